@@ -1,0 +1,959 @@
+//! The analyzer: spec in, validated [`ir::Project`] out, every problem reported.
+//!
+//! In: the parsed settings file (optional) and service files with their
+//! sources. Out: a [`Project`] when no error was found, and all diagnostics
+//! (errors and warnings) either way, so one run shows every problem.
+//!
+//! Checks, in the order a reader meets them in a file: names and their
+//! uniqueness (services across files, SLOs within a service, alert names
+//! across the project, generated ones included), label names, objective
+//! range, durations, windows shorter than the period, burn rates that can
+//! fire, `{{window}}` placeholders, and every query parsed as an instant
+//! vector.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use toml::Spanned;
+
+use crate::diagnostic::{Diagnostic, Problem};
+use crate::duration::{Duration, DurationError};
+use crate::ir::{
+    AlertTest, Alerting, Bound, PlainAlert, Project, RatioErrors, Receiver, Routing, RunbookNotes,
+    Service, Settings, Severity, Sli, Slo, TeamRoute, WindowQuery, WindowSpec, workbook_windows,
+};
+use crate::math;
+use crate::promql::{self, QueryError};
+use crate::source::SourceFile;
+use crate::spec::{self, SpannedMap};
+
+/// Labels slogen sets itself; users may not set or group by them.
+pub const RESERVED_LABELS: &[&str] = &["team", "severity", "alertname"];
+
+/// The prefix of every label slogen adds to series.
+pub const LABEL_PREFIX: &str = "slogen_";
+
+/// The shortest window slogen accepts, in evaluation intervals: `rate()`
+/// needs two samples.
+const MIN_WINDOW_INTERVALS: u64 = 2;
+
+/// Analyzes a whole spec directory.
+///
+/// `services` are the parsed service files with their sources; files that
+/// failed to parse are left out by the caller (their errors are already
+/// reported) and their names still count as taken.
+pub fn analyze(
+    settings: Option<(&SourceFile, &spec::SettingsFile)>,
+    services: &[(&SourceFile, &spec::ServiceFile)],
+) -> (Option<Project>, Vec<Diagnostic>) {
+    let mut analyzer = Analyzer::default();
+    let settings = match settings {
+        Some((source, file)) => analyzer.settings(source, file),
+        None => default_settings(),
+    };
+    let mut seen_services: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut analyzed = Vec::new();
+    for (source, file) in services {
+        analyzer.path = source.path.clone();
+        analyzer.text = source.text.clone();
+        let service = analyzer.service(source, file, &settings);
+        let name = &file.service.get_ref().name;
+        if let Some(first) = seen_services.get(name.get_ref()) {
+            analyzer.error(
+                Problem::DuplicateService {
+                    name: name.get_ref().clone(),
+                    other: first.clone(),
+                },
+                name.span(),
+            );
+        } else {
+            seen_services.insert(name.get_ref().clone(), source.path.clone());
+        }
+        analyzed.push((source, file, service));
+    }
+    analyzer.unique_alert_names(&analyzed);
+    let mut services: Vec<Service> = analyzed
+        .into_iter()
+        .map(|(_, _, service)| service)
+        .collect();
+    services.sort_by(|left, right| left.name.cmp(&right.name));
+    let failed = analyzer.diagnostics.iter().any(Diagnostic::is_error);
+    let project = (!failed).then_some(Project { settings, services });
+    (project, analyzer.diagnostics)
+}
+
+/// Settings when there is no settings file.
+pub fn default_settings() -> Settings {
+    Settings {
+        default_period: Duration::from_minutes(30 * 24 * 60),
+        evaluation_interval: Duration::from_minutes(1),
+        no_data_for: Duration::from_minutes(10),
+        page_label: "critical".to_owned(),
+        ticket_label: "warning".to_owned(),
+        windows: workbook_windows(),
+        runbook_base_url: None,
+        templates: None,
+        routing: Routing::default(),
+    }
+}
+
+/// `GatewayAvailability` from `gateway` and `availability`.
+pub fn camel_case(parts: &[&str]) -> String {
+    parts
+        .iter()
+        .flat_map(|part| part.split(['-', '_']))
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect()
+}
+
+/// Name of an SLO's burn-rate alerts.
+pub fn burn_alert_name(service: &str, slo: &str) -> String {
+    format!("{}BudgetBurn", camel_case(&[service, slo]))
+}
+
+/// Name of an SLO's no-data alert.
+pub fn no_data_alert_name(service: &str, slo: &str) -> String {
+    format!("{}NoData", camel_case(&[service, slo]))
+}
+
+#[derive(Default)]
+struct Analyzer {
+    diagnostics: Vec<Diagnostic>,
+    path: PathBuf,
+    text: String,
+}
+
+fn is_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|first| first.is_ascii_lowercase() || first.is_ascii_digit())
+        && chars.all(|next| next.is_ascii_lowercase() || next.is_ascii_digit() || next == '-')
+}
+
+fn is_alert_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
+        && chars.all(|next| next.is_ascii_alphanumeric() || next == '_')
+}
+
+impl Analyzer {
+    fn error(&mut self, problem: Problem, span: Range<usize>) {
+        self.diagnostics
+            .push(Diagnostic::at(problem, &self.path, span));
+    }
+
+    /// The span of a string's contents (inside the quotes).
+    fn inner(&self, span: Range<usize>) -> Range<usize> {
+        spec::inner_span(&self.text, &span)
+    }
+
+    fn name(&mut self, what: &'static str, name: &Spanned<String>) {
+        if !is_name(name.get_ref()) {
+            let span = self.inner(name.span());
+            self.error(
+                Problem::InvalidName {
+                    what,
+                    name: name.get_ref().clone(),
+                },
+                span,
+            );
+        }
+    }
+
+    fn duration(&mut self, text: &Spanned<String>, positive: bool) -> Option<Duration> {
+        let reason = match Duration::parse(text.get_ref()) {
+            Ok(duration) if positive && duration.millis() == 0 => "it must be longer than zero",
+            Ok(duration) => return Some(duration),
+            Err(DurationError::Empty) => "it is empty",
+            Err(DurationError::Malformed) => "expected digits and a unit, largest unit first",
+            Err(DurationError::TooLong) => "it is too long",
+        };
+        let span = self.inner(text.span());
+        self.error(
+            Problem::InvalidDuration {
+                text: text.get_ref().clone(),
+                reason,
+            },
+            span,
+        );
+        None
+    }
+
+    /// The span of a key inside a table's text, or the whole table.
+    fn key_span(&self, table: &Range<usize>, key: &str) -> Range<usize> {
+        self.text
+            .get(table.clone())
+            .and_then(|text| text.find(key))
+            .map_or_else(
+                || table.clone(),
+                |offset| table.start + offset..table.start + offset + key.len(),
+            )
+    }
+
+    fn labels(&mut self, labels: &SpannedMap) -> BTreeMap<String, String> {
+        let Some(labels) = labels else {
+            return BTreeMap::new();
+        };
+        for name in labels.get_ref().keys() {
+            let span = self.key_span(&labels.span(), name);
+            if !promql::is_label_name(name) {
+                self.error(Problem::InvalidLabelName { name: name.clone() }, span);
+            } else if is_reserved(name) {
+                self.error(Problem::ReservedLabel { name: name.clone() }, span);
+            }
+        }
+        labels.get_ref().clone()
+    }
+
+    fn annotations(&mut self, annotations: &SpannedMap) -> BTreeMap<String, String> {
+        let Some(annotations) = annotations else {
+            return BTreeMap::new();
+        };
+        for name in annotations.get_ref().keys() {
+            if !promql::is_label_name(name) {
+                let span = self.key_span(&annotations.span(), name);
+                self.error(Problem::InvalidLabelName { name: name.clone() }, span);
+            }
+        }
+        annotations.get_ref().clone()
+    }
+
+    fn severity(&mut self, text: &Spanned<String>) -> Option<Severity> {
+        let severity = Severity::parse(text.get_ref());
+        if severity.is_none() {
+            let span = self.inner(text.span());
+            self.error(
+                Problem::InvalidSeverity {
+                    found: text.get_ref().clone(),
+                },
+                span,
+            );
+        }
+        severity
+    }
+
+    fn settings(&mut self, source: &SourceFile, file: &spec::SettingsFile) -> Settings {
+        self.path = source.path.clone();
+        self.text = source.text.clone();
+        let mut settings = default_settings();
+        if let Some(defaults) = &file.defaults {
+            let defaults = defaults.get_ref();
+            if let Some(period) = defaults
+                .period
+                .as_ref()
+                .and_then(|text| self.duration(text, true))
+            {
+                settings.default_period = period;
+            }
+            if let Some(interval) = defaults
+                .evaluation_interval
+                .as_ref()
+                .and_then(|text| self.duration(text, true))
+            {
+                settings.evaluation_interval = interval;
+            }
+            if let Some(for_duration) = defaults
+                .no_data_for
+                .as_ref()
+                .and_then(|text| self.duration(text, false))
+            {
+                settings.no_data_for = for_duration;
+            }
+        }
+        if let Some(severity) = &file.severity {
+            let severity = severity.get_ref();
+            if let Some(page) = &severity.page {
+                settings.page_label.clone_from(page.get_ref());
+            }
+            if let Some(ticket) = &severity.ticket {
+                settings.ticket_label.clone_from(ticket.get_ref());
+            }
+        }
+        if let Some(windows) = &file.window {
+            settings.windows = self.windows(windows, settings.evaluation_interval);
+        }
+        if let Some(runbooks) = &file.runbooks {
+            settings.runbook_base_url = runbooks
+                .get_ref()
+                .base_url
+                .as_ref()
+                .map(|url| url.get_ref().trim_end_matches('/').to_owned());
+        }
+        settings.templates = file.templates.as_ref().map(|dir| {
+            source
+                .path
+                .parent()
+                .unwrap_or_else(|| Path::new(""))
+                .join(dir.get_ref())
+        });
+        if let Some(alertmanager) = &file.alertmanager {
+            settings.routing = self.routing(alertmanager.get_ref());
+        }
+        settings
+    }
+
+    fn routing(&mut self, spec: &spec::AlertmanagerSpec) -> Routing {
+        let mut durations = [
+            &spec.group_wait,
+            &spec.group_interval,
+            &spec.repeat_interval,
+        ]
+        .map(|text| text.as_ref().and_then(|text| self.duration(text, true)))
+        .into_iter();
+        let receivers = spec
+            .receiver
+            .iter()
+            .map(|receiver| {
+                let receiver = receiver.get_ref();
+                Receiver {
+                    name: receiver.name.get_ref().clone(),
+                    integrations: receiver.integrations.clone(),
+                }
+            })
+            .collect();
+        let teams = spec
+            .team
+            .iter()
+            .map(|team| {
+                let team = team.get_ref();
+                (
+                    team.name.get_ref().clone(),
+                    TeamRoute {
+                        page: team.page.as_ref().map(|name| name.get_ref().clone()),
+                        ticket: team.ticket.as_ref().map(|name| name.get_ref().clone()),
+                    },
+                )
+            })
+            .collect();
+        Routing {
+            default_receiver: spec
+                .default_receiver
+                .as_ref()
+                .map(|name| name.get_ref().clone()),
+            group_by: spec
+                .group_by
+                .iter()
+                .flatten()
+                .map(|label| label.get_ref().clone())
+                .collect(),
+            group_wait: durations.next().flatten(),
+            group_interval: durations.next().flatten(),
+            repeat_interval: durations.next().flatten(),
+            global: spec.global.clone(),
+            receivers,
+            teams,
+        }
+    }
+
+    fn windows(
+        &mut self,
+        windows: &[Spanned<spec::WindowSpec>],
+        interval: Duration,
+    ) -> Vec<WindowSpec> {
+        let mut checked = Vec::new();
+        for window in windows {
+            let span = window.span();
+            let window = window.get_ref();
+            let severity = self.severity(&window.severity);
+            let long = self.duration(&window.long, true);
+            let short = self.duration(&window.short, true);
+            let share = match (&window.budget, &window.burn_rate, long) {
+                (Some(budget), None, _) => {
+                    let share = budget.get_ref() / 100.0;
+                    if share.is_finite() && share > 0.0 && share <= 1.0 {
+                        Some(math::clean_share(share))
+                    } else {
+                        self.error(
+                            Problem::BudgetShareOutOfRange {
+                                share: *budget.get_ref(),
+                            },
+                            budget.span(),
+                        );
+                        None
+                    }
+                }
+                (None, Some(burn_rate), Some(long)) => {
+                    let share = math::share_of_reference(*burn_rate.get_ref(), long);
+                    if share.is_finite() && share > 0.0 && share <= 1.0 {
+                        Some(share)
+                    } else {
+                        self.error(
+                            Problem::BudgetShareOutOfRange {
+                                share: share * 100.0,
+                            },
+                            burn_rate.span(),
+                        );
+                        None
+                    }
+                }
+                (None, Some(_), None) => None,
+                _ => {
+                    self.error(Problem::WindowBudget, span.clone());
+                    None
+                }
+            };
+            if let (Some(long), Some(short)) = (long, short) {
+                if short >= long {
+                    let span = self.inner(window.short.span());
+                    self.error(
+                        Problem::ShortWindowNotShorter {
+                            short: short.to_string(),
+                            long: long.to_string(),
+                        },
+                        span,
+                    );
+                } else if short.millis() < interval.millis() * MIN_WINDOW_INTERVALS {
+                    let span = self.inner(window.short.span());
+                    self.error(
+                        Problem::WindowTooShort {
+                            window: short.to_string(),
+                            interval: interval.to_string(),
+                        },
+                        span,
+                    );
+                }
+            }
+            if let (Some(severity), Some(long), Some(short), Some(budget_share)) =
+                (severity, long, short, share)
+            {
+                checked.push(WindowSpec {
+                    severity,
+                    long,
+                    short,
+                    budget_share,
+                });
+            }
+        }
+        checked.sort_by(|left, right| {
+            (left.severity, left.long, left.short).cmp(&(right.severity, right.long, right.short))
+        });
+        checked
+    }
+
+    fn service(
+        &mut self,
+        source: &SourceFile,
+        file: &spec::ServiceFile,
+        settings: &Settings,
+    ) -> Service {
+        let spec = file.service.get_ref();
+        self.name("service", &spec.name);
+        self.name("team", &spec.team);
+        let labels = self.labels(&spec.labels);
+        let mut slos: Vec<Slo> = Vec::new();
+        let mut seen: BTreeMap<String, ()> = BTreeMap::new();
+        for slo in &file.slo {
+            let slo_spec = slo.get_ref();
+            if seen.insert(slo_spec.name.get_ref().clone(), ()).is_some() {
+                let span = self.inner(slo_spec.name.span());
+                self.error(
+                    Problem::DuplicateSlo {
+                        service: spec.name.get_ref().clone(),
+                        name: slo_spec.name.get_ref().clone(),
+                    },
+                    span,
+                );
+            }
+            if let Some(slo) = self.slo(slo_spec, settings) {
+                slos.push(slo);
+            }
+        }
+        let alerts = file
+            .alert
+            .iter()
+            .filter_map(|alert| self.plain_alert(alert.get_ref()))
+            .collect();
+        Service {
+            name: spec.name.get_ref().clone(),
+            team: spec.team.get_ref().clone(),
+            description: spec.description.as_ref().map(|text| text.get_ref().clone()),
+            labels,
+            source: source.name.clone(),
+            slos,
+            alerts,
+        }
+    }
+
+    fn slo(&mut self, spec: &spec::SloSpec, settings: &Settings) -> Option<Slo> {
+        self.name("SLO", &spec.name);
+        let objective = *spec.objective.get_ref();
+        let objective_ok = objective.is_finite() && objective > 0.0 && objective < 100.0;
+        if !objective_ok {
+            self.error(
+                Problem::ObjectiveOutOfRange { objective },
+                spec.objective.span(),
+            );
+        }
+        let period = match &spec.period {
+            Some(text) => self.duration(text, true),
+            None => Some(settings.default_period),
+        };
+        let labels = self.labels(&spec.labels);
+        let sli = self.sli(&spec.sli);
+        let alerting = self.alerting(spec, settings);
+        let runbook = runbook_notes(spec.runbook.as_ref());
+        let (period, sli, alerting) = (period?, sli?, alerting?);
+        if !objective_ok {
+            return None;
+        }
+        let slo = Slo {
+            name: spec.name.get_ref().clone(),
+            description: spec.description.as_ref().map(|text| text.get_ref().clone()),
+            objective,
+            period,
+            labels,
+            sli,
+            alerting,
+            runbook,
+        };
+        self.check_windows(spec, &slo, settings);
+        Some(slo)
+    }
+
+    /// Windows must fit the period, and enabled alerts must be able to fire.
+    fn check_windows(&mut self, spec: &spec::SloSpec, slo: &Slo, settings: &Settings) {
+        let place = spec.period.as_ref().map_or_else(
+            || self.inner(spec.name.span()),
+            |period| self.inner(period.span()),
+        );
+        let mut reported_period = false;
+        for window in slo.alerting.enabled_windows() {
+            if window.long >= slo.period && !reported_period {
+                reported_period = true;
+                self.error(
+                    Problem::WindowNotShorter {
+                        window: window.long.to_string(),
+                        period: slo.period.to_string(),
+                    },
+                    place.clone(),
+                );
+            }
+            let alert = math::burn_alert(window, slo.period, slo.error_budget());
+            if alert.can_never_fire() {
+                self.error(
+                    Problem::BurnRateNeverFires {
+                        severity: window.severity.as_str().to_owned(),
+                        long: window.long.to_string(),
+                        short: window.short.to_string(),
+                        burn_rate: crate::number::format(alert.burn_rate),
+                        objective: crate::number::format(slo.error_budget()),
+                        threshold: crate::number::percent(alert.threshold),
+                    },
+                    spec.objective.span(),
+                );
+            }
+        }
+        let _ = settings;
+    }
+
+    fn alerting(&mut self, spec: &spec::SloSpec, settings: &Settings) -> Option<Alerting> {
+        let Some(alerting) = &spec.alerting else {
+            return Some(Alerting {
+                windows: settings.windows.clone(),
+                page: true,
+                ticket: true,
+                no_data: true,
+                labels: BTreeMap::new(),
+                annotations: BTreeMap::new(),
+            });
+        };
+        let alerting = alerting.get_ref();
+        let windows = match &alerting.window {
+            Some(windows) => {
+                let before = self.diagnostics.len();
+                let windows = self.windows(windows, settings.evaluation_interval);
+                if self.diagnostics[before..].iter().any(Diagnostic::is_error) {
+                    return None;
+                }
+                windows
+            }
+            None => settings.windows.clone(),
+        };
+        Some(Alerting {
+            windows,
+            page: alerting.page.unwrap_or(true),
+            ticket: alerting.ticket.unwrap_or(true),
+            no_data: alerting.no_data.unwrap_or(true),
+            labels: self.labels(&alerting.labels),
+            annotations: self.annotations(&alerting.annotations),
+        })
+    }
+
+    fn sli(&mut self, sli: &Spanned<spec::SliSpec>) -> Option<Sli> {
+        let spec = sli.get_ref();
+        let mut found = Vec::new();
+        for (kind, present) in [
+            ("ratio", spec.ratio.is_some()),
+            ("latency", spec.latency.is_some()),
+            ("threshold", spec.threshold.is_some()),
+            ("raw", spec.raw.is_some()),
+        ] {
+            if present {
+                found.push(kind.to_owned());
+            }
+        }
+        if found.len() != 1 {
+            self.error(Problem::SliKindCount { found }, sli.span());
+            return None;
+        }
+        if let Some(ratio) = &spec.ratio {
+            return self.ratio(ratio);
+        }
+        if let Some(latency) = &spec.latency {
+            return self.latency(latency.get_ref());
+        }
+        if let Some(threshold) = &spec.threshold {
+            return self.threshold(threshold);
+        }
+        spec.raw.as_ref().and_then(|raw| {
+            self.window_query("error_ratio", &raw.get_ref().error_ratio)
+                .map(|error_ratio| Sli::Raw { error_ratio })
+        })
+    }
+
+    fn ratio(&mut self, ratio: &Spanned<spec::RatioSpec>) -> Option<Sli> {
+        let spec = ratio.get_ref();
+        let (errors, total) = match (&spec.errors, &spec.good, &spec.total) {
+            (Some(errors), None, Some(total)) => (("errors", errors), total),
+            (None, Some(good), Some(total)) => (("good", good), total),
+            _ => {
+                self.error(Problem::RatioQueries, ratio.span());
+                return None;
+            }
+        };
+        let failures = self.window_query(errors.0, errors.1);
+        let total_query = self.window_query("total", total);
+        let (failures, total_query) = (failures?, total_query?);
+        let probe = |query: &WindowQuery| {
+            promql::parse_instant_vector(&query.at(Duration::from_minutes(5)))
+                .map(|expr| expr.to_string())
+        };
+        if errors.0 == "errors" && probe(&failures).ok() == probe(&total_query).ok() {
+            let span = self.inner(errors.1.span());
+            self.error(Problem::ErrorsEqualTotal, span);
+            return None;
+        }
+        let errors = if errors.0 == "errors" {
+            RatioErrors::Errors(failures)
+        } else {
+            RatioErrors::Good(failures)
+        };
+        Some(Sli::Ratio {
+            errors,
+            total: total_query,
+        })
+    }
+
+    /// A query with `{{window}}` that parses as an instant vector for any window.
+    fn window_query(
+        &mut self,
+        field: &'static str,
+        query: &Spanned<String>,
+    ) -> Option<WindowQuery> {
+        let span = self.inner(query.span());
+        let text = query.get_ref();
+        if !promql::has_window_placeholder(text) {
+            match promql::foreign_placeholder(text) {
+                Some(found) => self.error(Problem::WindowPlaceholderStyle { found }, span),
+                None => self.error(Problem::WindowPlaceholderMissing { field }, span),
+            }
+            return None;
+        }
+        self.query(field, &promql::fill_window(text, "5m"), span)?;
+        Some(WindowQuery(text.trim().to_owned()))
+    }
+
+    fn query(&mut self, field: &str, query: &str, span: Range<usize>) -> Option<()> {
+        match promql::parse_instant_vector(query) {
+            Ok(_) => Some(()),
+            Err(QueryError::Parse(error)) => {
+                self.error(
+                    Problem::InvalidPromql {
+                        field: field.to_owned(),
+                        error,
+                    },
+                    span,
+                );
+                None
+            }
+            Err(QueryError::NotVector(found)) => {
+                self.error(
+                    Problem::NotInstantVector {
+                        field: field.to_owned(),
+                        found,
+                    },
+                    span,
+                );
+                None
+            }
+        }
+    }
+
+    fn latency(&mut self, spec: &spec::LatencySpec) -> Option<Sli> {
+        let histogram = spec.histogram.get_ref();
+        let span = self.inner(spec.histogram.span());
+        let mut ok = true;
+        if ["_bucket", "_count", "_sum"]
+            .iter()
+            .any(|suffix| histogram.ends_with(suffix))
+        {
+            self.error(
+                Problem::HistogramSuffix {
+                    name: histogram.clone(),
+                },
+                span,
+            );
+            ok = false;
+        } else if !promql::is_metric_name(histogram) {
+            self.error(
+                Problem::InvalidMetricName {
+                    name: histogram.clone(),
+                },
+                span,
+            );
+            ok = false;
+        }
+        let bound = match spec.threshold.get_ref() {
+            spec::ThresholdValue::Text(text) => Duration::parse(text)
+                .ok()
+                .filter(|duration| duration.millis() > 0)
+                .map(Duration::seconds)
+                .ok_or_else(|| text.clone()),
+            spec::ThresholdValue::Number(number) if number.is_finite() && *number > 0.0 => {
+                Ok(*number)
+            }
+            spec::ThresholdValue::Number(number) => Err(number.to_string()),
+        };
+        let bound = match bound {
+            Ok(bound) => Some(bound),
+            Err(text) => {
+                let span = self.inner(spec.threshold.span());
+                self.error(Problem::InvalidThreshold { text }, span);
+                None
+            }
+        };
+        let matchers = match &spec.selector {
+            Some(selector) => self.selector(selector),
+            None => Some(String::new()),
+        };
+        let group_by = self.group_by(&spec.group_by);
+        if !ok {
+            return None;
+        }
+        Some(Sli::Latency {
+            histogram: histogram.clone(),
+            bound: bound?,
+            matchers: matchers?,
+            group_by: group_by?,
+        })
+    }
+
+    fn selector(&mut self, selector: &Spanned<String>) -> Option<String> {
+        let span = self.inner(selector.span());
+        let text = selector.get_ref().trim();
+        let inner = text
+            .strip_prefix('{')
+            .and_then(|rest| rest.strip_suffix('}'))
+            .map(str::trim);
+        let Some(inner) = inner else {
+            self.error(
+                Problem::InvalidSelector {
+                    error: "it must be enclosed in `{` and `}`".to_owned(),
+                },
+                span,
+            );
+            return None;
+        };
+        if inner.is_empty() {
+            return Some(String::new());
+        }
+        match promql_parser::parser::parse(&format!("slogen_probe{{{inner}}}")) {
+            Ok(promql_parser::parser::Expr::VectorSelector(vector)) => {
+                if vector
+                    .matchers
+                    .matchers
+                    .iter()
+                    .any(|matcher| matcher.name == "le" || matcher.name == "__name__")
+                {
+                    self.error(
+                        Problem::InvalidSelector {
+                            error: "slogen sets `le` and the metric name itself".to_owned(),
+                        },
+                        span,
+                    );
+                    return None;
+                }
+                Some(inner.trim_end_matches(',').to_owned())
+            }
+            Ok(_) => {
+                self.error(
+                    Problem::InvalidSelector {
+                        error: "expected label matchers only".to_owned(),
+                    },
+                    span,
+                );
+                None
+            }
+            Err(error) => {
+                self.error(Problem::InvalidSelector { error }, span);
+                None
+            }
+        }
+    }
+
+    fn group_by(&mut self, labels: &[Spanned<String>]) -> Option<Vec<String>> {
+        let mut ok = true;
+        for label in labels {
+            let span = self.inner(label.span());
+            if !promql::is_label_name(label.get_ref()) {
+                self.error(
+                    Problem::InvalidLabelName {
+                        name: label.get_ref().clone(),
+                    },
+                    span,
+                );
+                ok = false;
+            } else if is_reserved(label.get_ref()) {
+                self.error(
+                    Problem::ReservedLabel {
+                        name: label.get_ref().clone(),
+                    },
+                    span,
+                );
+                ok = false;
+            }
+        }
+        ok.then(|| labels.iter().map(|label| label.get_ref().clone()).collect())
+    }
+
+    fn threshold(&mut self, threshold: &Spanned<spec::ThresholdSpec>) -> Option<Sli> {
+        let spec = threshold.get_ref();
+        let span = self.inner(spec.query.span());
+        let query = self.query("query", spec.query.get_ref(), span);
+        let bound = match (&spec.max, &spec.min) {
+            (Some(max), None) => Some(Bound::Max(*max.get_ref())),
+            (None, Some(min)) => Some(Bound::Min(*min.get_ref())),
+            _ => {
+                self.error(Problem::ThresholdBound, threshold.span());
+                None
+            }
+        };
+        query?;
+        Some(Sli::Threshold {
+            query: spec.query.get_ref().trim().to_owned(),
+            bound: bound?,
+        })
+    }
+
+    fn plain_alert(&mut self, spec: &spec::AlertSpec) -> Option<PlainAlert> {
+        let name = spec.name.get_ref();
+        if !is_alert_name(name) {
+            let span = self.inner(spec.name.span());
+            self.error(Problem::InvalidAlertName { name: name.clone() }, span);
+        }
+        let span = self.inner(spec.expr.span());
+        let expr = self.query("expr", spec.expr.get_ref(), span);
+        let for_duration = match &spec.for_duration {
+            Some(text) => Some(self.duration(text, false)?),
+            None => None,
+        };
+        let severity = self.severity(&spec.severity);
+        let labels = self.labels(&spec.labels);
+        let annotations = self.annotations(&spec.annotations);
+        let tests = spec
+            .test
+            .iter()
+            .map(|test| {
+                let test = test.get_ref();
+                self.duration(&test.at, false).map(|at| AlertTest {
+                    series: test.series.clone(),
+                    at,
+                    firing: test.firing,
+                    labels: test.labels.clone(),
+                })
+            })
+            .collect::<Option<Vec<_>>>();
+        expr?;
+        Some(PlainAlert {
+            name: name.clone(),
+            expr: spec.expr.get_ref().trim().to_owned(),
+            for_duration,
+            severity: severity?,
+            summary: spec.summary.as_ref().map(|text| text.get_ref().clone()),
+            description: spec.description.as_ref().map(|text| text.get_ref().clone()),
+            labels,
+            annotations,
+            runbook: runbook_notes(spec.runbook.as_ref()),
+            tests: tests?,
+        })
+    }
+
+    /// Alert names are unique across the project, generated ones included.
+    fn unique_alert_names(&mut self, analyzed: &[(&&SourceFile, &&spec::ServiceFile, Service)]) {
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        for (source, file, service) in analyzed {
+            self.path = source.path.clone();
+            self.text = source.text.clone();
+            for slo in &file.slo {
+                let slo = slo.get_ref();
+                let owner = format!("SLO `{}/{}`", service.name, slo.name.get_ref());
+                for name in [
+                    burn_alert_name(&service.name, slo.name.get_ref()),
+                    no_data_alert_name(&service.name, slo.name.get_ref()),
+                ] {
+                    if let Some(other) = seen.get(&name).filter(|other| **other != owner) {
+                        let span = self.inner(slo.name.span());
+                        self.error(
+                            Problem::DuplicateAlert {
+                                name: name.clone(),
+                                other: other.clone(),
+                            },
+                            span,
+                        );
+                    }
+                    seen.insert(name, owner.clone());
+                }
+            }
+            for alert in &file.alert {
+                let alert = alert.get_ref();
+                let name = alert.name.get_ref();
+                if let Some(other) = seen.get(name) {
+                    let span = self.inner(alert.name.span());
+                    self.error(
+                        Problem::DuplicateAlert {
+                            name: name.clone(),
+                            other: other.clone(),
+                        },
+                        span,
+                    );
+                }
+                seen.insert(name.clone(), format!("an alert in `{}`", source.name));
+            }
+        }
+    }
+}
+
+fn is_reserved(label: &str) -> bool {
+    RESERVED_LABELS.contains(&label) || label.starts_with(LABEL_PREFIX)
+}
+
+fn runbook_notes(spec: Option<&Spanned<spec::RunbookSpec>>) -> RunbookNotes {
+    spec.map(|spec| {
+        let spec = spec.get_ref();
+        RunbookNotes {
+            diagnosis: spec.diagnosis.clone(),
+            mitigation: spec.mitigation.clone(),
+            escalation: spec.escalation.clone(),
+        }
+    })
+    .unwrap_or_default()
+}

@@ -1,0 +1,787 @@
+//! Diagnostics: what is wrong, where, and how to fix it.
+//!
+//! A [`Diagnostic`] is a [`Problem`] (a kind with named fields) plus an
+//! optional location (file and byte span). All user-facing wording lives in
+//! [`Problem::message`], [`Problem::help`] and [`Problem::code`]; the stages
+//! that find problems only name them. Codes are stable (they appear in JSON
+//! output and in the documentation) and never reused.
+//!
+//! Three renderings share the same data: `human` (compiler-style, with the
+//! source line and a caret), `json` (a stable array) and `github` (workflow
+//! annotations).
+
+use std::fmt::Write as _;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use serde::Serialize;
+
+use crate::source::{SourceFile, line_column};
+
+/// How bad a diagnostic is. Errors stop the build; warnings do not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The input is invalid; nothing is written.
+    Error,
+    /// Valid, but probably not what was meant.
+    Warning,
+}
+
+/// Where a diagnostic points: a file and a byte range in its text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// The file's display path.
+    pub path: PathBuf,
+    /// Byte range in the file's text; empty ranges point between characters.
+    pub span: Range<usize>,
+}
+
+/// One problem found in the input or output, with its place.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    /// Error or warning; derived from the problem unless overridden.
+    pub severity: Severity,
+    /// What is wrong (boxed: diagnostics travel in `Result`s).
+    pub problem: Box<Problem>,
+    /// Where, when the problem has a place in a file.
+    pub location: Option<Location>,
+}
+
+impl Diagnostic {
+    /// A problem at a byte span of a file.
+    pub fn at(problem: Problem, path: &Path, span: Range<usize>) -> Self {
+        Self {
+            severity: problem.severity(),
+            problem: Box::new(problem),
+            location: Some(Location {
+                path: path.to_path_buf(),
+                span,
+            }),
+        }
+    }
+
+    /// A problem with a file but no place in it.
+    pub fn in_file(problem: Problem, path: &Path) -> Self {
+        Self::at(problem, path, 0..0)
+    }
+
+    /// A problem with no file (I/O, usage, generated output).
+    pub fn general(problem: Problem) -> Self {
+        Self {
+            severity: problem.severity(),
+            problem: Box::new(problem),
+            location: None,
+        }
+    }
+
+    /// True when this diagnostic stops the build.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    fn sort_key(&self) -> (Option<&Path>, usize, Severity) {
+        let location = self.location.as_ref();
+        (
+            location.map(|location| location.path.as_path()),
+            location.map_or(0, |location| location.span.start),
+            self.severity,
+        )
+    }
+}
+
+/// Sorts diagnostics by file, then position, then severity; drops exact repeats.
+pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.sort_by(|left, right| left.sort_key().cmp(&right.sort_key()));
+    diagnostics.dedup();
+}
+
+/// Every kind of problem slogen reports. The wording is in the `impl` below.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(missing_docs)]
+pub enum Problem {
+    // --- reading files
+    Io {
+        path: PathBuf,
+        error: String,
+    },
+    NoSpecDirectory {
+        path: PathBuf,
+    },
+    NoSpecFiles {
+        path: PathBuf,
+    },
+    TomlSyntax {
+        message: String,
+    },
+    TomlShape {
+        message: String,
+    },
+    UnknownKey {
+        key: String,
+        table: String,
+        suggestion: Option<String>,
+        expected: Vec<String>,
+    },
+    // --- names and uniqueness
+    InvalidName {
+        what: &'static str,
+        name: String,
+    },
+    InvalidAlertName {
+        name: String,
+    },
+    DuplicateService {
+        name: String,
+        other: PathBuf,
+    },
+    DuplicateSlo {
+        service: String,
+        name: String,
+    },
+    DuplicateAlert {
+        name: String,
+        other: String,
+    },
+    // --- numbers and durations
+    ObjectiveOutOfRange {
+        objective: f64,
+    },
+    InvalidDuration {
+        text: String,
+        reason: &'static str,
+    },
+    WindowNotShorter {
+        window: String,
+        period: String,
+    },
+    ShortWindowNotShorter {
+        short: String,
+        long: String,
+    },
+    WindowTooShort {
+        window: String,
+        interval: String,
+    },
+    BurnRateNeverFires {
+        severity: String,
+        long: String,
+        short: String,
+        burn_rate: String,
+        objective: String,
+        threshold: String,
+    },
+    BurnRateBelowOne {
+        long: String,
+        short: String,
+        burn_rate: String,
+    },
+    BudgetShareOutOfRange {
+        share: f64,
+    },
+    WindowBudget,
+    // --- SLIs
+    SliKindCount {
+        found: Vec<String>,
+    },
+    RatioQueries,
+    WindowPlaceholderMissing {
+        field: &'static str,
+    },
+    WindowPlaceholderStyle {
+        found: String,
+    },
+    InvalidPromql {
+        field: String,
+        error: String,
+    },
+    NotInstantVector {
+        field: String,
+        found: String,
+    },
+    ErrorsEqualTotal,
+    HistogramSuffix {
+        name: String,
+    },
+    InvalidMetricName {
+        name: String,
+    },
+    InvalidSelector {
+        error: String,
+    },
+    InvalidThreshold {
+        text: String,
+    },
+    ThresholdBound,
+    // --- labels
+    InvalidLabelName {
+        name: String,
+    },
+    ReservedLabel {
+        name: String,
+    },
+    InvalidSeverity {
+        found: String,
+    },
+    // --- settings
+    UnknownSeverity {
+        found: String,
+    },
+    // --- output
+    Template {
+        template: String,
+        message: String,
+    },
+    GeneratedInvalid {
+        file: String,
+        message: String,
+    },
+    UnsafeOutputPath {
+        path: String,
+    },
+}
+
+impl Problem {
+    /// Errors unless the problem is advisory.
+    pub fn severity(&self) -> Severity {
+        match self {
+            Self::BurnRateBelowOne { .. } | Self::NoSpecFiles { .. } => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+
+    /// The stable code of this kind of problem.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Io { .. } => "io",
+            Self::NoSpecDirectory { .. } => "no-spec-directory",
+            Self::NoSpecFiles { .. } => "no-spec-files",
+            Self::TomlSyntax { .. } => "toml-syntax",
+            Self::TomlShape { .. } => "toml-type",
+            Self::UnknownKey { .. } => "unknown-key",
+            Self::InvalidName { .. } => "invalid-name",
+            Self::InvalidAlertName { .. } => "invalid-alert-name",
+            Self::DuplicateService { .. } => "duplicate-service",
+            Self::DuplicateSlo { .. } => "duplicate-slo",
+            Self::DuplicateAlert { .. } => "duplicate-alert",
+            Self::ObjectiveOutOfRange { .. } => "objective-range",
+            Self::InvalidDuration { .. } => "invalid-duration",
+            Self::WindowNotShorter { .. } => "window-not-shorter-than-period",
+            Self::ShortWindowNotShorter { .. } => "short-window-not-shorter",
+            Self::WindowTooShort { .. } => "window-too-short",
+            Self::BurnRateNeverFires { .. } => "burn-rate-never-fires",
+            Self::BurnRateBelowOne { .. } => "burn-rate-below-one",
+            Self::BudgetShareOutOfRange { .. } => "budget-share-range",
+            Self::WindowBudget => "window-budget",
+            Self::SliKindCount { .. } => "sli-kind",
+            Self::RatioQueries => "ratio-queries",
+            Self::WindowPlaceholderMissing { .. } => "window-placeholder-missing",
+            Self::WindowPlaceholderStyle { .. } => "window-placeholder-style",
+            Self::InvalidPromql { .. } => "invalid-promql",
+            Self::NotInstantVector { .. } => "not-instant-vector",
+            Self::ErrorsEqualTotal => "errors-equal-total",
+            Self::HistogramSuffix { .. } => "histogram-suffix",
+            Self::InvalidMetricName { .. } => "invalid-metric-name",
+            Self::InvalidSelector { .. } => "invalid-selector",
+            Self::InvalidThreshold { .. } => "invalid-threshold",
+            Self::ThresholdBound => "threshold-bound",
+            Self::InvalidLabelName { .. } => "invalid-label-name",
+            Self::ReservedLabel { .. } => "reserved-label",
+            Self::InvalidSeverity { .. } => "invalid-severity",
+            Self::UnknownSeverity { .. } => "unknown-severity",
+            Self::Template { .. } => "template",
+            Self::GeneratedInvalid { .. } => "generated-invalid",
+            Self::UnsafeOutputPath { .. } => "unsafe-output-path",
+        }
+    }
+
+    /// One line saying what is wrong.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Io { path, error } => format!("cannot access `{}`: {error}", path.display()),
+            Self::NoSpecDirectory { path } => {
+                format!("spec directory `{}` does not exist", path.display())
+            }
+            Self::NoSpecFiles { path } => {
+                format!("no service files (`*.toml`) in `{}`", path.display())
+            }
+            Self::TomlSyntax { message } => format!("invalid TOML: {message}"),
+            Self::TomlShape { message } => message.clone(),
+            Self::UnknownKey { key, table, .. } => format!("unknown key `{key}` in {table}"),
+            Self::InvalidName { what, name } => format!("invalid {what} name `{name}`"),
+            Self::InvalidAlertName { name } => format!("invalid alert name `{name}`"),
+            Self::DuplicateService { name, .. } => format!("service `{name}` is declared twice"),
+            Self::DuplicateSlo { service, name } => {
+                format!("SLO `{name}` is declared twice in service `{service}`")
+            }
+            Self::DuplicateAlert { name, .. } => format!("alert name `{name}` is used twice"),
+            Self::ObjectiveOutOfRange { objective } => {
+                format!("objective {objective} is out of range")
+            }
+            Self::InvalidDuration { text, reason } => {
+                format!("invalid duration `{text}`: {reason}")
+            }
+            Self::WindowNotShorter { window, period } => {
+                format!("window {window} is not shorter than the SLO period {period}")
+            }
+            Self::ShortWindowNotShorter { short, long } => {
+                format!("short window {short} is not shorter than its long window {long}")
+            }
+            Self::WindowTooShort { window, interval } => {
+                format!("window {window} is shorter than twice the evaluation interval {interval}")
+            }
+            Self::BurnRateNeverFires {
+                severity,
+                long,
+                short,
+                threshold,
+                ..
+            } => format!(
+                "the {severity} alert over {long} and {short} can never fire: it needs an error ratio above {threshold}"
+            ),
+            Self::BurnRateBelowOne {
+                long,
+                short,
+                burn_rate,
+            } => {
+                format!("the alert over {long} and {short} has a burn rate of {burn_rate}, below 1")
+            }
+            Self::BudgetShareOutOfRange { share } => {
+                format!("budget share {share} is out of range")
+            }
+            Self::WindowBudget => {
+                "a burn window needs exactly one of `budget` and `burn_rate`".to_owned()
+            }
+            Self::SliKindCount { found } if found.is_empty() => "the SLO has no SLI".to_owned(),
+            Self::SliKindCount { found } => {
+                format!(
+                    "the SLO has {} SLI kinds ({})",
+                    found.len(),
+                    found.join(", ")
+                )
+            }
+            Self::RatioQueries => {
+                "a ratio SLI needs `total` and exactly one of `errors` and `good`".to_owned()
+            }
+            Self::WindowPlaceholderMissing { field } => {
+                format!("`{field}` has no `{{{{window}}}}` placeholder")
+            }
+            Self::WindowPlaceholderStyle { found } => {
+                format!("`{found}` is not slogen's window placeholder")
+            }
+            Self::InvalidPromql { field, error } => format!("invalid PromQL in `{field}`: {error}"),
+            Self::NotInstantVector { field, found } => {
+                format!("`{field}` must return an instant vector, not a {found}")
+            }
+            Self::ErrorsEqualTotal => "`errors` and `total` are the same query".to_owned(),
+            Self::HistogramSuffix { name } => {
+                format!("histogram `{name}` is named with a series suffix")
+            }
+            Self::InvalidMetricName { name } => format!("invalid metric name `{name}`"),
+            Self::InvalidSelector { error } => format!("invalid label selector: {error}"),
+            Self::InvalidThreshold { text } => format!("invalid latency threshold `{text}`"),
+            Self::ThresholdBound => {
+                "a threshold SLI needs exactly one of `max` and `min`".to_owned()
+            }
+            Self::InvalidLabelName { name } => format!("invalid label name `{name}`"),
+            Self::ReservedLabel { name } => format!("label `{name}` is reserved by slogen"),
+            Self::InvalidSeverity { found } => format!("invalid severity `{found}`"),
+            Self::UnknownSeverity { found } => format!("unknown severity `{found}`"),
+            Self::Template { template, message } => {
+                format!("template `{template}` failed: {message}")
+            }
+            Self::GeneratedInvalid { file, message } => {
+                format!("generated `{file}` is invalid: {message}")
+            }
+            Self::UnsafeOutputPath { path } => {
+                format!("refusing to write `{path}` outside the output directory")
+            }
+        }
+    }
+
+    /// How to fix it, when there is something to say.
+    pub fn help(&self) -> Option<String> {
+        Some(match self {
+            Self::NoSpecDirectory { .. } => {
+                "create it with `slogen init`, or point `--slo` at your spec directory".to_owned()
+            }
+            Self::NoSpecFiles { .. } => {
+                "add one `<service>.toml` per service; `slogen init` writes an example".to_owned()
+            }
+            Self::UnknownKey { suggestion: Some(suggestion), .. } => {
+                format!("did you mean `{suggestion}`?")
+            }
+            Self::UnknownKey { expected, .. } if !expected.is_empty() => {
+                format!("expected one of {}", quoted_list(expected))
+            }
+            Self::InvalidName { .. } => {
+                "use lowercase letters, digits and `-`, starting with a letter or digit".to_owned()
+            }
+            Self::InvalidAlertName { .. } => {
+                "alert names are letters, digits and `_`, not starting with a digit".to_owned()
+            }
+            Self::DuplicateService { other, .. } => {
+                format!("first declared in `{}`; service names are unique across the directory", other.display())
+            }
+            Self::DuplicateSlo { .. } => "rename one of them".to_owned(),
+            Self::DuplicateAlert { other, .. } => format!("it is already used by {other}; rename one"),
+            Self::ObjectiveOutOfRange { .. } => {
+                "the objective is a percentage between 0 and 100, exclusive: `objective = 99.9`".to_owned()
+            }
+            Self::InvalidDuration { .. } => {
+                "write a Prometheus duration: a number and a unit (ms, s, m, h, d, w, y), e.g. `5m`, `1h30m`, `30d`".to_owned()
+            }
+            Self::WindowNotShorter { .. } => {
+                "lengthen the period, or configure shorter burn windows in `slogen.toml`".to_owned()
+            }
+            Self::ShortWindowNotShorter { .. } => {
+                "the Workbook makes the short window 1/12 of the long one".to_owned()
+            }
+            Self::WindowTooShort { .. } => {
+                "a rate over fewer than two samples is empty; lengthen the window".to_owned()
+            }
+            Self::BurnRateNeverFires { burn_rate, objective, .. } => format!(
+                "burn rate {burn_rate} × error budget {objective} ≥ 1; disable this alert (`[slo.alerting]`), lower the objective, or use burn windows with a lower burn rate"
+            ),
+            Self::BurnRateBelowOne { .. } => {
+                "it fires while the budget would still last the whole period".to_owned()
+            }
+            Self::BudgetShareOutOfRange { .. } => {
+                "`budget` is the percentage of the period's error budget the alert allows to burn, above 0 and at most 100".to_owned()
+            }
+            Self::WindowBudget => {
+                "e.g. `budget = 2` (percent of a 30d budget) or `burn_rate = 14.4`".to_owned()
+            }
+            Self::SliKindCount { .. } => {
+                "declare exactly one of `[slo.sli.ratio]`, `[slo.sli.latency]`, `[slo.sli.threshold]`, `[slo.sli.raw]`".to_owned()
+            }
+            Self::RatioQueries => "e.g. `errors = 'sum(rate(x{code=~\"5..\"}[{{window}}]))'` and `total = 'sum(rate(x[{{window}}]))'`".to_owned(),
+            Self::WindowPlaceholderMissing { .. } => {
+                "write the range as `[{{window}}]`; slogen fills in each alert window".to_owned()
+            }
+            Self::WindowPlaceholderStyle { .. } => "write `{{window}}`".to_owned(),
+            Self::InvalidPromql { field, .. } if field == "expr" || field == "query" => {
+                "check the query in the Prometheus UI; promql-parser follows Prometheus 3".to_owned()
+            }
+            Self::InvalidPromql { .. } => {
+                "slogen substitutes `{{window}}` with `5m` before parsing; check the query in the Prometheus UI".to_owned()
+            }
+            Self::NotInstantVector { .. } => {
+                "wrap range selectors in a function such as `rate(...)`; aggregate with `sum(...)`".to_owned()
+            }
+            Self::ErrorsEqualTotal => {
+                "`errors` selects the failed events only, e.g. with `code=~\"5..\"`".to_owned()
+            }
+            Self::HistogramSuffix { name } => format!(
+                "name the histogram without `_bucket`/`_count`/`_sum`: `{}`",
+                name.trim_end_matches("_bucket").trim_end_matches("_count").trim_end_matches("_sum")
+            ),
+            Self::InvalidMetricName { .. } => {
+                "metric names are letters, digits, `_` and `:`, not starting with a digit".to_owned()
+            }
+            Self::InvalidSelector { .. } => {
+                "write label matchers in braces: `{endpoint=\"/v1/ingest\", method!=\"OPTIONS\"}`".to_owned()
+            }
+            Self::InvalidThreshold { .. } => {
+                "write a duration such as `100ms` or `1.5s`, or a bucket bound in seconds such as `0.1`".to_owned()
+            }
+            Self::ThresholdBound => "e.g. `max = 10`: the SLI is bad while the query is above 10".to_owned(),
+            Self::InvalidLabelName { .. } => {
+                "label names are letters, digits and `_`, not starting with a digit or `__`".to_owned()
+            }
+            Self::ReservedLabel { .. } => {
+                "slogen sets `team`, `severity` and `slogen_*` labels itself; choose another name".to_owned()
+            }
+            Self::InvalidSeverity { .. } | Self::UnknownSeverity { .. } => {
+                "severity is `page` or `ticket`".to_owned()
+            }
+            Self::Template { .. } => {
+                "fix the template, or delete it from the templates directory to use the default".to_owned()
+            }
+            Self::GeneratedInvalid { .. } => {
+                "a template produced this output; fix the template (see `slogen templates export`)".to_owned()
+            }
+            _ => return None,
+        })
+    }
+
+    /// The label under the caret: a short restatement in place.
+    fn label(&self) -> Option<String> {
+        match self {
+            Self::UnknownKey { .. } => Some("unknown key".to_owned()),
+            Self::DuplicateSlo { .. }
+            | Self::DuplicateService { .. }
+            | Self::DuplicateAlert { .. } => Some("declared again here".to_owned()),
+            Self::BurnRateNeverFires { burn_rate, .. } => Some(format!("burn rate {burn_rate}")),
+            _ => None,
+        }
+    }
+}
+
+fn quoted_list(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|item| format!("`{item}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The closest of `candidates` to `word`, if any is close enough to be a typo.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    candidates
+        .into_iter()
+        .map(|candidate| (strsim::damerau_levenshtein(word, candidate), candidate))
+        .filter(|(distance, candidate)| *distance <= 2.max(candidate.len() / 3))
+        .min()
+        .map(|(_, candidate)| candidate.to_owned())
+}
+
+/// How diagnostics are printed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Compiler-style text with source lines and carets.
+    #[default]
+    Human,
+    /// A JSON array of diagnostics (stable fields; see the reference).
+    Json,
+    /// GitHub Actions workflow annotations.
+    Github,
+}
+
+/// The JSON shape of one diagnostic. Field names are part of slogen's interface.
+#[derive(Debug, Serialize)]
+pub struct JsonDiagnostic {
+    /// `error` or `warning`.
+    pub severity: Severity,
+    /// Stable code, e.g. `unknown-key`.
+    pub code: &'static str,
+    /// What is wrong.
+    pub message: String,
+    /// Display path of the file, if any.
+    pub file: Option<String>,
+    /// 1-based line, if located.
+    pub line: Option<usize>,
+    /// 1-based column, if located.
+    pub column: Option<usize>,
+    /// 1-based line where the span ends.
+    pub end_line: Option<usize>,
+    /// 1-based column where the span ends.
+    pub end_column: Option<usize>,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+/// Renders diagnostics in a format; `sources` supply the text shown in `human`.
+pub fn render(
+    diagnostics: &[Diagnostic],
+    sources: &[SourceFile],
+    format: Format,
+    color: bool,
+) -> String {
+    match format {
+        Format::Human => diagnostics
+            .iter()
+            .map(|diagnostic| render_human(diagnostic, sources, color))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Format::Json => {
+            let items: Vec<JsonDiagnostic> = diagnostics
+                .iter()
+                .map(|diagnostic| to_json(diagnostic, sources))
+                .collect();
+            let mut text = serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_owned());
+            text.push('\n');
+            text
+        }
+        Format::Github => diagnostics
+            .iter()
+            .map(|diagnostic| render_github(diagnostic, sources))
+            .collect(),
+    }
+}
+
+fn source_text<'a>(sources: &'a [SourceFile], path: &Path) -> Option<&'a str> {
+    sources
+        .iter()
+        .find(|source| source.path == path)
+        .map(|source| source.text.as_str())
+}
+
+/// Start and end (line, column) of a location, when its text is known.
+fn positions(
+    location: &Location,
+    sources: &[SourceFile],
+) -> Option<((usize, usize), (usize, usize))> {
+    let text = source_text(sources, &location.path)?;
+    Some((
+        line_column(text, location.span.start),
+        line_column(text, location.span.end),
+    ))
+}
+
+fn to_json(diagnostic: &Diagnostic, sources: &[SourceFile]) -> JsonDiagnostic {
+    let location = diagnostic.location.as_ref();
+    let positions = location.and_then(|location| positions(location, sources));
+    JsonDiagnostic {
+        severity: diagnostic.severity,
+        code: diagnostic.problem.code(),
+        message: diagnostic.problem.message(),
+        file: location.map(|location| location.path.display().to_string()),
+        line: positions.map(|(start, _)| start.0),
+        column: positions.map(|(start, _)| start.1),
+        end_line: positions.map(|(_, end)| end.0),
+        end_column: positions.map(|(_, end)| end.1),
+        help: diagnostic.problem.help(),
+    }
+}
+
+fn render_github(diagnostic: &Diagnostic, sources: &[SourceFile]) -> String {
+    let command = match diagnostic.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let mut properties = vec![format!("title=slogen {}", diagnostic.problem.code())];
+    if let Some(location) = &diagnostic.location {
+        properties.insert(
+            0,
+            format!(
+                "file={}",
+                escape_property(&location.path.display().to_string())
+            ),
+        );
+        if let Some(((line, column), (end_line, end_column))) = positions(location, sources) {
+            properties.insert(1, format!("line={line}"));
+            properties.insert(2, format!("col={column}"));
+            if end_line == line && end_column > column {
+                properties.insert(3, format!("endColumn={end_column}"));
+            } else if end_line > line {
+                properties.insert(3, format!("endLine={end_line}"));
+            }
+        }
+    }
+    let mut message = diagnostic.problem.message();
+    if let Some(help) = diagnostic.problem.help() {
+        let _ = write!(message, "\nhelp: {help}");
+    }
+    format!(
+        "::{command} {}::{}\n",
+        properties.join(","),
+        escape_data(&message)
+    )
+}
+
+/// Escaping for the message of a workflow command.
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escaping for a property value of a workflow command.
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn render_human(diagnostic: &Diagnostic, sources: &[SourceFile], color: bool) -> String {
+    let level = match diagnostic.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+    };
+    let message = diagnostic.problem.message();
+    let code = diagnostic.problem.code();
+    let help = diagnostic.problem.help();
+    let label = diagnostic.problem.label();
+    let title = level.primary_title(&message).id(code);
+    let path_text = diagnostic
+        .location
+        .as_ref()
+        .map(|location| location.path.display().to_string());
+    let mut group = match (&diagnostic.location, &path_text) {
+        (Some(location), Some(path_text)) => match source_text(sources, &location.path) {
+            Some(text) => {
+                let span = clamp_span(text, &location.span);
+                let mut annotation = AnnotationKind::Primary.span(span);
+                if let Some(label) = &label {
+                    annotation = annotation.label(label.as_str());
+                }
+                title.element(
+                    Snippet::source(text)
+                        .path(path_text.as_str())
+                        .annotation(annotation),
+                )
+            }
+            None => title.element(annotate_snippets::Origin::path(path_text.as_str())),
+        },
+        _ => Group::with_title(title),
+    };
+    if let Some(help) = &help {
+        group = group.element(Level::HELP.message(help.as_str()));
+    }
+    let report = [group];
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut text = renderer.render(&report);
+    text.push('\n');
+    text
+}
+
+/// Keeps a span inside the text and on character boundaries.
+fn clamp_span(text: &str, span: &Range<usize>) -> Range<usize> {
+    let mut start = span.start.min(text.len());
+    let mut end = span.end.clamp(start, text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    start..end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_catch_typos_only() {
+        assert_eq!(
+            suggest("objectiv", ["name", "objective"]),
+            Some("objective".to_owned())
+        );
+        assert_eq!(suggest("tem", ["team", "name"]), Some("team".to_owned()));
+        assert_eq!(suggest("zzzzzz", ["name", "objective"]), None);
+    }
+
+    #[test]
+    fn human_rendering_points_at_the_source() {
+        let source = SourceFile::new("slo/api.toml", "[service]\nname = \"api\"\ntem = \"x\"\n");
+        let diagnostic = Diagnostic::at(
+            Problem::UnknownKey {
+                key: "tem".to_owned(),
+                table: "[service]".to_owned(),
+                suggestion: Some("team".to_owned()),
+                expected: vec![],
+            },
+            &source.path,
+            23..26,
+        );
+        let text = render(&[diagnostic], &[source], Format::Human, false);
+        assert_eq!(
+            text,
+            "error[unknown-key]: unknown key `tem` in [service]\n --> slo/api.toml:3:1\n  |\n3 | tem = \"x\"\n  | ^^^ unknown key\n  |\n  = help: did you mean `team`?\n"
+        );
+    }
+
+    #[test]
+    fn github_annotations_escape_their_data() {
+        let source = SourceFile::new("slo/api.toml", "a\nb = 1\n");
+        let diagnostic = Diagnostic::at(Problem::RatioQueries, &source.path, 2..3);
+        let text = render(&[diagnostic], &[source], Format::Github, false);
+        assert!(text.starts_with("::error file=slo/api.toml,line=2,col=1,endColumn=2,title=slogen ratio-queries::a ratio SLI"), "{text}");
+        assert!(text.contains("%0Ahelp: "));
+    }
+}

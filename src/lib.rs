@@ -1,0 +1,33 @@
+//! slogen compiles service level objectives into Prometheus rules,
+//! Alertmanager routing, runbooks and promtool tests.
+//!
+//! The pipeline, one module per stage:
+//!
+//! ```text
+//! load     slo/*.toml          -> Vec<SourceFile>       (the only disk reads)
+//! spec     TOML                -> spec::ServiceFile     (serde, spans, unknown keys)
+//! analyze  spec                -> ir::Project           (every semantic check, all errors at once)
+//! plan     ir                  -> view models           (burn-rate math lives in `math`)
+//! render   views + templates   -> Vec<GeneratedFile>    (minijinja; defaults embedded)
+//! verify   GeneratedFile       -> parsed back, PromQL re-checked
+//! write    Vec<GeneratedFile>  -> generated/            (the only disk writes; atomic)
+//! ```
+//!
+//! [`compile::compile`] runs them in order without touching the disk.
+
+pub mod analyze;
+pub mod cli;
+pub mod compile;
+pub mod diagnostic;
+pub mod duration;
+pub mod ir;
+pub mod load;
+pub mod math;
+pub mod number;
+pub mod plan;
+pub mod promql;
+pub mod render;
+pub mod source;
+pub mod spec;
+pub mod verify;
+pub mod write;

@@ -1,0 +1,603 @@
+//! Planning: the validated model becomes view models for the templates.
+//!
+//! In: an [`ir::Project`]. Out: [`RuleFileView`]s (recording and alert rules)
+//! whose expressions, labels and annotations are final text; templates only
+//! lay them out. All PromQL slogen writes is composed here.
+//!
+//! Recording rules per SLO (group `slogen-<service>-<slo>`):
+//! - event SLIs (ratio, latency) record error and total rates over the base
+//!   window (the shortest short window). Windows under one day are error
+//!   ratios straight from the raw series (exact detection timing); windows
+//!   of a day or more, the period included, are `sum_over_time` of the base
+//!   rates: traffic-weighted (sum of errors over sum of totals) and cheap,
+//!   reading one recorded series per group instead of raw samples.
+//! - threshold SLIs record a 0/1 breach series; every window is its average
+//!   (the share of time out of bounds).
+//! - raw SLIs query each short window; long ones average the base ratio
+//!   (a raw ratio has no event counts to weight by).
+//! - metadata: objective, error budget, period, current and period burn
+//!   rate, remaining budget.
+//!
+//! Labels slogen adds to series all start with `slogen_`, so they cannot
+//! collide with the user's metric labels (the analyzer forbids that prefix).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::analyze::{burn_alert_name, no_data_alert_name};
+use crate::duration::{Duration, humanize_seconds};
+use crate::ir::{Bound, PlainAlert, Project, RatioErrors, Service, Severity, Sli, Slo};
+use crate::math::{self, BurnAlert};
+use crate::number::{format, percent};
+use crate::promql::{escape_template_text, operand, quote};
+
+/// Label naming the service on every series and alert slogen writes.
+pub const SERVICE_LABEL: &str = "slogen_service";
+/// Label naming the SLO.
+pub const SLO_LABEL: &str = "slogen_slo";
+/// Label of burn-rate alerts naming the long window that fired.
+pub const LONG_WINDOW_LABEL: &str = "slogen_long_window";
+/// Label of burn-rate alerts naming the short window that fired.
+pub const SHORT_WINDOW_LABEL: &str = "slogen_short_window";
+
+/// Windows at least this long read recorded base series, not raw ones.
+const RECORDED_WINDOW: Duration = Duration::from_minutes(24 * 60);
+
+/// A rule file: `recording-rules.yml` or `alert-rules.yml`.
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleFileView {
+    /// Source file names, for the header.
+    pub sources: Vec<String>,
+    /// Rule groups in output order.
+    pub groups: Vec<GroupView>,
+}
+
+/// One rule group.
+#[derive(Clone, Debug, Serialize)]
+pub struct GroupView {
+    /// Unique group name.
+    pub name: String,
+    /// Rules in evaluation order.
+    pub rules: Vec<RuleView>,
+}
+
+/// One recording or alerting rule.
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleView {
+    /// Recorded metric name (recording rules).
+    pub record: Option<String>,
+    /// Alert name (alerting rules).
+    pub alert: Option<String>,
+    /// PromQL, possibly several lines.
+    pub expr: String,
+    /// `for`, canonical duration.
+    #[serde(rename = "for")]
+    pub for_duration: Option<String>,
+    /// Labels, sorted.
+    pub labels: BTreeMap<String, String>,
+    /// Annotations, sorted.
+    pub annotations: BTreeMap<String, String>,
+    /// A comment line for reviewers.
+    pub comment: Option<String>,
+    /// Burn-rate facts, for template authors (burn-rate alerts only).
+    pub burn: Option<BurnView>,
+}
+
+/// The numbers behind a burn-rate alert.
+#[derive(Clone, Debug, Serialize)]
+pub struct BurnView {
+    /// `page` or `ticket`.
+    pub severity: Severity,
+    /// Long window.
+    pub long_window: String,
+    /// Short window.
+    pub short_window: String,
+    /// Burn rate, formatted.
+    pub burn_rate: String,
+    /// Error-ratio threshold, formatted.
+    pub threshold: String,
+    /// Share of the period's budget spent when it fires, as a percentage.
+    pub budget_spent: String,
+    /// Time to exhaustion at this burn rate, humanized.
+    pub exhaustion: String,
+}
+
+/// Label matchers selecting one SLO's recorded series.
+pub fn slo_selector(service: &str, slo: &str) -> String {
+    format!(
+        "{{{SERVICE_LABEL}={},{SLO_LABEL}={}}}",
+        quote(service),
+        quote(slo)
+    )
+}
+
+/// Name of the recorded error ratio over a window.
+pub fn ratio_metric(window: Duration) -> String {
+    format!("slo:sli_error:ratio_rate{window}")
+}
+
+/// The resolved burn alerts of an SLO, enabled ones only, in output order.
+pub fn burn_alerts(slo: &Slo) -> Vec<BurnAlert> {
+    slo.alerting
+        .enabled_windows()
+        .map(|window| math::burn_alert(window, slo.period, slo.error_budget()))
+        .collect()
+}
+
+/// The base window: the shortest short window of the SLO (5m by default).
+pub fn base_window(slo: &Slo) -> Duration {
+    slo.alerting
+        .windows
+        .iter()
+        .map(|window| window.short)
+        .min()
+        .unwrap_or(Duration::from_minutes(5))
+}
+
+/// Every window the SLO records: alert windows, base window, period.
+pub fn recorded_windows(slo: &Slo) -> Vec<Duration> {
+    let mut windows: BTreeSet<Duration> = BTreeSet::new();
+    windows.insert(base_window(slo));
+    for window in slo.alerting.enabled_windows() {
+        windows.insert(window.long);
+        windows.insert(window.short);
+    }
+    windows.insert(slo.period);
+    windows.into_iter().collect()
+}
+
+/// Plans the recording-rules file.
+pub fn recording_rules(project: &Project) -> RuleFileView {
+    let groups = project
+        .slos()
+        .map(|(service, slo)| GroupView {
+            name: format!("slogen-{}-{}", service.name, slo.name),
+            rules: slo_recording_rules(service, slo),
+        })
+        .collect();
+    RuleFileView {
+        sources: sources(project),
+        groups,
+    }
+}
+
+fn sources(project: &Project) -> Vec<String> {
+    let mut sources: Vec<String> = project
+        .services
+        .iter()
+        .map(|service| service.source.clone())
+        .collect();
+    sources.sort();
+    sources
+}
+
+/// Labels every recording rule of an SLO carries.
+fn series_labels(service: &Service, slo: &Slo) -> BTreeMap<String, String> {
+    let mut labels = service.labels.clone();
+    labels.extend(slo.labels.clone());
+    labels.insert(SERVICE_LABEL.to_owned(), service.name.clone());
+    labels.insert(SLO_LABEL.to_owned(), slo.name.clone());
+    labels
+}
+
+fn record(
+    name: String,
+    expr: String,
+    labels: &BTreeMap<String, String>,
+    comment: Option<String>,
+) -> RuleView {
+    RuleView {
+        record: Some(name),
+        alert: None,
+        expr,
+        for_duration: None,
+        labels: labels.clone(),
+        annotations: BTreeMap::new(),
+        comment,
+        burn: None,
+    }
+}
+
+/// `numerator / denominator`, one operand per line.
+fn ratio(numerator: &str, denominator: &str) -> String {
+    format!("{}\n/\n{}", operand(numerator), operand(denominator))
+}
+
+fn slo_recording_rules(service: &Service, slo: &Slo) -> Vec<RuleView> {
+    let labels = series_labels(service, slo);
+    let selector = slo_selector(&service.name, &slo.name);
+    let base = base_window(slo);
+    let budget = slo.error_budget();
+    let mut rules = Vec::new();
+    let events = event_queries(&slo.sli);
+    let errors_base = format!("slo:sli_errors:rate{base}");
+    let total_base = format!("slo:sli_total:rate{base}");
+    let breach = "slo:sli_breach:bool".to_owned();
+    match (&events, &slo.sli) {
+        (Some(events), _) => {
+            rules.push(record(
+                errors_base.clone(),
+                (events.errors)(base),
+                &labels,
+                Some(format!(
+                    "Failed events per second over {base}; long windows sum these."
+                )),
+            ));
+            rules.push(record(
+                total_base.clone(),
+                (events.total)(base),
+                &labels,
+                None,
+            ));
+        }
+        (None, Sli::Threshold { query, bound }) => {
+            let (operator, value) = match bound {
+                Bound::Max(max) => (">", max),
+                Bound::Min(min) => ("<", min),
+            };
+            rules.push(record(
+                breach.clone(),
+                format!("{} {operator} bool {}", operand(query), format(*value)),
+                &labels,
+                Some(
+                    "1 while the value is out of bounds, else 0; each window averages it."
+                        .to_owned(),
+                ),
+            ));
+        }
+        _ => {}
+    }
+    for window in recorded_windows(slo) {
+        let expr = match (&events, &slo.sli) {
+            (Some(_), _) if window == base => ratio(
+                &format!("{errors_base}{selector}"),
+                &format!("{total_base}{selector}"),
+            ),
+            (Some(_), _) if window >= RECORDED_WINDOW => ratio(
+                &format!("sum_over_time({errors_base}{selector}[{window}])"),
+                &format!("sum_over_time({total_base}{selector}[{window}])"),
+            ),
+            (Some(events), _) => ratio(&(events.errors)(window), &(events.total)(window)),
+            (None, Sli::Threshold { .. }) => format!("avg_over_time({breach}{selector}[{window}])"),
+            (None, Sli::Raw { .. }) if window >= RECORDED_WINDOW && window != base => {
+                format!("avg_over_time({}{selector}[{window}])", ratio_metric(base))
+            }
+            (None, Sli::Raw { error_ratio }) => error_ratio.at(window).trim().to_owned(),
+            (None, _) => unreachable!("event SLIs have event queries"),
+        };
+        rules.push(record(ratio_metric(window), expr, &labels, None));
+    }
+    let days = slo.period.seconds() / 86_400.0;
+    rules.push(record(
+        "slo:objective:ratio".to_owned(),
+        format!("vector({})", format(slo.objective / 100.0)),
+        &labels,
+        Some(format!(
+            "Error budget metadata: {}% over {}.",
+            format(slo.objective),
+            slo.period
+        )),
+    ));
+    rules.push(record(
+        "slo:error_budget:ratio".to_owned(),
+        format!("vector({})", format(budget)),
+        &labels,
+        None,
+    ));
+    rules.push(record(
+        "slo:time_period:days".to_owned(),
+        format!("vector({})", format(days)),
+        &labels,
+        None,
+    ));
+    rules.push(record(
+        "slo:current_burn_rate:ratio".to_owned(),
+        format!("{}{selector} / {}", ratio_metric(base), format(budget)),
+        &labels,
+        None,
+    ));
+    rules.push(record(
+        "slo:period_burn_rate:ratio".to_owned(),
+        format!(
+            "{}{selector} / {}",
+            ratio_metric(slo.period),
+            format(budget)
+        ),
+        &labels,
+        None,
+    ));
+    rules.push(record(
+        "slo:period_error_budget_remaining:ratio".to_owned(),
+        format!("1 - slo:period_burn_rate:ratio{selector}"),
+        &labels,
+        None,
+    ));
+    rules
+}
+
+/// Error and total queries of an event SLI, for any window.
+struct EventQueries<'a> {
+    errors: Box<dyn Fn(Duration) -> String + 'a>,
+    total: Box<dyn Fn(Duration) -> String + 'a>,
+}
+
+fn event_queries(sli: &Sli) -> Option<EventQueries<'_>> {
+    match sli {
+        Sli::Ratio { errors, total } => {
+            // `or 0 * total`: with no failures at all, many error queries return
+            // nothing instead of 0, which would hide the ratio.
+            let failures: Box<dyn Fn(Duration) -> String + '_> = match errors {
+                RatioErrors::Errors(errors) => Box::new(move |window| {
+                    format!(
+                        "{}\nor\n0 * {}",
+                        operand(&errors.at(window)),
+                        operand(&total.at(window))
+                    )
+                }),
+                RatioErrors::Good(good) => Box::new(move |window| {
+                    let total = operand(&total.at(window));
+                    format!(
+                        "{total}\n-\n(\n  {}\n  or\n  0 * {total}\n)",
+                        operand(&good.at(window))
+                    )
+                }),
+            };
+            Some(EventQueries {
+                errors: failures,
+                total: Box::new(move |window| total.at(window)),
+            })
+        }
+        Sli::Latency {
+            histogram,
+            bound,
+            matchers,
+            group_by,
+        } => {
+            let aggregate = if group_by.is_empty() {
+                "sum".to_owned()
+            } else {
+                format!("sum by ({})", group_by.join(", "))
+            };
+            let with = |extra: &str| {
+                let joined: Vec<&str> = [matchers.as_str(), extra]
+                    .into_iter()
+                    .filter(|part| !part.is_empty())
+                    .collect();
+                format!("{{{}}}", joined.join(", "))
+            };
+            let count_selector = if matchers.is_empty() {
+                String::new()
+            } else {
+                with("")
+            };
+            let bucket_selector = with(&le_matcher(*bound));
+            let count = move |window: Duration| {
+                format!("{aggregate}(rate({histogram}_count{count_selector}[{window}]))")
+            };
+            let aggregate_bucket = if group_by.is_empty() {
+                "sum".to_owned()
+            } else {
+                format!("sum by ({})", group_by.join(", "))
+            };
+            let count_for_errors = count.clone();
+            Some(EventQueries {
+                errors: Box::new(move |window| {
+                    format!(
+                        "{}\n-\n{aggregate_bucket}(rate({histogram}_bucket{bucket_selector}[{window}]))",
+                        count_for_errors(window)
+                    )
+                }),
+                total: Box::new(count),
+            })
+        }
+        Sli::Threshold { .. } | Sli::Raw { .. } => None,
+    }
+}
+
+/// The `le` matcher of a bucket bound. Integer bounds are written `1` by
+/// some clients and `1.0` by others (and by Prometheus 3), so both match.
+fn le_matcher(bound: f64) -> String {
+    let text = format(bound);
+    if text.contains('.') {
+        format!("le={}", quote(&text))
+    } else {
+        format!("le=~{}", quote(&format!("{text}|{text}\\.0")))
+    }
+}
+
+/// Plans the alert-rules file.
+pub fn alert_rules(
+    project: &Project,
+    runbook_url: &dyn Fn(&Service, &str) -> Option<String>,
+) -> RuleFileView {
+    let groups = project
+        .services
+        .iter()
+        .filter(|service| !service.slos.is_empty() || !service.alerts.is_empty())
+        .map(|service| {
+            let mut rules = Vec::new();
+            for slo in &service.slos {
+                rules.extend(slo_alert_rules(project, service, slo, runbook_url));
+            }
+            for alert in &service.alerts {
+                rules.push(plain_alert_rule(project, service, alert, runbook_url));
+            }
+            GroupView {
+                name: format!("slogen-{}-alerts", service.name),
+                rules,
+            }
+        })
+        .filter(|group| !group.rules.is_empty())
+        .collect();
+    RuleFileView {
+        sources: sources(project),
+        groups,
+    }
+}
+
+/// What the SLO counts, for alert wording.
+fn measured(slo: &Slo) -> &'static str {
+    match slo.sli {
+        Sli::Threshold { .. } => "of the time",
+        _ => "of events",
+    }
+}
+
+fn slo_alert_rules(
+    project: &Project,
+    service: &Service,
+    slo: &Slo,
+    runbook_url: &dyn Fn(&Service, &str) -> Option<String>,
+) -> Vec<RuleView> {
+    let settings = &project.settings;
+    let selector = slo_selector(&service.name, &slo.name);
+    let burn_name = burn_alert_name(&service.name, &slo.name);
+    let id = format!("{}/{}", service.name, slo.name);
+    let described = slo
+        .description
+        .as_ref()
+        .map(|text| format!("{} ", escape_template_text(text.trim())))
+        .unwrap_or_default();
+    let mut base_labels = slo.alerting.labels.clone();
+    base_labels.insert("team".to_owned(), service.team.clone());
+    base_labels.insert(SERVICE_LABEL.to_owned(), service.name.clone());
+    base_labels.insert(SLO_LABEL.to_owned(), slo.name.clone());
+    let mut rules = Vec::new();
+    for alert in burn_alerts(slo) {
+        let mut labels = base_labels.clone();
+        labels.insert(
+            "severity".to_owned(),
+            settings.severity_label(alert.severity).to_owned(),
+        );
+        labels.insert(LONG_WINDOW_LABEL.to_owned(), alert.long.to_string());
+        labels.insert(SHORT_WINDOW_LABEL.to_owned(), alert.short.to_string());
+        let threshold = format(alert.threshold);
+        let burn_rate = format(alert.burn_rate);
+        let exhaustion = humanize_seconds(alert.exhaustion_seconds(slo.period));
+        let mut annotations = BTreeMap::new();
+        annotations.insert(
+            "summary".to_owned(),
+            format!(
+                "{id} is burning its error budget {burn_rate}x too fast ({} and {} windows)",
+                alert.long, alert.short
+            ),
+        );
+        annotations.insert(
+            "description".to_owned(),
+            format!(
+                "{described}The objective is {}% {} good over {}. The error ratio over the last {} is {{{{ $value | humanizePercentage }}}}, and over the last {} also above {}: a {burn_rate}x burn rate, which spends the whole {} error budget in {exhaustion}.",
+                format(slo.objective),
+                measured(slo),
+                slo.period,
+                alert.long,
+                alert.short,
+                percent(alert.threshold),
+                slo.period,
+            ),
+        );
+        if let Some(url) = runbook_url(service, &burn_name) {
+            annotations.insert("runbook_url".to_owned(), url);
+        }
+        annotations.extend(slo.alerting.annotations.clone());
+        rules.push(RuleView {
+            record: None,
+            alert: Some(burn_name.clone()),
+            expr: format!(
+                "{}{selector} > {threshold}\nand\n{}{selector} > {threshold}",
+                ratio_metric(alert.long),
+                ratio_metric(alert.short)
+            ),
+            for_duration: None,
+            labels,
+            annotations,
+            comment: Some(format!(
+                "{}: {} of the {} budget in {} ({burn_rate}x burn rate, error ratio above {threshold})",
+                alert.severity.as_str(),
+                percent(alert.budget_share),
+                slo.period,
+                alert.long
+            )),
+            burn: Some(BurnView {
+                severity: alert.severity,
+                long_window: alert.long.to_string(),
+                short_window: alert.short.to_string(),
+                burn_rate,
+                threshold,
+                budget_spent: percent(alert.budget_share),
+                exhaustion,
+            }),
+        });
+    }
+    if slo.alerting.no_data {
+        let name = no_data_alert_name(&service.name, &slo.name);
+        let metric = ratio_metric(base_window(slo));
+        let mut labels = base_labels;
+        labels.insert("severity".to_owned(), settings.ticket_label.clone());
+        let mut annotations = BTreeMap::new();
+        annotations.insert("summary".to_owned(), format!("{id} has no SLI data"));
+        annotations.insert(
+            "description".to_owned(),
+            format!(
+                "{metric} has had no series for {id} for {}: the SLI's metrics are missing or its queries match nothing, so this SLO's burn-rate alerts cannot fire.",
+                settings.no_data_for
+            ),
+        );
+        if let Some(url) = runbook_url(service, &name) {
+            annotations.insert("runbook_url".to_owned(), url);
+        }
+        rules.push(RuleView {
+            record: None,
+            alert: Some(name),
+            expr: format!("absent({metric}{selector})"),
+            for_duration: (settings.no_data_for.millis() > 0)
+                .then(|| settings.no_data_for.to_string()),
+            labels,
+            annotations,
+            comment: Some("ticket: the SLI has no data".to_owned()),
+            burn: None,
+        });
+    }
+    rules
+}
+
+fn plain_alert_rule(
+    project: &Project,
+    service: &Service,
+    alert: &PlainAlert,
+    runbook_url: &dyn Fn(&Service, &str) -> Option<String>,
+) -> RuleView {
+    let mut labels = service.labels.clone();
+    labels.extend(alert.labels.clone());
+    labels.insert("team".to_owned(), service.team.clone());
+    labels.insert(SERVICE_LABEL.to_owned(), service.name.clone());
+    labels.insert(
+        "severity".to_owned(),
+        project.settings.severity_label(alert.severity).to_owned(),
+    );
+    let mut annotations = BTreeMap::new();
+    if let Some(summary) = &alert.summary {
+        annotations.insert("summary".to_owned(), summary.clone());
+    }
+    if let Some(description) = &alert.description {
+        annotations.insert("description".to_owned(), description.clone());
+    }
+    if let Some(url) = runbook_url(service, &alert.name) {
+        annotations.insert("runbook_url".to_owned(), url);
+    }
+    annotations.extend(alert.annotations.clone());
+    RuleView {
+        record: None,
+        alert: Some(alert.name.clone()),
+        expr: alert.expr.clone(),
+        for_duration: alert.for_duration.map(|duration| duration.to_string()),
+        labels,
+        annotations,
+        comment: Some(format!(
+            "{}: declared in {}",
+            alert.severity.as_str(),
+            service.source
+        )),
+        burn: None,
+    }
+}

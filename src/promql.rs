@@ -1,0 +1,221 @@
+//! PromQL helpers: window placeholders, parsing checks, names, and escaping.
+//!
+//! Parsing is done by `promql-parser` (Prometheus 3 grammar); this module
+//! only adds what slogen needs around it: `{{window}}` substitution, the
+//! "instant vector" requirement of rules, parenthesising user queries when
+//! they are composed into larger expressions, and escaping plain text so it
+//! reaches an annotation literally instead of running as a Go template.
+
+use promql_parser::parser::value::ValueType;
+use promql_parser::parser::{self, Expr};
+
+/// Why a query is not usable in a rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum QueryError {
+    /// The parser's message.
+    Parse(String),
+    /// It parsed, but returns something other than an instant vector.
+    NotVector(String),
+}
+
+/// Parses a query that must return an instant vector.
+pub fn parse_instant_vector(query: &str) -> Result<Expr, QueryError> {
+    let expr = parser::parse(query).map_err(QueryError::Parse)?;
+    match expr.value_type() {
+        ValueType::Vector => Ok(expr),
+        other => Err(QueryError::NotVector(other.to_string())),
+    }
+}
+
+/// Byte ranges of `{{window}}` placeholders (spaces inside the braces allowed).
+fn placeholders(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(offset) = text[from..].find("{{") {
+        let start = from + offset;
+        let inner = &text[start + 2..];
+        let trimmed = inner.trim_start();
+        if let Some(after) = trimmed.strip_prefix("window") {
+            let after_trimmed = after.trim_start();
+            if after_trimmed.starts_with("}}") {
+                let end = text.len() - after_trimmed.len() + 2;
+                found.push(start..end);
+                from = end;
+                continue;
+            }
+        }
+        from = start + 2;
+    }
+    found
+}
+
+/// True when the text has at least one `{{window}}`.
+pub fn has_window_placeholder(text: &str) -> bool {
+    !placeholders(text).is_empty()
+}
+
+/// Replaces every `{{window}}` with a window.
+pub fn fill_window(text: &str, window: &str) -> String {
+    let mut filled = String::with_capacity(text.len());
+    let mut last = 0;
+    for range in placeholders(text) {
+        filled.push_str(&text[last..range.start]);
+        filled.push_str(window);
+        last = range.end;
+    }
+    filled.push_str(&text[last..]);
+    filled
+}
+
+/// Placeholders other tools use (`{{.window}}` of Sloth, `$window`), which
+/// slogen would otherwise report as a confusing parse error.
+pub fn foreign_placeholder(text: &str) -> Option<String> {
+    if has_window_placeholder(text) {
+        return None;
+    }
+    ["{{.window}}", "{{ .window }}", "${window}", "$window", "{window}"]
+        .into_iter()
+        .find(|candidate| text.contains(candidate))
+        .map(str::to_owned)
+}
+
+/// Wraps a query in parentheses when composing it could change its meaning.
+pub fn operand(query: &str) -> String {
+    let query = query.trim();
+    let atomic = parser::parse(query).is_ok_and(|expr| {
+        matches!(
+            expr,
+            Expr::Aggregate(_)
+                | Expr::Call(_)
+                | Expr::Paren(_)
+                | Expr::VectorSelector(_)
+                | Expr::NumberLiteral(_)
+        )
+    });
+    if atomic && !query.contains('\n') {
+        query.to_owned()
+    } else if query.contains('\n') {
+        format!("(\n{}\n)", indent(query, 2))
+    } else {
+        format!("({query})")
+    }
+}
+
+/// Indents every line of `text` by `spaces`.
+pub fn indent(text: &str, spaces: usize) -> String {
+    let pad = " ".repeat(spaces);
+    text.lines()
+        .map(|line| {
+            if line.is_empty() {
+                String::new()
+            } else {
+                format!("{pad}{line}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `[a-zA-Z_][a-zA-Z0-9_]*`, not starting with `__` (reserved by Prometheus).
+pub fn is_label_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
+        && chars.all(|next| next.is_ascii_alphanumeric() || next == '_')
+        && !name.starts_with("__")
+}
+
+/// `[a-zA-Z_:][a-zA-Z0-9_:]*`.
+pub fn is_metric_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic() || first == '_' || first == ':')
+        && chars.all(|next| next.is_ascii_alphanumeric() || next == '_' || next == ':')
+}
+
+/// Plain text that must reach a Prometheus annotation literally: only `{{`
+/// starts a Go template action, so only it is escaped.
+pub fn escape_template_text(text: &str) -> String {
+    text.replace("{{", "{{ \"{{\" }}")
+}
+
+/// A string literal for PromQL label matchers (double-quoted, escaped).
+pub fn quote(value: &str) -> String {
+    let mut quoted = String::with_capacity(value.len() + 2);
+    quoted.push('"');
+    for character in value.chars() {
+        match character {
+            '\\' => quoted.push_str("\\\\"),
+            '"' => quoted.push_str("\\\""),
+            '\n' => quoted.push_str("\\n"),
+            other => quoted.push(other),
+        }
+    }
+    quoted.push('"');
+    quoted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fills_every_placeholder() {
+        assert_eq!(
+            fill_window("rate(x[{{window}}]) / rate(y[{{ window }}])", "5m"),
+            "rate(x[5m]) / rate(y[5m])"
+        );
+        assert_eq!(fill_window("no placeholder", "5m"), "no placeholder");
+        assert!(!has_window_placeholder("rate(x[{{.window}}])"));
+        assert_eq!(
+            foreign_placeholder("rate(x[{{.window}}])"),
+            Some("{{.window}}".to_owned())
+        );
+        assert_eq!(foreign_placeholder("rate(x[{{window}}])"), None);
+    }
+
+    #[test]
+    fn only_vectors_are_rules() {
+        assert!(parse_instant_vector("sum(rate(x[5m]))").is_ok());
+        assert_eq!(
+            parse_instant_vector("x[5m]"),
+            Err(QueryError::NotVector("matrix".to_owned()))
+        );
+        assert_eq!(
+            parse_instant_vector("1"),
+            Err(QueryError::NotVector("scalar".to_owned()))
+        );
+        assert!(matches!(
+            parse_instant_vector("sum(rate(x[5m])"),
+            Err(QueryError::Parse(_))
+        ));
+    }
+
+    #[test]
+    fn operands_get_parentheses_when_needed() {
+        assert_eq!(operand("sum(rate(x[5m]))"), "sum(rate(x[5m]))");
+        assert_eq!(operand("a + b"), "(a + b)");
+        assert_eq!(operand("a\n+ b"), "(\n  a\n  + b\n)");
+    }
+
+    #[test]
+    fn names() {
+        assert!(is_label_name("endpoint"));
+        assert!(!is_label_name("__name__"));
+        assert!(!is_label_name("0bad"));
+        assert!(!is_label_name("a-b"));
+        assert!(is_metric_name("slo:sli_error:ratio_rate5m"));
+        assert!(!is_metric_name("bad metric"));
+    }
+
+    #[test]
+    fn template_text_is_escaped() {
+        assert_eq!(
+            escape_template_text("a {{ b }} $c"),
+            "a {{ \"{{\" }} b }} $c"
+        );
+        assert_eq!(quote("a\"b\\"), "\"a\\\"b\\\\\"");
+    }
+}

@@ -1,0 +1,207 @@
+//! Rendering: view models through minijinja templates into file contents.
+//!
+//! In: view models and [`Templates`] (the embedded defaults plus any
+//! overrides read from a templates directory). Out: [`GeneratedFile`]s.
+//! Each output file has one template of the same name plus `.j2`; a file in
+//! the templates directory replaces the default of that name only.
+//! Undefined variables are errors; template errors name the template and
+//! line. Output is not trusted: `verify` parses it back.
+
+use std::collections::BTreeMap;
+
+use minijinja::value::{Kwargs, Value};
+use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior};
+use serde::Serialize;
+
+use crate::diagnostic::{Diagnostic, Problem};
+
+/// The default templates, embedded at build time.
+pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
+    (
+        "recording-rules.yml.j2",
+        include_str!("../templates/recording-rules.yml.j2"),
+    ),
+    (
+        "alert-rules.yml.j2",
+        include_str!("../templates/alert-rules.yml.j2"),
+    ),
+];
+
+/// A file slogen writes, relative to the output directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GeneratedFile {
+    /// `/`-separated relative path, e.g. `runbooks/api-availability.md`.
+    pub path: String,
+    /// Full contents, ending in one newline.
+    pub contents: String,
+}
+
+/// The templates in force: defaults, with overrides by file name.
+#[derive(Clone, Debug, Default)]
+pub struct Templates {
+    /// File name → source, read from the templates directory.
+    pub overrides: BTreeMap<String, String>,
+}
+
+impl Templates {
+    /// The source of a template: the override if there is one, else the default.
+    pub fn source(&self, name: &str) -> Option<&str> {
+        self.overrides.get(name).map(String::as_str).or_else(|| {
+            DEFAULT_TEMPLATES
+                .iter()
+                .find(|(default, _)| *default == name)
+                .map(|(_, source)| *source)
+        })
+    }
+
+    /// Where a template comes from, for error messages.
+    pub fn origin(&self, name: &str) -> String {
+        if self.overrides.contains_key(name) {
+            format!("{name} (templates directory)")
+        } else {
+            format!("{name} (built in)")
+        }
+    }
+}
+
+/// A renderer over one set of templates.
+pub struct Renderer<'a> {
+    environment: Environment<'a>,
+    templates: &'a Templates,
+}
+
+impl<'a> Renderer<'a> {
+    /// An environment with slogen's filters and strict undefined handling.
+    pub fn new(templates: &'a Templates) -> Self {
+        let mut environment = Environment::new();
+        environment.set_undefined_behavior(UndefinedBehavior::Strict);
+        // No HTML/JSON auto-escaping: these are YAML and Markdown files.
+        environment.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+        environment.add_filter("yaml", yaml_filter);
+        environment.add_filter("promql_quote", |text: &str| crate::promql::quote(text));
+        let names: Vec<String> = DEFAULT_TEMPLATES
+            .iter()
+            .map(|(name, _)| (*name).to_owned())
+            .chain(templates.overrides.keys().cloned())
+            .collect();
+        for name in names {
+            if let Some(source) = templates.source(&name) {
+                // Syntax errors surface when the template is rendered.
+                let _ = environment.add_template_owned(name, source.to_owned());
+            }
+        }
+        Self {
+            environment,
+            templates,
+        }
+    }
+
+    /// Renders `<path>.j2` with a context into the file `path`.
+    pub fn render(
+        &self,
+        path: &str,
+        template: &str,
+        context: &impl Serialize,
+    ) -> Result<GeneratedFile, Diagnostic> {
+        let rendered = self
+            .render_to_string(template, context)
+            .map_err(|error| self.template_error(template, &error))?;
+        let mut contents = rendered.trim_end().to_owned();
+        contents.push('\n');
+        Ok(GeneratedFile {
+            path: path.to_owned(),
+            contents,
+        })
+    }
+
+    fn render_to_string(&self, template: &str, context: &impl Serialize) -> Result<String, Error> {
+        if self.templates.source(template).is_none() {
+            return Err(Error::new(
+                ErrorKind::TemplateNotFound,
+                format!("template `{template}` is missing"),
+            ));
+        }
+        // A template whose syntax failed was not added; adding it again
+        // yields the syntax error with its line.
+        let Ok(compiled) = self.environment.get_template(template) else {
+            let mut environment = Environment::new();
+            environment.add_template_owned(
+                template.to_owned(),
+                self.templates
+                    .source(template)
+                    .unwrap_or_default()
+                    .to_owned(),
+            )?;
+            return Err(Error::new(
+                ErrorKind::TemplateNotFound,
+                format!("template `{template}` could not be loaded"),
+            ));
+        };
+        compiled.render(Value::from(minijinja::value::Serde(context)))
+    }
+
+    fn template_error(&self, template: &str, error: &Error) -> Diagnostic {
+        let mut message = error.detail().map_or_else(
+            || error.kind().to_string(),
+            |detail| format!("{}: {detail}", error.kind()),
+        );
+        if let Some(line) = error.line() {
+            message = format!("{message} (line {line})");
+        }
+        Diagnostic::general(Problem::Template {
+            template: self.templates.origin(template),
+            message,
+        })
+    }
+}
+
+/// `value | yaml` → a YAML scalar that reads back as exactly `value`.
+/// `yaml(indent=N)` indents the lines of a block scalar for a key at column N.
+fn yaml_filter(value: Value, kwargs: Kwargs) -> Result<String, Error> {
+    let indent: usize = kwargs.get::<Option<usize>>("indent")?.unwrap_or(0);
+    kwargs.assert_all_used()?;
+    let text = match value.as_str() {
+        Some(text) => scalar(text),
+        None if value.is_undefined() || value.is_none() => {
+            return Err(Error::new(
+                ErrorKind::UndefinedError,
+                "yaml: the value is undefined or none",
+            ));
+        }
+        None => scalar(&value.to_string()),
+    };
+    Ok(text.replace('\n', &format!("\n{}", " ".repeat(indent))))
+}
+
+/// A YAML scalar for a string: plain when safe, quoted when needed, a literal
+/// block for several lines. Long lines are never folded (queries stay whole).
+pub fn scalar(text: &str) -> String {
+    let options = serde_saphyr::ser_options! { folded_wrap_chars: usize::MAX };
+    let out = serde_saphyr::to_string_with_options(&text, options)
+        .unwrap_or_else(|_| serde_json::to_string(text).unwrap_or_default());
+    out.trim_end_matches('\n').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn case(text: &str, expected: &str) {
+        assert_eq!(scalar(text), expected);
+        // What the scalar says must read back as the text.
+        let read: String = serde_saphyr::from_str(&format!("{expected}\n")).unwrap();
+        assert_eq!(read, text);
+    }
+
+    #[test]
+    fn scalars_read_back_exactly() {
+        case("plain", "plain");
+        case("0.999", "\"0.999\"");
+        case("yes", "\"yes\"");
+        case("{{ $value }}", "\"{{ $value }}\"");
+        case("a\nb", "|-\n  a\n  b");
+        let long = "x".repeat(200);
+        case(&long, &long);
+    }
+}

@@ -1,0 +1,72 @@
+//! Source files as slogen read them: a display path and the full text.
+//!
+//! Every diagnostic points into one of these by byte range; this module turns
+//! byte offsets into the 1-based line and column a person reads.
+
+use std::path::PathBuf;
+
+/// One input file, read once by [`crate::load`] and never touched on disk again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceFile {
+    /// The path shown to users (as given on the command line, joined with the file name).
+    pub path: PathBuf,
+    /// The file name relative to the spec directory; stable across machines, used in output headers.
+    pub name: String,
+    /// The full UTF-8 text.
+    pub text: String,
+}
+
+impl SourceFile {
+    /// A source from memory (tests, `slogen init`).
+    pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
+        let path = path.into();
+        let name = path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Self {
+            path,
+            name,
+            text: text.into(),
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_column(&self, offset: usize) -> (usize, usize) {
+        line_column(&self.text, offset)
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset into `text`.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
+    let column = text[line_start..offset].chars().count() + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn case(text: &str, offset: usize, expected: (usize, usize)) {
+        assert_eq!(line_column(text, offset), expected);
+    }
+
+    #[test]
+    fn offsets_become_lines_and_columns() {
+        case("abc", 0, (1, 1));
+        case("abc", 2, (1, 3));
+        case("a\nbc", 2, (2, 1));
+        case("a\nbc", 3, (2, 2));
+        case("é\nx", 3, (2, 1));
+        case("éx", 2, (1, 2));
+        case("abc", 99, (1, 4));
+    }
+}

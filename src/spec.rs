@@ -1,0 +1,668 @@
+//! The spec: TOML as the user wrote it, deserialized but not yet judged.
+//!
+//! In: a [`SourceFile`]. Out: a [`ServiceFile`] or [`SettingsFile`] whose
+//! fields keep their byte spans (`toml::Spanned`), or diagnostics.
+//!
+//! Guarantees: every TOML syntax error of a file is reported (recoverable
+//! parse), and every unknown key (not only the first) with a "did you mean".
+//! Nothing here checks meaning: names, ranges and queries are the
+//! analyzer's job, which is why strings stay strings.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::diagnostic::{Diagnostic, Problem, suggest};
+use crate::source::SourceFile;
+
+/// A table of strings (labels, annotations) with the span of the whole table;
+/// the analyzer finds a key's place inside it.
+pub type SpannedMap = Option<Spanned<BTreeMap<String, String>>>;
+
+/// One service file: `slo/<service>.toml`.
+#[derive(Debug, Deserialize)]
+pub struct ServiceFile {
+    /// `[service]`.
+    pub service: Spanned<ServiceSpec>,
+    /// `[[slo]]`.
+    #[serde(default)]
+    pub slo: Vec<Spanned<SloSpec>>,
+    /// `[[alert]]`: plain alerts beside the SLOs.
+    #[serde(default)]
+    pub alert: Vec<Spanned<AlertSpec>>,
+}
+
+/// `[service]`.
+#[derive(Debug, Deserialize)]
+pub struct ServiceSpec {
+    /// Unique across the spec directory.
+    pub name: Spanned<String>,
+    /// Owner; a label on every alert and the key of routing.
+    pub team: Spanned<String>,
+    /// Plain text.
+    pub description: Option<Spanned<String>>,
+    /// Added to every rule of the service.
+    pub labels: SpannedMap,
+}
+
+/// `[[slo]]`.
+#[derive(Debug, Deserialize)]
+pub struct SloSpec {
+    /// Unique within the service.
+    pub name: Spanned<String>,
+    /// Plain text.
+    pub description: Option<Spanned<String>>,
+    /// Percent, 0 < objective < 100.
+    pub objective: Spanned<f64>,
+    /// Rolling period; default from settings (30d).
+    pub period: Option<Spanned<String>>,
+    /// Added to every rule of this SLO.
+    pub labels: SpannedMap,
+    /// Exactly one SLI kind.
+    pub sli: Spanned<SliSpec>,
+    /// Alert switches and extras.
+    pub alerting: Option<Spanned<AlertingSpec>>,
+    /// Hand-written runbook text merged into the generated runbook.
+    pub runbook: Option<Spanned<RunbookSpec>>,
+}
+
+/// `[slo.sli]`: one of four kinds.
+#[derive(Debug, Deserialize)]
+pub struct SliSpec {
+    /// Event counts from two queries.
+    pub ratio: Option<Spanned<RatioSpec>>,
+    /// Events faster than a threshold, from a histogram.
+    pub latency: Option<Spanned<LatencySpec>>,
+    /// Share of time a gauge is out of bounds.
+    pub threshold: Option<Spanned<ThresholdSpec>>,
+    /// An error ratio the user computes.
+    pub raw: Option<Spanned<RawSpec>>,
+}
+
+/// `[slo.sli.ratio]`.
+#[derive(Debug, Deserialize)]
+pub struct RatioSpec {
+    /// Failed events per second, with `{{window}}`.
+    pub errors: Option<Spanned<String>>,
+    /// Good events per second; replaces `errors`.
+    pub good: Option<Spanned<String>>,
+    /// All events per second.
+    pub total: Option<Spanned<String>>,
+}
+
+/// `[slo.sli.latency]`.
+#[derive(Debug, Deserialize)]
+pub struct LatencySpec {
+    /// Histogram name without `_bucket`.
+    pub histogram: Spanned<String>,
+    /// `"100ms"`, or a bucket bound in the histogram's unit.
+    pub threshold: Spanned<ThresholdValue>,
+    /// Label matchers in braces.
+    pub selector: Option<Spanned<String>>,
+    /// One SLI (and alert) per value of these labels.
+    #[serde(default)]
+    pub group_by: Vec<Spanned<String>>,
+}
+
+/// A latency threshold: a duration string or a number.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum ThresholdValue {
+    /// `"100ms"`.
+    Text(String),
+    /// `0.1`.
+    Number(f64),
+}
+
+/// `[slo.sli.threshold]`.
+#[derive(Debug, Deserialize)]
+pub struct ThresholdSpec {
+    /// An instant-vector query sampled at every evaluation.
+    pub query: Spanned<String>,
+    /// Bad while the value is above this.
+    pub max: Option<Spanned<f64>>,
+    /// Bad while the value is below this.
+    pub min: Option<Spanned<f64>>,
+}
+
+/// `[slo.sli.raw]`.
+#[derive(Debug, Deserialize)]
+pub struct RawSpec {
+    /// Error ratio (0..1) over `{{window}}`.
+    pub error_ratio: Spanned<String>,
+}
+
+/// `[slo.alerting]`.
+#[derive(Debug, Deserialize)]
+pub struct AlertingSpec {
+    /// Page alerts on (default true).
+    pub page: Option<bool>,
+    /// Ticket alerts on (default true).
+    pub ticket: Option<bool>,
+    /// The no-data alert on (default true).
+    pub no_data: Option<bool>,
+    /// Added to this SLO's alerts.
+    pub labels: SpannedMap,
+    /// Prometheus templates, passed through.
+    pub annotations: SpannedMap,
+    /// Burn windows for this SLO; replaces the settings' set.
+    pub window: Option<Vec<Spanned<WindowSpec>>>,
+}
+
+/// `[[window]]`: one multi-window pair.
+#[derive(Debug, Deserialize)]
+pub struct WindowSpec {
+    /// `page` or `ticket`.
+    pub severity: Spanned<String>,
+    /// Long window.
+    pub long: Spanned<String>,
+    /// Short window (1/12 of long by the Workbook).
+    pub short: Spanned<String>,
+    /// Percent of a 30-day budget spent when it fires.
+    pub budget: Option<Spanned<f64>>,
+    /// Burn rate for a 30-day period; the alternative to `budget`.
+    pub burn_rate: Option<Spanned<f64>>,
+}
+
+/// `[slo.runbook]`: people's words, kept across rebuilds.
+#[derive(Debug, Deserialize)]
+pub struct RunbookSpec {
+    /// Steps to find the cause.
+    pub diagnosis: Option<String>,
+    /// Steps to stop the bleeding.
+    pub mitigation: Option<String>,
+    /// Who to call next.
+    pub escalation: Option<String>,
+}
+
+/// `[[alert]]`.
+#[derive(Debug, Deserialize)]
+pub struct AlertSpec {
+    /// The alert name.
+    pub name: Spanned<String>,
+    /// An instant-vector PromQL expression.
+    pub expr: Spanned<String>,
+    /// How long the condition holds before firing.
+    #[serde(rename = "for")]
+    pub for_duration: Option<Spanned<String>>,
+    /// `page` or `ticket`.
+    pub severity: Spanned<String>,
+    /// Prometheus template.
+    pub summary: Option<Spanned<String>>,
+    /// Prometheus template.
+    pub description: Option<Spanned<String>>,
+    /// Extra labels.
+    pub labels: SpannedMap,
+    /// Extra annotations (Prometheus templates).
+    pub annotations: SpannedMap,
+    /// Hand-written runbook text.
+    pub runbook: Option<Spanned<RunbookSpec>>,
+    /// Unit tests for this alert.
+    #[serde(default)]
+    pub test: Vec<Spanned<AlertTestSpec>>,
+}
+
+/// `[[alert.test]]`: a promtool case for a plain alert.
+#[derive(Debug, Deserialize)]
+pub struct AlertTestSpec {
+    /// Input series in promtool's expanding notation.
+    pub series: BTreeMap<String, String>,
+    /// When to evaluate, e.g. `5m`.
+    pub at: Spanned<String>,
+    /// Whether the alert is firing then.
+    pub firing: bool,
+    /// Labels the firing alert carries besides those slogen adds.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+}
+
+/// `slogen.toml`: project-wide settings.
+#[derive(Debug, Default, Deserialize)]
+pub struct SettingsFile {
+    /// Defaults for every SLO.
+    pub defaults: Option<Spanned<DefaultsSpec>>,
+    /// Severity label values.
+    pub severity: Option<Spanned<SeveritySpec>>,
+    /// Burn windows (for a 30-day period), replacing the Workbook's.
+    pub window: Option<Vec<Spanned<WindowSpec>>>,
+    /// Runbook links.
+    pub runbooks: Option<Spanned<RunbooksSpec>>,
+    /// A templates directory, relative to the settings file.
+    pub templates: Option<Spanned<String>>,
+    /// Alertmanager routing.
+    pub alertmanager: Option<Spanned<AlertmanagerSpec>>,
+}
+
+/// `[defaults]`.
+#[derive(Debug, Deserialize)]
+pub struct DefaultsSpec {
+    /// SLO period.
+    pub period: Option<Spanned<String>>,
+    /// Rule evaluation interval assumed by tests and math.
+    pub evaluation_interval: Option<Spanned<String>>,
+    /// `for` of the no-data alert.
+    pub no_data_for: Option<Spanned<String>>,
+}
+
+/// `[severity]`.
+#[derive(Debug, Deserialize)]
+pub struct SeveritySpec {
+    /// Label value of page alerts.
+    pub page: Option<Spanned<String>>,
+    /// Label value of ticket alerts.
+    pub ticket: Option<Spanned<String>>,
+}
+
+/// `[runbooks]`.
+#[derive(Debug, Deserialize)]
+pub struct RunbooksSpec {
+    /// Base URL of the runbooks directory.
+    pub base_url: Option<Spanned<String>>,
+}
+
+/// `[alertmanager]`.
+#[derive(Debug, Deserialize)]
+pub struct AlertmanagerSpec {
+    /// Receiver of alerts no route matches.
+    pub default_receiver: Option<Spanned<String>>,
+    /// Labels alerts are grouped by.
+    pub group_by: Option<Vec<Spanned<String>>>,
+    /// Route timing.
+    pub group_wait: Option<Spanned<String>>,
+    /// Route timing.
+    pub group_interval: Option<Spanned<String>>,
+    /// Route timing.
+    pub repeat_interval: Option<Spanned<String>>,
+    /// Global section passed through (e.g. `resolve_timeout`).
+    #[serde(default)]
+    pub global: BTreeMap<String, toml::Value>,
+    /// `[[alertmanager.receiver]]`.
+    #[serde(default)]
+    pub receiver: Vec<Spanned<ReceiverSpec>>,
+    /// `[[alertmanager.team]]`: where each team's alerts go.
+    #[serde(default)]
+    pub team: Vec<Spanned<TeamRouteSpec>>,
+}
+
+/// `[[alertmanager.receiver]]`.
+#[derive(Debug, Deserialize)]
+pub struct ReceiverSpec {
+    /// Unique receiver name.
+    pub name: Spanned<String>,
+    /// `pagerduty_configs` etc., passed through after secret checks.
+    #[serde(flatten)]
+    pub integrations: BTreeMap<String, toml::Value>,
+}
+
+/// `[[alertmanager.team]]`.
+#[derive(Debug, Deserialize)]
+pub struct TeamRouteSpec {
+    /// Team name as in `[service] team`.
+    pub name: Spanned<String>,
+    /// Receiver of the team's page alerts.
+    pub page: Option<Spanned<String>>,
+    /// Receiver of the team's ticket alerts.
+    pub ticket: Option<Spanned<String>>,
+}
+
+/// The keys each table accepts, for "unknown key" help. A test keeps these in
+/// step with the structs above.
+const KNOWN_KEYS: &[(&str, &[&str])] = &[
+    ("", &["service", "slo", "alert"]),
+    ("service", &["name", "team", "description", "labels"]),
+    (
+        "slo[]",
+        &[
+            "name",
+            "description",
+            "objective",
+            "period",
+            "labels",
+            "sli",
+            "alerting",
+            "runbook",
+        ],
+    ),
+    ("slo[].sli", &["ratio", "latency", "threshold", "raw"]),
+    ("slo[].sli.ratio", &["errors", "good", "total"]),
+    (
+        "slo[].sli.latency",
+        &["histogram", "threshold", "selector", "group_by"],
+    ),
+    ("slo[].sli.threshold", &["query", "max", "min"]),
+    ("slo[].sli.raw", &["error_ratio"]),
+    (
+        "slo[].alerting",
+        &[
+            "page",
+            "ticket",
+            "no_data",
+            "labels",
+            "annotations",
+            "window",
+        ],
+    ),
+    (
+        "slo[].alerting.window[]",
+        &["severity", "long", "short", "budget", "burn_rate"],
+    ),
+    ("slo[].runbook", &["diagnosis", "mitigation", "escalation"]),
+    (
+        "alert[]",
+        &[
+            "name",
+            "expr",
+            "for",
+            "severity",
+            "summary",
+            "description",
+            "labels",
+            "annotations",
+            "runbook",
+            "test",
+        ],
+    ),
+    (
+        "alert[].runbook",
+        &["diagnosis", "mitigation", "escalation"],
+    ),
+    ("alert[].test[]", &["series", "at", "firing", "labels"]),
+];
+
+const SETTINGS_KEYS: &[(&str, &[&str])] = &[
+    (
+        "",
+        &[
+            "defaults",
+            "severity",
+            "window",
+            "runbooks",
+            "templates",
+            "alertmanager",
+        ],
+    ),
+    (
+        "defaults",
+        &["period", "evaluation_interval", "no_data_for"],
+    ),
+    ("severity", &["page", "ticket"]),
+    (
+        "window[]",
+        &["severity", "long", "short", "budget", "burn_rate"],
+    ),
+    ("runbooks", &["base_url"]),
+    (
+        "alertmanager",
+        &[
+            "default_receiver",
+            "group_by",
+            "group_wait",
+            "group_interval",
+            "repeat_interval",
+            "global",
+            "receiver",
+            "team",
+        ],
+    ),
+    ("alertmanager.team[]", &["name", "page", "ticket"]),
+];
+
+/// Parses a service file, reporting every syntax error and unknown key.
+pub fn parse_service(source: &SourceFile) -> Result<ServiceFile, Vec<Diagnostic>> {
+    parse(source, KNOWN_KEYS)
+}
+
+/// Parses the settings file, reporting every syntax error and unknown key.
+pub fn parse_settings(source: &SourceFile) -> Result<SettingsFile, Vec<Diagnostic>> {
+    parse(source, SETTINGS_KEYS)
+}
+
+fn parse<T: DeserializeOwned>(
+    source: &SourceFile,
+    known_keys: &[(&str, &[&str])],
+) -> Result<T, Vec<Diagnostic>> {
+    let (table, errors) = DeTable::parse_recoverable(&source.text);
+    if !errors.is_empty() {
+        return Err(errors
+            .iter()
+            .map(|error| {
+                let problem = Problem::TomlSyntax {
+                    message: error.message().trim_end().to_owned(),
+                };
+                Diagnostic::at(problem, &source.path, error.span().unwrap_or(0..0))
+            })
+            .collect());
+    }
+    // Unknown keys come from the whole tree, so one run reports all of them
+    // even when deserialization stops early at a missing key.
+    let mut diagnostics = Vec::new();
+    unknown_keys(source, table.get_ref(), "", known_keys, &mut diagnostics);
+    match T::deserialize(toml::de::Deserializer::from(table)) {
+        Ok(value) if diagnostics.is_empty() => Ok(value),
+        Ok(_) => Err(diagnostics),
+        Err(error) => {
+            let problem = Problem::TomlShape {
+                message: shape_message(error.message()),
+            };
+            diagnostics.push(Diagnostic::at(
+                problem,
+                &source.path,
+                error.span().unwrap_or(0..0),
+            ));
+            Err(diagnostics)
+        }
+    }
+}
+
+/// serde's wording, made to read like the rest of slogen's messages.
+fn shape_message(message: &str) -> String {
+    let message = message.trim_end();
+    if let Some(field) = message.strip_prefix("missing field ") {
+        return format!("missing key {field}");
+    }
+    if message.starts_with("data did not match any variant of untagged enum ThresholdValue") {
+        return "expected a duration string such as \"100ms\" or a number".to_owned();
+    }
+    message
+        .replace("expected f64", "expected a number")
+        .replace("expected a boolean", "expected `true` or `false`")
+}
+
+/// Reports keys of `table` (at `shape`, e.g. `slo[].sli`) that no struct
+/// declares, then descends into nested tables. Free-form tables (labels,
+/// annotations, receivers) have no entry in `known_keys` and are skipped.
+fn unknown_keys(
+    source: &SourceFile,
+    table: &DeTable<'_>,
+    shape: &str,
+    known_keys: &[(&str, &[&str])],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let Some((_, expected)) = known_keys.iter().find(|(known, _)| *known == shape) else {
+        return;
+    };
+    for (key, value) in table {
+        let key_text: &str = key.get_ref().as_ref();
+        if !expected.contains(&key_text) {
+            let table_name = if shape.is_empty() {
+                "the top level".to_owned()
+            } else {
+                format!("[{}]", shape.replace("[]", ""))
+            };
+            diagnostics.push(Diagnostic::at(
+                Problem::UnknownKey {
+                    key: key_text.to_owned(),
+                    table: table_name,
+                    suggestion: suggest(key_text, expected.iter().copied()),
+                    expected: expected.iter().map(|key| (*key).to_owned()).collect(),
+                },
+                &source.path,
+                key.span(),
+            ));
+            continue;
+        }
+        let child = if shape.is_empty() {
+            key_text.to_owned()
+        } else {
+            format!("{shape}.{key_text}")
+        };
+        match value.get_ref() {
+            DeValue::Table(inner) => unknown_keys(source, inner, &child, known_keys, diagnostics),
+            DeValue::Array(items) => {
+                for item in items {
+                    if let DeValue::Table(inner) = item.get_ref() {
+                        let element = format!("{child}[]");
+                        unknown_keys(source, inner, &element, known_keys, diagnostics);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The span of a whole string value, without its quotes, when the string has
+/// no escapes (then text offsets and string offsets agree one to one).
+pub fn inner_span(source: &str, span: &std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let text = source.get(span.clone()).unwrap_or("");
+    for quote in ["'''", "\"\"\"", "'", "\""] {
+        if text.len() >= 2 * quote.len() && text.starts_with(quote) && text.ends_with(quote) {
+            return span.start + quote.len()..span.end - quote.len();
+        }
+    }
+    span.clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(text: &str) -> SourceFile {
+        SourceFile::new("slo/test.toml", text)
+    }
+
+    #[track_caller]
+    fn unknown_keys(text: &str) -> Vec<(String, Option<String>, (usize, usize))> {
+        let source = source(text);
+        let diagnostics = parse_service(&source).unwrap_err();
+        diagnostics
+            .into_iter()
+            .map(|diagnostic| match *diagnostic.problem {
+                Problem::UnknownKey {
+                    key, suggestion, ..
+                } => {
+                    let span = diagnostic.location.unwrap().span;
+                    (key, suggestion, source.line_column(span.start))
+                }
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect()
+    }
+
+    const MINIMAL: &str = "[service]\nname = \"a\"\nteam = \"t\"\n";
+
+    #[test]
+    fn every_unknown_key_is_reported_with_its_place() {
+        let text = format!(
+            "{MINIMAL}tem = 1\n[[slo]]\nname = \"x\"\nobjectiv = 9\nobjective = 99.0\n[slo.sli.ratio]\nerors = 'a'\n"
+        );
+        assert_eq!(
+            unknown_keys(&text),
+            vec![
+                ("tem".to_owned(), Some("team".to_owned()), (4, 1)),
+                ("objectiv".to_owned(), Some("objective".to_owned()), (7, 1)),
+                ("erors".to_owned(), Some("errors".to_owned()), (10, 1)),
+            ]
+        );
+    }
+
+    #[test]
+    fn all_syntax_errors_are_reported() {
+        let diagnostics = parse_service(&source("[service\nname = = 1\n")).unwrap_err();
+        assert!(!diagnostics.is_empty());
+        assert!(
+            diagnostics
+                .iter()
+                .all(|diagnostic| diagnostic.problem.code() == "toml-syntax")
+        );
+    }
+
+    #[test]
+    fn type_errors_point_at_the_value() {
+        let text = format!(
+            "{MINIMAL}[[slo]]\nname = \"x\"\nobjective = \"high\"\n[slo.sli.raw]\nerror_ratio = 'x'\n"
+        );
+        let source = source(&text);
+        let diagnostics = parse_service(&source).unwrap_err();
+        let location = diagnostics[0].location.clone().unwrap();
+        assert_eq!(source.line_column(location.span.start), (6, 13));
+    }
+
+    /// A document with `key = 1` inside the table of `shape`.
+    fn probe(shape: &str, key: &str) -> String {
+        let mut text = String::new();
+        let mut prefix = String::new();
+        for (index, part) in shape.split('.').enumerate() {
+            if index > 0 {
+                prefix.push('.');
+            }
+            prefix.push_str(part.trim_end_matches("[]"));
+            if part.ends_with("[]") {
+                text.push_str(&format!("[[{prefix}]]\n"));
+            }
+        }
+        if !shape.is_empty() && !shape.ends_with("[]") {
+            text.push_str(&format!("[{prefix}]\n"));
+        }
+        text.push_str(&format!("{key} = 1\n"));
+        text
+    }
+
+    fn unknown_in(
+        text: &str,
+        parse: fn(&SourceFile) -> Result<(), Vec<Diagnostic>>,
+    ) -> Vec<(String, Option<String>)> {
+        parse(&source(text))
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|diagnostic| match *diagnostic.problem {
+                Problem::UnknownKey {
+                    key, suggestion, ..
+                } => Some((key, suggestion)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[track_caller]
+    fn check_key_lists(
+        lists: &[(&str, &[&str])],
+        parse: fn(&SourceFile) -> Result<(), Vec<Diagnostic>>,
+    ) {
+        for (shape, keys) in lists {
+            for key in *keys {
+                assert_eq!(
+                    unknown_in(&probe(shape, key), parse),
+                    vec![],
+                    "`{key}` in `{shape}` is listed but not accepted"
+                );
+                let typo = format!("{key}x");
+                assert_eq!(
+                    unknown_in(&probe(shape, &typo), parse),
+                    vec![(typo.clone(), Some((*key).to_owned()))],
+                    "`{typo}` in `{shape}`"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn known_key_lists_match_the_structs() {
+        check_key_lists(KNOWN_KEYS, |source| parse_service(source).map(drop));
+        check_key_lists(SETTINGS_KEYS, |source| parse_settings(source).map(drop));
+    }
+}

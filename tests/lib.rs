@@ -1,0 +1,8 @@
+//! slogen's integration tests: one binary, one module per feature.
+//! `harness` runs the real `slogen` binary against fixture directories.
+
+mod harness;
+
+mod cases;
+mod cli;
+mod errors;
