@@ -73,10 +73,16 @@ pub fn foreign_placeholder(text: &str) -> Option<String> {
     if has_window_placeholder(text) {
         return None;
     }
-    ["{{.window}}", "{{ .window }}", "${window}", "$window", "{window}"]
-        .into_iter()
-        .find(|candidate| text.contains(candidate))
-        .map(str::to_owned)
+    [
+        "{{.window}}",
+        "{{ .window }}",
+        "${window}",
+        "$window",
+        "{window}",
+    ]
+    .into_iter()
+    .find(|candidate| text.contains(candidate))
+    .map(str::to_owned)
 }
 
 /// Wraps a query in parentheses when composing it could change its meaning.

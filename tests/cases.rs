@@ -38,19 +38,28 @@ fn every_case_matches_its_snapshots() {
         settings.set_snapshot_path(&snapshots);
         settings.set_omit_expression(true);
         settings.set_description(format!("tests/cases/{case}"));
-        let expected: Vec<String> = files.iter().map(|file| snapshot_name(&case, file)).collect();
+        let expected: Vec<String> = files
+            .iter()
+            .map(|file| snapshot_name(&case, file))
+            .collect();
         settings.bind(|| {
             for file in &files {
-                insta::assert_snapshot!(snapshot_name(&case, file), project.read(&format!("out/{file}")));
+                insta::assert_snapshot!(
+                    snapshot_name(&case, file),
+                    project.read(&format!("out/{file}"))
+                );
             }
         });
         // A snapshot of a file the case no longer generates is an error.
         for entry in fs::read_dir(&snapshots).into_iter().flatten() {
             let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-            if let Some(stem) = name.strip_suffix(".snap") {
-                if stem.starts_with(&format!("{case}__")) {
-                    assert!(expected.iter().any(|wanted| wanted == stem), "case {case} no longer generates the file of snapshot {name}");
-                }
+            if let Some(stem) = name.strip_suffix(".snap")
+                && stem.starts_with(&format!("{case}__"))
+            {
+                assert!(
+                    expected.iter().any(|wanted| wanted == stem),
+                    "case {case} no longer generates the file of snapshot {name}"
+                );
             }
         }
     }
@@ -66,7 +75,14 @@ fn promtool_accepts_every_case() {
         let run = project.slogen(&["build", "--slo", "slo", "--out", "out"]);
         assert_eq!(run.code, 0, "case {case}: {}", run.stderr);
         promtool(
-            &["check", "rules", "--lint=all", "--lint-fatal", "recording-rules.yml", "alert-rules.yml"],
+            &[
+                "check",
+                "rules",
+                "--lint=all",
+                "--lint-fatal",
+                "recording-rules.yml",
+                "alert-rules.yml",
+            ],
             &project.path().join("out"),
         );
     }
@@ -79,7 +95,12 @@ fn the_repository_example_is_up_to_date() {
     let run = project.slogen(&["build", "--out", "out"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     for file in project.files_under("out") {
-        let committed = fs::read_to_string(repository().join("generated").join(&file)).unwrap_or_default();
-        assert_eq!(project.read(&format!("out/{file}")), committed, "generated/{file} is stale: run `slogen build`");
+        let committed =
+            fs::read_to_string(repository().join("generated").join(&file)).unwrap_or_default();
+        assert_eq!(
+            project.read(&format!("out/{file}")),
+            committed,
+            "generated/{file} is stale: run `slogen build`"
+        );
     }
 }

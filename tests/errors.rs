@@ -36,55 +36,121 @@ fn toml_syntax() {
 
 #[test]
 fn unknown_keys_with_suggestions() {
-    let text = slo(RATIO).replace("team =", "tem =").replace("objective = 99.9", "objectiv = 99.9\nobjective = 99.9") + "\n[slo.alerting]\npgae = false\n";
+    let text = slo(RATIO)
+        .replace("team =", "tem =")
+        .replace("objective = 99.9", "objectiv = 99.9\nobjective = 99.9")
+        + "\n[slo.alerting]\npgae = false\n";
     case("unknown_keys", &[("a.toml", &text)]);
 }
 
 #[test]
 fn wrong_types_and_missing_keys() {
-    case("wrong_type", &[("a.toml", &slo(RATIO).replace("99.9", "\"high\""))]);
-    case("missing_key", &[("a.toml", &slo(RATIO).replace("team = \"shop\"\n", ""))]);
+    case(
+        "wrong_type",
+        &[("a.toml", &slo(RATIO).replace("99.9", "\"high\""))],
+    );
+    case(
+        "missing_key",
+        &[("a.toml", &slo(RATIO).replace("team = \"shop\"\n", ""))],
+    );
 }
 
 #[test]
 fn names() {
-    let text = slo(RATIO).replace("\"checkout\"", "\"Check_Out\"").replace("\"availability\"", "\"-avail\"");
+    let text = slo(RATIO)
+        .replace("\"checkout\"", "\"Check_Out\"")
+        .replace("\"availability\"", "\"-avail\"");
     case("invalid_names", &[("a.toml", &text)]);
 }
 
 #[test]
 fn duplicates_across_files() {
-    let twice = format!("{}\n[[slo]]\nname = \"availability\"\nobjective = 99.0\n{RATIO}", slo(RATIO));
+    let twice = format!(
+        "{}\n[[slo]]\nname = \"availability\"\nobjective = 99.0\n{RATIO}",
+        slo(RATIO)
+    );
     let alerts = "\n[[alert]]\nname = \"CheckoutAvailabilityBudgetBurn\"\nexpr = 'up == 0'\nseverity = \"page\"\n";
-    case("duplicates", &[("a.toml", &twice), ("b.toml", &format!("{}{alerts}", slo(RATIO)))]);
+    case(
+        "duplicates",
+        &[
+            ("a.toml", &twice),
+            ("b.toml", &format!("{}{alerts}", slo(RATIO))),
+        ],
+    );
 }
 
 #[test]
 fn objective_range() {
-    case("objective_range", &[("a.toml", &slo(RATIO).replace("99.9", "100"))]);
+    case(
+        "objective_range",
+        &[("a.toml", &slo(RATIO).replace("99.9", "100"))],
+    );
 }
 
 #[test]
 fn durations_and_windows() {
-    case("invalid_duration", &[("a.toml", &slo(RATIO).replace("objective = 99.9", "objective = 99.9\nperiod = \"30days\""))]);
-    case("window_longer_than_period", &[("a.toml", &slo(RATIO).replace("objective = 99.9", "objective = 99.9\nperiod = \"2d\""))]);
+    case(
+        "invalid_duration",
+        &[(
+            "a.toml",
+            &slo(RATIO).replace("objective = 99.9", "objective = 99.9\nperiod = \"30days\""),
+        )],
+    );
+    case(
+        "window_longer_than_period",
+        &[(
+            "a.toml",
+            &slo(RATIO).replace("objective = 99.9", "objective = 99.9\nperiod = \"2d\""),
+        )],
+    );
 }
 
 #[test]
 fn burn_rate_that_can_never_fire() {
-    case("never_fires", &[("a.toml", &slo(RATIO).replace("99.9", "90"))]);
+    case(
+        "never_fires",
+        &[("a.toml", &slo(RATIO).replace("99.9", "90"))],
+    );
 }
 
 #[test]
 fn window_placeholders() {
-    case("placeholder_missing", &[("a.toml", &slo(&RATIO.replace("[{{window}}]))'\ntotal", "[5m]))'\ntotal")))]);
-    case("placeholder_sloth_style", &[("a.toml", &slo(&RATIO.replace("{{window}}", "{{.window}}")))]);
+    case(
+        "placeholder_missing",
+        &[(
+            "a.toml",
+            &slo(&RATIO.replace("[{{window}}]))'\ntotal", "[5m]))'\ntotal")),
+        )],
+    );
+    case(
+        "placeholder_sloth_style",
+        &[("a.toml", &slo(&RATIO.replace("{{window}}", "{{.window}}")))],
+    );
 }
 
 #[test]
 fn promql() {
-    case("invalid_promql", &[("a.toml", &slo(&RATIO.replace("sum(rate(http_requests_total[", "sum(rate(http_requests_total [")).replace("total = 'sum(", "total = 'sum(("))]);
-    case("range_vector", &[("a.toml", &slo(&RATIO.replace("total = 'sum(rate(http_requests_total[{{window}}]))'", "total = 'http_requests_total[{{window}}]'")))]);
+    case(
+        "invalid_promql",
+        &[(
+            "a.toml",
+            &slo(&RATIO.replace(
+                "sum(rate(http_requests_total[",
+                "sum(rate(http_requests_total [",
+            ))
+            .replace("total = 'sum(", "total = 'sum(("),
+        )],
+    );
+    case(
+        "range_vector",
+        &[(
+            "a.toml",
+            &slo(&RATIO.replace(
+                "total = 'sum(rate(http_requests_total[{{window}}]))'",
+                "total = 'http_requests_total[{{window}}]'",
+            )),
+        )],
+    );
     case(
         "errors_equal_total",
         &[("a.toml", &slo(&RATIO.replace("{code=~\"5..\"}", "")))],
@@ -94,17 +160,37 @@ fn promql() {
 #[test]
 fn sli_kinds() {
     case("no_sli", &[("a.toml", &slo("[slo.sli]\n"))]);
-    case("two_slis", &[("a.toml", &slo(&format!("{RATIO}[slo.sli.raw]\nerror_ratio = 'x'\n")))]);
+    case(
+        "two_slis",
+        &[(
+            "a.toml",
+            &slo(&format!("{RATIO}[slo.sli.raw]\nerror_ratio = 'x'\n")),
+        )],
+    );
     case(
         "latency",
-        &[("a.toml", &slo("[slo.sli.latency]\nhistogram = \"http_duration_seconds_bucket\"\nthreshold = \"fast\"\nselector = 'endpoint=\"/\"'\n"))],
+        &[(
+            "a.toml",
+            &slo(
+                "[slo.sli.latency]\nhistogram = \"http_duration_seconds_bucket\"\nthreshold = \"fast\"\nselector = 'endpoint=\"/\"'\n",
+            ),
+        )],
     );
-    case("threshold_bounds", &[("a.toml", &slo("[slo.sli.threshold]\nquery = 'max(lag)'\nmax = 10\nmin = 1\n"))]);
+    case(
+        "threshold_bounds",
+        &[(
+            "a.toml",
+            &slo("[slo.sli.threshold]\nquery = 'max(lag)'\nmax = 10\nmin = 1\n"),
+        )],
+    );
 }
 
 #[test]
 fn labels() {
-    let text = slo(RATIO).replace("team = \"shop\"", "team = \"shop\"\nlabels = { \"0tier\" = \"a\", team = \"b\", slogen_x = \"c\" }");
+    let text = slo(RATIO).replace(
+        "team = \"shop\"",
+        "team = \"shop\"\nlabels = { \"0tier\" = \"a\", team = \"b\", slogen_x = \"c\" }",
+    );
     case("labels", &[("a.toml", &text)]);
 }
 
@@ -119,7 +205,13 @@ fn plain_alerts() {
 #[test]
 fn settings_file() {
     let settings = "[defaults]\nperid = \"30d\"\n";
-    case("settings_unknown_key", &[("a.toml", &slo(RATIO)), ("slogen.toml", settings)]);
+    case(
+        "settings_unknown_key",
+        &[("a.toml", &slo(RATIO)), ("slogen.toml", settings)],
+    );
     let settings = "[[window]]\nseverity = \"page\"\nlong = \"5m\"\nshort = \"1h\"\nbudget = 2\n\n[[window]]\nseverity = \"ticket\"\nlong = \"1d\"\nshort = \"1h\"\n";
-    case("settings_windows", &[("a.toml", &slo(RATIO)), ("slogen.toml", settings)]);
+    case(
+        "settings_windows",
+        &[("a.toml", &slo(RATIO)), ("slogen.toml", settings)],
+    );
 }

@@ -117,8 +117,12 @@ pub(crate) fn repository() -> PathBuf {
 pub(crate) fn tool_available(tool: &str) -> bool {
     let found = Command::new(tool).arg("--version").output().is_ok();
     if !found {
-        let in_ci = std::env::var("CI").is_ok_and(|value| !value.is_empty() && value != "false" && value != "0");
-        assert!(!in_ci, "`{tool}` is required in CI; install it (see .ci/run)");
+        let in_ci = std::env::var("CI")
+            .is_ok_and(|value| !value.is_empty() && value != "false" && value != "0");
+        assert!(
+            !in_ci,
+            "`{tool}` is required in CI; install it (see .ci/run)"
+        );
         eprintln!("skipping: `{tool}` is not installed");
     }
     found
@@ -126,7 +130,11 @@ pub(crate) fn tool_available(tool: &str) -> bool {
 
 /// Runs promtool and returns its combined output; panics on failure.
 pub(crate) fn promtool(args: &[&str], dir: &Path) -> String {
-    let output = Command::new("promtool").args(args).current_dir(dir).output().expect("promtool runs");
+    let output = Command::new("promtool")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("promtool runs");
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),

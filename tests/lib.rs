@@ -6,3 +6,5 @@ mod harness;
 mod cases;
 mod cli;
 mod errors;
+mod reference;
+mod templates;

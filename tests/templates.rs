@@ -1,0 +1,80 @@
+//! Templates: a `templates/` directory overrides the built-in ones file by
+//! file, and no template can get invalid output written.
+
+use crate::cli::SERVICE;
+use crate::harness::Project;
+
+#[test]
+fn an_override_changes_only_its_file() {
+    let plain = Project::new();
+    plain.file("slo/checkout.toml", SERVICE);
+    assert_eq!(plain.slogen(&["build"]).code, 0);
+    let custom = Project::new();
+    custom.file("slo/checkout.toml", SERVICE);
+    let template = slogen::render::DEFAULT_TEMPLATES
+        .iter()
+        .find(|(name, _)| *name == "alert-rules.yml.j2")
+        .unwrap()
+        .1
+        .replace("DO NOT EDIT.", "DO NOT EDIT. Shop conventions.");
+    custom.file("templates/alert-rules.yml.j2", &template);
+    let run = custom.slogen(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        custom
+            .read("generated/alert-rules.yml")
+            .contains("Shop conventions.")
+    );
+    assert_ne!(
+        custom.read("generated/alert-rules.yml"),
+        plain.read("generated/alert-rules.yml")
+    );
+    assert_eq!(
+        custom.read("generated/recording-rules.yml"),
+        plain.read("generated/recording-rules.yml")
+    );
+}
+
+#[test]
+fn a_template_writing_invalid_promql_fails_the_build() {
+    let project = Project::new();
+    project.file("slo/checkout.toml", SERVICE);
+    project.file(
+        "templates/alert-rules.yml.j2",
+        "groups:\n  - name: broken\n    rules:\n      - alert: Broken\n        expr: sum(rate(x[5m])\n",
+    );
+    let run = project.slogen(&["build", "--color", "never"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error[generated-invalid]: generated `alert-rules.yml` is invalid: group `broken`, rule 1 `Broken`: could not parse expression: unclosed left parenthesis"),
+        "{}",
+        run.stderr
+    );
+    assert!(!project.exists("generated"));
+}
+
+#[test]
+fn a_template_error_names_the_template_and_line() {
+    let project = Project::new();
+    project.file("slo/checkout.toml", SERVICE);
+    project.file(
+        "templates/recording-rules.yml.j2",
+        "groups:\n{{ no_such_variable }}\n",
+    );
+    let run = project.slogen(&["build", "--color", "never"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error[template]: template `recording-rules.yml.j2 (templates directory)` failed: undefined value"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("(line 2)"), "{}", run.stderr);
+    project.file(
+        "templates/recording-rules.yml.j2",
+        "groups:\n{% for x in %}\n",
+    );
+    let run = project.slogen(&["build", "--color", "never"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("syntax error"), "{}", run.stderr);
+    assert!(!project.exists("generated"));
+}
