@@ -370,7 +370,7 @@ impl Analyzer {
                 (Some(budget), None, _) => {
                     let share = budget.get_ref() / 100.0;
                     if share.is_finite() && share > 0.0 && share <= 1.0 {
-                        Some(math::clean_share(share))
+                        Some(crate::number::clean(share))
                     } else {
                         self.error(
                             Problem::BudgetShareOutOfRange {
@@ -515,12 +515,12 @@ impl Analyzer {
             alerting,
             runbook,
         };
-        self.check_windows(spec, &slo, settings);
+        self.check_windows(spec, &slo);
         Some(slo)
     }
 
     /// Windows must fit the period, and enabled alerts must be able to fire.
-    fn check_windows(&mut self, spec: &spec::SloSpec, slo: &Slo, settings: &Settings) {
+    fn check_windows(&mut self, spec: &spec::SloSpec, slo: &Slo) {
         let place = spec.period.as_ref().map_or_else(
             || self.inner(spec.name.span()),
             |period| self.inner(period.span()),
@@ -552,7 +552,6 @@ impl Analyzer {
                 );
             }
         }
-        let _ = settings;
     }
 
     fn alerting(&mut self, spec: &spec::SloSpec, settings: &Settings) -> Option<Alerting> {

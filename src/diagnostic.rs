@@ -172,11 +172,6 @@ pub enum Problem {
         objective: String,
         threshold: String,
     },
-    BurnRateBelowOne {
-        long: String,
-        short: String,
-        burn_rate: String,
-    },
     BudgetShareOutOfRange {
         share: f64,
     },
@@ -246,7 +241,7 @@ impl Problem {
     /// Errors unless the problem is advisory.
     pub fn severity(&self) -> Severity {
         match self {
-            Self::BurnRateBelowOne { .. } | Self::NoSpecFiles { .. } => Severity::Warning,
+            Self::NoSpecFiles { .. } => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -271,7 +266,6 @@ impl Problem {
             Self::ShortWindowNotShorter { .. } => "short-window-not-shorter",
             Self::WindowTooShort { .. } => "window-too-short",
             Self::BurnRateNeverFires { .. } => "burn-rate-never-fires",
-            Self::BurnRateBelowOne { .. } => "burn-rate-below-one",
             Self::BudgetShareOutOfRange { .. } => "budget-share-range",
             Self::WindowBudget => "window-budget",
             Self::SliKindCount { .. } => "sli-kind",
@@ -340,13 +334,6 @@ impl Problem {
             } => format!(
                 "the {severity} alert over {long} and {short} can never fire: it needs an error ratio above {threshold}"
             ),
-            Self::BurnRateBelowOne {
-                long,
-                short,
-                burn_rate,
-            } => {
-                format!("the alert over {long} and {short} has a burn rate of {burn_rate}, below 1")
-            }
             Self::BudgetShareOutOfRange { share } => {
                 format!("budget share {share} is out of range")
             }
@@ -444,9 +431,6 @@ impl Problem {
             Self::BurnRateNeverFires { burn_rate, objective, .. } => format!(
                 "burn rate {burn_rate} × error budget {objective} ≥ 1; disable this alert (`[slo.alerting]`), lower the objective, or use burn windows with a lower burn rate"
             ),
-            Self::BurnRateBelowOne { .. } => {
-                "it fires while the budget would still last the whole period".to_owned()
-            }
             Self::BudgetShareOutOfRange { .. } => {
                 "`budget` is the percentage of the period's error budget the alert allows to burn, above 0 and at most 100".to_owned()
             }

@@ -96,11 +96,6 @@ pub fn budget_seconds(period: Duration, error_budget: f64) -> f64 {
     period.seconds() * error_budget
 }
 
-/// A budget share as given in settings (percent / 100), without float noise.
-pub fn clean_share(share: f64) -> f64 {
-    clean(share)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

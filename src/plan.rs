@@ -372,13 +372,9 @@ fn event_queries(sli: &Sli) -> Option<EventQueries<'_>> {
                 with("")
             };
             let bucket_selector = with(&le_matcher(*bound));
+            let aggregate_bucket = aggregate.clone();
             let count = move |window: Duration| {
                 format!("{aggregate}(rate({histogram}_count{count_selector}[{window}]))")
-            };
-            let aggregate_bucket = if group_by.is_empty() {
-                "sum".to_owned()
-            } else {
-                format!("sum by ({})", group_by.join(", "))
             };
             let count_for_errors = count.clone();
             Some(EventQueries {
