@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use toml::Spanned;
 
-use crate::diagnostic::{Diagnostic, Problem};
+use crate::diagnostic::{Diagnostic, INTEGRATIONS, Problem, suggest};
 use crate::duration::{Duration, DurationError};
 use crate::ir::{
     AlertTest, Alerting, Bound, PlainAlert, Project, RatioErrors, Receiver, Routing, RunbookNotes,
@@ -73,6 +73,19 @@ pub fn analyze(
         analyzed.push((source, file, service));
     }
     analyzer.unique_alert_names(&analyzed);
+    let teams: Vec<&str> = analyzed
+        .iter()
+        .map(|(_, file, _)| file.service.get_ref().team.get_ref().as_str())
+        .collect();
+    for (team, span, path) in std::mem::take(&mut analyzer.team_routes) {
+        if !teams.contains(&team.as_str()) {
+            let suggestion = suggest(&team, teams.iter().copied());
+            let problem = Problem::UnusedTeamRoute { team, suggestion };
+            analyzer
+                .diagnostics
+                .push(Diagnostic::at(problem, &path, span));
+        }
+    }
     let mut services: Vec<Service> = analyzed
         .into_iter()
         .map(|(_, _, service)| service)
@@ -127,6 +140,78 @@ struct Analyzer {
     diagnostics: Vec<Diagnostic>,
     path: PathBuf,
     text: String,
+    /// Teams named in routing settings, checked against the services' teams.
+    team_routes: Vec<(String, Range<usize>, PathBuf)>,
+}
+
+/// Keys whose values are secrets wherever they appear in a receiver.
+const SECRET_KEYS: &[&str] = &[
+    "api_key",
+    "api_secret",
+    "api_url",
+    "auth_password",
+    "auth_secret",
+    "bot_token",
+    "client_secret",
+    "credentials",
+    "password",
+    "routing_key",
+    "secret",
+    "service_key",
+    "token",
+    "user_key",
+    "webhook_url",
+];
+
+/// Keys holding URLs that may carry a secret.
+const URL_KEYS: &[&str] = &["url"];
+
+/// `<pagerduty routing key>`: a value to be filled in at deploy time.
+fn is_placeholder(text: &str) -> bool {
+    text.len() > 2
+        && text.starts_with('<')
+        && text.ends_with('>')
+        && !text[1..text.len() - 1].contains(['<', '>'])
+}
+
+/// A URL with credentials, a token-like query parameter, or a webhook host
+/// whose path is itself the secret.
+fn url_carries_secret(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    let authority_start = lower.find("://").map_or(0, |scheme| scheme + 3);
+    let rest = &lower[authority_start..];
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return true;
+    }
+    let secret_hosts = [
+        "hooks.slack.com/",
+        "discord.com/api/webhooks/",
+        "discordapp.com/api/webhooks/",
+        "webhook.office.com/",
+        "outlook.office.com/webhook",
+        "api.telegram.org/bot",
+    ];
+    if secret_hosts.iter().any(|host| rest.starts_with(host)) {
+        return true;
+    }
+    let query = lower.split_once('?').map_or("", |(_, query)| query);
+    query.split('&').any(|pair| {
+        let name = pair.split('=').next().unwrap_or("");
+        [
+            "token",
+            "key",
+            "apikey",
+            "api_key",
+            "secret",
+            "password",
+            "sig",
+            "signature",
+            "access_token",
+            "auth",
+        ]
+        .contains(&name)
+    })
 }
 
 fn is_name(name: &str) -> bool {
@@ -188,14 +273,28 @@ impl Analyzer {
         None
     }
 
+    /// The text range of a table: for a `[header]` table toml spans only
+    /// the header, so the body runs on to the next header.
+    fn table_range(&self, table: &Range<usize>) -> Range<usize> {
+        let header = self.text.get(table.clone()).unwrap_or("");
+        if !header.trim_start().starts_with('[') || header.contains('=') {
+            return table.clone();
+        }
+        let end = self.text[table.end..]
+            .find("\n[")
+            .map_or(self.text.len(), |offset| table.end + offset);
+        table.start..end
+    }
+
     /// The span of a key inside a table's text, or the whole table.
     fn key_span(&self, table: &Range<usize>, key: &str) -> Range<usize> {
+        let range = self.table_range(table);
         self.text
-            .get(table.clone())
+            .get(range.clone())
             .and_then(|text| text.find(key))
             .map_or_else(
                 || table.clone(),
-                |offset| table.start + offset..table.start + offset + key.len(),
+                |offset| range.start + offset..range.start + offset + key.len(),
             )
     }
 
@@ -309,42 +408,60 @@ impl Analyzer {
         ]
         .map(|text| text.as_ref().and_then(|text| self.duration(text, true)))
         .into_iter();
-        let receivers = spec
-            .receiver
-            .iter()
-            .map(|receiver| {
-                let receiver = receiver.get_ref();
-                Receiver {
-                    name: receiver.name.get_ref().clone(),
-                    integrations: receiver.integrations.clone(),
+        let mut receivers: Vec<Receiver> = Vec::new();
+        for receiver in &spec.receiver {
+            let span = receiver.span();
+            let receiver = receiver.get_ref();
+            let name = receiver.name.get_ref();
+            if receivers.iter().any(|other| &other.name == name) {
+                let name_span = self.inner(receiver.name.span());
+                self.error(Problem::DuplicateReceiver { name: name.clone() }, name_span);
+            }
+            for (key, value) in &receiver.integrations {
+                if !INTEGRATIONS.contains(&key.as_str()) {
+                    let key_span = self.key_span(&span, key);
+                    let suggestion = suggest(key, INTEGRATIONS.iter().copied());
+                    self.error(
+                        Problem::UnknownIntegration {
+                            key: key.clone(),
+                            suggestion,
+                        },
+                        key_span,
+                    );
                 }
-            })
-            .collect();
-        let teams = spec
-            .team
+                self.secrets(key, value, &span);
+            }
+            receivers.push(Receiver {
+                name: name.clone(),
+                integrations: receiver.integrations.clone(),
+            });
+        }
+        let names: Vec<String> = receivers
             .iter()
-            .map(|team| {
-                let team = team.get_ref();
-                (
-                    team.name.get_ref().clone(),
-                    TeamRoute {
-                        page: team.page.as_ref().map(|name| name.get_ref().clone()),
-                        ticket: team.ticket.as_ref().map(|name| name.get_ref().clone()),
-                    },
-                )
-            })
+            .map(|receiver| receiver.name.clone())
+            .collect();
+        let default_receiver = self.receiver_reference(spec.default_receiver.as_ref(), &names);
+        let mut teams = BTreeMap::new();
+        for team in &spec.team {
+            let team = team.get_ref();
+            let route = TeamRoute {
+                page: self.receiver_reference(team.page.as_ref(), &names),
+                ticket: self.receiver_reference(team.ticket.as_ref(), &names),
+            };
+            let span = self.inner(team.name.span());
+            self.team_routes
+                .push((team.name.get_ref().clone(), span, self.path.clone()));
+            teams.insert(team.name.get_ref().clone(), route);
+        }
+        let group_by = spec
+            .group_by
+            .iter()
+            .flatten()
+            .map(|label| label.get_ref().clone())
             .collect();
         Routing {
-            default_receiver: spec
-                .default_receiver
-                .as_ref()
-                .map(|name| name.get_ref().clone()),
-            group_by: spec
-                .group_by
-                .iter()
-                .flatten()
-                .map(|label| label.get_ref().clone())
-                .collect(),
+            default_receiver,
+            group_by,
             group_wait: durations.next().flatten(),
             group_interval: durations.next().flatten(),
             repeat_interval: durations.next().flatten(),
@@ -352,6 +469,74 @@ impl Analyzer {
             receivers,
             teams,
         }
+    }
+
+    /// A receiver named by a route; it must be declared.
+    fn receiver_reference(
+        &mut self,
+        reference: Option<&Spanned<String>>,
+        names: &[String],
+    ) -> Option<String> {
+        let reference = reference?;
+        let name = reference.get_ref();
+        if !names.contains(name) {
+            let span = self.inner(reference.span());
+            let suggestion = suggest(name, names.iter().map(String::as_str));
+            self.error(
+                Problem::UnknownReceiver {
+                    name: name.clone(),
+                    suggestion,
+                },
+                span,
+            );
+        }
+        Some(name.clone())
+    }
+
+    /// Reports literal secrets anywhere inside a receiver integration.
+    fn secrets(&mut self, key: &str, value: &toml::Value, receiver: &Range<usize>) {
+        match value {
+            toml::Value::String(text) if !is_placeholder(text) => {
+                let problem = if SECRET_KEYS.contains(&key) {
+                    Some(Problem::LiteralSecret {
+                        key: key.to_owned(),
+                    })
+                } else if URL_KEYS.contains(&key) && url_carries_secret(text) {
+                    Some(Problem::SecretInUrl {
+                        key: key.to_owned(),
+                    })
+                } else {
+                    None
+                };
+                if let Some(problem) = problem {
+                    let span = self.value_span(receiver, key, text);
+                    self.error(problem, span);
+                }
+            }
+            toml::Value::Table(table) => {
+                for (inner_key, inner) in table {
+                    self.secrets(inner_key, inner, receiver);
+                }
+            }
+            toml::Value::Array(items) => {
+                for item in items {
+                    self.secrets(key, item, receiver);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The span of `value` after `key` inside a table's text.
+    fn value_span(&self, table: &Range<usize>, key: &str, value: &str) -> Range<usize> {
+        let key_span = self.key_span(table, key);
+        let end = self.table_range(table).end;
+        self.text
+            .get(key_span.end..end)
+            .and_then(|rest| rest.find(value))
+            .map_or(key_span.clone(), |offset| {
+                key_span.end + offset..key_span.end + offset + value.len()
+            })
     }
 
     fn windows(

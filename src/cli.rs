@@ -71,11 +71,37 @@ pub enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// List the templates in force, or export the built-in ones to start from.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  slogen templates list\n  slogen templates export templates"
+    )]
+    Templates(TemplatesCommand),
     /// Validate the specs (and render the output in memory) without writing.
     #[command(after_help = "Examples:\n  slogen check\n  slogen check --slo specs --format json")]
     Check {
         #[command(flatten)]
         spec: SpecArgs,
+    },
+}
+
+/// `slogen templates ...`.
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCommand {
+    /// List every template and where it comes from.
+    List {
+        /// Templates directory [default: ./templates when present].
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+    },
+    /// Write the built-in templates to a directory, to customise them.
+    Export {
+        /// Target directory.
+        #[arg(value_name = "DIR", default_value = "templates")]
+        dir: PathBuf,
+        /// Replace files that already exist.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -200,6 +226,7 @@ pub fn run(cli: &Cli) -> u8 {
     match &cli.command {
         Command::Build { spec, output } => build(cli, spec, output),
         Command::Check { spec } => check(cli, spec),
+        Command::Templates(command) => templates(command),
     }
 }
 
@@ -244,9 +271,39 @@ fn settings_templates(sources: &Sources) -> Option<PathBuf> {
     )
 }
 
-fn compile_or_report(spec: &SpecArgs, printer: &Printer) -> Result<(Sources, Compilation), u8> {
+/// Runbook links default to the output directory as named on the command
+/// line, so they resolve from the repository root; an absolute output
+/// directory would tie the output to this machine, so links are then
+/// relative to the output directory itself.
+fn options(out: &Path) -> compile::Options {
+    let base = if out.is_relative() {
+        let parts: Vec<String> = out
+            .components()
+            .filter_map(|part| match part {
+                std::path::Component::Normal(name) => Some(name.to_string_lossy().into_owned()),
+                _ => None,
+            })
+            .collect();
+        parts.join("/")
+    } else {
+        String::new()
+    };
+    compile::Options {
+        runbook_link_base: if base.is_empty() {
+            "runbooks".to_owned()
+        } else {
+            format!("{base}/runbooks")
+        },
+    }
+}
+
+fn compile_or_report(
+    spec: &SpecArgs,
+    out: &Path,
+    printer: &Printer,
+) -> Result<(Sources, Compilation), u8> {
     let (sources, templates) = load_inputs(spec, printer)?;
-    let compilation = compile::compile(&sources, &templates);
+    let compilation = compile::compile(&sources, &templates, &options(out));
     printer.diagnostics(&compilation.diagnostics, &sources);
     if compilation.has_errors() {
         let errors = compilation
@@ -288,7 +345,7 @@ fn summary(compilation: &Compilation) -> String {
 
 fn build(cli: &Cli, spec: &SpecArgs, output: &OutputArgs) -> u8 {
     let printer = Printer::new(cli, spec.format);
-    let (sources, compilation) = match compile_or_report(spec, &printer) {
+    let (sources, compilation) = match compile_or_report(spec, &output.out, &printer) {
         Ok(result) => result,
         Err(code) => return code,
     };
@@ -322,11 +379,79 @@ fn build(cli: &Cli, spec: &SpecArgs, output: &OutputArgs) -> u8 {
 
 fn check(cli: &Cli, spec: &SpecArgs) -> u8 {
     let printer = Printer::new(cli, spec.format);
-    match compile_or_report(spec, &printer) {
+    match compile_or_report(spec, Path::new("generated"), &printer) {
         Ok((_, compilation)) => {
             printer.status(&format!("slogen: {}; all valid", summary(&compilation)));
             EXIT_OK
         }
         Err(code) => code,
+    }
+}
+
+fn templates(command: &TemplatesCommand) -> u8 {
+    match command {
+        TemplatesCommand::List { templates } => {
+            let dir = templates
+                .clone()
+                .or_else(|| Some(PathBuf::from("templates")).filter(|dir| dir.is_dir()));
+            let overrides = match &dir {
+                Some(dir) => match load::templates(dir) {
+                    Ok(templates) => templates,
+                    Err(problem) => {
+                        let text = diagnostic::render(&[problem], &[], Format::Human, false);
+                        write_stream(&mut std::io::stderr(), &text);
+                        return EXIT_ERROR;
+                    }
+                },
+                None => Templates::default(),
+            };
+            let mut text = String::new();
+            for (name, _) in crate::render::DEFAULT_TEMPLATES {
+                let origin = match (&dir, overrides.overrides.contains_key(*name)) {
+                    (Some(dir), true) => dir.join(name).display().to_string(),
+                    _ => "built in".to_owned(),
+                };
+                text.push_str(&format!("{name:<24} {origin}\n"));
+            }
+            write_stream(&mut std::io::stdout(), &text);
+            EXIT_OK
+        }
+        TemplatesCommand::Export { dir, force } => {
+            if let Err(error) = std::fs::create_dir_all(dir) {
+                write_stream(
+                    &mut std::io::stderr(),
+                    &format!("error: cannot create `{}`: {error}\n", dir.display()),
+                );
+                return EXIT_ERROR;
+            }
+            let mut code = EXIT_OK;
+            for (name, source) in crate::render::DEFAULT_TEMPLATES {
+                let path = dir.join(name);
+                if path.exists() && !force {
+                    write_stream(
+                        &mut std::io::stderr(),
+                        &format!(
+                            "skipped  {} (exists; --force replaces it)\n",
+                            path.display()
+                        ),
+                    );
+                    continue;
+                }
+                match std::fs::write(&path, source) {
+                    Ok(()) => write_stream(
+                        &mut std::io::stderr(),
+                        &format!("wrote    {}\n", path.display()),
+                    ),
+                    Err(error) => {
+                        write_stream(
+                            &mut std::io::stderr(),
+                            &format!("error: cannot write `{}`: {error}\n", path.display()),
+                        );
+                        code = EXIT_ERROR;
+                    }
+                }
+            }
+            code
+        }
     }
 }

@@ -11,6 +11,8 @@ use crate::ir::Project;
 use crate::load::Sources;
 use crate::plan;
 use crate::render::{GeneratedFile, Renderer, Templates};
+use crate::routing;
+use crate::runbook;
 use crate::spec;
 use crate::verify;
 
@@ -68,32 +70,77 @@ pub fn analyze(sources: &Sources) -> (Option<Project>, Vec<Diagnostic>) {
     (project.filter(|_| !failed), diagnostics)
 }
 
+/// Choices that are not in the specs.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Where runbook links point when the settings name no base URL: the
+    /// output directory as the user named it (relative links resolve in the
+    /// repository).
+    pub runbook_link_base: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            runbook_link_base: "generated/runbooks".to_owned(),
+        }
+    }
+}
+
 /// Renders a valid project into files and verifies them.
 pub fn generate(
     project: &Project,
     templates: &Templates,
+    options: &Options,
 ) -> Result<Vec<GeneratedFile>, Vec<Diagnostic>> {
     let renderer = Renderer::new(templates);
-    let runbook_url = |_: &crate::ir::Service, _: &str| -> Option<String> { None };
-    let outputs = [
-        (
-            "recording-rules.yml",
-            "recording-rules.yml.j2",
-            plan::recording_rules(project),
-        ),
-        (
-            "alert-rules.yml",
-            "alert-rules.yml.j2",
-            plan::alert_rules(project, &runbook_url),
-        ),
-    ];
+    let base = project
+        .settings
+        .runbook_base_url
+        .clone()
+        .unwrap_or_else(|| options.runbook_link_base.clone());
+    let runbook_url = |service: &crate::ir::Service, alert: &str| -> Option<String> {
+        let path = service
+            .slos
+            .iter()
+            .find(|slo| {
+                alert == analyze::burn_alert_name(&service.name, &slo.name)
+                    || alert == analyze::no_data_alert_name(&service.name, &slo.name)
+            })
+            .map_or_else(
+                || runbook::alert_path(alert),
+                |slo| runbook::slo_path(&service.name, &slo.name),
+            );
+        Some(format!("{base}/{}", path.trim_start_matches("runbooks/")))
+    };
     let mut files = Vec::new();
     let mut errors = Vec::new();
-    for (path, template, view) in &outputs {
-        match renderer.render(path, template, view) {
-            Ok(file) => files.push(file),
-            Err(error) => errors.push(error),
-        }
+    let mut add = |result: Result<GeneratedFile, Diagnostic>| match result {
+        Ok(file) => files.push(file),
+        Err(error) => errors.push(error),
+    };
+    add(renderer.render(
+        "recording-rules.yml",
+        "recording-rules.yml.j2",
+        &plan::recording_rules(project),
+    ));
+    add(renderer.render(
+        "alert-rules.yml",
+        "alert-rules.yml.j2",
+        &plan::alert_rules(project, &runbook_url),
+    ));
+    add(renderer.render(
+        "alertmanager.yml",
+        "alertmanager.yml.j2",
+        &routing::alertmanager(project),
+    ));
+    for page in runbook::runbooks(project) {
+        add(renderer
+            .render(&page.path, "runbook.md.j2", &page)
+            .map(|mut file| {
+                file.contents = runbook::seal(&file.contents);
+                file
+            }));
     }
     errors.extend(verify::verify(&files));
     if !errors.is_empty() {
@@ -104,7 +151,7 @@ pub fn generate(
 }
 
 /// Runs every stage.
-pub fn compile(sources: &Sources, templates: &Templates) -> Compilation {
+pub fn compile(sources: &Sources, templates: &Templates, options: &Options) -> Compilation {
     let (project, mut diagnostics) = analyze(sources);
     let Some(project) = project else {
         return Compilation {
@@ -113,7 +160,7 @@ pub fn compile(sources: &Sources, templates: &Templates) -> Compilation {
             diagnostics,
         };
     };
-    match generate(&project, templates) {
+    match generate(&project, templates, options) {
         Ok(files) => Compilation {
             project: Some(project),
             files,

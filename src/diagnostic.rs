@@ -223,6 +223,27 @@ pub enum Problem {
     UnknownSeverity {
         found: String,
     },
+    LiteralSecret {
+        key: String,
+    },
+    SecretInUrl {
+        key: String,
+    },
+    UnknownReceiver {
+        name: String,
+        suggestion: Option<String>,
+    },
+    DuplicateReceiver {
+        name: String,
+    },
+    UnknownIntegration {
+        key: String,
+        suggestion: Option<String>,
+    },
+    UnusedTeamRoute {
+        team: String,
+        suggestion: Option<String>,
+    },
     // --- output
     Template {
         template: String,
@@ -241,7 +262,7 @@ impl Problem {
     /// Errors unless the problem is advisory.
     pub fn severity(&self) -> Severity {
         match self {
-            Self::NoSpecFiles { .. } => Severity::Warning,
+            Self::NoSpecFiles { .. } | Self::UnusedTeamRoute { .. } => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -284,6 +305,12 @@ impl Problem {
             Self::ReservedLabel { .. } => "reserved-label",
             Self::InvalidSeverity { .. } => "invalid-severity",
             Self::UnknownSeverity { .. } => "unknown-severity",
+            Self::LiteralSecret { .. } => "literal-secret",
+            Self::SecretInUrl { .. } => "secret-in-url",
+            Self::UnknownReceiver { .. } => "unknown-receiver",
+            Self::DuplicateReceiver { .. } => "duplicate-receiver",
+            Self::UnknownIntegration { .. } => "unknown-integration",
+            Self::UnusedTeamRoute { .. } => "unused-team-route",
             Self::Template { .. } => "template",
             Self::GeneratedInvalid { .. } => "generated-invalid",
             Self::UnsafeOutputPath { .. } => "unsafe-output-path",
@@ -375,6 +402,12 @@ impl Problem {
             Self::ReservedLabel { name } => format!("label `{name}` is reserved by slogen"),
             Self::InvalidSeverity { found } => format!("invalid severity `{found}`"),
             Self::UnknownSeverity { found } => format!("unknown severity `{found}`"),
+            Self::LiteralSecret { key } => format!("`{key}` holds a literal secret"),
+            Self::SecretInUrl { key } => format!("`{key}` is a URL that carries a secret"),
+            Self::UnknownReceiver { name, .. } => format!("no receiver named `{name}`"),
+            Self::DuplicateReceiver { name } => format!("receiver `{name}` is declared twice"),
+            Self::UnknownIntegration { key, .. } => format!("unknown receiver integration `{key}`"),
+            Self::UnusedTeamRoute { team, .. } => format!("no service has team `{team}`"),
             Self::Template { template, message } => {
                 format!("template `{template}` failed: {message}")
             }
@@ -480,6 +513,30 @@ impl Problem {
             Self::InvalidSeverity { .. } | Self::UnknownSeverity { .. } => {
                 "severity is `page` or `ticket`".to_owned()
             }
+            Self::LiteralSecret { key } => format!(
+                "generated files are committed; read it from a file with `{key}_file = \"/etc/alertmanager/secrets/...\"`, or write a placeholder such as `\"<{key}>\"` and fill it in at deploy time"
+            ),
+            Self::SecretInUrl { .. } => {
+                "Alertmanager reads Slack URLs from `api_url_file`; for webhooks keep the token out of the URL and send it with `http_config.authorization.credentials_file`".to_owned()
+            }
+            Self::UnknownReceiver { suggestion: Some(suggestion), .. } => {
+                format!("did you mean `{suggestion}`?")
+            }
+            Self::UnknownReceiver { .. } => {
+                "declare it under `[[alertmanager.receiver]]`".to_owned()
+            }
+            Self::DuplicateReceiver { .. } => "receiver names are unique; rename one".to_owned(),
+            Self::UnknownIntegration { suggestion: Some(suggestion), .. } => {
+                format!("did you mean `{suggestion}`?")
+            }
+            Self::UnknownIntegration { .. } => format!(
+                "a receiver holds integrations such as {}",
+                quoted_list(&INTEGRATIONS.iter().map(|key| (*key).to_owned()).collect::<Vec<_>>())
+            ),
+            Self::UnusedTeamRoute { suggestion: Some(suggestion), .. } => {
+                format!("did you mean `{suggestion}`?")
+            }
+            Self::UnusedTeamRoute { .. } => "teams come from `[service] team`".to_owned(),
             Self::Template { .. } => {
                 "fix the template, or delete it from the templates directory to use the default".to_owned()
             }
@@ -502,6 +559,26 @@ impl Problem {
         }
     }
 }
+
+/// Alertmanager receiver integrations slogen passes through.
+pub const INTEGRATIONS: &[&str] = &[
+    "discord_configs",
+    "email_configs",
+    "jira_configs",
+    "msteams_configs",
+    "msteamsv2_configs",
+    "opsgenie_configs",
+    "pagerduty_configs",
+    "pushover_configs",
+    "rocketchat_configs",
+    "slack_configs",
+    "sns_configs",
+    "telegram_configs",
+    "victorops_configs",
+    "webex_configs",
+    "webhook_configs",
+    "wechat_configs",
+];
 
 fn quoted_list(items: &[String]) -> String {
     items

@@ -315,7 +315,7 @@ impl Alerting {
 }
 
 /// Hand-written runbook sections, merged verbatim.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct RunbookNotes {
     /// How to find the cause.
     pub diagnosis: Option<String>,

@@ -27,6 +27,8 @@ pub mod number;
 pub mod plan;
 pub mod promql;
 pub mod render;
+pub mod routing;
+pub mod runbook;
 pub mod source;
 pub mod spec;
 pub mod verify;

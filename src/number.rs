@@ -24,9 +24,17 @@ pub fn format(value: f64) -> String {
     format!("{value}")
 }
 
+/// A number for prose: at most 4 significant digits (`0.9333`, `14.4`).
+pub fn human(value: f64) -> String {
+    if value == 0.0 || !value.is_finite() {
+        return format(value);
+    }
+    format(format!("{value:.3e}").parse().unwrap_or(value))
+}
+
 /// A share as a percentage for people, e.g. `0.02` → `2%`, `0.0001` → `0.01%`.
 pub fn percent(share: f64) -> String {
-    format!("{}%", format(share * 100.0))
+    format!("{}%", human(share * 100.0))
 }
 
 #[cfg(test)]
@@ -49,6 +57,14 @@ mod tests {
         case(0.0, "0");
         case(0.000_000_1, "0.0000001");
         case(99.95, "99.95");
+    }
+
+    #[test]
+    fn prose_numbers_are_short() {
+        assert_eq!(human(0.933_333_333_333), "0.9333");
+        assert_eq!(human(14.4), "14.4");
+        assert_eq!(human(13.44), "13.44");
+        assert_eq!(human(123_456.0), "123500");
     }
 
     #[test]

@@ -469,7 +469,7 @@ fn slo_alert_rules(
         labels.insert(LONG_WINDOW_LABEL.to_owned(), alert.long.to_string());
         labels.insert(SHORT_WINDOW_LABEL.to_owned(), alert.short.to_string());
         let threshold = format(alert.threshold);
-        let burn_rate = format(alert.burn_rate);
+        let burn_rate = crate::number::human(alert.burn_rate);
         let exhaustion = humanize_seconds(alert.exhaustion_seconds(slo.period));
         let mut annotations = BTreeMap::new();
         annotations.insert(
@@ -596,4 +596,12 @@ fn plain_alert_rule(
         )),
         burn: None,
     }
+}
+
+/// The error ratio of an event SLI over a window, from the raw series;
+/// empty for other SLI kinds.
+pub fn window_ratio(slo: &Slo, window: Duration) -> String {
+    event_queries(&slo.sli)
+        .map(|events| ratio(&(events.errors)(window), &(events.total)(window)))
+        .unwrap_or_default()
 }

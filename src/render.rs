@@ -25,6 +25,11 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         "alert-rules.yml.j2",
         include_str!("../templates/alert-rules.yml.j2"),
     ),
+    (
+        "alertmanager.yml.j2",
+        include_str!("../templates/alertmanager.yml.j2"),
+    ),
+    ("runbook.md.j2", include_str!("../templates/runbook.md.j2")),
 ];
 
 /// A file slogen writes, relative to the output directory.
@@ -78,6 +83,7 @@ impl<'a> Renderer<'a> {
         // No HTML/JSON auto-escaping: these are YAML and Markdown files.
         environment.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
         environment.add_filter("yaml", yaml_filter);
+        environment.add_filter("yaml_block", yaml_block_filter);
         environment.add_filter("promql_quote", |text: &str| crate::promql::quote(text));
         let names: Vec<String> = DEFAULT_TEMPLATES
             .iter()
@@ -171,6 +177,23 @@ fn yaml_filter(value: Value, kwargs: Kwargs) -> Result<String, Error> {
         None => scalar(&value.to_string()),
     };
     Ok(text.replace('\n', &format!("\n{}", " ".repeat(indent))))
+}
+
+/// `value | yaml_block(indent=N)` → a map or list as block YAML, every line
+/// indented by N spaces (for pass-through configuration).
+fn yaml_block_filter(value: Value, kwargs: Kwargs) -> Result<String, Error> {
+    let indent: usize = kwargs.get::<Option<usize>>("indent")?.unwrap_or(0);
+    kwargs.assert_all_used()?;
+    let options = serde_saphyr::ser_options! { folded_wrap_chars: usize::MAX };
+    let text = serde_saphyr::to_string_with_options(&value, options)
+        .map_err(|error| Error::new(ErrorKind::InvalidOperation, error.to_string()))?;
+    let pad = " ".repeat(indent);
+    Ok(text
+        .trim_end()
+        .lines()
+        .map(|line| format!("{pad}{line}"))
+        .collect::<Vec<_>>()
+        .join("\n"))
 }
 
 /// A YAML scalar for a string: plain when safe, quoted when needed, a literal

@@ -99,6 +99,12 @@ pub fn changes(out: &Path, files: &[GeneratedFile]) -> Result<Changes, Vec<Diagn
         let target = out.join(&relative);
         match fs::read_to_string(&target) {
             Ok(old) if old == file.contents => changes.unchanged.push(file.path.clone()),
+            Ok(old) if previous.contains(&file.path) && !crate::runbook::seal_intact(&old) => {
+                problems.push(Diagnostic::general(Problem::Io {
+                    path: target,
+                    error: "this file was edited by hand; move the text into the spec (see the file's first line) or delete the file, then build again".to_owned(),
+                }));
+            }
             Ok(old) if previous.contains(&file.path) => changes.changed.push((file.path.clone(), old)),
             Ok(_) => problems.push(Diagnostic::general(Problem::Io {
                 path: target,

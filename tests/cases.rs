@@ -92,13 +92,13 @@ fn promtool_accepts_every_case() {
 fn the_repository_example_is_up_to_date() {
     let project = Project::new();
     crate::harness::copy_tree(&repository().join("slo"), &project.path().join("slo"));
-    let run = project.slogen(&["build", "--out", "out"]);
+    let run = project.slogen(&["build"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    for file in project.files_under("out") {
+    for file in project.files_under("generated") {
         let committed =
             fs::read_to_string(repository().join("generated").join(&file)).unwrap_or_default();
         assert_eq!(
-            project.read(&format!("out/{file}")),
+            project.read(&format!("generated/{file}")),
             committed,
             "generated/{file} is stale: run `slogen build`"
         );

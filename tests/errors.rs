@@ -215,3 +215,34 @@ fn settings_file() {
         &[("a.toml", &slo(RATIO)), ("slogen.toml", settings)],
     );
 }
+
+#[test]
+fn routing_settings() {
+    let settings = r##"[alertmanager]
+default_receiver = "defualt"
+
+[[alertmanager.receiver]]
+name = "default"
+slack_configs = [{ api_url = "https://hooks.slack.com/services/T000/B000/XXXX", channel = "#alerts" }]
+
+[[alertmanager.receiver]]
+name = "pager"
+pagerduty_configs = [{ routing_key = "0123456789abcdef0123456789abcdef" }]
+webhok_configs = [{ url = "http://127.0.0.1:5001/" }]
+
+[[alertmanager.receiver]]
+name = "hook"
+webhook_configs = [{ url = "https://alerts.example.invalid/hook?token=abc123" }]
+
+[[alertmanager.receiver]]
+name = "pager"
+
+[[alertmanager.team]]
+name = "shopp"
+page = "pagr"
+"##;
+    case(
+        "routing",
+        &[("a.toml", &slo(RATIO)), ("slogen.toml", settings)],
+    );
+}

@@ -7,4 +7,5 @@ mod cases;
 mod cli;
 mod errors;
 mod reference;
+mod routing;
 mod templates;

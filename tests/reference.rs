@@ -29,23 +29,26 @@ fn examples() -> Vec<(String, String)> {
 #[test]
 fn every_example_in_the_reference_builds() {
     let examples = examples();
-    assert!(examples.len() >= 6, "the reference lost its examples");
-    let settings = examples
+    assert!(examples.len() >= 8, "the reference lost its examples");
+    let (settings, services): (Vec<_>, Vec<_>) = examples
         .iter()
-        .find(|(name, _)| name == "slo/slogen.toml")
-        .expect("a settings example");
-    for (name, contents) in examples
-        .iter()
-        .filter(|(name, _)| name != "slo/slogen.toml")
-    {
+        .partition(|(name, _)| name == "slo/slogen.toml");
+    assert!(!settings.is_empty() && !services.is_empty());
+    let build = |service: &(String, String), settings: &(String, String)| {
         let project = Project::new();
-        project.file(name, contents);
+        project.file(&service.0, &service.1);
         project.file(&settings.0, &settings.1);
         let run = project.slogen(&["build"]);
         assert_eq!(
             run.code, 0,
-            "{name} from docs/reference.md does not build:\n{}",
-            run.stderr
+            "{} with this settings example from docs/reference.md does not build:\n{}\n{}",
+            service.0, settings.1, run.stderr
         );
+    };
+    for service in &services {
+        build(service, settings[0]);
+    }
+    for example in &settings {
+        build(services[0], example);
     }
 }

@@ -78,3 +78,31 @@ fn a_template_error_names_the_template_and_line() {
     assert!(run.stderr.contains("syntax error"), "{}", run.stderr);
     assert!(!project.exists("generated"));
 }
+
+#[test]
+fn templates_are_listed_and_exported() {
+    let project = Project::new();
+    let run = project.slogen(&["templates", "list"]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout.contains("alertmanager.yml.j2      built in"),
+        "{}",
+        run.stdout
+    );
+    let run = project.slogen(&["templates", "export", "my-templates"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for (name, source) in slogen::render::DEFAULT_TEMPLATES {
+        assert_eq!(&project.read(&format!("my-templates/{name}")), source);
+    }
+    project.file("my-templates/runbook.md.j2", "mine");
+    let run = project.slogen(&["templates", "export", "my-templates"]);
+    assert!(run.stderr.contains("skipped"), "{}", run.stderr);
+    assert_eq!(project.read("my-templates/runbook.md.j2"), "mine");
+    let run = project.slogen(&["templates", "list", "--templates", "my-templates"]);
+    assert!(
+        run.stdout
+            .contains("runbook.md.j2            my-templates/runbook.md.j2"),
+        "{}",
+        run.stdout
+    );
+}

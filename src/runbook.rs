@@ -1,0 +1,345 @@
+//! Runbooks: one Markdown page per SLO (covering its burn-rate and no-data
+//! alerts) and one per plain alert, linked from each alert's `runbook_url`.
+//!
+//! In: an [`ir::Project`]. Out: [`RunbookView`]s for `runbook.md.j2`.
+//! The numbers (burn rates, thresholds, budget spent, exhaustion and
+//! detection times) come from [`crate::math`], the same code as the alerts.
+//!
+//! People's words live in the spec (`[slo.runbook]`, `[alert.runbook]`) and
+//! are merged into the page on every build, so they survive rebuilds. A
+//! generated page ends in a seal (a hash of its text); `write` refuses to
+//! replace a page whose seal no longer matches, because someone edited it.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::analyze::{burn_alert_name, no_data_alert_name};
+use crate::duration::humanize_seconds;
+use crate::ir::{PlainAlert, Project, RunbookNotes, Service, Severity, Sli, Slo};
+use crate::math;
+use crate::number::{format, percent};
+use crate::plan::{base_window, burn_alerts, ratio_metric, slo_selector};
+use crate::routing::receiver_for;
+
+/// The runbook file of an SLO, relative to the output directory.
+pub fn slo_path(service: &str, slo: &str) -> String {
+    format!("runbooks/{service}-{slo}.md")
+}
+
+/// The runbook file of a plain alert.
+pub fn alert_path(alert: &str) -> String {
+    format!("runbooks/{alert}.md")
+}
+
+/// One runbook page.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunbookView {
+    /// Path relative to the output directory.
+    pub path: String,
+    /// Page title.
+    pub title: String,
+    /// Alert names this page covers.
+    pub alerts: Vec<String>,
+    /// Service name.
+    pub service: String,
+    /// Service description, plain text.
+    pub service_description: Option<String>,
+    /// Owner team.
+    pub team: String,
+    /// Spec file, relative to the spec directory.
+    pub source: String,
+    /// Receiver of the team's page alerts.
+    pub page_receiver: String,
+    /// Receiver of the team's ticket alerts.
+    pub ticket_receiver: String,
+    /// SLO facts, for SLO pages.
+    pub slo: Option<SloFacts>,
+    /// Plain alert facts, for plain alert pages.
+    pub alert: Option<AlertFacts>,
+    /// Hand-written sections from the spec.
+    pub notes: RunbookNotes,
+    /// Where in the spec those sections go.
+    pub notes_table: String,
+}
+
+/// What a runbook says about an SLO.
+#[derive(Clone, Debug, Serialize)]
+pub struct SloFacts {
+    /// SLO name.
+    pub name: String,
+    /// Plain text.
+    pub description: Option<String>,
+    /// Objective, percent.
+    pub objective: String,
+    /// Period.
+    pub period: String,
+    /// `ratio`, `latency`, `threshold`, `raw`.
+    pub sli_kind: String,
+    /// "events" or "time".
+    pub unit: String,
+    /// Error budget as a share, percent.
+    pub budget_share: String,
+    /// Error budget as time of total outage over the period.
+    pub budget_time: String,
+    /// One row per burn-rate alert.
+    pub burn_alerts: Vec<BurnRow>,
+    /// The no-data alert, if on.
+    pub no_data: Option<NoDataFacts>,
+    /// PromQL to paste into Prometheus.
+    pub queries: Vec<QueryView>,
+}
+
+/// One burn-rate alert in numbers.
+#[derive(Clone, Debug, Serialize)]
+pub struct BurnRow {
+    /// Page or ticket.
+    pub severity: Severity,
+    /// Severity label value.
+    pub severity_label: String,
+    /// Long window.
+    pub long_window: String,
+    /// Short window.
+    pub short_window: String,
+    /// Burn rate.
+    pub burn_rate: String,
+    /// Error-ratio threshold, percent.
+    pub threshold: String,
+    /// Budget spent when it fires, percent of the period's budget.
+    pub budget_spent: String,
+    /// Time until the budget is gone at this burn rate.
+    pub exhaustion: String,
+    /// Time from the start of a total outage until it fires.
+    pub detection_full_outage: String,
+}
+
+/// The no-data alert.
+#[derive(Clone, Debug, Serialize)]
+pub struct NoDataFacts {
+    /// Alert name.
+    pub name: String,
+    /// Its `for`.
+    pub for_duration: String,
+    /// The series it watches.
+    pub metric: String,
+}
+
+/// A query to investigate with.
+#[derive(Clone, Debug, Serialize)]
+pub struct QueryView {
+    /// What it shows.
+    pub title: String,
+    /// The PromQL.
+    pub promql: String,
+}
+
+/// What a runbook says about a plain alert.
+#[derive(Clone, Debug, Serialize)]
+pub struct AlertFacts {
+    /// Alert name.
+    pub name: String,
+    /// Page or ticket.
+    pub severity: Severity,
+    /// Severity label value.
+    pub severity_label: String,
+    /// PromQL.
+    pub expr: String,
+    /// `for`, if any.
+    pub for_duration: Option<String>,
+    /// Summary template.
+    pub summary: Option<String>,
+    /// Description template.
+    pub description: Option<String>,
+}
+
+/// Plans every runbook of the project.
+pub fn runbooks(project: &Project) -> Vec<RunbookView> {
+    let mut pages = Vec::new();
+    for service in &project.services {
+        for slo in &service.slos {
+            pages.push(slo_page(project, service, slo));
+        }
+        for alert in &service.alerts {
+            pages.push(alert_page(project, service, alert));
+        }
+    }
+    pages
+}
+
+fn page(project: &Project, service: &Service, path: String, title: String) -> RunbookView {
+    RunbookView {
+        path,
+        title,
+        alerts: Vec::new(),
+        service: service.name.clone(),
+        service_description: service.description.clone(),
+        team: service.team.clone(),
+        source: service.source.clone(),
+        page_receiver: receiver_for(project, &service.team, Severity::Page),
+        ticket_receiver: receiver_for(project, &service.team, Severity::Ticket),
+        slo: None,
+        alert: None,
+        notes: RunbookNotes::default(),
+        notes_table: String::new(),
+    }
+}
+
+fn slo_page(project: &Project, service: &Service, slo: &Slo) -> RunbookView {
+    let settings = &project.settings;
+    let mut view = page(
+        project,
+        service,
+        slo_path(&service.name, &slo.name),
+        format!("{}/{}", service.name, slo.name),
+    );
+    let budget = slo.error_budget();
+    let burn_rows: Vec<BurnRow> = burn_alerts(slo)
+        .iter()
+        .map(|alert| BurnRow {
+            severity: alert.severity,
+            severity_label: settings.severity_label(alert.severity).to_owned(),
+            long_window: alert.long.to_string(),
+            short_window: alert.short.to_string(),
+            burn_rate: crate::number::human(alert.burn_rate),
+            threshold: percent(alert.threshold),
+            budget_spent: percent(alert.budget_share),
+            exhaustion: humanize_seconds(alert.exhaustion_seconds(slo.period)),
+            detection_full_outage: humanize_seconds(alert.detection_seconds(1.0)),
+        })
+        .collect();
+    if !burn_rows.is_empty() {
+        view.alerts.push(burn_alert_name(&service.name, &slo.name));
+    }
+    let selector = slo_selector(&service.name, &slo.name);
+    let base = base_window(slo);
+    let no_data = slo.alerting.no_data.then(|| {
+        let name = no_data_alert_name(&service.name, &slo.name);
+        view.alerts.push(name.clone());
+        NoDataFacts {
+            name,
+            for_duration: settings.no_data_for.to_string(),
+            metric: format!("{}{selector}", ratio_metric(base)),
+        }
+    });
+    let mut queries = vec![QueryView {
+        title: format!(
+            "Error ratio over {base} (the current burn is this divided by {})",
+            format(budget)
+        ),
+        promql: format!("{}{selector}", ratio_metric(base)),
+    }];
+    queries.push(QueryView {
+        title: format!(
+            "Error budget left over the {} period (1 = untouched, below 0 = exhausted)",
+            slo.period
+        ),
+        promql: format!("slo:period_error_budget_remaining:ratio{selector}"),
+    });
+    if let Some(alert) = burn_alerts(slo).first() {
+        queries.push(QueryView {
+            title: format!("Error ratio over {} from the raw series", alert.long),
+            promql: raw_query(slo, alert.long),
+        });
+    }
+    view.slo = Some(SloFacts {
+        name: slo.name.clone(),
+        description: slo.description.clone(),
+        objective: format(slo.objective),
+        period: slo.period.to_string(),
+        sli_kind: slo.sli.kind().to_owned(),
+        unit: if matches!(slo.sli, Sli::Threshold { .. }) {
+            "time"
+        } else {
+            "events"
+        }
+        .to_owned(),
+        budget_share: percent(budget),
+        budget_time: humanize_seconds(math::budget_seconds(slo.period, budget)),
+        burn_alerts: burn_rows,
+        no_data,
+        queries,
+    });
+    view.notes = slo.runbook.clone();
+    view.notes_table = format!(
+        "`[slo.runbook]` of SLO `{}` in `{}`",
+        slo.name, service.source
+    );
+    view
+}
+
+/// The SLI's own query over a window, as the recording rules compute it.
+fn raw_query(slo: &Slo, window: crate::duration::Duration) -> String {
+    match &slo.sli {
+        Sli::Threshold { query, bound } => {
+            let (operator, value) = match bound {
+                crate::ir::Bound::Max(max) => (">", max),
+                crate::ir::Bound::Min(min) => ("<", min),
+            };
+            format!(
+                "avg_over_time(({} {operator} bool {})[{window}:])",
+                query.trim(),
+                format(*value)
+            )
+        }
+        Sli::Raw { error_ratio } => error_ratio.at(window),
+        _ => crate::plan::window_ratio(slo, window),
+    }
+}
+
+fn alert_page(project: &Project, service: &Service, alert: &PlainAlert) -> RunbookView {
+    let mut view = page(
+        project,
+        service,
+        alert_path(&alert.name),
+        alert.name.clone(),
+    );
+    view.alerts.push(alert.name.clone());
+    view.alert = Some(AlertFacts {
+        name: alert.name.clone(),
+        severity: alert.severity,
+        severity_label: project.settings.severity_label(alert.severity).to_owned(),
+        expr: alert.expr.clone(),
+        for_duration: alert.for_duration.map(|duration| duration.to_string()),
+        summary: alert.summary.clone(),
+        description: alert.description.clone(),
+    });
+    view.notes = alert.runbook.clone();
+    view.notes_table = format!(
+        "`[alert.runbook]` of alert `{}` in `{}`",
+        alert.name, service.source
+    );
+    view
+}
+
+const SEAL_PREFIX: &str = "<!-- slogen seal: ";
+
+/// Appends a seal line: the hash of everything above it.
+pub fn seal(contents: &str) -> String {
+    let digest = Sha256::digest(contents.as_bytes());
+    let hex: String = digest
+        .iter()
+        .take(12)
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    format!("{contents}{SEAL_PREFIX}{hex}; edit the spec, not this file -->\n")
+}
+
+/// True when a sealed file's text still matches its seal (or it has none).
+pub fn seal_intact(contents: &str) -> bool {
+    let Some(position) = contents.rfind(SEAL_PREFIX) else {
+        return true;
+    };
+    seal(&contents[..position]) == contents
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seals_detect_edits() {
+        let sealed = seal("# Title\n\nText.\n");
+        assert!(seal_intact(&sealed));
+        assert!(!seal_intact(&sealed.replace("Text.", "My own words.")));
+        assert!(seal_intact("no seal at all\n"));
+    }
+}

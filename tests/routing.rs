@@ -1,0 +1,175 @@
+//! Alertmanager routing and runbooks, judged by amtool and from the outside.
+
+use std::fs;
+use std::process::Command;
+
+use crate::harness::{Project, copy_tree, repository, tool_available};
+
+/// Every output directory to judge: the repository's and each fixture's.
+fn outputs() -> Vec<(String, Project)> {
+    let mut outputs = Vec::new();
+    let repo = Project::new();
+    copy_tree(&repository().join("slo"), &repo.path().join("slo"));
+    outputs.push(("slo".to_owned(), repo));
+    for entry in fs::read_dir(repository().join("tests/cases")).unwrap() {
+        let path = entry.unwrap().path();
+        outputs.push((path.display().to_string(), Project::copy_of(&path)));
+    }
+    for (name, project) in &outputs {
+        let run = project.slogen(&["build"]);
+        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+    }
+    outputs
+}
+
+fn amtool(args: &[&str], project: &Project) -> (bool, String) {
+    let output = Command::new("amtool")
+        .args(args)
+        .current_dir(project.path())
+        .output()
+        .expect("amtool runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+#[test]
+fn amtool_accepts_every_alertmanager_config() {
+    if !tool_available("amtool") {
+        return;
+    }
+    for (name, project) in outputs() {
+        let (ok, text) = amtool(&["check-config", "generated/alertmanager.yml"], &project);
+        assert!(ok, "{name}: amtool rejects alertmanager.yml:\n{text}");
+    }
+}
+
+/// Asserts amtool routes an alert with these labels to exactly `receiver`.
+#[track_caller]
+fn routes_to(project: &Project, labels: &[&str], receiver: &str) {
+    let mut args = vec![
+        "config",
+        "routes",
+        "test",
+        "--config.file=generated/alertmanager.yml",
+    ];
+    let verify = format!("--verify.receivers={receiver}");
+    args.push(&verify);
+    args.extend(labels);
+    let (ok, text) = amtool(&args, project);
+    assert!(ok, "{labels:?} should route to {receiver}: {text}");
+}
+
+#[test]
+fn every_team_and_severity_reaches_its_receiver() {
+    if !tool_available("amtool") {
+        return;
+    }
+    let outputs = outputs();
+    let find = |suffix: &str| {
+        &outputs
+            .iter()
+            .find(|(name, _)| name.ends_with(suffix))
+            .unwrap()
+            .1
+    };
+    // The EcoMind settings: PagerDuty for pages, Slack for tickets, per team.
+    let ecomind = find("slo");
+    for team in ["platform", "backend", "data"] {
+        routes_to(
+            ecomind,
+            &[&format!("team={team}"), "severity=critical"],
+            &format!("{team}-pagerduty"),
+        );
+        routes_to(
+            ecomind,
+            &[&format!("team={team}"), "severity=warning"],
+            &format!("{team}-slack"),
+        );
+    }
+    routes_to(
+        ecomind,
+        &["team=nobody", "severity=critical"],
+        "ecomind-slack",
+    );
+    // Partial settings: configured receivers, made-up ones for the rest.
+    let routing = find("routing");
+    routes_to(
+        routing,
+        &["team=shop", "severity=critical"],
+        "shop-pagerduty",
+    );
+    routes_to(routing, &["team=shop", "severity=warning"], "shop-opsgenie");
+    routes_to(
+        routing,
+        &["team=search", "severity=critical"],
+        "search-page",
+    );
+    routes_to(
+        routing,
+        &["team=search", "severity=warning"],
+        "search-slack",
+    );
+    routes_to(routing, &["alertname=Other"], "catch-all");
+    // No settings at all: `<team>-page` and `<team>-ticket`.
+    let grouped = find("grouped");
+    routes_to(
+        grouped,
+        &["team=backend", "severity=critical"],
+        "backend-page",
+    );
+    routes_to(
+        grouped,
+        &["team=backend", "severity=warning"],
+        "backend-ticket",
+    );
+    routes_to(grouped, &["alertname=Other"], "default");
+}
+
+#[test]
+fn every_runbook_url_resolves_to_a_generated_runbook() {
+    for (name, project) in outputs() {
+        let rules = project.read("generated/alert-rules.yml");
+        let urls: Vec<&str> = rules
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("runbook_url: "))
+            .collect();
+        let alerts = rules
+            .lines()
+            .filter(|line| line.trim().starts_with("- alert: "))
+            .count();
+        assert_eq!(urls.len(), alerts, "{name}: every alert has a runbook_url");
+        for url in urls {
+            assert!(project.exists(url), "{name}: {url} does not exist");
+        }
+    }
+}
+
+#[test]
+fn hand_written_runbook_text_survives_rebuilds() {
+    let project = Project::new();
+    let spec = crate::cli::SERVICE.to_owned()
+        + "\n[slo.runbook]\ndiagnosis = \"Check the payment provider.\"\n";
+    project.file("slo/checkout.toml", &spec);
+    assert_eq!(project.slogen(&["build"]).code, 0);
+    let page = "generated/runbooks/checkout-availability.md";
+    assert!(project.read(page).contains("Check the payment provider."));
+    // A change elsewhere in the spec keeps the words.
+    project.file("slo/checkout.toml", &spec.replace("99.9", "99.5"));
+    assert_eq!(project.slogen(&["build"]).code, 0);
+    assert!(project.read(page).contains("Check the payment provider."));
+    assert!(project.read(page).contains("99.5%"));
+    // Words written into the generated page are never overwritten.
+    let edited = project
+        .read(page)
+        .replace("Check the payment provider.", "My own notes.");
+    project.file(page, &edited);
+    project.file("slo/checkout.toml", &spec);
+    let run = project.slogen(&["build"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("was edited by hand"), "{}", run.stderr);
+    assert_eq!(project.read(page), edited);
+}
