@@ -71,6 +71,19 @@ pub enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// Show what `slogen build` would change in the output directory.
+    ///
+    /// Exit status: 0 when the output is up to date, 1 when it is stale or
+    /// was edited by hand, 2 when the specs are invalid or files cannot be read.
+    #[command(
+        after_help = "Examples:\n  slogen diff                 # review a spec change\n  slogen diff --format github  # CI gate: fails when generated/ is stale\n  slogen diff | less -R"
+    )]
+    Diff {
+        #[command(flatten)]
+        spec: SpecArgs,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
     /// List the templates in force, or export the built-in ones to start from.
     #[command(
         subcommand,
@@ -226,6 +239,7 @@ pub fn run(cli: &Cli) -> u8 {
     match &cli.command {
         Command::Build { spec, output } => build(cli, spec, output),
         Command::Check { spec } => check(cli, spec),
+        Command::Diff { spec, output } => diff(cli, spec, output),
         Command::Templates(command) => templates(command),
     }
 }
@@ -454,4 +468,63 @@ fn templates(command: &TemplatesCommand) -> u8 {
             code
         }
     }
+}
+
+fn diff(cli: &Cli, spec: &SpecArgs, output: &OutputArgs) -> u8 {
+    let printer = Printer::new(cli, spec.format);
+    let (sources, compilation) = match compile_or_report(spec, &output.out, &printer) {
+        Ok(result) => result,
+        Err(_) => return EXIT_ERROR,
+    };
+    let changes = match write::changes(&output.out, &compilation.files) {
+        Ok(changes) => changes,
+        Err(problems) => {
+            printer.diagnostics(&problems, &sources);
+            return EXIT_ERROR;
+        }
+    };
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+        }
+    };
+    let conflicts: Vec<Diagnostic> = changes
+        .conflicts
+        .iter()
+        .map(|(_, _, problem)| problem.clone())
+        .collect();
+    if spec.format == Format::Human {
+        write_stream(
+            &mut std::io::stdout(),
+            &crate::diff::render(&compilation.files, &changes, color),
+        );
+    }
+    printer.diagnostics(&conflicts, &sources);
+    if changes.is_empty() {
+        printer.status(&format!("slogen: {} is up to date", output.out.display()));
+        return EXIT_OK;
+    }
+    let summary = crate::diff::summary(&changes);
+    if spec.format == Format::Github {
+        write_stream(
+            &mut std::io::stdout(),
+            &format!(
+                "::error title=slogen stale-output::{} is stale ({summary}): run `slogen build` and commit the result\n",
+                output.out.display()
+            ),
+        );
+    }
+    if !cli.quiet {
+        write_stream(
+            &mut std::io::stderr(),
+            &format!(
+                "slogen: {summary}; {} is stale: run `slogen build`\n",
+                output.out.display()
+            ),
+        );
+    }
+    EXIT_INVALID
 }

@@ -19,6 +19,7 @@ pub mod analyze;
 pub mod cli;
 pub mod compile;
 pub mod diagnostic;
+pub mod diff;
 pub mod duration;
 pub mod ir;
 pub mod load;

@@ -5,6 +5,7 @@ mod harness;
 
 mod cases;
 mod cli;
+mod diff;
 mod errors;
 mod reference;
 mod routing;
