@@ -84,6 +84,18 @@ pub enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// Explain what each SLO's alerts will do: budget, burn rates, detection
+    /// and reset times (SRE Workbook math).
+    #[command(
+        after_help = "Examples:\n  slogen explain\n  slogen explain gateway\n  slogen explain gateway/availability --format json"
+    )]
+    Explain {
+        #[command(flatten)]
+        spec: SpecArgs,
+        /// `SERVICE` or `SERVICE/SLO` to explain [default: all].
+        #[arg(value_name = "SERVICE[/SLO]")]
+        target: Option<String>,
+    },
     /// List the templates in force, or export the built-in ones to start from.
     #[command(
         subcommand,
@@ -240,6 +252,7 @@ pub fn run(cli: &Cli) -> u8 {
         Command::Build { spec, output } => build(cli, spec, output),
         Command::Check { spec } => check(cli, spec),
         Command::Diff { spec, output } => diff(cli, spec, output),
+        Command::Explain { spec, target } => explain(cli, spec, target.as_deref()),
         Command::Templates(command) => templates(command),
     }
 }
@@ -527,4 +540,44 @@ fn diff(cli: &Cli, spec: &SpecArgs, output: &OutputArgs) -> u8 {
         );
     }
     EXIT_INVALID
+}
+
+fn explain(cli: &Cli, spec: &SpecArgs, target: Option<&str>) -> u8 {
+    let printer = Printer::new(cli, spec.format);
+    let (sources, _) = match load_inputs(spec, &printer) {
+        Ok(inputs) => inputs,
+        Err(code) => return code,
+    };
+    let (project, diagnostics) = compile::analyze(&sources);
+    let Some(project) = project else {
+        printer.diagnostics(&diagnostics, &sources);
+        return EXIT_INVALID;
+    };
+    // Stdout carries the explanation alone; warnings go to stderr.
+    if !diagnostics.is_empty() {
+        let human = Printer { format: Format::Human, ..printer };
+        human.diagnostics(&diagnostics, &sources);
+    }
+    match crate::explain::explain(&project, target) {
+        Ok(explanations) => {
+            let text = if spec.format == Format::Json {
+                serde_json::to_string_pretty(&explanations).unwrap_or_default() + "\n"
+            } else {
+                crate::explain::render_human(&explanations)
+            };
+            write_stream(&mut std::io::stdout(), &text);
+            EXIT_OK
+        }
+        Err(no_match) => {
+            let help = no_match
+                .suggestion
+                .map(|suggestion| format!("; did you mean `{suggestion}`?"))
+                .unwrap_or_default();
+            write_stream(
+                &mut std::io::stderr(),
+                &format!("error: no SLO matches `{}`{help}\n", no_match.filter),
+            );
+            EXIT_ERROR
+        }
+    }
 }

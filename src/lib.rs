@@ -21,6 +21,7 @@ pub mod compile;
 pub mod diagnostic;
 pub mod diff;
 pub mod duration;
+pub mod explain;
 pub mod ir;
 pub mod load;
 pub mod math;

@@ -7,6 +7,7 @@ mod cases;
 mod cli;
 mod diff;
 mod errors;
+mod explain;
 mod reference;
 mod routing;
 mod templates;
