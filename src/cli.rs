@@ -96,6 +96,27 @@ pub enum Command {
         #[arg(value_name = "SERVICE[/SLO]")]
         target: Option<String>,
     },
+    /// Create a spec directory with a commented example service and settings file.
+    #[command(
+        after_help = "Examples:\n  slogen init\n  slogen init specs && slogen build --slo specs"
+    )]
+    Init {
+        /// Spec directory to create.
+        #[arg(value_name = "DIR", default_value = "slo")]
+        dir: PathBuf,
+    },
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  slogen completions bash > /etc/bash_completion.d/slogen\n  slogen completions zsh > ~/.zfunc/_slogen"
+    )]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    #[command(after_help = "Examples:\n  slogen man > /usr/local/share/man/man1/slogen.1")]
+    Man,
     /// List the templates in force, or export the built-in ones to start from.
     #[command(
         subcommand,
@@ -254,6 +275,29 @@ pub fn run(cli: &Cli) -> u8 {
         Command::Diff { spec, output } => diff(cli, spec, output),
         Command::Explain { spec, target } => explain(cli, spec, target.as_deref()),
         Command::Templates(command) => templates(command),
+        Command::Init { dir } => init(dir),
+        Command::Completions { shell } => {
+            let mut buffer = Vec::new();
+            clap_complete::generate(
+                *shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "slogen",
+                &mut buffer,
+            );
+            write_stream(&mut std::io::stdout(), &String::from_utf8_lossy(&buffer));
+            EXIT_OK
+        }
+        Command::Man => {
+            let mut buffer = Vec::new();
+            if clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                .render(&mut buffer)
+                .is_err()
+            {
+                return EXIT_ERROR;
+            }
+            write_stream(&mut std::io::stdout(), &String::from_utf8_lossy(&buffer));
+            EXIT_OK
+        }
     }
 }
 
@@ -555,7 +599,10 @@ fn explain(cli: &Cli, spec: &SpecArgs, target: Option<&str>) -> u8 {
     };
     // Stdout carries the explanation alone; warnings go to stderr.
     if !diagnostics.is_empty() {
-        let human = Printer { format: Format::Human, ..printer };
+        let human = Printer {
+            format: Format::Human,
+            ..printer
+        };
         human.diagnostics(&diagnostics, &sources);
     }
     match crate::explain::explain(&project, target) {
@@ -580,4 +627,51 @@ fn explain(cli: &Cli, spec: &SpecArgs, target: Option<&str>) -> u8 {
             EXIT_ERROR
         }
     }
+}
+
+/// The files `slogen init` writes.
+const INIT_FILES: &[(&str, &str)] = &[
+    ("example.toml", include_str!("init/service.toml")),
+    ("slogen.toml", include_str!("init/slogen.toml")),
+];
+
+fn init(dir: &Path) -> u8 {
+    if let Err(error) = std::fs::create_dir_all(dir) {
+        write_stream(
+            &mut std::io::stderr(),
+            &format!("error: cannot create `{}`: {error}\n", dir.display()),
+        );
+        return EXIT_ERROR;
+    }
+    for (name, contents) in INIT_FILES {
+        let path = dir.join(name);
+        if path.exists() {
+            write_stream(
+                &mut std::io::stderr(),
+                &format!("kept     {} (exists)\n", path.display()),
+            );
+            continue;
+        }
+        if let Err(error) = std::fs::write(&path, contents) {
+            write_stream(
+                &mut std::io::stderr(),
+                &format!("error: cannot write `{}`: {error}\n", path.display()),
+            );
+            return EXIT_ERROR;
+        }
+        write_stream(
+            &mut std::io::stderr(),
+            &format!("created  {}\n", path.display()),
+        );
+    }
+    let slo = if dir == Path::new("slo") {
+        String::new()
+    } else {
+        format!(" --slo {}", dir.display())
+    };
+    write_stream(
+        &mut std::io::stderr(),
+        &format!("next: edit the files, then `slogen check{slo}` and `slogen build{slo}`\n"),
+    );
+    EXIT_OK
 }

@@ -8,6 +8,7 @@ mod cli;
 mod diff;
 mod errors;
 mod explain;
+mod polish;
 mod reference;
 mod routing;
 mod templates;
