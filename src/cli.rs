@@ -124,10 +124,17 @@ pub enum Command {
     )]
     Templates(TemplatesCommand),
     /// Validate the specs (and render the output in memory) without writing.
-    #[command(after_help = "Examples:\n  slogen check\n  slogen check --slo specs --format json")]
+    #[command(
+        after_help = "Examples:\n  slogen check\n  slogen check --slo specs --format json\n  slogen check --rules prometheus/*.yml   # hand-written rule files too"
+    )]
     Check {
         #[command(flatten)]
         spec: SpecArgs,
+        /// Also check Prometheus rule files (structure, PromQL, durations,
+        /// label names, duplicate rules); the specs are checked when the
+        /// spec directory exists.
+        #[arg(long, value_name = "FILE", num_args = 1..)]
+        rules: Vec<PathBuf>,
     },
 }
 
@@ -271,7 +278,8 @@ fn write_stream(stream: &mut impl Write, text: &str) {
 pub fn run(cli: &Cli) -> u8 {
     match &cli.command {
         Command::Build { spec, output } => build(cli, spec, output),
-        Command::Check { spec } => check(cli, spec),
+        Command::Check { spec, rules } if !rules.is_empty() => check_rules(cli, spec, rules),
+        Command::Check { spec, .. } => check(cli, spec),
         Command::Diff { spec, output } => diff(cli, spec, output),
         Command::Explain { spec, target } => explain(cli, spec, target.as_deref()),
         Command::Templates(command) => templates(command),
@@ -674,4 +682,57 @@ fn init(dir: &Path) -> u8 {
         &format!("next: edit the files, then `slogen check{slo}` and `slogen build{slo}`\n"),
     );
     EXIT_OK
+}
+
+fn check_rules(cli: &Cli, spec: &SpecArgs, files: &[PathBuf]) -> u8 {
+    let printer = Printer::new(cli, spec.format);
+    let mut sources = Vec::new();
+    let mut diagnostics = Vec::new();
+    for path in files {
+        match load::read_source(path) {
+            Ok(source) => {
+                diagnostics.extend(crate::verify::check_rules(&source));
+                sources.push(source);
+            }
+            Err(problem) => {
+                printer.diagnostics(&[problem], &Sources::default());
+                return EXIT_ERROR;
+            }
+        }
+    }
+    let mut code = EXIT_OK;
+    let mut spec_summary = String::new();
+    if spec.slo.is_dir() {
+        let (spec_sources, _) = match load_inputs(spec, &printer) {
+            Ok(inputs) => inputs,
+            Err(code) => return code,
+        };
+        let (project, spec_diagnostics) = compile::analyze(&spec_sources);
+        diagnostics.extend(spec_diagnostics);
+        sources.extend(spec_sources.all());
+        if project.is_none() {
+            code = EXIT_INVALID;
+        }
+        spec_summary = format!(" and the specs in {}", spec.slo.display());
+    }
+    diagnostic::sort(&mut diagnostics);
+    let all = Sources {
+        settings: None,
+        services: sources,
+    };
+    printer.diagnostics(&diagnostics, &all);
+    let errors = diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.is_error())
+        .count();
+    if errors > 0 {
+        printer.status(&format!("slogen: {errors} error{} found", plural(errors)));
+        return EXIT_INVALID;
+    }
+    printer.status(&format!(
+        "slogen: {} rule file{}{spec_summary}: all valid",
+        files.len(),
+        plural(files.len())
+    ));
+    code
 }

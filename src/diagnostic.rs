@@ -253,6 +253,10 @@ pub enum Problem {
         file: String,
         message: String,
     },
+    Rule {
+        code: &'static str,
+        message: String,
+    },
     EditedByHand {
         path: PathBuf,
     },
@@ -321,6 +325,7 @@ impl Problem {
             Self::GeneratedInvalid { .. } => "generated-invalid",
             Self::UnsafeOutputPath { .. } => "unsafe-output-path",
             Self::EditedByHand { .. } => "edited-by-hand",
+            Self::Rule { code, .. } => code,
             Self::NotGenerated { .. } => "not-generated",
         }
     }
@@ -422,6 +427,7 @@ impl Problem {
             Self::GeneratedInvalid { file, message } => {
                 format!("generated `{file}` is invalid: {message}")
             }
+            Self::Rule { message, .. } => message.clone(),
             Self::EditedByHand { path } => {
                 format!(
                     "`{}` was edited by hand; slogen will not overwrite it",

@@ -9,60 +9,62 @@
 //! files.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 
+use rayon::prelude::*;
 use serde::Deserialize;
+use serde_saphyr::Spanned;
 
 use crate::diagnostic::{Diagnostic, Problem};
 use crate::duration::Duration;
 use crate::promql;
 use crate::render::GeneratedFile;
+use crate::source::SourceFile;
 
-/// A Prometheus rule file, as promtool reads it.
+/// A Prometheus rule file, as promtool reads it, with places.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RuleFile {
-    /// Rule groups.
-    pub groups: Vec<RuleGroup>,
+struct RuleFile {
+    groups: Spanned<Vec<RuleGroup>>,
 }
 
-/// A rule group.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RuleGroup {
-    /// Unique name within the file.
-    pub name: String,
-    /// Evaluation interval.
-    pub interval: Option<String>,
-    /// Query offset.
-    pub query_offset: Option<String>,
-    /// Series limit.
-    pub limit: Option<u64>,
-    /// Group labels (Prometheus 3).
-    pub labels: Option<BTreeMap<String, String>>,
-    /// Rules.
+struct RuleGroup {
+    name: Spanned<String>,
+    interval: Option<Spanned<String>>,
+    query_offset: Option<Spanned<String>>,
+    #[serde(rename = "limit")]
+    _limit: Option<u64>,
+    #[serde(rename = "labels")]
+    _labels: Option<BTreeMap<String, String>>,
     #[serde(default)]
-    pub rules: Vec<Rule>,
+    rules: Vec<Spanned<Rule>>,
 }
 
-/// A recording or alerting rule.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Rule {
-    /// Recorded metric.
-    pub record: Option<String>,
-    /// Alert name.
-    pub alert: Option<String>,
-    /// PromQL.
-    pub expr: String,
-    /// Pending duration.
+struct Rule {
+    record: Option<Spanned<String>>,
+    alert: Option<Spanned<String>>,
+    expr: Spanned<String>,
     #[serde(rename = "for")]
-    pub for_duration: Option<String>,
-    /// Firing hold.
-    pub keep_firing_for: Option<String>,
-    /// Labels.
-    pub labels: Option<BTreeMap<String, String>>,
-    /// Annotations (alerts only).
-    pub annotations: Option<BTreeMap<String, String>>,
+    for_duration: Option<Spanned<String>>,
+    keep_firing_for: Option<Spanned<String>>,
+    labels: Option<Spanned<BTreeMap<String, String>>>,
+    annotations: Option<Spanned<BTreeMap<String, String>>>,
+}
+
+/// Stable codes of rule-file problems.
+mod code {
+    pub(super) const YAML: &str = "rule-yaml";
+    pub(super) const STRUCTURE: &str = "rule-structure";
+    pub(super) const PROMQL: &str = "rule-promql";
+    pub(super) const NAME: &str = "rule-name";
+    pub(super) const DURATION: &str = "rule-duration";
+    pub(super) const LABEL: &str = "rule-label";
+    pub(super) const TEMPLATE: &str = "rule-template";
+    pub(super) const DUPLICATE: &str = "rule-duplicate";
 }
 
 /// Checks every generated file; returns one diagnostic per problem.
@@ -71,7 +73,21 @@ pub fn verify(files: &[GeneratedFile]) -> Vec<Diagnostic> {
         .iter()
         .flat_map(|file| {
             let problems = if is_rule_file(&file.path) {
-                check_rule_text(&file.contents)
+                let source = SourceFile::new(&file.path, file.contents.clone());
+                check_rules(&source)
+                    .into_iter()
+                    .map(|diagnostic| {
+                        let at =
+                            diagnostic
+                                .location
+                                .as_ref()
+                                .map_or_else(String::new, |location| {
+                                    let (line, column) = source.line_column(location.span.start);
+                                    format!("line {line}:{column}: ")
+                                });
+                        format!("{at}{}", diagnostic.problem.message())
+                    })
+                    .collect()
             } else if file.path == "alertmanager.yml" {
                 check_alertmanager_text(&file.contents)
             } else {
@@ -94,48 +110,116 @@ fn is_rule_file(path: &str) -> bool {
     matches!(path, "recording-rules.yml" | "alert-rules.yml")
 }
 
-/// Problems of a rule file's text, each a sentence naming the rule.
-pub fn check_rule_text(text: &str) -> Vec<String> {
-    let file: RuleFile = match serde_saphyr::from_str(text) {
-        Ok(file) => file,
-        Err(error) => return vec![format!("not a valid rule file: {error}")],
-    };
-    check_rule_file(&file)
+/// Parser limits that grow with the input: the defaults (250,000 nodes)
+/// guard against YAML bombs but reject large, honest rule files. Without
+/// aliases a node or event needs at least a byte, so scaling with the input
+/// keeps the guard and admits every real file.
+fn yaml_options(text: &str) -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = budget.max_nodes.max(text.len());
+    budget.max_events = budget.max_events.max(2 * text.len());
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options
 }
 
-/// Problems of a parsed rule file.
-pub fn check_rule_file(file: &RuleFile) -> Vec<String> {
+/// The byte range of a YAML node.
+fn span_of(location: &serde_saphyr::Location) -> Range<usize> {
+    let span = location.span();
+    let start = usize::try_from(span.byte_offset().unwrap_or(0)).unwrap_or(0);
+    let length = usize::try_from(span.byte_len().unwrap_or(0)).unwrap_or(0);
+    start..start + length
+}
+
+/// Checks a Prometheus rule file the way `promtool check rules` does
+/// (structure, PromQL, names, durations, labels, templates, duplicates),
+/// every problem located in the file.
+pub fn check_rules(source: &SourceFile) -> Vec<Diagnostic> {
+    let problem = |code: &'static str, message: String, span: Range<usize>| {
+        Diagnostic::at(Problem::Rule { code, message }, &source.path, span)
+    };
+    let file: RuleFile =
+        match serde_saphyr::from_str_with_options(&source.text, yaml_options(&source.text)) {
+            Ok(file) => file,
+            Err(error) => {
+                let span = error.location().map_or(0..0, |location| span_of(&location));
+                let message = error.to_string();
+                let first_line = message.lines().next().unwrap_or("").to_owned();
+                let (code, message) = if first_line.contains("unknown field") {
+                    (code::STRUCTURE, first_line)
+                } else {
+                    (code::YAML, first_line)
+                };
+                return vec![problem(code, message, span)];
+            }
+        };
+    // PromQL parsing dominates; rules are independent, so parse in parallel.
+    let rules: Vec<(&RuleGroup, &Spanned<Rule>)> = file
+        .groups
+        .value
+        .iter()
+        .flat_map(|group| group.rules.iter().map(move |rule| (group, rule)))
+        .collect();
+    let parsed: Vec<Option<Diagnostic>> = rules
+        .par_iter()
+        .map(|(_, rule)| {
+            let expr = &rule.value.expr;
+            promql::parse_instant_vector(&expr.value)
+                .err()
+                .map(|error| {
+                    let message = match error {
+                        promql::QueryError::Parse(message) => {
+                            format!("could not parse expression: {message}")
+                        }
+                        promql::QueryError::NotVector(found) => {
+                            format!("expression returns a {found}, not an instant vector")
+                        }
+                    };
+                    problem(code::PROMQL, message, span_of(&expr.referenced))
+                })
+        })
+        .collect();
     let mut problems = Vec::new();
     let mut group_names = BTreeSet::new();
     let mut seen_rules = BTreeSet::new();
-    for group in &file.groups {
-        if !group_names.insert(group.name.as_str()) {
-            problems.push(format!("group `{}` is repeated", group.name));
+    let mut parsed = parsed.into_iter();
+    for group in &file.groups.value {
+        let name = &group.name;
+        if !group_names.insert(name.value.as_str()) {
+            problems.push(problem(
+                code::STRUCTURE,
+                format!("group name `{}` is repeated in the same file", name.value),
+                span_of(&name.referenced),
+            ));
         }
         for duration in [&group.interval, &group.query_offset].into_iter().flatten() {
-            if Duration::parse(duration).is_err() {
-                problems.push(format!(
-                    "group `{}`: invalid duration `{duration}`",
-                    group.name
+            if Duration::parse(&duration.value).is_err() {
+                problems.push(problem(
+                    code::DURATION,
+                    format!("invalid duration `{}`", duration.value),
+                    span_of(&duration.referenced),
                 ));
             }
         }
-        for (index, rule) in group.rules.iter().enumerate() {
-            let name = rule
-                .record
-                .as_deref()
-                .or(rule.alert.as_deref())
-                .unwrap_or("");
-            let at = format!("group `{}`, rule {} `{name}`", group.name, index + 1);
-            problems.extend(
-                check_rule(rule)
-                    .into_iter()
-                    .map(|problem| format!("{at}: {problem}")),
-            );
-            if let Some(record) = &rule.record {
-                let labels = rule.labels.clone().unwrap_or_default();
-                if !seen_rules.insert((record.clone(), labels)) {
-                    problems.push(format!("{at}: duplicate rule (same metric and labels)"));
+        for rule in &group.rules {
+            problems.extend(parsed.next().flatten());
+            check_rule(&rule.value, &rule.referenced, &problem, &mut problems);
+            if let Some(record) = &rule.value.record {
+                let labels = rule
+                    .value
+                    .labels
+                    .as_ref()
+                    .map(|labels| labels.value.clone())
+                    .unwrap_or_default();
+                if !seen_rules.insert((record.value.clone(), labels)) {
+                    problems.push(problem(
+                        code::DUPLICATE,
+                        format!(
+                            "duplicate rule: `{}` with the same labels is recorded twice",
+                            record.value
+                        ),
+                        span_of(&record.referenced),
+                    ));
                 }
             }
         }
@@ -143,61 +227,84 @@ pub fn check_rule_file(file: &RuleFile) -> Vec<String> {
     problems
 }
 
-fn check_rule(rule: &Rule) -> Vec<String> {
-    let mut problems = Vec::new();
+fn check_rule(
+    rule: &Rule,
+    at: &serde_saphyr::Location,
+    problem: &dyn Fn(&'static str, String, Range<usize>) -> Diagnostic,
+    problems: &mut Vec<Diagnostic>,
+) {
     match (&rule.record, &rule.alert) {
         (Some(record), None) => {
-            if !promql::is_metric_name(record) {
-                problems.push(format!("invalid recording rule name `{record}`"));
+            if !promql::is_metric_name(&record.value) {
+                problems.push(problem(
+                    code::NAME,
+                    format!("invalid recording rule name `{}`", record.value),
+                    span_of(&record.referenced),
+                ));
             }
-            if rule.for_duration.is_some()
-                || rule.keep_firing_for.is_some()
-                || rule.annotations.is_some()
-            {
-                problems.push(
-                    "a recording rule has no `for`, `keep_firing_for` or `annotations`".to_owned(),
-                );
+            let extra = [
+                rule.for_duration
+                    .as_ref()
+                    .map(|field| ("for", &field.referenced)),
+                rule.keep_firing_for
+                    .as_ref()
+                    .map(|field| ("keep_firing_for", &field.referenced)),
+                rule.annotations
+                    .as_ref()
+                    .map(|field| ("annotations", &field.referenced)),
+            ];
+            for (field, location) in extra.into_iter().flatten() {
+                problems.push(problem(
+                    code::STRUCTURE,
+                    format!("invalid field `{field}` in recording rule"),
+                    span_of(location),
+                ));
             }
         }
-        (None, Some(alert)) => {
-            if alert.is_empty() {
-                problems.push("empty alert name".to_owned());
-            }
+        (None, Some(alert)) if alert.value.is_empty() => {
+            problems.push(problem(
+                code::NAME,
+                "empty alert name".to_owned(),
+                span_of(&alert.referenced),
+            ));
         }
-        _ => problems.push("exactly one of `record` and `alert` must be set".to_owned()),
-    }
-    if let Err(error) = promql::parse_instant_vector(&rule.expr) {
-        problems.push(match error {
-            promql::QueryError::Parse(message) => format!("could not parse expression: {message}"),
-            promql::QueryError::NotVector(found) => {
-                format!("expression returns a {found}, not an instant vector")
-            }
-        });
+        (None, Some(_)) => {}
+        _ => problems.push(problem(
+            code::STRUCTURE,
+            "exactly one of `record` and `alert` must be set".to_owned(),
+            span_of(at),
+        )),
     }
     for duration in [&rule.for_duration, &rule.keep_firing_for]
         .into_iter()
         .flatten()
     {
-        if Duration::parse(duration).is_err() {
-            problems.push(format!("invalid duration `{duration}`"));
+        if Duration::parse(&duration.value).is_err() {
+            problems.push(problem(
+                code::DURATION,
+                format!("invalid duration `{}`", duration.value),
+                span_of(&duration.referenced),
+            ));
         }
     }
-    for name in rule
-        .labels
-        .iter()
-        .chain(rule.annotations.iter())
-        .flat_map(BTreeMap::keys)
-    {
-        if !promql::is_label_name(name) {
-            problems.push(format!("invalid label name `{name}`"));
+    for map in [&rule.labels, &rule.annotations].into_iter().flatten() {
+        for (name, value) in &map.value {
+            if !promql::is_label_name(name) {
+                problems.push(problem(
+                    code::LABEL,
+                    format!("invalid label name `{name}`"),
+                    span_of(&map.referenced),
+                ));
+            }
+            if value.matches("{{").count() != value.matches("}}").count() {
+                problems.push(problem(
+                    code::TEMPLATE,
+                    format!("`{name}` has unbalanced template braces"),
+                    span_of(&map.referenced),
+                ));
+            }
         }
     }
-    for (name, value) in rule.labels.iter().chain(rule.annotations.iter()).flatten() {
-        if value.matches("{{").count() != value.matches("}}").count() {
-            problems.push(format!("`{name}` has unbalanced template braces"));
-        }
-    }
-    problems
 }
 
 /// The parts of an Alertmanager configuration slogen writes.
@@ -243,7 +350,8 @@ struct InhibitRule {
 /// Problems of an Alertmanager configuration: receivers named by routes
 /// exist and are unique, matchers are modern and quoted.
 pub fn check_alertmanager_text(text: &str) -> Vec<String> {
-    let file: AlertmanagerFile = match serde_saphyr::from_str(text) {
+    let file: AlertmanagerFile = match serde_saphyr::from_str_with_options(text, yaml_options(text))
+    {
         Ok(file) => file,
         Err(error) => return vec![format!("not a valid Alertmanager configuration: {error}")],
     };
@@ -307,30 +415,77 @@ fn check_matcher(matcher: &str) -> Option<String> {
 mod tests {
     use super::*;
 
+    fn problems(text: &str) -> Vec<(String, usize, &'static str, String)> {
+        let source = SourceFile::new("rules.yml", text);
+        check_rules(&source)
+            .into_iter()
+            .map(|diagnostic| {
+                let line = source
+                    .line_column(diagnostic.location.as_ref().unwrap().span.start)
+                    .0;
+                (
+                    diagnostic.problem.code().to_owned(),
+                    line,
+                    "",
+                    diagnostic.problem.message(),
+                )
+            })
+            .map(|(code, line, _, message)| (code, line, "", message))
+            .collect()
+    }
+
     #[test]
     fn accepts_a_valid_file() {
         let text =
             "groups:\n  - name: a\n    rules:\n      - record: x:y:z\n        expr: sum(up)\n";
-        assert_eq!(check_rule_text(text), Vec::<String>::new());
+        assert_eq!(problems(text), vec![]);
     }
 
     #[test]
-    fn reports_what_promtool_reports() {
-        let text = "groups:\n  - name: a\n    rules:\n      - record: bad name\n        expr: sum(up\n      - alert: A\n        expr: up\n        fro: 5m\n  - name: a\n    rules: []\n";
-        let problems = check_rule_text(text);
-        assert_eq!(problems.len(), 1, "{problems:?}");
-        assert!(problems[0].contains("fro"), "{problems:?}");
-        let text = "groups:\n  - name: a\n    rules:\n      - record: bad name\n        expr: sum(up\n  - name: a\n    rules:\n      - alert: A\n        expr: up[5m]\n        for: 5x\n";
-        assert_eq!(
-            check_rule_text(text),
-            vec![
-                "group `a`, rule 1 `bad name`: invalid recording rule name `bad name`".to_owned(),
-                "group `a`, rule 1 `bad name`: could not parse expression: unclosed left parenthesis".to_owned(),
-                "group `a` is repeated".to_owned(),
-                "group `a`, rule 1 `A`: expression returns a matrix, not an instant vector".to_owned(),
-                "group `a`, rule 1 `A`: invalid duration `5x`".to_owned(),
-            ]
-        );
+    fn unknown_fields_are_structure_errors() {
+        let text = "groups:\n  - name: a\n    rules:\n      - alert: A\n        expr: up\n        fro: 5m\n";
+        let found = problems(text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "rule-structure");
+        assert!(found[0].3.contains("fro"), "{found:?}");
+    }
+
+    #[test]
+    fn reports_what_promtool_reports_with_lines() {
+        let text = "groups:\n  - name: a\n    rules:\n      - record: bad name\n        expr: sum(up\n  - name: a\n    rules:\n      - alert: A\n        expr: up[5m]\n        for: 5x\n      - record: x:y\n        expr: up\n      - record: x:y\n        expr: up\n";
+        let found: Vec<(String, usize, String)> = problems(text)
+            .into_iter()
+            .map(|(code, line, _, message)| (code, line, message))
+            .collect();
+        let expected = [
+            (
+                "rule-promql",
+                5,
+                "could not parse expression: unclosed left parenthesis",
+            ),
+            ("rule-name", 4, "invalid recording rule name `bad name`"),
+            (
+                "rule-structure",
+                6,
+                "group name `a` is repeated in the same file",
+            ),
+            (
+                "rule-promql",
+                9,
+                "expression returns a matrix, not an instant vector",
+            ),
+            ("rule-duration", 10, "invalid duration `5x`"),
+            (
+                "rule-duplicate",
+                13,
+                "duplicate rule: `x:y` with the same labels is recorded twice",
+            ),
+        ];
+        let expected: Vec<(String, usize, String)> = expected
+            .iter()
+            .map(|(code, line, message)| ((*code).to_owned(), *line, (*message).to_owned()))
+            .collect();
+        assert_eq!(found, expected);
     }
 }
 

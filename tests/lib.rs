@@ -11,4 +11,5 @@ mod explain;
 mod polish;
 mod reference;
 mod routing;
+mod rules;
 mod templates;

@@ -46,7 +46,7 @@ fn a_template_writing_invalid_promql_fails_the_build() {
     let run = project.slogen(&["build", "--color", "never"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
-        run.stderr.contains("error[generated-invalid]: generated `alert-rules.yml` is invalid: group `broken`, rule 1 `Broken`: could not parse expression: unclosed left parenthesis"),
+        run.stderr.contains("error[generated-invalid]: generated `alert-rules.yml` is invalid: line 5:15: could not parse expression: unclosed left parenthesis"),
         "{}",
         run.stderr
     );

@@ -1,0 +1,52 @@
+//! `slogen check --rules`: hand-written Prometheus rule files, located errors.
+
+use crate::harness::{Project, copy_tree, repository};
+
+const BAD: &str = "groups:
+  - name: hand-written
+    rules:
+      - record: job:up:sum
+        expr: sum by (job) (up
+      - alert: HighErrorRate
+        expr: rate(http_requests_total[5m]) > 0.05
+        for: 5 minutes
+      - record: job:up:sum
+        expr: sum by (job) (up)
+  - name: hand-written
+    rules: []
+";
+
+#[test]
+fn every_problem_is_located() {
+    let project = Project::new();
+    project.file("rules/bad.yml", BAD);
+    let run = project.slogen(&["check", "--rules", "rules/bad.yml", "--color", "never"]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!("check_rules_bad", run.stderr);
+    let run = project.slogen(&["check", "--rules", "rules/bad.yml", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json[0]["code"], "rule-promql");
+    assert_eq!(json[0]["line"], 5);
+    assert_eq!(json[0]["column"], 15);
+}
+
+#[test]
+fn generated_files_and_specs_pass_together() {
+    let project = Project::new();
+    copy_tree(&repository().join("slo"), &project.path().join("slo"));
+    assert_eq!(project.slogen(&["build"]).code, 0);
+    let run = project.slogen(&[
+        "check",
+        "--rules",
+        "generated/recording-rules.yml",
+        "generated/alert-rules.yml",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("2 rule files and the specs in slo: all valid"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(project.slogen(&["check", "--rules", "missing.yml"]).code, 2);
+}
