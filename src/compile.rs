@@ -99,18 +99,8 @@ pub fn generate(
         .runbook_base_url
         .clone()
         .unwrap_or_else(|| options.runbook_link_base.clone());
-    let runbook_url = |service: &crate::ir::Service, alert: &str| -> Option<String> {
-        let path = service
-            .slos
-            .iter()
-            .find(|slo| {
-                alert == analyze::burn_alert_name(&service.name, &slo.name)
-                    || alert == analyze::no_data_alert_name(&service.name, &slo.name)
-            })
-            .map_or_else(
-                || runbook::alert_path(alert),
-                |slo| runbook::slo_path(&service.name, &slo.name),
-            );
+    // `path` is a runbook's path in the output directory (`runbooks/...`).
+    let runbook_url = |path: &str| -> Option<String> {
         Some(format!("{base}/{}", path.trim_start_matches("runbooks/")))
     };
     let mut files = Vec::new();

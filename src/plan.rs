@@ -405,7 +405,7 @@ fn le_matcher(bound: f64) -> String {
 /// Plans the alert-rules file.
 pub fn alert_rules(
     project: &Project,
-    runbook_url: &dyn Fn(&Service, &str) -> Option<String>,
+    runbook_url: &dyn Fn(&str) -> Option<String>,
 ) -> RuleFileView {
     let groups = project
         .services
@@ -444,7 +444,7 @@ fn slo_alert_rules(
     project: &Project,
     service: &Service,
     slo: &Slo,
-    runbook_url: &dyn Fn(&Service, &str) -> Option<String>,
+    runbook_url: &dyn Fn(&str) -> Option<String>,
 ) -> Vec<RuleView> {
     let settings = &project.settings;
     let selector = slo_selector(&service.name, &slo.name);
@@ -492,7 +492,7 @@ fn slo_alert_rules(
                 slo.period,
             ),
         );
-        if let Some(url) = runbook_url(service, &burn_name) {
+        if let Some(url) = runbook_url(&crate::runbook::slo_path(&service.name, &slo.name)) {
             annotations.insert("runbook_url".to_owned(), url);
         }
         annotations.extend(slo.alerting.annotations.clone());
@@ -539,7 +539,7 @@ fn slo_alert_rules(
                 settings.no_data_for
             ),
         );
-        if let Some(url) = runbook_url(service, &name) {
+        if let Some(url) = runbook_url(&crate::runbook::slo_path(&service.name, &slo.name)) {
             annotations.insert("runbook_url".to_owned(), url);
         }
         rules.push(RuleView {
@@ -561,7 +561,7 @@ fn plain_alert_rule(
     project: &Project,
     service: &Service,
     alert: &PlainAlert,
-    runbook_url: &dyn Fn(&Service, &str) -> Option<String>,
+    runbook_url: &dyn Fn(&str) -> Option<String>,
 ) -> RuleView {
     let mut labels = service.labels.clone();
     labels.extend(alert.labels.clone());
@@ -578,7 +578,7 @@ fn plain_alert_rule(
     if let Some(description) = &alert.description {
         annotations.insert("description".to_owned(), description.clone());
     }
-    if let Some(url) = runbook_url(service, &alert.name) {
+    if let Some(url) = runbook_url(&crate::runbook::alert_path(&alert.name)) {
         annotations.insert("runbook_url".to_owned(), url);
     }
     annotations.extend(alert.annotations.clone());

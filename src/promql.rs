@@ -86,25 +86,58 @@ pub fn foreign_placeholder(text: &str) -> Option<String> {
 }
 
 /// Wraps a query in parentheses when composing it could change its meaning.
+///
+/// This runs for every window of every query, so it does not parse: it
+/// scans for a binary operator outside brackets and strings. When in doubt
+/// it adds parentheses, which never change a query's meaning.
 pub fn operand(query: &str) -> String {
     let query = query.trim();
-    let atomic = parser::parse(query).is_ok_and(|expr| {
-        matches!(
-            expr,
-            Expr::Aggregate(_)
-                | Expr::Call(_)
-                | Expr::Paren(_)
-                | Expr::VectorSelector(_)
-                | Expr::NumberLiteral(_)
-        )
-    });
-    if atomic && !query.contains('\n') {
-        query.to_owned()
-    } else if query.contains('\n') {
+    if query.contains('\n') {
         format!("(\n{}\n)", indent(query, 2))
+    } else if is_atomic(query) {
+        query.to_owned()
     } else {
         format!("({query})")
     }
+}
+
+/// True when `query` has no binary operator at the top level: a selector,
+/// a function call or an aggregation, with optional `offset`/`@`.
+fn is_atomic(query: &str) -> bool {
+    let mut depth: i32 = 0;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut word = String::new();
+    for character in query.chars() {
+        if let Some(open) = quote {
+            if escaped {
+                escaped = false;
+            } else if character == '\\' {
+                escaped = true;
+            } else if character == open {
+                quote = None;
+            }
+            continue;
+        }
+        match character {
+            '"' | '\'' | '`' => quote = Some(character),
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            '+' | '-' | '*' | '/' | '%' | '^' | '=' | '!' | '<' | '>' if depth == 0 => {
+                return false;
+            }
+            _ => {}
+        }
+        if depth == 0 && (character.is_ascii_alphanumeric() || character == '_') {
+            word.push(character);
+        } else {
+            if matches!(word.as_str(), "and" | "or" | "unless" | "atan2") {
+                return false;
+            }
+            word.clear();
+        }
+    }
+    depth == 0 && quote.is_none() && !matches!(word.as_str(), "and" | "or" | "unless" | "atan2")
 }
 
 /// Indents every line of `text` by `spaces`.
@@ -201,6 +234,26 @@ mod tests {
 
     #[test]
     fn operands_get_parentheses_when_needed() {
+        #[track_caller]
+        fn case(query: &str, atomic: bool) {
+            assert_eq!(is_atomic(query), atomic, "{query}");
+            // The scan never calls something atomic that the parser sees as
+            // a binary expression.
+            if atomic {
+                let parsed = parser::parse(query).unwrap();
+                assert!(!matches!(parsed, Expr::Binary(_)), "{query}");
+            }
+        }
+        case("sum(rate(x[5m]))", true);
+        case("sum by (job) (rate(x{code=~\"5..\"}[5m]))", true);
+        case("x{a=\"b-c\"} offset 5m", true);
+        case("histogram_quantile(0.9, sum by (le) (rate(h[5m])))", true);
+        case("a + b", false);
+        case("a or b", false);
+        case("a unless on (x) b", false);
+        case("1 - sum(x)", false);
+        case("x > 0.5", false);
+        case("sum(x) / sum(y)", false);
         assert_eq!(operand("sum(rate(x[5m]))"), "sum(rate(x[5m]))");
         assert_eq!(operand("a + b"), "(a + b)");
         assert_eq!(operand("a\n+ b"), "(\n  a\n  + b\n)");

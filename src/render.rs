@@ -199,10 +199,34 @@ fn yaml_block_filter(value: Value, kwargs: Kwargs) -> Result<String, Error> {
 /// A YAML scalar for a string: plain when safe, quoted when needed, a literal
 /// block for several lines. Long lines are never folded (queries stay whole).
 pub fn scalar(text: &str) -> String {
+    if is_plain_safe(text) {
+        return text.to_owned();
+    }
     let options = serde_saphyr::ser_options! { folded_wrap_chars: usize::MAX };
     let out = serde_saphyr::to_string_with_options(&text, options)
         .unwrap_or_else(|_| serde_json::to_string(text).unwrap_or_default());
     out.trim_end_matches('\n').to_owned()
+}
+
+/// True for strings every YAML reader takes as the same plain string:
+/// a letter or `_` first, then letters, digits and `_ . / - :` (a `:` never
+/// last, never before a space), and no word YAML 1.1 reads as a boolean or
+/// null. Most labels, names and metric names are; the rest go through the
+/// serializer. This skips the serializer for the common case (speed only:
+/// a test checks the two agree).
+fn is_plain_safe(text: &str) -> bool {
+    let mut chars = text.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic() || first == '_');
+    first_ok
+        && chars
+            .all(|next| next.is_ascii_alphanumeric() || matches!(next, '_' | '.' | '/' | '-' | ':'))
+        && !text.ends_with(':')
+        && !matches!(
+            text.to_ascii_lowercase().as_str(),
+            "y" | "n" | "yes" | "no" | "on" | "off" | "true" | "false" | "null" | "nan" | "inf"
+        )
 }
 
 #[cfg(test)]
@@ -215,6 +239,29 @@ mod tests {
         // What the scalar says must read back as the text.
         let read: String = serde_saphyr::from_str(&format!("{expected}\n")).unwrap();
         assert_eq!(read, text);
+    }
+
+    #[test]
+    fn the_fast_path_agrees_with_the_serializer() {
+        let options = serde_saphyr::ser_options! { folded_wrap_chars: usize::MAX };
+        for text in [
+            "critical",
+            "slogen_service",
+            "slo:sli_error:ratio_rate5m",
+            "a.b/c-d",
+            "_x",
+            "api",
+            "Yes",
+            "NULL",
+            "n",
+            "On",
+            "x:",
+            "generated/runbooks/api-availability.md",
+            "ABC_def",
+        ] {
+            let slow = serde_saphyr::to_string_with_options(&text, options.clone()).unwrap();
+            assert_eq!(scalar(text), slow.trim_end_matches('\n'), "{text}");
+        }
     }
 
     #[test]

@@ -21,39 +21,76 @@ use crate::promql;
 use crate::render::GeneratedFile;
 use crate::source::SourceFile;
 
-/// A Prometheus rule file, as promtool reads it, with places.
+/// A value read from YAML, with or without its place in the file.
+///
+/// The checker runs twice at most: first over plain values (cheap), and
+/// only when that finds a problem, again over spanned values to say where.
+trait Located<T> {
+    fn value(&self) -> &T;
+    fn span(&self) -> Range<usize>;
+}
+
+impl<T> Located<T> for T {
+    fn value(&self) -> &T {
+        self
+    }
+
+    fn span(&self) -> Range<usize> {
+        0..0
+    }
+}
+
+impl<T> Located<T> for Spanned<T> {
+    fn value(&self) -> &T {
+        &self.value
+    }
+
+    fn span(&self) -> Range<usize> {
+        span_of(&self.referenced)
+    }
+}
+
+/// A Prometheus rule file, as promtool reads it. `S` is a string and `M` a
+/// label map, each plain or spanned.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RuleFile {
-    groups: Spanned<Vec<RuleGroup>>,
+struct RuleFile<S, M, R> {
+    groups: Vec<RuleGroup<S, M, R>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RuleGroup {
-    name: Spanned<String>,
-    interval: Option<Spanned<String>>,
-    query_offset: Option<Spanned<String>>,
+struct RuleGroup<S, M, R> {
+    name: S,
+    interval: Option<S>,
+    query_offset: Option<S>,
     #[serde(rename = "limit")]
     _limit: Option<u64>,
     #[serde(rename = "labels")]
     _labels: Option<BTreeMap<String, String>>,
-    #[serde(default)]
-    rules: Vec<Spanned<Rule>>,
+    #[serde(default = "Vec::new")]
+    rules: Vec<R>,
+    #[serde(skip)]
+    _map: std::marker::PhantomData<M>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Rule {
-    record: Option<Spanned<String>>,
-    alert: Option<Spanned<String>>,
-    expr: Spanned<String>,
+struct Rule<S, M> {
+    record: Option<S>,
+    alert: Option<S>,
+    expr: S,
     #[serde(rename = "for")]
-    for_duration: Option<Spanned<String>>,
-    keep_firing_for: Option<Spanned<String>>,
-    labels: Option<Spanned<BTreeMap<String, String>>>,
-    annotations: Option<Spanned<BTreeMap<String, String>>>,
+    for_duration: Option<S>,
+    keep_firing_for: Option<S>,
+    labels: Option<M>,
+    annotations: Option<M>,
 }
+
+type Labels = BTreeMap<String, String>;
+type PlainFile = RuleFile<String, Labels, Rule<String, Labels>>;
+type LocatedFile =
+    RuleFile<Spanned<String>, Spanned<Labels>, Spanned<Rule<Spanned<String>, Spanned<Labels>>>>;
 
 /// Stable codes of rule-file problems.
 mod code {
@@ -70,8 +107,8 @@ mod code {
 /// Checks every generated file; returns one diagnostic per problem.
 pub fn verify(files: &[GeneratedFile]) -> Vec<Diagnostic> {
     files
-        .iter()
-        .flat_map(|file| {
+        .par_iter()
+        .flat_map_iter(|file| {
             let problems = if is_rule_file(&file.path) {
                 let source = SourceFile::new(&file.path, file.contents.clone());
                 check_rules(&source)
@@ -123,6 +160,48 @@ fn yaml_options(text: &str) -> serde_saphyr::Options {
     options
 }
 
+/// `rate(x[30m])` → `rate(x[1m])`: every plain range duration (outside
+/// string literals) that is a valid, non-zero duration becomes `1m`, which
+/// parses exactly when the original does. Anything else is left alone, so
+/// an invalid duration still reaches the PromQL parser and its message.
+fn normalize_ranges(expr: &str) -> String {
+    let mut normalized = String::with_capacity(expr.len());
+    let mut rest = expr;
+    let mut quote: Option<char> = None;
+    while let Some(character) = rest.chars().next() {
+        let width = character.len_utf8();
+        if let Some(open) = quote {
+            normalized.push(character);
+            if character == '\\' {
+                if let Some(next) = rest[width..].chars().next() {
+                    normalized.push(next);
+                    rest = &rest[width + next.len_utf8()..];
+                    continue;
+                }
+            } else if character == open {
+                quote = None;
+            }
+            rest = &rest[width..];
+            continue;
+        }
+        if matches!(character, '"' | '\'' | '`') {
+            quote = Some(character);
+        } else if character == '['
+            && let Some(close) = rest.find(']')
+        {
+            let inside = &rest[1..close];
+            if Duration::parse(inside).is_ok_and(|duration| duration.millis() > 0) {
+                normalized.push_str("[1m]");
+                rest = &rest[close + 1..];
+                continue;
+            }
+        }
+        normalized.push(character);
+        rest = &rest[width..];
+    }
+    normalized
+}
+
 /// The byte range of a YAML node.
 fn span_of(location: &serde_saphyr::Location) -> Range<usize> {
     let span = location.span();
@@ -135,172 +214,208 @@ fn span_of(location: &serde_saphyr::Location) -> Range<usize> {
 /// (structure, PromQL, names, durations, labels, templates, duplicates),
 /// every problem located in the file.
 pub fn check_rules(source: &SourceFile) -> Vec<Diagnostic> {
+    let options = || yaml_options(&source.text);
+    // Most files are valid: check plain values first, locate only on failure.
+    if let Ok(file) = serde_saphyr::from_str_with_options::<PlainFile>(&source.text, options())
+        && check_file(source, &file, |rule| rule).is_empty()
+    {
+        return Vec::new();
+    }
+    match serde_saphyr::from_str_with_options::<LocatedFile>(&source.text, options()) {
+        Ok(file) => check_file(source, &file, |rule| &rule.value),
+        Err(error) => {
+            let span = error.location().map_or(0..0, |location| span_of(&location));
+            let message = error.to_string();
+            let first_line = message.lines().next().unwrap_or("").to_owned();
+            let code = if first_line.contains("unknown field") {
+                code::STRUCTURE
+            } else {
+                code::YAML
+            };
+            vec![Diagnostic::at(
+                Problem::Rule {
+                    code,
+                    message: first_line,
+                },
+                &source.path,
+                span,
+            )]
+        }
+    }
+}
+
+fn check_file<S, M, R>(
+    source: &SourceFile,
+    file: &RuleFile<S, M, R>,
+    rule_of: impl Fn(&R) -> &Rule<S, M> + Sync,
+) -> Vec<Diagnostic>
+where
+    S: Located<String> + Sync,
+    M: Located<Labels> + Sync,
+    R: Located<Rule<S, M>> + Sync,
+{
     let problem = |code: &'static str, message: String, span: Range<usize>| {
         Diagnostic::at(Problem::Rule { code, message }, &source.path, span)
     };
-    let file: RuleFile =
-        match serde_saphyr::from_str_with_options(&source.text, yaml_options(&source.text)) {
-            Ok(file) => file,
-            Err(error) => {
-                let span = error.location().map_or(0..0, |location| span_of(&location));
-                let message = error.to_string();
-                let first_line = message.lines().next().unwrap_or("").to_owned();
-                let (code, message) = if first_line.contains("unknown field") {
-                    (code::STRUCTURE, first_line)
-                } else {
-                    (code::YAML, first_line)
-                };
-                return vec![problem(code, message, span)];
-            }
-        };
-    // PromQL parsing dominates; rules are independent, so parse in parallel.
-    let rules: Vec<(&RuleGroup, &Spanned<Rule>)> = file
-        .groups
-        .value
+    // PromQL parsing dominates (each regex matcher is compiled). The same
+    // SLI query appears once per window, so expressions that differ only in
+    // their range durations share one parse (each duration was checked by
+    // `normalize_ranges`), and distinct shapes are parsed in parallel.
+    let rules: Vec<&R> = file.groups.iter().flat_map(|group| &group.rules).collect();
+    let shapes: Vec<String> = rules
         .iter()
-        .flat_map(|group| group.rules.iter().map(move |rule| (group, rule)))
+        .map(|rule| normalize_ranges(rule_of(rule).expr.value()))
         .collect();
-    let parsed: Vec<Option<Diagnostic>> = rules
+    let unique: BTreeSet<&str> = shapes.iter().map(String::as_str).collect();
+    let unique: Vec<&str> = unique.into_iter().collect();
+    let verdicts: BTreeMap<&str, Option<String>> = unique
         .par_iter()
-        .map(|(_, rule)| {
-            let expr = &rule.value.expr;
-            promql::parse_instant_vector(&expr.value)
+        .map(|shape| {
+            let verdict = promql::parse_instant_vector(shape)
                 .err()
-                .map(|error| {
-                    let message = match error {
-                        promql::QueryError::Parse(message) => {
-                            format!("could not parse expression: {message}")
-                        }
-                        promql::QueryError::NotVector(found) => {
-                            format!("expression returns a {found}, not an instant vector")
-                        }
-                    };
-                    problem(code::PROMQL, message, span_of(&expr.referenced))
-                })
+                .map(|error| match error {
+                    promql::QueryError::Parse(message) => {
+                        format!("could not parse expression: {message}")
+                    }
+                    promql::QueryError::NotVector(found) => {
+                        format!("expression returns a {found}, not an instant vector")
+                    }
+                });
+            (*shape, verdict)
         })
         .collect();
-    let mut problems = Vec::new();
+    let parsed: Vec<Option<Diagnostic>> = rules
+        .iter()
+        .zip(&shapes)
+        .map(|(rule, shape)| {
+            verdicts
+                .get(shape.as_str())
+                .cloned()
+                .flatten()
+                .map(|message| problem(code::PROMQL, message, rule_of(rule).expr.span()))
+        })
+        .collect();
+    let mut problems: Vec<Diagnostic> = parsed.into_iter().flatten().collect();
     let mut group_names = BTreeSet::new();
     let mut seen_rules = BTreeSet::new();
-    let mut parsed = parsed.into_iter();
-    for group in &file.groups.value {
+    for group in &file.groups {
         let name = &group.name;
-        if !group_names.insert(name.value.as_str()) {
+        if !group_names.insert(name.value().as_str()) {
             problems.push(problem(
                 code::STRUCTURE,
-                format!("group name `{}` is repeated in the same file", name.value),
-                span_of(&name.referenced),
+                format!("group name `{}` is repeated in the same file", name.value()),
+                name.span(),
             ));
         }
         for duration in [&group.interval, &group.query_offset].into_iter().flatten() {
-            if Duration::parse(&duration.value).is_err() {
+            if Duration::parse(duration.value()).is_err() {
                 problems.push(problem(
                     code::DURATION,
-                    format!("invalid duration `{}`", duration.value),
-                    span_of(&duration.referenced),
+                    format!("invalid duration `{}`", duration.value()),
+                    duration.span(),
                 ));
             }
         }
-        for rule in &group.rules {
-            problems.extend(parsed.next().flatten());
-            check_rule(&rule.value, &rule.referenced, &problem, &mut problems);
-            if let Some(record) = &rule.value.record {
+        for located in &group.rules {
+            let rule = rule_of(located);
+            check_rule(rule, located.span(), &problem, &mut problems);
+            if let Some(record) = &rule.record {
                 let labels = rule
-                    .value
                     .labels
                     .as_ref()
-                    .map(|labels| labels.value.clone())
+                    .map(|labels| labels.value().clone())
                     .unwrap_or_default();
-                if !seen_rules.insert((record.value.clone(), labels)) {
+                if !seen_rules.insert((record.value().clone(), labels)) {
                     problems.push(problem(
                         code::DUPLICATE,
                         format!(
                             "duplicate rule: `{}` with the same labels is recorded twice",
-                            record.value
+                            record.value()
                         ),
-                        span_of(&record.referenced),
+                        record.span(),
                     ));
                 }
             }
         }
     }
+    crate::diagnostic::sort(&mut problems);
     problems
 }
 
-fn check_rule(
-    rule: &Rule,
-    at: &serde_saphyr::Location,
+fn check_rule<S: Located<String>, M: Located<Labels>>(
+    rule: &Rule<S, M>,
+    at: Range<usize>,
     problem: &dyn Fn(&'static str, String, Range<usize>) -> Diagnostic,
     problems: &mut Vec<Diagnostic>,
 ) {
     match (&rule.record, &rule.alert) {
         (Some(record), None) => {
-            if !promql::is_metric_name(&record.value) {
+            if !promql::is_metric_name(record.value()) {
                 problems.push(problem(
                     code::NAME,
-                    format!("invalid recording rule name `{}`", record.value),
-                    span_of(&record.referenced),
+                    format!("invalid recording rule name `{}`", record.value()),
+                    record.span(),
                 ));
             }
             let extra = [
                 rule.for_duration
                     .as_ref()
-                    .map(|field| ("for", &field.referenced)),
+                    .map(|field| ("for", field.span())),
                 rule.keep_firing_for
                     .as_ref()
-                    .map(|field| ("keep_firing_for", &field.referenced)),
+                    .map(|field| ("keep_firing_for", field.span())),
                 rule.annotations
                     .as_ref()
-                    .map(|field| ("annotations", &field.referenced)),
+                    .map(|field| ("annotations", field.span())),
             ];
-            for (field, location) in extra.into_iter().flatten() {
+            for (field, span) in extra.into_iter().flatten() {
                 problems.push(problem(
                     code::STRUCTURE,
                     format!("invalid field `{field}` in recording rule"),
-                    span_of(location),
+                    span,
                 ));
             }
         }
-        (None, Some(alert)) if alert.value.is_empty() => {
+        (None, Some(alert)) if alert.value().is_empty() => {
             problems.push(problem(
                 code::NAME,
                 "empty alert name".to_owned(),
-                span_of(&alert.referenced),
+                alert.span(),
             ));
         }
         (None, Some(_)) => {}
         _ => problems.push(problem(
             code::STRUCTURE,
             "exactly one of `record` and `alert` must be set".to_owned(),
-            span_of(at),
+            at,
         )),
     }
     for duration in [&rule.for_duration, &rule.keep_firing_for]
         .into_iter()
         .flatten()
     {
-        if Duration::parse(&duration.value).is_err() {
+        if Duration::parse(duration.value()).is_err() {
             problems.push(problem(
                 code::DURATION,
-                format!("invalid duration `{}`", duration.value),
-                span_of(&duration.referenced),
+                format!("invalid duration `{}`", duration.value()),
+                duration.span(),
             ));
         }
     }
     for map in [&rule.labels, &rule.annotations].into_iter().flatten() {
-        for (name, value) in &map.value {
+        for (name, value) in map.value() {
             if !promql::is_label_name(name) {
                 problems.push(problem(
                     code::LABEL,
                     format!("invalid label name `{name}`"),
-                    span_of(&map.referenced),
+                    map.span(),
                 ));
             }
             if value.matches("{{").count() != value.matches("}}").count() {
                 problems.push(problem(
                     code::TEMPLATE,
                     format!("`{name}` has unbalanced template braces"),
-                    span_of(&map.referenced),
+                    map.span(),
                 ));
             }
         }
@@ -435,6 +550,21 @@ mod tests {
     }
 
     #[test]
+    fn ranges_normalize_only_when_valid() {
+        assert_eq!(
+            normalize_ranges("rate(x[30m]) / rate(y[1d2h])"),
+            "rate(x[1m]) / rate(y[1m])"
+        );
+        assert_eq!(normalize_ranges("x{a=\"[5m]\"}[5m]"), "x{a=\"[5m]\"}[1m]");
+        assert_eq!(normalize_ranges("rate(x[0s])"), "rate(x[0s])");
+        assert_eq!(normalize_ranges("rate(x[5 m])"), "rate(x[5 m])");
+        assert_eq!(
+            normalize_ranges("max_over_time(x[1h:5m])"),
+            "max_over_time(x[1h:5m])"
+        );
+    }
+
+    #[test]
     fn accepts_a_valid_file() {
         let text =
             "groups:\n  - name: a\n    rules:\n      - record: x:y:z\n        expr: sum(up)\n";
@@ -458,12 +588,12 @@ mod tests {
             .map(|(code, line, _, message)| (code, line, message))
             .collect();
         let expected = [
+            ("rule-name", 4, "invalid recording rule name `bad name`"),
             (
                 "rule-promql",
                 5,
                 "could not parse expression: unclosed left parenthesis",
             ),
-            ("rule-name", 4, "invalid recording rule name `bad name`"),
             (
                 "rule-structure",
                 6,
