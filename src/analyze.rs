@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use toml::Spanned;
 
 use crate::diagnostic::{Diagnostic, INTEGRATIONS, Problem, suggest};
@@ -52,12 +53,25 @@ pub fn analyze(
         Some((source, file)) => analyzer.settings(source, file),
         None => default_settings(),
     };
+    // Service files are independent until the uniqueness checks below.
+    let results: Vec<(Service, Vec<Diagnostic>)> = services
+        .par_iter()
+        .map(|(source, file)| {
+            let mut one = Analyzer {
+                path: source.path.clone(),
+                text: source.text.clone(),
+                ..Analyzer::default()
+            };
+            let service = one.service(source, file, &settings);
+            (service, one.diagnostics)
+        })
+        .collect();
     let mut seen_services: BTreeMap<String, PathBuf> = BTreeMap::new();
     let mut analyzed = Vec::new();
-    for (source, file) in services {
+    for ((source, file), (service, diagnostics)) in services.iter().zip(results) {
+        analyzer.diagnostics.extend(diagnostics);
         analyzer.path = source.path.clone();
         analyzer.text = source.text.clone();
-        let service = analyzer.service(source, file, &settings);
         let name = &file.service.get_ref().name;
         if let Some(first) = seen_services.get(name.get_ref()) {
             analyzer.error(

@@ -5,6 +5,8 @@
 //! here touches the disk; when `diagnostics` holds an error, `files` is
 //! empty and the caller must not write.
 
+use rayon::prelude::*;
+
 use crate::analyze;
 use crate::diagnostic::{self, Diagnostic};
 use crate::ir::Project;
@@ -50,8 +52,13 @@ pub fn analyze(sources: &Sources) -> (Option<Project>, Vec<Diagnostic>) {
             });
     let settings_failed = sources.settings.is_some() && settings.is_none();
     let mut parsed = Vec::new();
-    for source in &sources.services {
-        match spec::parse_service(source) {
+    let results: Vec<_> = sources
+        .services
+        .par_iter()
+        .map(|source| (source, spec::parse_service(source)))
+        .collect();
+    for (source, result) in results {
+        match result {
             Ok(file) => parsed.push((source, file)),
             Err(errors) => diagnostics.extend(errors),
         }
@@ -103,36 +110,70 @@ pub fn generate(
     let runbook_url = |path: &str| -> Option<String> {
         Some(format!("{base}/{}", path.trim_start_matches("runbooks/")))
     };
+    // Each output is planned, rendered and verified on its own; the rule
+    // files are the big ones, so they run beside each other and the runbooks.
+    let verified =
+        |result: Result<GeneratedFile, Diagnostic>| -> Vec<Result<GeneratedFile, Diagnostic>> {
+            match result {
+                Ok(file) => {
+                    let problems = verify::verify(std::slice::from_ref(&file));
+                    if problems.is_empty() {
+                        vec![Ok(file)]
+                    } else {
+                        problems.into_iter().map(Err).collect()
+                    }
+                }
+                Err(error) => vec![Err(error)],
+            }
+        };
+    let (recording, (alerts, others)) = rayon::join(
+        || {
+            verified(renderer.render(
+                "recording-rules.yml",
+                "recording-rules.yml.j2",
+                &plan::recording_rules(project),
+            ))
+        },
+        || {
+            rayon::join(
+                || {
+                    verified(renderer.render(
+                        "alert-rules.yml",
+                        "alert-rules.yml.j2",
+                        &plan::alert_rules(project, &runbook_url),
+                    ))
+                },
+                || {
+                    let mut others = verified(renderer.render(
+                        "alertmanager.yml",
+                        "alertmanager.yml.j2",
+                        &routing::alertmanager(project),
+                    ));
+                    let pages: Vec<Result<GeneratedFile, Diagnostic>> = runbook::runbooks(project)
+                        .par_iter()
+                        .map(|page| {
+                            renderer
+                                .render(&page.path, "runbook.md.j2", page)
+                                .map(|mut file| {
+                                    file.contents = runbook::seal(&file.contents);
+                                    file
+                                })
+                        })
+                        .collect();
+                    others.extend(pages);
+                    others
+                },
+            )
+        },
+    );
     let mut files = Vec::new();
     let mut errors = Vec::new();
-    let mut add = |result: Result<GeneratedFile, Diagnostic>| match result {
-        Ok(file) => files.push(file),
-        Err(error) => errors.push(error),
-    };
-    add(renderer.render(
-        "recording-rules.yml",
-        "recording-rules.yml.j2",
-        &plan::recording_rules(project),
-    ));
-    add(renderer.render(
-        "alert-rules.yml",
-        "alert-rules.yml.j2",
-        &plan::alert_rules(project, &runbook_url),
-    ));
-    add(renderer.render(
-        "alertmanager.yml",
-        "alertmanager.yml.j2",
-        &routing::alertmanager(project),
-    ));
-    for page in runbook::runbooks(project) {
-        add(renderer
-            .render(&page.path, "runbook.md.j2", &page)
-            .map(|mut file| {
-                file.contents = runbook::seal(&file.contents);
-                file
-            }));
+    for result in recording.into_iter().chain(alerts).chain(others) {
+        match result {
+            Ok(file) => files.push(file),
+            Err(error) => errors.push(error),
+        }
     }
-    errors.extend(verify::verify(&files));
     if !errors.is_empty() {
         return Err(errors);
     }
