@@ -687,19 +687,23 @@ fn init(dir: &Path) -> u8 {
 fn check_rules(cli: &Cli, spec: &SpecArgs, files: &[PathBuf]) -> u8 {
     let printer = Printer::new(cli, spec.format);
     let mut sources = Vec::new();
-    let mut diagnostics = Vec::new();
     for path in files {
         match load::read_source(path) {
-            Ok(source) => {
-                diagnostics.extend(crate::verify::check_rules(&source));
-                sources.push(source);
-            }
+            Ok(source) => sources.push(source),
             Err(problem) => {
                 printer.diagnostics(&[problem], &Sources::default());
                 return EXIT_ERROR;
             }
         }
     }
+    // Files are independent: check them side by side.
+    let mut diagnostics: Vec<Diagnostic> = {
+        use rayon::prelude::*;
+        sources
+            .par_iter()
+            .flat_map_iter(crate::verify::check_rules)
+            .collect()
+    };
     let mut code = EXIT_OK;
     let mut spec_summary = String::new();
     if spec.slo.is_dir() {
