@@ -414,11 +414,13 @@ fn summary(compilation: &Compilation) -> String {
             .map(|service| service.alerts.len())
             .sum()
     });
+    let rules = compilation.rules;
     format!(
-        "{services} service{}, {slos} SLO{}, {alerts} plain alert{}",
+        "{services} service{}, {slos} SLO{}, {alerts} plain alert{}, {rules} rule{}",
         plural(services),
         plural(slos),
-        plural(alerts)
+        plural(alerts),
+        plural(rules)
     )
 }
 

@@ -5,6 +5,8 @@
 //! here touches the disk; when `diagnostics` holds an error, `files` is
 //! empty and the caller must not write.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use rayon::prelude::*;
 
 use crate::analyze;
@@ -25,6 +27,8 @@ pub struct Compilation {
     pub project: Option<Project>,
     /// Every file to write, sorted by path; empty when there are errors.
     pub files: Vec<GeneratedFile>,
+    /// Recording and alerting rules generated.
+    pub rules: usize,
     /// Errors and warnings, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -99,7 +103,7 @@ pub fn generate(
     project: &Project,
     templates: &Templates,
     options: &Options,
-) -> Result<Vec<GeneratedFile>, Vec<Diagnostic>> {
+) -> Result<Generated, Vec<Diagnostic>> {
     let renderer = Renderer::new(templates);
     let base = project
         .settings
@@ -110,6 +114,7 @@ pub fn generate(
     let runbook_url = |path: &str| -> Option<String> {
         Some(format!("{base}/{}", path.trim_start_matches("runbooks/")))
     };
+    let rules = AtomicUsize::new(0);
     // Each output is planned, rendered and verified on its own; the rule
     // files are the big ones, so they run beside each other and the runbooks.
     let verified =
@@ -128,20 +133,21 @@ pub fn generate(
         };
     let (recording, (alerts, others)) = rayon::join(
         || {
-            verified(renderer.render(
-                "recording-rules.yml",
-                "recording-rules.yml.j2",
-                &plan::recording_rules(project),
-            ))
+            // Each view is dropped before its file is parsed back.
+            let view = plan::recording_rules(project);
+            rules.fetch_add(view.rule_count(), Ordering::Relaxed);
+            let file = renderer.render("recording-rules.yml", "recording-rules.yml.j2", &view);
+            drop(view);
+            verified(file)
         },
         || {
             rayon::join(
                 || {
-                    verified(renderer.render(
-                        "alert-rules.yml",
-                        "alert-rules.yml.j2",
-                        &plan::alert_rules(project, &runbook_url),
-                    ))
+                    let view = plan::alert_rules(project, &runbook_url);
+                    rules.fetch_add(view.rule_count(), Ordering::Relaxed);
+                    let file = renderer.render("alert-rules.yml", "alert-rules.yml.j2", &view);
+                    drop(view);
+                    verified(file)
                 },
                 || {
                     let mut others = verified(renderer.render(
@@ -178,7 +184,19 @@ pub fn generate(
         return Err(errors);
     }
     files.sort_by(|left, right| left.path.cmp(&right.path));
-    Ok(files)
+    Ok(Generated {
+        files,
+        rules: rules.into_inner(),
+    })
+}
+
+/// What [`generate`] produced.
+#[derive(Debug, Default)]
+pub struct Generated {
+    /// Every file, sorted by path.
+    pub files: Vec<GeneratedFile>,
+    /// Recording and alerting rules in the rule files.
+    pub rules: usize,
 }
 
 /// Runs every stage.
@@ -188,13 +206,15 @@ pub fn compile(sources: &Sources, templates: &Templates, options: &Options) -> C
         return Compilation {
             project: None,
             files: Vec::new(),
+            rules: 0,
             diagnostics,
         };
     };
     match generate(&project, templates, options) {
-        Ok(files) => Compilation {
+        Ok(generated) => Compilation {
             project: Some(project),
-            files,
+            files: generated.files,
+            rules: generated.rules,
             diagnostics,
         },
         Err(errors) => {
@@ -202,6 +222,7 @@ pub fn compile(sources: &Sources, templates: &Templates, options: &Options) -> C
             Compilation {
                 project: Some(project),
                 files: Vec::new(),
+                rules: 0,
                 diagnostics,
             }
         }

@@ -53,6 +53,13 @@ pub struct RuleFileView {
     pub groups: Vec<GroupView>,
 }
 
+impl RuleFileView {
+    /// How many rules the file holds.
+    pub fn rule_count(&self) -> usize {
+        self.groups.iter().map(|group| group.rules.len()).sum()
+    }
+}
+
 /// One rule group.
 #[derive(Clone, Debug, Serialize)]
 pub struct GroupView {

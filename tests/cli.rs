@@ -165,7 +165,7 @@ fn check_validates_without_writing() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         run.stderr
-            .contains("1 service, 1 SLO, 0 plain alerts; all valid"),
+            .contains("1 service, 1 SLO, 0 plain alerts, 21 rules; all valid"),
         "{}",
         run.stderr
     );
