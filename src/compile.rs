@@ -11,6 +11,7 @@ use crate::ir::Project;
 use crate::load::Sources;
 use crate::plan;
 use crate::render::{GeneratedFile, Renderer, Templates};
+use crate::rule_tests;
 use crate::spec;
 use crate::verify;
 
@@ -91,6 +92,12 @@ pub fn generate(
     let mut errors = Vec::new();
     for (path, template, view) in &outputs {
         match renderer.render(path, template, view) {
+            Ok(file) => files.push(file),
+            Err(error) => errors.push(error),
+        }
+    }
+    for view in rule_tests::test_files(project) {
+        match renderer.render(&view.path, "rule-tests.yml.j2", &view) {
             Ok(file) => files.push(file),
             Err(error) => errors.push(error),
         }

@@ -160,6 +160,18 @@ pub fn window_measure(slo: &Slo, window: Duration) -> Measure {
     }
 }
 
+/// True when the window's ratio rule evaluates the SLI's own query (windows
+/// under a day, and the base window of raw SLIs), false when it composes
+/// other recorded series (base-window ratios, long windows, threshold SLIs).
+pub fn queries_window(slo: &Slo, window: Duration) -> bool {
+    let base = base_window(slo);
+    match slo.sli {
+        Sli::Threshold { .. } => false,
+        Sli::Raw { .. } => window < RECORDED_WINDOW || window == base,
+        Sli::Ratio { .. } | Sli::Latency { .. } => window < RECORDED_WINDOW && window != base,
+    }
+}
+
 /// How Prometheus measures the two windows of a burn alert.
 pub fn alert_measures(slo: &Slo, alert: &BurnAlert) -> Measures {
     Measures {

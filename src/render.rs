@@ -25,6 +25,10 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         "alert-rules.yml.j2",
         include_str!("../templates/alert-rules.yml.j2"),
     ),
+    (
+        "rule-tests.yml.j2",
+        include_str!("../templates/rule-tests.yml.j2"),
+    ),
 ];
 
 /// A file slogen writes, relative to the output directory.
