@@ -871,15 +871,9 @@ impl Analyzer {
         let tests = spec
             .test
             .iter()
-            .map(|test| {
-                let test = test.get_ref();
-                self.duration(&test.at, false).map(|at| AlertTest {
-                    series: test.series.clone(),
-                    at,
-                    firing: test.firing,
-                    labels: test.labels.clone(),
-                })
-            })
+            .map(|test| self.alert_test(test))
+            .collect::<Vec<_>>()
+            .into_iter()
             .collect::<Option<Vec<_>>>();
         expr?;
         Some(PlainAlert {
@@ -893,6 +887,56 @@ impl Analyzer {
             annotations,
             runbook: runbook_notes(spec.runbook.as_ref()),
             tests: tests?,
+        })
+    }
+
+    /// A promtool case of a plain alert: series promtool can load.
+    fn alert_test(&mut self, spanned: &Spanned<spec::AlertTestSpec>) -> Option<AlertTest> {
+        let test = spanned.get_ref();
+        let mut ok = true;
+        for (series, values) in &test.series {
+            if let Err(error) = promql::parse_series(series) {
+                let span = self.key_span(&spanned.span(), series);
+                self.error(
+                    Problem::InvalidTestSeries {
+                        series: series.clone(),
+                        error,
+                    },
+                    span,
+                );
+                ok = false;
+            }
+            if let Err(error) = crate::notation::check(values) {
+                let span = self.key_span(&spanned.span(), values);
+                self.error(
+                    Problem::InvalidTestValues {
+                        values: values.clone(),
+                        error,
+                    },
+                    span,
+                );
+                ok = false;
+            }
+        }
+        let at = self.duration(&test.at, false);
+        for label in test.labels.keys() {
+            if !promql::is_label_name(label) {
+                let span = self.key_span(&spanned.span(), label);
+                self.error(
+                    Problem::InvalidLabelName {
+                        name: label.clone(),
+                    },
+                    span,
+                );
+                ok = false;
+            }
+        }
+        let at = at?;
+        ok.then(|| AlertTest {
+            series: test.series.clone(),
+            at,
+            firing: test.firing,
+            labels: test.labels.clone(),
         })
     }
 

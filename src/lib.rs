@@ -27,6 +27,7 @@ pub mod notation;
 pub mod number;
 pub mod plan;
 pub mod promql;
+pub mod promtool;
 pub mod render;
 pub mod rule_tests;
 pub mod source;

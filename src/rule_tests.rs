@@ -141,6 +141,73 @@ pub struct SampleView {
     pub value: String,
 }
 
+/// One line of `slogen test`'s summary: an SLO, or a service's plain alerts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Covered {
+    /// `service/slo`, or `service: plain alerts`.
+    pub name: String,
+    /// Test files holding its checks.
+    pub files: Vec<String>,
+    /// Text that names it in promtool's failure output (queries there are
+    /// quoted Go strings, so `"` appears as `\"`).
+    pub markers: Vec<String>,
+    /// Why it has no tests, if it has none.
+    pub skipped: Option<String>,
+}
+
+/// What the generated tests cover, in output order.
+pub fn coverage(project: &Project) -> Vec<Covered> {
+    let quoted = |text: String| text.replace('"', "\\\"");
+    let mut covered = Vec::new();
+    for (service, slo) in project.slos() {
+        let skipped = if plan::burn_alerts(slo).is_empty() {
+            Some("no burn-rate alerts".to_owned())
+        } else if let Source::Untestable { reason } =
+            synthesize::synthesize(&slo.sli, base_window(slo)).source
+        {
+            Some(reason)
+        } else {
+            None
+        };
+        covered.push(Covered {
+            name: format!("{}/{}", service.name, slo.name),
+            files: vec![OUTAGES_FILE.to_owned(), SLOW_BURNS_FILE.to_owned()],
+            markers: vec![
+                quoted(format!(
+                    "alertname={}",
+                    crate::promql::quote(&burn_alert_name(&service.name, &slo.name))
+                )),
+                quoted(
+                    slo_selector(&service.name, &slo.name)
+                        .trim_matches(['{', '}'])
+                        .to_owned(),
+                ),
+            ],
+            skipped,
+        });
+    }
+    for service in &project.services {
+        let tested: Vec<&PlainAlert> = service
+            .alerts
+            .iter()
+            .filter(|alert| !alert.tests.is_empty())
+            .collect();
+        if tested.is_empty() {
+            continue;
+        }
+        covered.push(Covered {
+            name: format!("{}: plain alerts", service.name),
+            files: vec![plain_alerts_file(&service.name)],
+            markers: tested
+                .iter()
+                .map(|alert| quoted(format!("alertname={}", crate::promql::quote(&alert.name))))
+                .collect(),
+            skipped: None,
+        });
+    }
+    covered
+}
+
 /// Plans every test file of a project.
 pub fn test_files(project: &Project) -> Vec<TestFileView> {
     let mut files = Vec::new();
