@@ -109,7 +109,7 @@ pub enum Measure {
     /// The average of a series recorded every evaluation interval, each
     /// sample the ratio of the last `base` (long windows of event and raw
     /// SLIs). The range holds one sample more than the window has
-    /// intervals, and the base window lags by half of itself.
+    /// intervals, and the base window lags by half of itself once full.
     Recorded {
         /// The window of each recorded sample.
         base: Duration,
@@ -129,7 +129,20 @@ impl Measure {
         let (window, step) = (window.seconds(), interval.seconds());
         match self {
             Self::Events => threshold * window,
-            Self::Recorded { base } => threshold * (window + step) + (base.seconds() - step) / 2.0,
+            Self::Recorded { base } => {
+                // After k steps the window sums min(j, b) / b over j = 1..=k of
+                // its n + 1 samples: k(k + 1) / 2b while the base window fills,
+                // k − (b − 1) / 2 after; it passes the threshold at
+                // threshold × (n + 1).
+                let (samples, fill) = (window / step + 1.0, base.seconds() / step);
+                let target = threshold * samples;
+                let steps = if target <= (fill + 1.0) / 2.0 {
+                    ((1.0 + 8.0 * fill * target).sqrt() - 1.0) / 2.0
+                } else {
+                    target + (fill - 1.0) / 2.0
+                };
+                steps * step
+            }
             Self::States => threshold * (window + step) - step,
         }
     }
@@ -277,6 +290,13 @@ mod tests {
         };
         let rise = recorded.rise_seconds(ticket.long, ticket.threshold, minute);
         assert!((rise / 60.0 - (0.003 * 1441.0 + 2.0)).abs() < 1e-9);
+        // With a 1h base, the day passes 0.003 while the base still fills:
+        // k(k + 1) / 120 > 4.323 from k = 23.
+        let hourly = Measure::Recorded {
+            base: Duration::from_minutes(60),
+        };
+        let rise = hourly.rise_seconds(ticket.long, ticket.threshold, minute) / 60.0;
+        assert!(rise > 22.0 && rise < 23.0, "{rise}");
     }
 
     #[test]

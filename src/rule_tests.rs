@@ -427,7 +427,7 @@ impl Scenario {
             .iter()
             .fold(1, |all, (_, share)| lcm(all, share.of));
         let millis = self.step.millis();
-        let unit = if millis % 1000 == 0 {
+        let unit = if millis.is_multiple_of(1000) {
             millis / 1000
         } else {
             millis
@@ -472,27 +472,74 @@ struct Simulation<'s> {
     subject: &'s Subject<'s>,
     scenario: &'s Scenario,
     feed: Feed,
+    /// Running sums of (failed, all) events and bad states, from `origin`.
+    sums: std::cell::RefCell<Sums>,
+}
+
+#[derive(Default)]
+struct Sums {
+    origin: i64,
+    events: Vec<(u64, u64)>,
+    states: Vec<u64>,
 }
 
 /// A predicate the model cannot decide: a ratio within rounding of the threshold.
 const TIE: f64 = 1e-9;
 
-impl Simulation<'_> {
+impl<'s> Simulation<'s> {
+    fn new(subject: &'s Subject<'s>, scenario: &'s Scenario, feed: Feed) -> Self {
+        // Fed series reach back one longest window before the first sample.
+        let reach =
+            subject.longest_window().max(slo_period(subject)).millis() + subject.base().millis();
+        let origin = -i64::try_from(reach / scenario.step.millis()).unwrap_or(0) - 1;
+        Self {
+            subject,
+            scenario,
+            feed,
+            sums: std::cell::RefCell::new(Sums {
+                origin,
+                events: vec![(0, 0)],
+                states: vec![0],
+            }),
+        }
+    }
+
+    /// Running sums up to `index` inclusive: (failed, all) events of the
+    /// intervals, and bad states of the samples.
+    fn running(&self, index: i64) -> ((u64, u64), u64) {
+        let mut sums = self.sums.borrow_mut();
+        let origin = sums.origin;
+        let position = usize::try_from((index - origin + 1).max(0)).unwrap_or(0);
+        while sums.events.len() <= position {
+            let at = origin + i64::try_from(sums.events.len()).unwrap_or(0) - 1;
+            let (bad, total) = if self.feed == Feed::Raw && at < 1 {
+                (0, 0)
+            } else {
+                self.scenario.counts(at)
+            };
+            let (failed, all) = *sums.events.last().unwrap_or(&(0, 0));
+            sums.events.push((failed + bad, all + total));
+            let state = u64::from(at >= 0 && self.scenario.bad_state(at));
+            let states = *sums.states.last().unwrap_or(&0);
+            sums.states.push(states + state);
+        }
+        (sums.events[position], sums.states[position])
+    }
+
     /// Sum of failed and all events over intervals `(to - count, to]`. Raw
     /// counters start at the first sample (nothing before it); recorded
     /// series slogen feeds carry the first phase back in time.
     fn events(&self, to: i64, count: i64) -> (u64, u64) {
-        let mut failed = 0;
-        let mut all = 0;
-        for interval in (to - count + 1)..=to {
-            if self.feed == Feed::Raw && interval < 1 {
-                continue;
-            }
-            let (bad, total) = self.scenario.counts(interval);
-            failed += bad;
-            all += total;
-        }
-        (failed, all)
+        let ((failed_to, all_to), _) = self.running(to);
+        let ((failed_from, all_from), _) = self.running(to - count);
+        (failed_to - failed_from, all_to - all_from)
+    }
+
+    /// Bad states among samples `[from, to]`.
+    fn bad_states(&self, from: i64, to: i64) -> u64 {
+        let (_, upto) = self.running(to);
+        let (_, before) = self.running(from - 1);
+        upto - before
     }
 
     /// The window's error ratio at evaluation time `time`, if any.
@@ -519,6 +566,12 @@ impl Simulation<'_> {
             }
             Measure::States => {
                 let (spacing, _) = self.sampling();
+                if spacing == 1 {
+                    let from = (now - steps).max(0);
+                    let count = now - from + 1;
+                    let bad = self.bad_states(from, now);
+                    return (count > 0).then(|| bad as f64 / count as f64);
+                }
                 let points = samples(now - steps, now, spacing, 0);
                 let bad = points
                     .iter()
@@ -564,6 +617,10 @@ impl Simulation<'_> {
         (0..=end.millis() / eval)
             .all(|index| self.firing(alert, Duration::from_millis(index * eval)) == Some(false))
     }
+}
+
+fn slo_period(subject: &Subject<'_>) -> Duration {
+    subject.slo.period
 }
 
 /// Sample indexes in `[from, to]` on a grid of `spacing`, from `first` on.
@@ -646,11 +703,7 @@ fn recorded_inputs(
     scenario: &Scenario,
     traffic: u64,
 ) -> Vec<(Series, Vec<Sample>)> {
-    let simulation = Simulation {
-        subject,
-        scenario,
-        feed: Feed::Recorded,
-    };
+    let simulation = Simulation::new(subject, scenario, Feed::Recorded);
     let last = i64::try_from(scenario.last).unwrap_or(0);
     let labels = subject.recorded_labels(Feed::Recorded);
     let named = |name: String| Series {
@@ -976,7 +1029,7 @@ fn ceil_to(duration_millis: u64, grid: Duration) -> Duration {
 }
 
 fn whole(window: Duration, interval: Duration) -> bool {
-    window.millis() % interval.millis() == 0
+    window.millis().is_multiple_of(interval.millis())
 }
 
 // --- outages
@@ -1094,11 +1147,7 @@ fn outage_part(
 ) -> Part {
     let subject = &subjects[index];
     let interval = scenario.eval;
-    let simulation = Simulation {
-        subject,
-        scenario,
-        feed,
-    };
+    let simulation = Simulation::new(subject, scenario, feed);
     let mut comments = Vec::new();
     if let (Feed::Recorded, Source::Recorded { reason }) = (feed, &subject.synthesis.source) {
         comments.push(format!(
@@ -1374,11 +1423,7 @@ fn steady_values(
         values.push(("slo:sli_breach:bool".to_owned(), state, false));
     }
     let fed_ratio = share.failed as f64 / share.of as f64;
-    let simulation = Simulation {
-        subject,
-        scenario,
-        feed,
-    };
+    let simulation = Simulation::new(subject, scenario, feed);
     let (spacing, first) = simulation.sampling();
     let window_value = |window: Duration| -> Option<f64> {
         if within.is_some_and(|limit| window > limit) {
@@ -1400,9 +1445,11 @@ fn steady_values(
             (Measure::Recorded { .. }, Sli::Raw { .. }) => Some(fed_ratio),
             (Measure::Recorded { .. }, _) => {
                 let points = samples(now - scenario.steps(window), now, spacing, first);
-                // Exact only when every sample saw a whole base window.
+                // A share strictly between none and all is exact only when
+                // every sample saw a whole base window.
                 let earliest = points.first().copied().unwrap_or(0);
-                if feed == Feed::Raw && earliest < scenario.steps(base) {
+                let partial = share.failed > 0 && share.failed < share.of;
+                if feed == Feed::Raw && partial && earliest < scenario.steps(base) {
                     return None;
                 }
                 let (errors, total) = base_rates?;
@@ -1595,11 +1642,7 @@ fn slow_part(
             ],
             last: 0,
         };
-        let simulation = Simulation {
-            subject,
-            scenario: &scenario,
-            feed,
-        };
+        let simulation = Simulation::new(subject, &scenario, feed);
         let mut firing = Vec::new();
         let mut end = start;
         let mut ok = true;
@@ -1721,11 +1764,7 @@ fn low_part(
             phases: vec![(1, share)],
             last: end.millis() / step.millis(),
         };
-        let simulation = Simulation {
-            subject,
-            scenario: &scenario,
-            feed,
-        };
+        let simulation = Simulation::new(subject, &scenario, feed);
         if !subject
             .alerts
             .iter()
@@ -1882,5 +1921,227 @@ fn plain_test(
             eval_time: test.at.to_string(),
             exp_samples,
         }],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Sources;
+    use crate::source::SourceFile;
+
+    fn project(settings: Option<&str>, service: &str) -> Project {
+        let sources = Sources {
+            settings: settings.map(|text| SourceFile::new("slo/slogen.toml", text)),
+            services: vec![SourceFile::new("slo/shop.toml", service)],
+        };
+        let (project, diagnostics) = crate::compile::analyze(&sources);
+        project.unwrap_or_else(|| panic!("{diagnostics:?}"))
+    }
+
+    const SHAPES: &str = r#"
+[service]
+name = "shop"
+team = "shop"
+
+[[slo]]
+name = "ratio"
+objective = 99.9
+[slo.sli.ratio]
+errors = 'sum(rate(requests_total{code=~"5.."}[{{window}}]))'
+total = 'sum(rate(requests_total[{{window}}]))'
+
+[[slo]]
+name = "latency"
+objective = 95
+period = "28d"
+[slo.sli.latency]
+histogram = "request_seconds"
+threshold = "250ms"
+
+[[slo]]
+name = "lag"
+objective = 99
+period = "7d"
+[slo.sli.threshold]
+query = 'max(lag_seconds)'
+max = 10
+
+[[slo]]
+name = "raw"
+objective = 99.5
+[slo.sli.raw]
+error_ratio = 'sum(rate(failed_total[{{window}}])) / sum(rate(all_total[{{window}}]))'
+
+[[slo]]
+name = "day-page"
+objective = 99.9
+[slo.sli.ratio]
+errors = 'sum(rate(other_total{code=~"5.."}[{{window}}]))'
+total = 'sum(rate(other_total[{{window}}]))'
+[[slo.alerting.window]]
+severity = "page"
+long = "1d"
+short = "1h"
+burn_rate = 3
+"#;
+
+    /// The first evaluation at which the model sees the alert fire after a
+    /// total outage starting at `start`, and resolve after it stops.
+    fn simulated(
+        subject: &Subject<'_>,
+        feed: Feed,
+        alert: &BurnAlert,
+        interval: Duration,
+    ) -> (f64, f64) {
+        let step = interval.millis();
+        let start = 2 * 86_400_000;
+        let stop = start + 3 * 86_400_000 / 2;
+        let scenario = Scenario {
+            step: interval,
+            eval: interval,
+            phases: vec![
+                (1, Share::NONE),
+                (start / step + 1, Share::ALL),
+                (stop / step + 1, Share::NONE),
+            ],
+            last: (stop + 86_400_000) / step,
+        };
+        let simulation = Simulation::new(subject, &scenario, feed);
+        let first = |from: u64, firing: bool| {
+            (from / step..)
+                .map(|index| Duration::from_millis(index * step))
+                .find(|time| simulation.firing(alert, *time) == Some(firing))
+                .map(|time| (time.millis() - from) as f64 / 1000.0)
+                .unwrap()
+        };
+        (first(start, true), first(stop, false))
+    }
+
+    /// The math's firing and resolution times (`slogen explain`) agree with
+    /// the model of Prometheus' sampling: the alert fires at the first
+    /// evaluation after the predicted time and resolves at the first
+    /// evaluation at or after it, for every measure of window.
+    #[test]
+    fn math_predicts_the_sampled_times() {
+        for (settings, interval) in [
+            (None, Duration::from_minutes(1)),
+            (
+                Some("[defaults]\nevaluation_interval = \"30s\"\n"),
+                Duration::from_millis(30_000),
+            ),
+        ] {
+            let project = project(settings, SHAPES);
+            for (service, slo) in project.slos() {
+                let synthesis = synthesize::synthesize(&slo.sli, base_window(slo));
+                let subject = Subject::new(service, slo, plan::burn_alerts(slo), synthesis);
+                for feed in [Feed::Raw, Feed::Recorded] {
+                    for alert in subject.pages() {
+                        let measures = alert_measures(slo, alert);
+                        let firing = alert.firing_seconds(measures, interval).max(0.0);
+                        let resolved = alert.resolved_seconds(measures, interval);
+                        let (fired_at, resolved_at) = simulated(&subject, feed, alert, interval);
+                        let step = interval.seconds();
+                        let context = format!(
+                            "{} {} {feed:?} at {interval}: math {firing}/{resolved}, model {fired_at}/{resolved_at}",
+                            subject.id,
+                            pair(alert)
+                        );
+                        assert!(
+                            fired_at > firing - 1e-6 && fired_at <= firing + step + 1e-6,
+                            "{context}"
+                        );
+                        assert!(
+                            resolved_at >= resolved - 1e-6 && resolved_at < resolved + step + 1e-6,
+                            "{context}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_expectation_is_confirmed_and_every_slo_tested() {
+        let project = project(None, SHAPES);
+        let files = test_files(&project);
+        assert_eq!(
+            files
+                .iter()
+                .map(|file| file.path.as_str())
+                .collect::<Vec<_>>(),
+            vec![OUTAGES_FILE, SLOW_BURNS_FILE]
+        );
+        for file in &files {
+            let comments: Vec<&String> = file
+                .description
+                .iter()
+                .chain(file.tests.iter().flat_map(|test| &test.comments))
+                .collect();
+            assert!(
+                !comments.iter().any(|line| line.contains("left out")
+                    || line.contains("NOT TESTED")
+                    || line.contains("no slow burn:")
+                    || line.contains("no slow burn the")
+                    || line.contains("no burn just under")),
+                "{}: {comments:#?}",
+                file.path
+            );
+            for slo in ["ratio", "latency", "lag", "raw", "day-page"] {
+                let id = format!("shop/{slo}");
+                assert!(
+                    file.tests.iter().any(|test| test.name.contains(&id)),
+                    "{} does not test {id}",
+                    file.path
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn burns_sit_between_the_thresholds() {
+        assert_eq!(
+            Share::decimal(0.000_95, 2, true),
+            Some(Share {
+                failed: 19,
+                of: 20_000
+            })
+        );
+        assert_eq!(
+            Share::decimal(0.004_24, 2, false).map(Share::percent),
+            Some("0.42%".to_owned())
+        );
+        let project = project(None, SHAPES);
+        let (service, slo) = project.slos().next().unwrap();
+        let subject = Subject::new(
+            service,
+            slo,
+            plan::burn_alerts(slo),
+            synthesize::synthesize(&slo.sli, base_window(slo)),
+        );
+        // Tickets at 0.3% and 0.1%, pages from 0.6%: between 0.3% and 0.6%.
+        assert_eq!(
+            slow_share(&subject).map(Share::percent),
+            Some("0.42%".to_owned())
+        );
+        assert_eq!(
+            low_share(&subject).map(Share::percent),
+            Some("0.095%".to_owned())
+        );
+    }
+
+    #[test]
+    fn clock_and_grid() {
+        assert_eq!(clock(21_951.84), "6h5m51.84s");
+        assert_eq!(clock(120.0), "2m");
+        assert_eq!(clock(0.0), "0s");
+        let minute = Duration::from_minutes(1);
+        assert_eq!(
+            at_or_before(111.84, minute),
+            Some(Duration::from_minutes(1))
+        );
+        assert_eq!(at_or_before(120.0, minute), Some(Duration::from_minutes(2)));
+        assert_eq!(before(120.0, minute), Some(Duration::from_minutes(1)));
+        assert_eq!(before(-8.0, minute), None);
     }
 }
