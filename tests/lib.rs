@@ -6,5 +6,6 @@ mod harness;
 mod cases;
 mod cli;
 mod errors;
+mod promtool_tests;
 mod reference;
 mod templates;
