@@ -1,8 +1,9 @@
 //! The spec reference (`docs/reference.md`) stays true: every `toml` block
-//! in it is a complete file, and building each service example (with the
-//! settings example beside it) succeeds.
+//! in it is a complete file, building each service example (with the
+//! settings example beside it) succeeds, and the tests of an example that
+//! declares `[[alert.test]]` pass under promtool.
 
-use crate::harness::{Project, repository};
+use crate::harness::{Project, repository, tool_available};
 
 /// (file name, contents) of every `toml` block; the first line names the file.
 fn examples() -> Vec<(String, String)> {
@@ -47,5 +48,13 @@ fn every_example_in_the_reference_builds() {
             "{name} from docs/reference.md does not build:\n{}",
             run.stderr
         );
+        if contents.contains("[[alert.test]]") && tool_available("promtool") {
+            let run = project.slogen(&["test", "-q"]);
+            assert_eq!(
+                run.code, 0,
+                "the tests of {name} from docs/reference.md fail:\n{}{}",
+                run.stdout, run.stderr
+            );
+        }
     }
 }
