@@ -724,7 +724,7 @@ fn recorded_inputs(
         let errors = (0..=last)
             .map(|sample| {
                 let (failed, _) = simulation.events(sample, base_steps);
-                Some(failed as f64 / base.seconds())
+                Some(failed as f64 / covered_seconds(base, scenario.step))
             })
             .collect();
         let total = (0..=last)
@@ -1362,7 +1362,7 @@ fn raw_rates(
     step: Duration,
 ) -> (f64, f64) {
     let intervals = window.millis() / step.millis();
-    let factor = 1.0 / window.seconds();
+    let factor = rate_factor(window, step);
     let rate = |count: u64| (count * intervals) as f64 * factor;
     let Source::Counters { series, errors, .. } = source else {
         return (0.0, 0.0);
@@ -1380,6 +1380,24 @@ fn raw_rates(
         Errors::AllLessSucceeded => total - rate(all - failed),
     };
     (errors, total)
+}
+
+/// What Prometheus 2's `rate()` multiplies a counter's increase by, for a
+/// series sampled every `step` since long before the range: the samples
+/// span the whole steps in `window`, extrapolated to the range's start when
+/// it lies less than 1.1 steps away, then divided by the range.
+#[allow(clippy::cast_precision_loss)]
+fn rate_factor(window: Duration, step: Duration) -> f64 {
+    let intervals = window.millis() / step.millis();
+    let sampled = (intervals * step.millis()) as f64 / 1000.0;
+    let to_start = window.seconds() - sampled;
+    let average = sampled / intervals as f64;
+    let extrapolated = if to_start < average * 1.1 {
+        sampled + to_start
+    } else {
+        sampled + average / 2.0
+    };
+    extrapolated / sampled / window.seconds()
 }
 
 /// Every recorded value slogen can predict exactly at `time`, when every
@@ -1497,9 +1515,15 @@ fn literal(value: f64) -> f64 {
 fn fed_rates(failed: u64, traffic: u64, base: Duration, step: Duration) -> (f64, f64) {
     let intervals = base.millis() / step.millis();
     (
-        (failed * intervals) as f64 / base.seconds(),
+        (failed * intervals) as f64 / covered_seconds(base, step),
         traffic as f64 / step.seconds(),
     )
+}
+
+/// The seconds of the whole steps in a window.
+#[allow(clippy::cast_precision_loss)]
+fn covered_seconds(window: Duration, step: Duration) -> f64 {
+    (window.millis() / step.millis() * step.millis()) as f64 / 1000.0
 }
 
 // --- slow burns
@@ -2128,6 +2152,20 @@ burn_rate = 3
             low_share(&subject).map(Share::percent),
             Some("0.095%".to_owned())
         );
+    }
+
+    #[test]
+    fn rate_factors_follow_prometheus() {
+        let minute = Duration::from_minutes(1);
+        // Whole steps: 1 / range, as Prometheus 2 multiplies.
+        let five = Duration::from_minutes(5);
+        assert_eq!(
+            300_000.0 * rate_factor(five, minute),
+            1_000.000_000_000_000_1
+        );
+        // 5m sampled every 45s: six steps (270s), extrapolated by 30s.
+        let step = Duration::from_millis(45_000);
+        assert_eq!(rate_factor(five, step), 300.0 / 270.0 / 300.0);
     }
 
     #[test]
