@@ -489,8 +489,7 @@ const TIE: f64 = 1e-9;
 impl<'s> Simulation<'s> {
     fn new(subject: &'s Subject<'s>, scenario: &'s Scenario, feed: Feed) -> Self {
         // Fed series reach back one longest window before the first sample.
-        let reach =
-            subject.longest_window().max(slo_period(subject)).millis() + subject.base().millis();
+        let reach = subject.longest_window().millis() + subject.base().millis();
         let origin = -i64::try_from(reach / scenario.step.millis()).unwrap_or(0) - 1;
         Self {
             subject,
@@ -617,10 +616,6 @@ impl<'s> Simulation<'s> {
         (0..=end.millis() / eval)
             .all(|index| self.firing(alert, Duration::from_millis(index * eval)) == Some(false))
     }
-}
-
-fn slo_period(subject: &Subject<'_>) -> Duration {
-    subject.slo.period
 }
 
 /// Sample indexes in `[from, to]` on a grid of `spacing`, from `first` on.
