@@ -1070,15 +1070,9 @@ impl Analyzer {
         let tests = spec
             .test
             .iter()
-            .map(|test| {
-                let test = test.get_ref();
-                self.duration(&test.at, false).map(|at| AlertTest {
-                    series: test.series.clone(),
-                    at,
-                    firing: test.firing,
-                    labels: test.labels.clone(),
-                })
-            })
+            .map(|test| self.alert_test(test))
+            .collect::<Vec<_>>()
+            .into_iter()
             .collect::<Option<Vec<_>>>();
         expr?;
         Some(PlainAlert {
@@ -1092,6 +1086,68 @@ impl Analyzer {
             annotations,
             runbook: runbook_notes(spec.runbook.as_ref()),
             tests: tests?,
+        })
+    }
+
+    /// A table's header and body: up to the next line opening a table.
+    fn table_region(&self, header: &Range<usize>) -> Range<usize> {
+        let rest = self.text.get(header.end..).unwrap_or_default();
+        let end = rest
+            .match_indices('\n')
+            .map(|(offset, _)| offset + 1)
+            .find(|offset| rest[*offset..].trim_start().starts_with('['))
+            .map_or(self.text.len(), |offset| header.end + offset);
+        header.start..end
+    }
+
+    /// A promtool case of a plain alert: series promtool can load.
+    fn alert_test(&mut self, spanned: &Spanned<spec::AlertTestSpec>) -> Option<AlertTest> {
+        let test = spanned.get_ref();
+        let region = self.table_region(&spanned.span());
+        let mut ok = true;
+        for (series, values) in &test.series {
+            if let Err(error) = promql::parse_series(series) {
+                let span = self.key_span(&region, series);
+                self.error(
+                    Problem::InvalidTestSeries {
+                        series: series.clone(),
+                        error,
+                    },
+                    span,
+                );
+                ok = false;
+            }
+            if let Err(error) = crate::notation::check(values) {
+                let span = self.key_span(&region, values);
+                self.error(
+                    Problem::InvalidTestValues {
+                        values: values.clone(),
+                        error,
+                    },
+                    span,
+                );
+                ok = false;
+            }
+        }
+        let at = self.duration(&test.at, false);
+        for label in test.labels.keys() {
+            if !promql::is_label_name(label) {
+                let span = self.key_span(&region, label);
+                self.error(
+                    Problem::InvalidLabelName {
+                        name: label.clone(),
+                    },
+                    span,
+                );
+                ok = false;
+            }
+        }
+        let at = at?;
+        ok.then(|| AlertTest {
+            series: test.series.clone(),
+            at,
+            firing: test.firing,
+            labels: test.labels.clone(),
         })
     }
 

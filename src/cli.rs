@@ -9,6 +9,7 @@
 //! `github` formats (machine readers consume stdout). A closed pipe ends
 //! output quietly.
 
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -18,7 +19,9 @@ use clap::{Args, Parser, Subcommand};
 use crate::compile::{self, Compilation};
 use crate::diagnostic::{self, Diagnostic, Format};
 use crate::load::{self, Sources};
+use crate::promtool;
 use crate::render::Templates;
+use crate::rule_tests;
 use crate::write;
 
 /// Exit status: success.
@@ -117,6 +120,25 @@ pub enum Command {
     /// Print the man page (roff).
     #[command(after_help = "Examples:\n  slogen man > /usr/local/share/man/man1/slogen.1")]
     Man,
+    /// Build, then run `promtool test rules` on the generated tests and
+    /// summarize the result per SLO.
+    #[command(
+        after_help = "Examples:\n  slogen test\n  slogen test --slo specs --out deploy/prometheus\n  slogen test --promtool /opt/prometheus/promtool"
+    )]
+    Test {
+        #[command(flatten)]
+        spec: SpecArgs,
+        #[command(flatten)]
+        output: OutputArgs,
+        /// The promtool to run.
+        #[arg(
+            long,
+            value_name = "PATH",
+            default_value = "promtool",
+            env = "SLOGEN_PROMTOOL"
+        )]
+        promtool: String,
+    },
     /// List the templates in force, or export the built-in ones to start from.
     #[command(
         subcommand,
@@ -260,6 +282,10 @@ impl Printer {
         }
     }
 
+    fn error(&self, line: &str) {
+        write_stream(&mut std::io::stderr(), &format!("slogen: error: {line}\n"));
+    }
+
     fn detail(&self, line: &str) {
         if self.verbose {
             self.status(line);
@@ -280,6 +306,11 @@ pub fn run(cli: &Cli) -> u8 {
         Command::Build { spec, output } => build(cli, spec, output),
         Command::Check { spec, rules } if !rules.is_empty() => check_rules(cli, spec, rules),
         Command::Check { spec, .. } => check(cli, spec),
+        Command::Test {
+            spec,
+            output,
+            promtool,
+        } => test(cli, spec, output, promtool),
         Command::Diff { spec, output } => diff(cli, spec, output),
         Command::Explain { spec, target } => explain(cli, spec, target.as_deref()),
         Command::Templates(command) => templates(command),
@@ -426,10 +457,19 @@ fn summary(compilation: &Compilation) -> String {
 
 fn build(cli: &Cli, spec: &SpecArgs, output: &OutputArgs) -> u8 {
     let printer = Printer::new(cli, spec.format);
-    let (sources, compilation) = match compile_or_report(spec, &output.out, &printer) {
-        Ok(result) => result,
-        Err(code) => return code,
-    };
+    match compile_and_write(spec, output, &printer) {
+        Ok(_) => EXIT_OK,
+        Err(code) => code,
+    }
+}
+
+/// Compiles and writes the output, printing what happened.
+fn compile_and_write(
+    spec: &SpecArgs,
+    output: &OutputArgs,
+    printer: &Printer,
+) -> Result<Compilation, u8> {
+    let (sources, compilation) = compile_or_report(spec, &output.out, printer)?;
     match write::write(&output.out, &compilation.files) {
         Ok(changes) => {
             for path in &changes.added {
@@ -449,11 +489,11 @@ fn build(cli: &Cli, spec: &SpecArgs, output: &OutputArgs) -> u8 {
                 changes.removed.len(),
                 output.out.display()
             ));
-            EXIT_OK
+            Ok(compilation)
         }
         Err(problems) => {
             printer.diagnostics(&problems, &sources);
-            EXIT_ERROR
+            Err(EXIT_ERROR)
         }
     }
 }
@@ -741,4 +781,123 @@ fn check_rules(cli: &Cli, spec: &SpecArgs, files: &[PathBuf]) -> u8 {
         plural(files.len())
     ));
     code
+}
+
+/// How to get promtool, for the message when it is missing.
+pub const PROMTOOL_INSTALL: &str = "install it with `apt-get install prometheus` (Debian/Ubuntu)";
+
+fn test(cli: &Cli, spec: &SpecArgs, output: &OutputArgs, program: &str) -> u8 {
+    let printer = Printer::new(cli, spec.format);
+    let missing = |printer: &Printer| {
+        printer.error(&format!("promtool not found: {PROMTOOL_INSTALL}"));
+        EXIT_ERROR
+    };
+    let version = match promtool::version(program) {
+        Ok(version) => version,
+        Err(promtool::Unavailable::Missing) => return missing(&printer),
+        Err(promtool::Unavailable::Broken(error)) => {
+            printer.error(&format!("promtool (`{program}`) could not run: {error}"));
+            return EXIT_ERROR;
+        }
+    };
+    let compilation = match compile_and_write(spec, output, &printer) {
+        Ok(compilation) => compilation,
+        Err(code) => return code,
+    };
+    let Some(project) = compilation.project.as_ref() else {
+        return EXIT_OK;
+    };
+    printer.detail(&format!("  using {version}"));
+    // Every generated test file, run once; its failures attributed below.
+    let mut outcomes: BTreeMap<String, promtool::Outcome> = BTreeMap::new();
+    for file in compilation
+        .files
+        .iter()
+        .filter(|file| file.path.starts_with("tests/"))
+    {
+        printer.detail(&format!(
+            "  promtool test rules {}",
+            output.out.join(&file.path).display()
+        ));
+        match promtool::test_rules(program, &output.out.join(&file.path)) {
+            Ok(outcome) => {
+                outcomes.insert(file.path.clone(), outcome);
+            }
+            Err(promtool::Unavailable::Missing) => return missing(&printer),
+            Err(promtool::Unavailable::Broken(error)) => {
+                printer.error(&format!("promtool (`{program}`) could not run: {error}"));
+                return EXIT_ERROR;
+            }
+        }
+    }
+    let coverage = rule_tests::coverage(project);
+    let mut report = String::new();
+    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+    for item in &coverage {
+        if let Some(reason) = &item.skipped {
+            skipped += 1;
+            report.push_str(&format!("SKIP  {}: {reason}\n", item.name));
+            continue;
+        }
+        let mut problems: Vec<&str> = Vec::new();
+        for path in &item.files {
+            let Some(outcome) = outcomes.get(path) else {
+                continue;
+            };
+            let others: Vec<&rule_tests::Covered> = coverage
+                .iter()
+                .filter(|other| other.files.contains(path))
+                .collect();
+            for failure in &outcome.failures {
+                let names_it = |covered: &rule_tests::Covered| {
+                    covered
+                        .markers
+                        .iter()
+                        .any(|marker| failure.contains(marker))
+                };
+                // A failure naming nothing (an evaluation error, say) counts
+                // against everything in its file.
+                if names_it(item) || !others.iter().any(|other| names_it(other)) {
+                    problems.push(failure);
+                }
+            }
+            if !outcome.passed && outcome.failures.is_empty() {
+                problems.push("promtool failed without saying why");
+            }
+        }
+        if problems.is_empty() {
+            passed += 1;
+            report.push_str(&format!("PASS  {}\n", item.name));
+        } else {
+            failed += 1;
+            report.push_str(&format!("FAIL  {}\n", item.name));
+            for problem in problems {
+                report.push_str(&indent(problem, 6));
+                report.push('\n');
+            }
+        }
+    }
+    report.push_str(&format!(
+        "slogen test: {passed} passed, {failed} failed, {skipped} skipped ({} test file{} in {})\n",
+        outcomes.len(),
+        plural(outcomes.len()),
+        output.out.join("tests").display()
+    ));
+    write_stream(&mut std::io::stdout(), &report);
+    if failed > 0 { EXIT_INVALID } else { EXIT_OK }
+}
+
+/// Re-indents a block: its common indentation becomes `spaces`.
+fn indent(text: &str, spaces: usize) -> String {
+    let common = text
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| line.len() - line.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let pad = " ".repeat(spaces);
+    text.lines()
+        .map(|line| format!("{pad}{}", line.get(common..).unwrap_or(line.trim_start())))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

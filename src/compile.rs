@@ -16,6 +16,7 @@ use crate::load::Sources;
 use crate::plan;
 use crate::render::{GeneratedFile, Renderer, Templates};
 use crate::routing;
+use crate::rule_tests;
 use crate::runbook;
 use crate::spec;
 use crate::verify;
@@ -178,6 +179,28 @@ pub fn generate(
         match result {
             Ok(file) => files.push(file),
             Err(error) => errors.push(error),
+        }
+    }
+    // Test files name the rule files and their groups, so they are checked
+    // against everything generated, once the rest is known to be valid.
+    if errors.is_empty() {
+        for view in rule_tests::test_files(project) {
+            match renderer.render(&view.path, "rule-tests.yml.j2", &view) {
+                Ok(file) => {
+                    errors.extend(
+                        verify::check_test_text(&file.path, &file.contents, &files)
+                            .into_iter()
+                            .map(|message| {
+                                Diagnostic::general(crate::diagnostic::Problem::GeneratedInvalid {
+                                    file: file.path.clone(),
+                                    message,
+                                })
+                            }),
+                    );
+                    files.push(file);
+                }
+                Err(error) => errors.push(error),
+            }
         }
     }
     if !errors.is_empty() {

@@ -209,6 +209,15 @@ pub enum Problem {
         text: String,
     },
     ThresholdBound,
+    // --- plain alert tests
+    InvalidTestSeries {
+        series: String,
+        error: String,
+    },
+    InvalidTestValues {
+        values: String,
+        error: String,
+    },
     // --- labels
     InvalidLabelName {
         name: String,
@@ -311,6 +320,8 @@ impl Problem {
             Self::InvalidSelector { .. } => "invalid-selector",
             Self::InvalidThreshold { .. } => "invalid-threshold",
             Self::ThresholdBound => "threshold-bound",
+            Self::InvalidTestSeries { .. } => "invalid-test-series",
+            Self::InvalidTestValues { .. } => "invalid-test-values",
             Self::InvalidLabelName { .. } => "invalid-label-name",
             Self::ReservedLabel { .. } => "reserved-label",
             Self::InvalidSeverity { .. } => "invalid-severity",
@@ -410,6 +421,12 @@ impl Problem {
             Self::InvalidThreshold { text } => format!("invalid latency threshold `{text}`"),
             Self::ThresholdBound => {
                 "a threshold SLI needs exactly one of `max` and `min`".to_owned()
+            }
+            Self::InvalidTestSeries { series, error } => {
+                format!("invalid test series `{series}`: {error}")
+            }
+            Self::InvalidTestValues { values, error } => {
+                format!("invalid test values `{values}`: {error}")
             }
             Self::InvalidLabelName { name } => format!("invalid label name `{name}`"),
             Self::ReservedLabel { name } => format!("label `{name}` is reserved by slogen"),
@@ -530,6 +547,12 @@ impl Problem {
                 "write a duration such as `100ms` or `1.5s`, or a bucket bound in seconds such as `0.1`".to_owned()
             }
             Self::ThresholdBound => "e.g. `max = 10`: the SLI is bad while the query is above 10".to_owned(),
+            Self::InvalidTestSeries { .. } => {
+                "name one series as promtool loads it: a metric and `=` matchers, e.g. `up{job=\"api\"}`".to_owned()
+            }
+            Self::InvalidTestValues { .. } => {
+                "use promtool's expanding notation, one value per evaluation interval: `1 1 0`, `0x5` (6 values), `0+10x4`, `_` for none".to_owned()
+            }
             Self::InvalidLabelName { .. } => {
                 "label names are letters, digits and `_`, not starting with a digit or `__`".to_owned()
             }

@@ -57,8 +57,15 @@ pub struct AlertExplanation {
     pub budget_spent: f64,
     /// Seconds until the budget is gone at this burn rate.
     pub exhaustion_seconds: f64,
-    /// Seconds from the start of a total outage until it fires.
+    /// Seconds from the start of a total outage until it fires (Workbook).
     pub detection_full_outage_seconds: f64,
+    /// Seconds from the start of a total outage until Prometheus, evaluating
+    /// at the settings' interval, first sees it firing: the time the
+    /// generated promtool tests pin.
+    pub firing_after_outage_seconds: f64,
+    /// Seconds from the end of a long total outage until Prometheus sees it
+    /// resolved (the generated tests check it resolves by then).
+    pub resolved_after_outage_seconds: f64,
     /// Seconds until it fires when errors run at twice the threshold.
     pub detection_twice_threshold_seconds: f64,
     /// Seconds after a long total outage ends until it resolves.
@@ -90,7 +97,7 @@ pub fn explain(project: &Project, filter: Option<&str>) -> Result<Vec<SloExplana
                 None => service.name == filter,
             },
         })
-        .map(|(service, slo)| explain_slo(&service.name, slo))
+        .map(|(service, slo)| explain_slo(project, &service.name, slo))
         .collect();
     match filter {
         Some(filter) if selected.is_empty() => {
@@ -108,7 +115,9 @@ pub fn explain(project: &Project, filter: Option<&str>) -> Result<Vec<SloExplana
     }
 }
 
-fn explain_slo(service: &str, slo: &crate::ir::Slo) -> SloExplanation {
+fn explain_slo(project: &Project, service: &str, slo: &crate::ir::Slo) -> SloExplanation {
+    let interval = project.settings.evaluation_interval;
+    let step = interval.seconds();
     let budget = slo.error_budget();
     let unit = if matches!(slo.sli, Sli::Threshold { .. }) {
         "time"
@@ -146,6 +155,15 @@ fn explain_slo(service: &str, slo: &crate::ir::Slo) -> SloExplanation {
                 budget_spent: alert.budget_share,
                 exhaustion_seconds: alert.exhaustion_seconds(slo.period),
                 detection_full_outage_seconds: alert.detection_seconds(1.0),
+                firing_after_outage_seconds: {
+                    let firing = alert.firing_seconds(crate::plan::alert_measures(slo, alert), interval);
+                    // Prometheus sees it at the first evaluation after that time.
+                    ((firing / step).floor() + 1.0) * step
+                },
+                resolved_after_outage_seconds: {
+                    let resolved = alert.resolved_seconds(crate::plan::alert_measures(slo, alert), interval);
+                    ((resolved / step).floor() + 1.0) * step
+                },
                 detection_twice_threshold_seconds: alert.detection_seconds((2.0 * alert.threshold).min(1.0)),
                 reset_after_full_outage_seconds: alert.reset_seconds(1.0),
                 single_error_events,
@@ -202,6 +220,7 @@ pub fn render_human(explanations: &[SloExplanation]) -> String {
                     "budget spent",
                     "exhausted in",
                     "detects outage",
+                    "fires (evaluated)",
                     "detects 2x threshold",
                     "resets after outage",
                 ]
@@ -216,6 +235,7 @@ pub fn render_human(explanations: &[SloExplanation]) -> String {
                     percent(alert.budget_spent),
                     humanize_seconds(alert.exhaustion_seconds),
                     humanize_seconds(alert.detection_full_outage_seconds),
+                    humanize_seconds(alert.firing_after_outage_seconds),
                     humanize_seconds(alert.detection_twice_threshold_seconds),
                     humanize_seconds(alert.reset_after_full_outage_seconds),
                 ]);

@@ -13,6 +13,13 @@
 //! - time to exhaustion at `BR`: `period / BR`
 //! - reset after errors stop (errors lasted longer than the windows):
 //!   the short window drains first: `short × (1 − t / e)`
+//!
+//! The Workbook's times are for windows measured continuously. Prometheus
+//! measures them at evaluation steps, and how depends on how slogen records
+//! the window ([`Measure`]): [`BurnAlert::firing_seconds`] and
+//! [`BurnAlert::resolved_seconds`] give the times as Prometheus 2 sees them
+//! for a total outage. The generated promtool tests assert these (within one
+//! evaluation interval), and `explain` prints them.
 
 use crate::duration::Duration;
 use crate::ir::{Severity, WindowSpec};
@@ -82,12 +89,112 @@ impl BurnAlert {
     }
 
     /// Seconds from the end of errors until the alert resolves, for errors at
-    /// `error_ratio` that lasted longer than the long window.
+    /// `error_ratio` that filled the short window and kept the long window
+    /// above the threshold (e.g. errors that lasted longer than the long window).
     pub fn reset_seconds(&self, error_ratio: f64) -> f64 {
         if error_ratio <= self.threshold {
             return 0.0;
         }
         self.short.seconds() * (1.0 - self.threshold / error_ratio)
+    }
+}
+
+/// How Prometheus measures a window, as far as timing is concerned. `plan`
+/// decides which window is measured how ([`crate::plan::window_measure`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Measure {
+    /// `rate()` over raw counters (or a user query doing so): exactly the
+    /// events of the last `window`, the Workbook's model.
+    Events,
+    /// The average of a series recorded every evaluation interval, each
+    /// sample the ratio of the last `base` (long windows of event and raw
+    /// SLIs). The range holds one sample more than the window has
+    /// intervals, and the base window lags by half of itself once full.
+    Recorded {
+        /// The window of each recorded sample.
+        base: Duration,
+    },
+    /// The average of 0/1 samples recorded every evaluation interval, each
+    /// the state from its evaluation on (threshold SLIs): one sample more
+    /// than the window has intervals, and the first bad sample counts at once.
+    States,
+}
+
+impl Measure {
+    /// Seconds from the start of a total outage (error ratio 1) until this
+    /// window's ratio exceeds `threshold`, at evaluation interval `interval`.
+    /// Exact at evaluation steps for Prometheus 2 when the windows are whole
+    /// intervals: the alert fires at the first step after this time.
+    pub fn rise_seconds(self, window: Duration, threshold: f64, interval: Duration) -> f64 {
+        let (window, step) = (window.seconds(), interval.seconds());
+        match self {
+            Self::Events => threshold * window,
+            Self::Recorded { base } => {
+                // After k steps the window sums min(j, b) / b over j = 1..=k of
+                // its n + 1 samples: k(k + 1) / 2b while the base window fills,
+                // k − (b − 1) / 2 after; it passes the threshold at
+                // threshold × (n + 1).
+                let (samples, fill) = (window / step + 1.0, base.seconds() / step);
+                let target = threshold * samples;
+                let steps = if target <= (fill + 1.0) / 2.0 {
+                    ((1.0 + 8.0 * fill * target).sqrt() - 1.0) / 2.0
+                } else {
+                    target + (fill - 1.0) / 2.0
+                };
+                steps * step
+            }
+            Self::States => threshold * (window + step) - step,
+        }
+    }
+
+    /// Seconds from the end of a total outage that filled this window until
+    /// its ratio is back at or below `threshold`; as exact as
+    /// [`Measure::rise_seconds`].
+    pub fn fall_seconds(self, window: Duration, threshold: f64, interval: Duration) -> f64 {
+        let (window, step) = (window.seconds(), interval.seconds());
+        match self {
+            Self::Events => window * (1.0 - threshold),
+            Self::Recorded { base } => {
+                (window + step) * (1.0 - threshold) + (base.seconds() - step) / 2.0
+            }
+            Self::States => (window + step) * (1.0 - threshold) - step,
+        }
+    }
+}
+
+/// How an alert's two windows are measured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Measures {
+    /// The long window.
+    pub long: Measure,
+    /// The short window.
+    pub short: Measure,
+}
+
+impl BurnAlert {
+    /// Seconds from the start of a total outage until Prometheus, evaluating
+    /// every `interval`, sees both windows above the threshold: the later of
+    /// the two rises. With [`Measure::Events`] and a vanishing interval this
+    /// is [`BurnAlert::detection_seconds`] at error ratio 1.
+    pub fn firing_seconds(&self, measures: Measures, interval: Duration) -> f64 {
+        measures
+            .long
+            .rise_seconds(self.long, self.threshold, interval)
+            .max(
+                measures
+                    .short
+                    .rise_seconds(self.short, self.threshold, interval),
+            )
+    }
+
+    /// Seconds from the end of a total outage until the alert resolves, when
+    /// the outage lasted long enough to fill the short window and the long
+    /// window is still above the threshold: the short window's fall. With
+    /// [`Measure::Events`] this is [`BurnAlert::reset_seconds`] at error ratio 1.
+    pub fn resolved_seconds(&self, measures: Measures, interval: Duration) -> f64 {
+        measures
+            .short
+            .fall_seconds(self.short, self.threshold, interval)
     }
 }
 
@@ -152,6 +259,44 @@ mod tests {
         );
         // After a total outage the 5m window drains in just under 5 minutes.
         assert!((fast.reset_seconds(1.0) - 300.0 * (1.0 - 0.0144)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn measured_times_as_prometheus_samples_them() {
+        let minute = Duration::from_minutes(1);
+        let fast = alerts(30, 99.9)[0];
+        let events = Measures {
+            long: Measure::Events,
+            short: Measure::Events,
+        };
+        // Raw counters: the Workbook's times, to the second.
+        assert!((fast.firing_seconds(events, minute) - fast.detection_seconds(1.0)).abs() < 1e-9);
+        assert!((fast.resolved_seconds(events, minute) - fast.reset_seconds(1.0)).abs() < 1e-9);
+        // 0/1 samples: 61 samples in an hour, the first bad one counts at
+        // once: (k + 1) / 61 > 0.0144 first at k = 0, so at the outage's start.
+        let states = Measures {
+            long: Measure::States,
+            short: Measure::States,
+        };
+        assert!((fast.firing_seconds(states, minute) - (0.0144 * 3660.0 - 60.0)).abs() < 1e-9);
+        // After it, (5 - k) / 6 bad samples: at or below 0.0144 from k = 5.
+        assert!(
+            (fast.resolved_seconds(states, minute) - (360.0 * (1.0 - 0.0144) - 60.0)).abs() < 1e-9
+        );
+        // Recorded 5m rates summed over a day lag by 2 minutes: (k - 2) / 1441.
+        let ticket = alerts(30, 99.9)[2];
+        let recorded = Measure::Recorded {
+            base: Duration::from_minutes(5),
+        };
+        let rise = recorded.rise_seconds(ticket.long, ticket.threshold, minute);
+        assert!((rise / 60.0 - (0.003 * 1441.0 + 2.0)).abs() < 1e-9);
+        // With a 1h base, the day passes 0.003 while the base still fills:
+        // k(k + 1) / 120 > 4.323 from k = 23.
+        let hourly = Measure::Recorded {
+            base: Duration::from_minutes(60),
+        };
+        let rise = hourly.rise_seconds(ticket.long, ticket.threshold, minute) / 60.0;
+        assert!(rise > 22.0 && rise < 23.0, "{rise}");
     }
 
     #[test]

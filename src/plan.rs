@@ -28,7 +28,7 @@ use serde::Serialize;
 use crate::analyze::{burn_alert_name, no_data_alert_name};
 use crate::duration::{Duration, humanize_seconds};
 use crate::ir::{Bound, PlainAlert, Project, RatioErrors, Service, Severity, Sli, Slo};
-use crate::math::{self, BurnAlert};
+use crate::math::{self, BurnAlert, Measure, Measures};
 use crate::number::{format, percent};
 use crate::promql::{escape_template_text, operand, quote};
 
@@ -154,6 +154,39 @@ pub fn recorded_windows(slo: &Slo) -> Vec<Duration> {
     windows.into_iter().collect()
 }
 
+/// How Prometheus measures one of the SLO's recorded windows, following the
+/// composition of [`recording_rules`]: event and raw SLIs read their base
+/// window and windows under a day from raw series; longer windows average
+/// recorded base-window samples; threshold SLIs average 0/1 samples.
+pub fn window_measure(slo: &Slo, window: Duration) -> Measure {
+    let base = base_window(slo);
+    match slo.sli {
+        Sli::Threshold { .. } => Measure::States,
+        _ if window >= RECORDED_WINDOW && window != base => Measure::Recorded { base },
+        _ => Measure::Events,
+    }
+}
+
+/// True when the window's ratio rule evaluates the SLI's own query (windows
+/// under a day, and the base window of raw SLIs), false when it composes
+/// other recorded series (base-window ratios, long windows, threshold SLIs).
+pub fn queries_window(slo: &Slo, window: Duration) -> bool {
+    let base = base_window(slo);
+    match slo.sli {
+        Sli::Threshold { .. } => false,
+        Sli::Raw { .. } => window < RECORDED_WINDOW || window == base,
+        Sli::Ratio { .. } | Sli::Latency { .. } => window < RECORDED_WINDOW && window != base,
+    }
+}
+
+/// How Prometheus measures the two windows of a burn alert.
+pub fn alert_measures(slo: &Slo, alert: &BurnAlert) -> Measures {
+    Measures {
+        long: window_measure(slo, alert.long),
+        short: window_measure(slo, alert.short),
+    }
+}
+
 /// Plans the recording-rules file.
 pub fn recording_rules(project: &Project) -> RuleFileView {
     let groups = project
@@ -180,7 +213,7 @@ fn sources(project: &Project) -> Vec<String> {
 }
 
 /// Labels every recording rule of an SLO carries.
-fn series_labels(service: &Service, slo: &Slo) -> BTreeMap<String, String> {
+pub fn series_labels(service: &Service, slo: &Slo) -> BTreeMap<String, String> {
     let mut labels = service.labels.clone();
     labels.extend(slo.labels.clone());
     labels.insert(SERVICE_LABEL.to_owned(), service.name.clone());
@@ -462,19 +495,9 @@ fn slo_alert_rules(
         .as_ref()
         .map(|text| format!("{} ", escape_template_text(text.trim())))
         .unwrap_or_default();
-    let mut base_labels = slo.alerting.labels.clone();
-    base_labels.insert("team".to_owned(), service.team.clone());
-    base_labels.insert(SERVICE_LABEL.to_owned(), service.name.clone());
-    base_labels.insert(SLO_LABEL.to_owned(), slo.name.clone());
     let mut rules = Vec::new();
     for alert in burn_alerts(slo) {
-        let mut labels = base_labels.clone();
-        labels.insert(
-            "severity".to_owned(),
-            settings.severity_label(alert.severity).to_owned(),
-        );
-        labels.insert(LONG_WINDOW_LABEL.to_owned(), alert.long.to_string());
-        labels.insert(SHORT_WINDOW_LABEL.to_owned(), alert.short.to_string());
+        let labels = burn_alert_labels(project, service, slo, &alert);
         let threshold = format(alert.threshold);
         let burn_rate = crate::number::human(alert.burn_rate);
         let exhaustion = humanize_seconds(alert.exhaustion_seconds(slo.period));
@@ -535,7 +558,7 @@ fn slo_alert_rules(
     if slo.alerting.no_data {
         let name = no_data_alert_name(&service.name, &slo.name);
         let metric = ratio_metric(base_window(slo));
-        let mut labels = base_labels;
+        let mut labels = slo_alert_labels(service, slo);
         labels.insert("severity".to_owned(), settings.ticket_label.clone());
         let mut annotations = BTreeMap::new();
         annotations.insert("summary".to_owned(), format!("{id} has no SLI data"));
@@ -564,12 +587,38 @@ fn slo_alert_rules(
     rules
 }
 
-fn plain_alert_rule(
+/// Labels of all alerts of an SLO, before severity and windows.
+fn slo_alert_labels(service: &Service, slo: &Slo) -> BTreeMap<String, String> {
+    let mut labels = slo.alerting.labels.clone();
+    labels.insert("team".to_owned(), service.team.clone());
+    labels.insert(SERVICE_LABEL.to_owned(), service.name.clone());
+    labels.insert(SLO_LABEL.to_owned(), slo.name.clone());
+    labels
+}
+
+/// The labels a burn-rate alerting rule sets (its series' labels come on top).
+pub fn burn_alert_labels(
+    project: &Project,
+    service: &Service,
+    slo: &Slo,
+    alert: &BurnAlert,
+) -> BTreeMap<String, String> {
+    let mut labels = slo_alert_labels(service, slo);
+    labels.insert(
+        "severity".to_owned(),
+        project.settings.severity_label(alert.severity).to_owned(),
+    );
+    labels.insert(LONG_WINDOW_LABEL.to_owned(), alert.long.to_string());
+    labels.insert(SHORT_WINDOW_LABEL.to_owned(), alert.short.to_string());
+    labels
+}
+
+/// The labels a plain alerting rule sets (its series' labels come on top).
+pub fn plain_alert_labels(
     project: &Project,
     service: &Service,
     alert: &PlainAlert,
-    runbook_url: &dyn Fn(&str) -> Option<String>,
-) -> RuleView {
+) -> BTreeMap<String, String> {
     let mut labels = service.labels.clone();
     labels.extend(alert.labels.clone());
     labels.insert("team".to_owned(), service.team.clone());
@@ -578,6 +627,16 @@ fn plain_alert_rule(
         "severity".to_owned(),
         project.settings.severity_label(alert.severity).to_owned(),
     );
+    labels
+}
+
+fn plain_alert_rule(
+    project: &Project,
+    service: &Service,
+    alert: &PlainAlert,
+    runbook_url: &dyn Fn(&str) -> Option<String>,
+) -> RuleView {
+    let labels = plain_alert_labels(project, service, alert);
     let mut annotations = BTreeMap::new();
     if let Some(summary) = &alert.summary {
         annotations.insert("summary".to_owned(), summary.clone());

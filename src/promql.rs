@@ -196,6 +196,38 @@ pub fn quote(value: &str) -> String {
     quoted
 }
 
+/// Checks a series as promtool reads it (`name{a="b"}` or `{__name__="x"}`):
+/// a selector with equality matchers only.
+pub fn parse_series(text: &str) -> Result<(), String> {
+    match parser::parse(text)? {
+        Expr::VectorSelector(selector)
+            if selector.offset.is_none()
+                && selector.at.is_none()
+                && selector.matchers.or_matchers.is_empty()
+                && selector
+                    .matchers
+                    .matchers
+                    .iter()
+                    .all(|matcher| matches!(matcher.op, promql_parser::label::MatchOp::Equal)) =>
+        {
+            Ok(())
+        }
+        _ => Err("only `=` matchers name a series".to_owned()),
+    }
+}
+
+/// A series as promtool reads input series: `name{a="b",c="d"}`, labels sorted.
+pub fn series(name: &str, labels: &std::collections::BTreeMap<String, String>) -> String {
+    if labels.is_empty() {
+        return name.to_owned();
+    }
+    let pairs: Vec<String> = labels
+        .iter()
+        .map(|(label, value)| format!("{label}={}", quote(value)))
+        .collect();
+    format!("{name}{{{}}}", pairs.join(","))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

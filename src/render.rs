@@ -30,6 +30,10 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/alertmanager.yml.j2"),
     ),
     ("runbook.md.j2", include_str!("../templates/runbook.md.j2")),
+    (
+        "rule-tests.yml.j2",
+        include_str!("../templates/rule-tests.yml.j2"),
+    ),
 ];
 
 /// A file slogen writes, relative to the output directory.

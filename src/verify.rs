@@ -6,7 +6,10 @@
 //! rejected), every expression is parsed again as an instant vector, record
 //! names, label names and durations are checked, and duplicate rules are
 //! reported. The same checks serve `slogen check --rules` on hand-written
-//! files.
+//! files. Test files (`tests/*.yml`) are read with the structure of
+//! `promtool test rules` (2.42): their rule files must be generated files,
+//! their group order must name those files' groups, and every duration,
+//! series, expression and value notation must parse.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -127,6 +130,8 @@ pub fn verify(files: &[GeneratedFile]) -> Vec<Diagnostic> {
                     .collect()
             } else if file.path == "alertmanager.yml" {
                 check_alertmanager_text(&file.contents)
+            } else if is_test_file(&file.path) {
+                check_test_text(&file.path, &file.contents, files)
             } else {
                 Vec::new()
             };
@@ -158,6 +163,198 @@ fn yaml_options(text: &str) -> serde_saphyr::Options {
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
     options
+}
+
+fn is_test_file(path: &str) -> bool {
+    path.starts_with("tests/") && path.ends_with(".yml")
+}
+
+/// A `promtool test rules` file (Prometheus 2.42's `unitTestFile`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestFile {
+    /// Rule files, relative to the test file.
+    pub rule_files: Vec<String>,
+    /// Evaluation interval.
+    pub evaluation_interval: Option<String>,
+    /// Group evaluation order.
+    pub group_eval_order: Option<Vec<String>>,
+    /// Test groups.
+    pub tests: Vec<TestGroup>,
+}
+
+/// A test group.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestGroup {
+    /// Input sample interval.
+    pub interval: Option<String>,
+    /// Input series.
+    pub input_series: Option<Vec<InputSeries>>,
+    /// Alert checks.
+    pub alert_rule_test: Option<Vec<AlertRuleTest>>,
+    /// PromQL checks.
+    pub promql_expr_test: Option<Vec<ExprTest>>,
+    /// External labels.
+    pub external_labels: Option<BTreeMap<String, String>>,
+    /// Name printed on failure.
+    pub name: Option<String>,
+}
+
+/// An input series.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputSeries {
+    /// `name{labels}`.
+    pub series: String,
+    /// Expanding notation.
+    pub values: String,
+}
+
+/// An alert check.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertRuleTest {
+    /// When.
+    pub eval_time: String,
+    /// Which alert.
+    pub alertname: String,
+    /// The firing alerts expected.
+    pub exp_alerts: Option<Vec<ExpectedAlert>>,
+}
+
+/// An expected alert.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedAlert {
+    /// Labels.
+    pub exp_labels: Option<BTreeMap<String, String>>,
+    /// Annotations.
+    pub exp_annotations: Option<BTreeMap<String, String>>,
+}
+
+/// A PromQL check.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExprTest {
+    /// Query.
+    pub expr: String,
+    /// When.
+    pub eval_time: String,
+    /// The exact result.
+    pub exp_samples: Option<Vec<ExpectedSample>>,
+}
+
+/// An expected sample.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedSample {
+    /// `name{labels}`.
+    pub labels: String,
+    /// Value, compared exactly.
+    pub value: f64,
+}
+
+/// Problems of a test file's text, each a sentence naming the test.
+pub fn check_test_text(path: &str, text: &str, files: &[GeneratedFile]) -> Vec<String> {
+    let file: TestFile = match serde_saphyr::from_str_with_options(text, yaml_options(text)) {
+        Ok(file) => file,
+        Err(error) => return vec![format!("not a valid promtool test file: {error}")],
+    };
+    let mut problems = Vec::new();
+    let mut groups = BTreeSet::new();
+    for rule_file in &file.rule_files {
+        let resolved = resolve(path, rule_file);
+        match files
+            .iter()
+            .find(|file| Some(&file.path) == resolved.as_ref())
+        {
+            Some(found) => {
+                let options = yaml_options(&found.contents);
+                if let Ok(rules) =
+                    serde_saphyr::from_str_with_options::<PlainFile>(&found.contents, options)
+                {
+                    groups.extend(rules.groups.into_iter().map(|group| group.name));
+                }
+            }
+            None => problems.push(format!("rule file `{rule_file}` is not a generated file")),
+        }
+    }
+    let mut ordered = BTreeSet::new();
+    for group in file.group_eval_order.iter().flatten() {
+        if !groups.contains(group) {
+            problems.push(format!(
+                "group_eval_order names `{group}`, which no rule file has"
+            ));
+        }
+        if !ordered.insert(group) {
+            problems.push(format!("group_eval_order names `{group}` twice"));
+        }
+    }
+    let duration = |text: &str, what: &str, problems: &mut Vec<String>| {
+        if Duration::parse(text).is_err() {
+            problems.push(format!("{what}: invalid duration `{text}`"));
+        }
+    };
+    if let Some(interval) = &file.evaluation_interval {
+        duration(interval, "evaluation_interval", &mut problems);
+    }
+    for (index, group) in file.tests.iter().enumerate() {
+        let at = format!(
+            "test {} `{}`",
+            index + 1,
+            group.name.as_deref().unwrap_or_default()
+        );
+        if let Some(interval) = &group.interval {
+            duration(interval, &at, &mut problems);
+        }
+        for input in group.input_series.iter().flatten() {
+            if let Err(error) = promql::parse_series(&input.series) {
+                problems.push(format!("{at}: input series `{}`: {error}", input.series));
+            }
+            if let Err(error) = crate::notation::check(&input.values) {
+                problems.push(format!("{at}: values of `{}`: {error}", input.series));
+            }
+        }
+        for check in group.promql_expr_test.iter().flatten() {
+            duration(&check.eval_time, &at, &mut problems);
+            if let Err(error) = promql_parser::parser::parse(&check.expr) {
+                problems.push(format!("{at}: could not parse `{}`: {error}", check.expr));
+            }
+            for sample in check.exp_samples.iter().flatten() {
+                if let Err(error) = promql::parse_series(&sample.labels) {
+                    problems.push(format!(
+                        "{at}: expected sample `{}`: {error}",
+                        sample.labels
+                    ));
+                }
+            }
+        }
+        for check in group.alert_rule_test.iter().flatten() {
+            duration(&check.eval_time, &at, &mut problems);
+            if check.alertname.is_empty() {
+                problems.push(format!("{at}: an alert check names no alert"));
+            }
+        }
+    }
+    problems
+}
+
+/// A rule file's path relative to the output directory, from a test file's
+/// relative reference (`../alert-rules.yml`); `None` when it leaves it.
+fn resolve(test_path: &str, reference: &str) -> Option<String> {
+    let mut parts: Vec<&str> = test_path.split('/').collect();
+    parts.pop();
+    for part in reference.split('/') {
+        match part {
+            ".." => {
+                parts.pop()?;
+            }
+            "." | "" => {}
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
 }
 
 /// `rate(x[30m])` → `rate(x[1m])`: every plain range duration (outside
@@ -562,6 +759,34 @@ mod tests {
             normalize_ranges("max_over_time(x[1h:5m])"),
             "max_over_time(x[1h:5m])"
         );
+    }
+
+    #[test]
+    fn test_files_are_read_like_promtool_reads_them() {
+        let rules = GeneratedFile {
+            path: "alert-rules.yml".to_owned(),
+            contents: "groups:\n  - name: a\n    rules: []\n".to_owned(),
+        };
+        let good = "rule_files: [../alert-rules.yml]\ngroup_eval_order: [a]\ntests:\n  - interval: 1m\n    input_series:\n      - series: up{job=\"x\"}\n        values: 0 1x3\n    promql_expr_test:\n      - expr: up\n        eval_time: 1m\n        exp_samples:\n          - labels: up{job=\"x\"}\n            value: 1\n";
+        assert_eq!(
+            check_test_text("tests/t.yml", good, std::slice::from_ref(&rules)),
+            Vec::<String>::new()
+        );
+        let bad = "rule_files: [../missing.yml]\ngroup_eval_order: [b]\ntests:\n  - interval: 1x\n    input_series:\n      - series: up{job=~\"x\"}\n        values: one\n    promql_expr_test:\n      - expr: sum(up\n        eval_time: 1m\n";
+        assert_eq!(
+            check_test_text("tests/t.yml", bad, std::slice::from_ref(&rules)),
+            vec![
+                "rule file `../missing.yml` is not a generated file".to_owned(),
+                "group_eval_order names `b`, which no rule file has".to_owned(),
+                "test 1 ``: invalid duration `1x`".to_owned(),
+                "test 1 ``: input series `up{job=~\"x\"}`: only `=` matchers name a series"
+                    .to_owned(),
+                "test 1 ``: values of `up{job=~\"x\"}`: `one` is not a series value".to_owned(),
+                "test 1 ``: could not parse `sum(up`: unclosed left parenthesis".to_owned(),
+            ]
+        );
+        let unknown = "rule_files: []\ntests:\n  - promql_exp_test: []\n";
+        assert!(check_test_text("tests/t.yml", unknown, &[])[0].contains("promql_exp_test"));
     }
 
     #[test]

@@ -203,6 +203,14 @@ fn plain_alerts() {
 }
 
 #[test]
+fn plain_alert_tests() {
+    let text = format!(
+        "{SERVICE}\n[[alert]]\nname = \"Down\"\nexpr = 'up == 0'\nseverity = \"page\"\n\n[[alert.test]]\nseries = {{ 'up{{job=~\"x\"}}' = \"1 0 zero\" }}\nat = \"2 minutes\"\nfiring = true\nlabels = {{ \"0job\" = \"x\" }}\n"
+    );
+    case("plain_alert_test", &[("a.toml", &text)]);
+}
+
+#[test]
 fn settings_file() {
     let settings = "[defaults]\nperid = \"30d\"\n";
     case(

@@ -32,6 +32,9 @@ fn json_carries_the_numbers() {
     let detection = page["detection_full_outage_seconds"].as_f64().unwrap();
     assert!((detection - 51.84).abs() < 1e-9, "{detection}");
     assert_eq!(page["detection_twice_threshold_seconds"], 1800.0);
+    // What Prometheus sees at 1m evaluations, and what the generated promtool
+    // tests pin: firing at the first evaluation after 51.84 s.
+    assert_eq!(page["firing_after_outage_seconds"], 60.0);
     assert_eq!(page["exhaustion_seconds"], 180_000.0);
 }
 

@@ -54,12 +54,19 @@ impl Project {
 
     /// Runs `slogen` with the project as working directory.
     pub(crate) fn slogen(&self, args: &[&str]) -> Run {
+        self.slogen_with(args, &[])
+    }
+
+    /// Runs `slogen` with extra environment variables.
+    pub(crate) fn slogen_with(&self, args: &[&str], environment: &[(&str, &str)]) -> Run {
         let output = Command::new(env!("CARGO_BIN_EXE_slogen"))
             .args(args)
             .current_dir(self.path())
             .env_remove("NO_COLOR")
             .env_remove("SLOGEN_SLO")
             .env_remove("SLOGEN_OUT")
+            .env_remove("SLOGEN_PROMTOOL")
+            .envs(environment.iter().copied())
             .output()
             .expect("slogen runs");
         Run {
@@ -142,4 +149,27 @@ pub(crate) fn promtool(args: &[&str], dir: &Path) -> String {
     );
     assert!(output.status.success(), "promtool {args:?} failed:\n{text}");
     text
+}
+
+/// What `promtool test rules` said about a file.
+pub(crate) struct Judgement {
+    pub(crate) passed: bool,
+    pub(crate) output: String,
+}
+
+/// Runs `promtool test rules` on one file, pass or fail.
+pub(crate) fn promtool_test(file: &Path) -> Judgement {
+    let output = Command::new("promtool")
+        .args(["test", "rules"])
+        .arg(file)
+        .output()
+        .expect("promtool runs");
+    Judgement {
+        passed: output.status.success(),
+        output: format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ),
+    }
 }

@@ -9,6 +9,7 @@ mod diff;
 mod errors;
 mod explain;
 mod polish;
+mod promtool_tests;
 mod reference;
 mod routing;
 mod rules;

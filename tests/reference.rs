@@ -1,8 +1,9 @@
 //! The spec reference (`docs/reference.md`) stays true: every `toml` block
-//! in it is a complete file, and building each service example (with the
-//! settings example beside it) succeeds.
+//! in it is a complete file, building each service example (with the
+//! settings example beside it) succeeds, and the tests of an example that
+//! declares `[[alert.test]]` pass under promtool.
 
-use crate::harness::{Project, repository};
+use crate::harness::{Project, repository, tool_available};
 
 /// (file name, contents) of every `toml` block; the first line names the file.
 fn examples() -> Vec<(String, String)> {
@@ -44,6 +45,14 @@ fn every_example_in_the_reference_builds() {
             "{} with this settings example from docs/reference.md does not build:\n{}\n{}",
             service.0, settings.1, run.stderr
         );
+        if service.1.contains("[[alert.test]]") && tool_available("promtool") {
+            let run = project.slogen(&["test", "-q"]);
+            assert_eq!(
+                run.code, 0,
+                "the tests of {} from docs/reference.md fail:\n{}{}",
+                service.0, run.stdout, run.stderr
+            );
+        }
     };
     for service in &services {
         build(service, settings[0]);

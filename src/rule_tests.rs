@@ -1,0 +1,2180 @@
+//! Generated promtool unit tests: the plan of `tests/*.yml`.
+//!
+//! In: an [`ir::Project`](crate::ir::Project). Out: [`TestFileView`]s,
+//! rendered by `rule-tests.yml.j2` into files `promtool test rules` runs
+//! against the generated `recording-rules.yml` and `alert-rules.yml`
+//! themselves (never copies, so breaking those files fails the tests).
+//!
+//! Files:
+//! - `tests/slo-outages.yml`, evaluated at the settings' evaluation
+//!   interval: after a warm-up of good traffic as long as the longest page
+//!   window, a total outage, then recovery. Each page alert is not yet
+//!   firing one evaluation interval before the time [`math`] predicts
+//!   ([`BurnAlert::firing_seconds`]) and is firing, with exactly its labels,
+//!   one interval after it; after errors stop it still fires one interval
+//!   before [`BurnAlert::resolved_seconds`] and is resolved one after, within
+//!   its short window. Recorded values are checked before and during the outage.
+//! - `tests/slo-slow-burns.yml`, evaluated hourly (a constant burn reads
+//!   the same at any interval, and three days at one-minute steps would take
+//!   minutes): a slow burn between the ticket and page thresholds after a
+//!   warm-up as long as the longest window, where every ticket alert below
+//!   the burn fires and no page alert ever does; and a burn just under the
+//!   lowest threshold for longer than the longest window, where nothing
+//!   ever fires and every recorded value is checked exactly.
+//! - `tests/<service>-alerts.yml`: the `[[alert.test]]` cases of plain alerts.
+//!
+//! Inputs ([`crate::synthesize`]): raw series where slogen can write them
+//! (latency, simple threshold and ratio SLIs); otherwise slogen's recorded
+//! base series (`slo:sli_errors:rate5m`, the windows its queries compute,
+//! `slo:sli_breach:bool`), so the alert layer and slogen's own composition of
+//! long windows are still tested, and the file says so. Threshold SLIs are
+//! fed their breach series in the hourly file, where a gauge sampled hourly
+//! would say nothing about the share of time.
+//!
+//! Every SLO of a scenario shares one promtool test group (each evaluation
+//! step evaluates every rule of the files, so one group per SLO would cost
+//! the number of SLOs squared); SLOs whose series would select each other's
+//! inputs get a group of their own.
+//!
+//! Alerts are checked through the `ALERTS` series (`promql_expr_test`),
+//! one window pair at a time: promtool 2.42's `alert_rule_test` compares
+//! annotations exactly, and burn-rate descriptions render `$value`.
+//!
+//! Every expectation is also checked by [`Simulation`], a model of how
+//! Prometheus 2 (ranges closed at both ends, `rate()` extrapolation at the
+//! series' start) evaluates these rules on these inputs; an expectation the
+//! model cannot confirm is left out, with a comment saying so.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::analyze::burn_alert_name;
+use crate::duration::Duration;
+use crate::ir::{AlertTest, PlainAlert, Project, Service, Severity, Sli, Slo};
+use crate::math::{BurnAlert, Measure};
+use crate::notation::{self, Sample};
+use crate::number::format;
+use crate::plan::{
+    self, LONG_WINDOW_LABEL, SHORT_WINDOW_LABEL, alert_measures, base_window, burn_alert_labels,
+    plain_alert_labels, queries_window, ratio_metric, recorded_windows, series_labels,
+    slo_selector, window_measure,
+};
+use crate::promql::series;
+use crate::synthesize::{self, Errors, Role, Series, Source, Synthesis};
+
+/// The outage and recovery tests.
+pub const OUTAGES_FILE: &str = "tests/slo-outages.yml";
+/// The slow-burn tests.
+pub const SLOW_BURNS_FILE: &str = "tests/slo-slow-burns.yml";
+
+/// The tests of a service's plain alerts.
+pub fn plain_alerts_file(service: &str) -> String {
+    format!("tests/{service}-alerts.yml")
+}
+
+/// One promtool test file.
+#[derive(Clone, Debug, Serialize)]
+pub struct TestFileView {
+    /// Path relative to the output directory.
+    #[serde(skip)]
+    pub path: String,
+    /// Source file names, for the header.
+    pub sources: Vec<String>,
+    /// Header comment lines.
+    pub description: Vec<String>,
+    /// Rule files, relative to the test file.
+    pub rule_files: Vec<String>,
+    /// Evaluation interval, canonical duration.
+    pub evaluation_interval: String,
+    /// Every rule group, recording groups first.
+    pub group_eval_order: Vec<String>,
+    /// Test groups.
+    pub tests: Vec<TestGroupView>,
+}
+
+/// One promtool test group: input series and checks.
+#[derive(Clone, Debug, Serialize)]
+pub struct TestGroupView {
+    /// Name, printed by promtool on failure.
+    pub name: String,
+    /// Comment lines above the group.
+    pub comments: Vec<String>,
+    /// Interval of the input samples.
+    pub interval: String,
+    /// Input series.
+    pub input_series: Vec<InputSeriesView>,
+    /// Checks.
+    pub promql_expr_test: Vec<ExprTestView>,
+}
+
+/// An input series.
+#[derive(Clone, Debug, Serialize)]
+pub struct InputSeriesView {
+    /// A comment line above it.
+    pub comment: Option<String>,
+    /// `name{labels}`.
+    pub series: String,
+    /// Values in expanding notation.
+    pub values: String,
+}
+
+/// A PromQL check.
+#[derive(Clone, Debug, Serialize)]
+pub struct ExprTestView {
+    /// Comment lines above it.
+    pub comments: Vec<String>,
+    /// The query.
+    pub expr: String,
+    /// When, canonical duration.
+    pub eval_time: String,
+    /// The exact result; empty for none.
+    pub exp_samples: Vec<SampleView>,
+}
+
+/// An expected sample.
+#[derive(Clone, Debug, Serialize)]
+pub struct SampleView {
+    /// `name{labels}`.
+    pub labels: String,
+    /// The value as promtool compares it: the shortest decimal of the float.
+    pub value: String,
+}
+
+/// One line of `slogen test`'s summary: an SLO, or a service's plain alerts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Covered {
+    /// `service/slo`, or `service: plain alerts`.
+    pub name: String,
+    /// Test files holding its checks.
+    pub files: Vec<String>,
+    /// Text that names it in promtool's failure output (queries there are
+    /// quoted Go strings, so `"` appears as `\"`).
+    pub markers: Vec<String>,
+    /// Why it has no tests, if it has none.
+    pub skipped: Option<String>,
+}
+
+/// What the generated tests cover, in output order.
+pub fn coverage(project: &Project) -> Vec<Covered> {
+    let quoted = |text: String| text.replace('"', "\\\"");
+    let mut covered = Vec::new();
+    for (service, slo) in project.slos() {
+        let skipped = if plan::burn_alerts(slo).is_empty() {
+            Some("no burn-rate alerts".to_owned())
+        } else if let Source::Untestable { reason } =
+            synthesize::synthesize(&slo.sli, base_window(slo)).source
+        {
+            Some(reason)
+        } else {
+            None
+        };
+        covered.push(Covered {
+            name: format!("{}/{}", service.name, slo.name),
+            files: vec![OUTAGES_FILE.to_owned(), SLOW_BURNS_FILE.to_owned()],
+            markers: vec![
+                quoted(format!(
+                    "alertname={}",
+                    crate::promql::quote(&burn_alert_name(&service.name, &slo.name))
+                )),
+                quoted(
+                    slo_selector(&service.name, &slo.name)
+                        .trim_matches(['{', '}'])
+                        .to_owned(),
+                ),
+            ],
+            skipped,
+        });
+    }
+    for service in &project.services {
+        let tested: Vec<&PlainAlert> = service
+            .alerts
+            .iter()
+            .filter(|alert| !alert.tests.is_empty())
+            .collect();
+        if tested.is_empty() {
+            continue;
+        }
+        covered.push(Covered {
+            name: format!("{}: plain alerts", service.name),
+            files: vec![plain_alerts_file(&service.name)],
+            markers: tested
+                .iter()
+                .map(|alert| quoted(format!("alertname={}", crate::promql::quote(&alert.name))))
+                .collect(),
+            skipped: None,
+        });
+    }
+    covered
+}
+
+/// Plans every test file of a project.
+pub fn test_files(project: &Project) -> Vec<TestFileView> {
+    let mut files = Vec::new();
+    let mut notes = Vec::new();
+    let mut subjects = Vec::new();
+    for (service, slo) in project.slos() {
+        let id = format!("{}/{}", service.name, slo.name);
+        let alerts = plan::burn_alerts(slo);
+        if alerts.is_empty() {
+            if slo.alerting.no_data {
+                notes.push(format!("{id}: only a no-data alert; not tested here."));
+            }
+            continue;
+        }
+        let synthesis = synthesize::synthesize(&slo.sli, base_window(slo));
+        if let Source::Untestable { reason } = &synthesis.source {
+            notes.push(format!("{id}: NOT TESTED: {reason}."));
+            continue;
+        }
+        subjects.push(Subject::new(service, slo, alerts, synthesis));
+    }
+    if !subjects.is_empty() || !notes.is_empty() {
+        files.push(outages(project, &subjects, &notes));
+        files.push(slow_burns(project, &subjects, &notes));
+    }
+    for service in &project.services {
+        if service.alerts.iter().any(|alert| !alert.tests.is_empty()) {
+            files.push(plain_alerts(project, service));
+        }
+    }
+    files
+}
+
+/// An SLO with burn-rate alerts, and how to feed it.
+struct Subject<'a> {
+    service: &'a Service,
+    slo: &'a Slo,
+    id: String,
+    alerts: Vec<BurnAlert>,
+    synthesis: Synthesis,
+    alert_name: String,
+}
+
+impl<'a> Subject<'a> {
+    fn new(
+        service: &'a Service,
+        slo: &'a Slo,
+        alerts: Vec<BurnAlert>,
+        synthesis: Synthesis,
+    ) -> Self {
+        Self {
+            service,
+            slo,
+            id: format!("{}/{}", service.name, slo.name),
+            alerts,
+            synthesis,
+            alert_name: burn_alert_name(&service.name, &slo.name),
+        }
+    }
+
+    fn base(&self) -> Duration {
+        base_window(self.slo)
+    }
+
+    /// Labels of the SLO's recorded series when fed this way.
+    fn recorded_labels(&self, feed: Feed) -> BTreeMap<String, String> {
+        let mut labels = match (&self.synthesis.source, feed) {
+            (Source::Counters { kept, .. } | Source::Gauge { kept, .. }, Feed::Raw) => kept.clone(),
+            _ => BTreeMap::new(),
+        };
+        labels.extend(series_labels(self.service, self.slo));
+        labels
+    }
+
+    fn pages(&self) -> impl Iterator<Item = &BurnAlert> {
+        self.alerts
+            .iter()
+            .filter(|alert| alert.severity == Severity::Page)
+    }
+
+    fn tickets(&self) -> impl Iterator<Item = &BurnAlert> {
+        self.alerts
+            .iter()
+            .filter(|alert| alert.severity == Severity::Ticket)
+    }
+
+    fn longest_window(&self) -> Duration {
+        self.alerts
+            .iter()
+            .map(|alert| alert.long)
+            .max()
+            .unwrap_or(self.base())
+    }
+
+    fn selector(&self) -> String {
+        slo_selector(&self.service.name, &self.slo.name)
+    }
+
+    fn is_threshold(&self) -> bool {
+        matches!(self.slo.sli, Sli::Threshold { .. })
+    }
+}
+
+/// How a scenario feeds an SLO.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Feed {
+    /// Raw series its queries read.
+    Raw,
+    /// slogen's recorded base series.
+    Recorded,
+}
+
+/// An exact share of failed events (or of time out of bounds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Share {
+    failed: u64,
+    of: u64,
+}
+
+impl Share {
+    const NONE: Self = Self { failed: 0, of: 1 };
+    const ALL: Self = Self { failed: 1, of: 1 };
+
+    #[allow(clippy::cast_precision_loss)]
+    fn value(self) -> f64 {
+        self.failed as f64 / self.of as f64
+    }
+
+    /// The decimal with `digits` significant digits nearest `value` (or
+    /// the largest not above it).
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_possible_wrap
+    )]
+    fn decimal(value: f64, digits: i32, down: bool) -> Option<Self> {
+        if !(value > 0.0 && value < 1.0) {
+            return None;
+        }
+        let exponent = digits - 1 - value.log10().floor() as i32;
+        let scale = 10_u64.checked_pow(u32::try_from(exponent).ok()?)?;
+        let scaled = value * scale as f64;
+        let failed = if down {
+            (scaled * (1.0 + 1e-12)).floor()
+        } else {
+            scaled.round()
+        } as u64;
+        (failed > 0).then(|| Self { failed, of: scale }.reduced())
+    }
+
+    fn reduced(self) -> Self {
+        let divisor = gcd(self.failed, self.of);
+        Self {
+            failed: self.failed / divisor,
+            of: self.of / divisor,
+        }
+    }
+
+    fn percent(self) -> String {
+        format!("{}%", format(self.value() * 100.0))
+    }
+}
+
+fn gcd(mut left: u64, mut right: u64) -> u64 {
+    while right != 0 {
+        (left, right) = (right, left % right);
+    }
+    left.max(1)
+}
+
+fn lcm(left: u64, right: u64) -> u64 {
+    left / gcd(left, right) * right
+}
+
+/// A timeline: the share of failures of every input interval.
+#[derive(Clone, Debug)]
+struct Scenario {
+    /// Input sample interval.
+    step: Duration,
+    /// Rule evaluation interval, a multiple of `step`.
+    eval: Duration,
+    /// (first interval, share) from then on; interval `i` ends at sample `i`.
+    phases: Vec<(u64, Share)>,
+    /// Index of the last sample.
+    last: u64,
+}
+
+impl Scenario {
+    /// The share of interval `interval` (1-based); intervals before the
+    /// first sample have the first phase's share.
+    fn share(&self, interval: i64) -> Share {
+        let mut share = self.phases[0].1;
+        for (start, phase) in &self.phases {
+            if i64::try_from(*start).unwrap_or(i64::MAX) <= interval {
+                share = *phase;
+            }
+        }
+        share
+    }
+
+    fn phase_start(&self, interval: i64) -> i64 {
+        let mut found = 1;
+        for (start, _) in &self.phases {
+            let start = i64::try_from(*start).unwrap_or(i64::MAX);
+            if start <= interval {
+                found = start;
+            }
+        }
+        found
+    }
+
+    /// Events per interval: integer counts of failures for every share, and
+    /// whole-number rates per second.
+    fn traffic(&self) -> u64 {
+        let denominators = self
+            .phases
+            .iter()
+            .fold(1, |all, (_, share)| lcm(all, share.of));
+        let millis = self.step.millis();
+        let unit = if millis.is_multiple_of(1000) {
+            millis / 1000
+        } else {
+            millis
+        };
+        denominators * unit
+    }
+
+    /// Failed events in interval `interval`, and all events.
+    fn counts(&self, interval: i64) -> (u64, u64) {
+        let traffic = self.traffic();
+        let share = self.share(interval);
+        (traffic / share.of * share.failed, traffic)
+    }
+
+    /// Whether the state recorded at sample `sample` (the state from then
+    /// on, for threshold SLIs) is out of bounds: the last of every
+    /// `1/share` samples of a phase, so that no window, however short or
+    /// truncated, holds more than the share (a total outage: every sample).
+    fn bad_state(&self, sample: i64) -> bool {
+        let interval = sample + 1;
+        let share = self.share(interval);
+        if share.failed == 0 {
+            return false;
+        }
+        let period = i64::try_from(share.of / share.failed)
+            .unwrap_or(i64::MAX)
+            .max(1);
+        (interval - self.phase_start(interval)).rem_euclid(period) == period - 1
+    }
+
+    fn steps(&self, duration: Duration) -> i64 {
+        i64::try_from(duration.millis() / self.step.millis()).unwrap_or(i64::MAX)
+    }
+
+    fn sample_at(&self, time: Duration) -> i64 {
+        self.steps(time)
+    }
+}
+
+/// How Prometheus 2 evaluates the rules of one SLO on a scenario's inputs.
+struct Simulation<'s> {
+    subject: &'s Subject<'s>,
+    scenario: &'s Scenario,
+    feed: Feed,
+    /// Running sums of (failed, all) events and bad states, from `origin`.
+    sums: std::cell::RefCell<Sums>,
+}
+
+#[derive(Default)]
+struct Sums {
+    origin: i64,
+    events: Vec<(u64, u64)>,
+    states: Vec<u64>,
+}
+
+/// A predicate the model cannot decide: a ratio within rounding of the threshold.
+const TIE: f64 = 1e-9;
+
+impl<'s> Simulation<'s> {
+    fn new(subject: &'s Subject<'s>, scenario: &'s Scenario, feed: Feed) -> Self {
+        // Fed series reach back one longest window before the first sample.
+        let reach = subject.longest_window().millis() + subject.base().millis();
+        let origin = -i64::try_from(reach / scenario.step.millis()).unwrap_or(0) - 1;
+        Self {
+            subject,
+            scenario,
+            feed,
+            sums: std::cell::RefCell::new(Sums {
+                origin,
+                events: vec![(0, 0)],
+                states: vec![0],
+            }),
+        }
+    }
+
+    /// Running sums up to `index` inclusive: (failed, all) events of the
+    /// intervals, and bad states of the samples.
+    fn running(&self, index: i64) -> ((u64, u64), u64) {
+        let mut sums = self.sums.borrow_mut();
+        let origin = sums.origin;
+        let position = usize::try_from((index - origin + 1).max(0)).unwrap_or(0);
+        while sums.events.len() <= position {
+            let at = origin + i64::try_from(sums.events.len()).unwrap_or(0) - 1;
+            let (bad, total) = if self.feed == Feed::Raw && at < 1 {
+                (0, 0)
+            } else {
+                self.scenario.counts(at)
+            };
+            let (failed, all) = *sums.events.last().unwrap_or(&(0, 0));
+            sums.events.push((failed + bad, all + total));
+            let state = u64::from(at >= 0 && self.scenario.bad_state(at));
+            let states = *sums.states.last().unwrap_or(&0);
+            sums.states.push(states + state);
+        }
+        (sums.events[position], sums.states[position])
+    }
+
+    /// Sum of failed and all events over intervals `(to - count, to]`. Raw
+    /// counters start at the first sample (nothing before it); recorded
+    /// series slogen feeds carry the first phase back in time.
+    fn events(&self, to: i64, count: i64) -> (u64, u64) {
+        let ((failed_to, all_to), _) = self.running(to);
+        let ((failed_from, all_from), _) = self.running(to - count);
+        (failed_to - failed_from, all_to - all_from)
+    }
+
+    /// Bad states among samples `[from, to]`.
+    fn bad_states(&self, from: i64, to: i64) -> u64 {
+        let (_, upto) = self.running(to);
+        let (_, before) = self.running(from - 1);
+        upto - before
+    }
+
+    /// The window's error ratio at evaluation time `time`, if any.
+    #[allow(clippy::cast_precision_loss)]
+    fn ratio(&self, window: Duration, time: Duration) -> Option<f64> {
+        let scenario = self.scenario;
+        let now = scenario.sample_at(time);
+        let steps = scenario.steps(window);
+        match window_measure(self.subject.slo, window) {
+            Measure::Events => {
+                let (failed, all) = self.events(now, steps);
+                (all > 0 && now > 0).then(|| failed as f64 / all as f64)
+            }
+            Measure::Recorded { base } => {
+                let base_steps = scenario.steps(base);
+                let (spacing, first) = self.sampling();
+                let (mut failed, mut all) = (0, 0);
+                for sample in samples(now - steps, now, spacing, first) {
+                    let (bad, total) = self.events(sample, base_steps);
+                    failed += bad;
+                    all += total;
+                }
+                (all > 0).then(|| failed as f64 / all as f64)
+            }
+            Measure::States => {
+                let (spacing, _) = self.sampling();
+                if spacing == 1 {
+                    let from = (now - steps).max(0);
+                    let count = now - from + 1;
+                    let bad = self.bad_states(from, now);
+                    return (count > 0).then(|| bad as f64 / count as f64);
+                }
+                let points = samples(now - steps, now, spacing, 0);
+                let bad = points
+                    .iter()
+                    .filter(|sample| scenario.bad_state(**sample))
+                    .count();
+                (!points.is_empty()).then(|| bad as f64 / points.len() as f64)
+            }
+        }
+    }
+
+    /// Spacing (in samples) of the recorded series long windows average,
+    /// and the first sample that exists: rules record at evaluation steps
+    /// (a base rate first when it has two samples); fed series every sample.
+    fn sampling(&self) -> (i64, i64) {
+        let scenario = self.scenario;
+        match self.feed {
+            Feed::Recorded => (1, 0),
+            Feed::Raw if self.subject.is_threshold() => (scenario.steps(scenario.eval), 0),
+            Feed::Raw => {
+                let spacing = scenario.steps(scenario.eval);
+                (spacing, spacing)
+            }
+        }
+    }
+
+    /// Whether the alert fires at `time`; `None` when a ratio ties.
+    fn firing(&self, alert: &BurnAlert, time: Duration) -> Option<bool> {
+        let above = |window| match self.ratio(window, time) {
+            None => Some(false),
+            Some(ratio) if (ratio - alert.threshold).abs() <= TIE * alert.threshold => None,
+            Some(ratio) => Some(ratio > alert.threshold),
+        };
+        match (above(alert.long), above(alert.short)) {
+            (Some(false), _) | (_, Some(false)) => Some(false),
+            (Some(true), Some(true)) => Some(true),
+            _ => None,
+        }
+    }
+
+    /// True when the alert is certainly quiet at every evaluation up to `end`.
+    fn never_fires(&self, alert: &BurnAlert, end: Duration) -> bool {
+        let eval = self.scenario.eval.millis();
+        (0..=end.millis() / eval)
+            .all(|index| self.firing(alert, Duration::from_millis(index * eval)) == Some(false))
+    }
+}
+
+/// Sample indexes in `[from, to]` on a grid of `spacing`, from `first` on.
+fn samples(from: i64, to: i64, spacing: i64, first: i64) -> Vec<i64> {
+    let start = from.max(first);
+    let aligned = start + (spacing - start.rem_euclid(spacing)) % spacing;
+    (aligned..=to)
+        .step_by(usize::try_from(spacing).unwrap_or(1))
+        .collect()
+}
+
+/// Input series of one SLO in one scenario.
+fn inputs(subject: &Subject<'_>, feed: Feed, scenario: &Scenario) -> Vec<(Series, Vec<Sample>)> {
+    let last = i64::try_from(scenario.last).unwrap_or(0);
+    let traffic = scenario.traffic();
+    let cumulative = |part: &dyn Fn(i64) -> u64| -> Vec<u64> {
+        let mut total = 0;
+        let mut values = vec![0];
+        for interval in 1..=last {
+            total += part(interval);
+            values.push(total);
+        }
+        values
+    };
+    #[allow(clippy::cast_precision_loss)]
+    let float = |value: u64| value as f64;
+    match (&subject.synthesis.source, feed) {
+        (Source::Counters { series, .. }, Feed::Raw) => series
+            .iter()
+            .filter_map(|(series, role)| {
+                let part = |interval: i64| {
+                    let (failed, all) = scenario.counts(interval);
+                    match role {
+                        Role::Failed => failed,
+                        Role::Succeeded => all - failed,
+                        Role::All => all,
+                    }
+                };
+                let values = cumulative(&part);
+                // A failure counter appears with the first failure, at 0.
+                let first = match role {
+                    Role::Failed => (1..=last).find(|interval| part(*interval) > 0)? - 1,
+                    _ => 0,
+                };
+                let samples = values
+                    .iter()
+                    .enumerate()
+                    .map(|(index, value)| {
+                        (i64::try_from(index).unwrap_or(0) >= first).then(|| float(*value))
+                    })
+                    .collect();
+                Some((series.clone(), samples))
+            })
+            .collect(),
+        (
+            Source::Gauge {
+                series, good, bad, ..
+            },
+            Feed::Raw,
+        ) => {
+            let samples = (0..=last)
+                .map(|sample| {
+                    Some(if scenario.bad_state(sample) {
+                        *bad
+                    } else {
+                        *good
+                    })
+                })
+                .collect();
+            vec![(series.clone(), samples)]
+        }
+        _ => recorded_inputs(subject, scenario, traffic),
+    }
+}
+
+/// slogen's recorded base series, for SLOs fed that way.
+#[allow(clippy::cast_precision_loss)]
+fn recorded_inputs(
+    subject: &Subject<'_>,
+    scenario: &Scenario,
+    traffic: u64,
+) -> Vec<(Series, Vec<Sample>)> {
+    let simulation = Simulation::new(subject, scenario, Feed::Recorded);
+    let last = i64::try_from(scenario.last).unwrap_or(0);
+    let labels = subject.recorded_labels(Feed::Recorded);
+    let named = |name: String| Series {
+        name,
+        labels: labels.clone(),
+    };
+    let base = subject.base();
+    let mut fed = Vec::new();
+    if subject.is_threshold() {
+        let states = (0..=last)
+            .map(|sample| Some(if scenario.bad_state(sample) { 1.0 } else { 0.0 }))
+            .collect();
+        fed.push((named("slo:sli_breach:bool".to_owned()), states));
+        return fed;
+    }
+    if subject.slo.sli.counts_events() {
+        let base_steps = scenario.steps(base);
+        let errors = (0..=last)
+            .map(|sample| {
+                let (failed, _) = simulation.events(sample, base_steps);
+                Some(failed as f64 / covered_seconds(base, scenario.step))
+            })
+            .collect();
+        let total = (0..=last)
+            .map(|_| Some(fed_rates(0, traffic, base, scenario.step).1))
+            .collect();
+        fed.push((named(format!("slo:sli_errors:rate{base}")), errors));
+        fed.push((named(format!("slo:sli_total:rate{base}")), total));
+    }
+    for window in recorded_windows(subject.slo) {
+        if !queries_window(subject.slo, window) {
+            continue;
+        }
+        let steps = scenario.steps(window);
+        let ratios = (0..=last)
+            .map(|sample| {
+                let (failed, all) = simulation.events(sample, steps);
+                Some(failed as f64 / all as f64)
+            })
+            .collect();
+        fed.push((named(ratio_metric(window)), ratios));
+    }
+    fed
+}
+
+/// One SLO's part of a test group.
+struct Part {
+    subject_index: usize,
+    series: Vec<(Series, Vec<Sample>)>,
+    checks: Vec<ExprTestView>,
+    comments: Vec<String>,
+}
+
+/// Packs SLOs into test groups so that no SLO's queries read another's
+/// series (identical series are shared).
+fn pack(subjects: &[Subject<'_>], parts: Vec<Part>) -> Vec<Vec<Part>> {
+    let mut groups: Vec<Vec<Part>> = Vec::new();
+    for part in parts {
+        let fits = |group: &Vec<Part>| {
+            group.iter().all(|other| {
+                let mine = &subjects[part.subject_index].synthesis;
+                let theirs = &subjects[other.subject_index].synthesis;
+                part.series.iter().all(|(series, values)| {
+                    match other.series.iter().find(|(them, _)| them == series) {
+                        Some((_, their_values)) => same_samples(values, their_values),
+                        None => !theirs.reads(series),
+                    }
+                }) && other.series.iter().all(|(series, _)| {
+                    part.series.iter().any(|(mine, _)| mine == series) || !mine.reads(series)
+                })
+            })
+        };
+        match groups.iter_mut().find(|group| fits(group)) {
+            Some(group) => group.push(part),
+            None => groups.push(vec![part]),
+        }
+    }
+    groups
+}
+
+fn same_samples(left: &[Sample], right: &[Sample]) -> bool {
+    left.len() == right.len()
+        && left
+            .iter()
+            .zip(right)
+            .all(|(a, b)| a.map(f64::to_bits) == b.map(f64::to_bits))
+}
+
+fn group_view(
+    subjects: &[Subject<'_>],
+    name: &str,
+    comments: Vec<String>,
+    scenario_step: Duration,
+    parts: Vec<Part>,
+) -> TestGroupView {
+    let members: Vec<&str> = parts
+        .iter()
+        .map(|part| subjects[part.subject_index].id.as_str())
+        .collect();
+    let mut input_series: Vec<InputSeriesView> = Vec::new();
+    let mut promql_expr_test = Vec::new();
+    let mut group_comments = comments;
+    for part in parts {
+        let id = &subjects[part.subject_index].id;
+        let mut first = true;
+        for (series, values) in part.series {
+            let text = series.text();
+            if input_series.iter().any(|input| input.series == text) {
+                continue;
+            }
+            input_series.push(InputSeriesView {
+                comment: first.then(|| id.clone()),
+                series: text,
+                values: notation::encode(&values),
+            });
+            first = false;
+        }
+        group_comments.extend(part.comments);
+        promql_expr_test.extend(part.checks);
+    }
+    TestGroupView {
+        name: format!("{name}: {}", members.join(", ")),
+        comments: group_comments,
+        interval: scenario_step.to_string(),
+        input_series,
+        promql_expr_test,
+    }
+}
+
+/// Every rule group, recording groups first, for `group_eval_order`:
+/// alerts then read the values recorded at the same step.
+fn group_order(project: &Project) -> Vec<String> {
+    let none = |_: &str| -> Option<String> { None };
+    plan::recording_rules(project)
+        .groups
+        .into_iter()
+        .chain(plan::alert_rules(project, &none).groups)
+        .map(|group| group.name)
+        .collect()
+}
+
+fn sources(project: &Project) -> Vec<String> {
+    let mut sources: Vec<String> = project
+        .services
+        .iter()
+        .map(|service| service.source.clone())
+        .collect();
+    sources.sort();
+    sources
+}
+
+fn file(
+    project: &Project,
+    path: &str,
+    description: Vec<String>,
+    evaluation_interval: Duration,
+    tests: Vec<TestGroupView>,
+) -> TestFileView {
+    TestFileView {
+        path: path.to_owned(),
+        sources: sources(project),
+        description,
+        rule_files: vec![
+            "../recording-rules.yml".to_owned(),
+            "../alert-rules.yml".to_owned(),
+        ],
+        evaluation_interval: evaluation_interval.to_string(),
+        group_eval_order: group_order(project),
+        tests,
+    }
+}
+
+// --- checks
+
+fn alerts_selector(subject: &Subject<'_>, alert: Option<&BurnAlert>, firing: bool) -> String {
+    let mut labels = BTreeMap::from([("alertname".to_owned(), subject.alert_name.clone())]);
+    if firing {
+        labels.insert("alertstate".to_owned(), "firing".to_owned());
+    }
+    if let Some(alert) = alert {
+        labels.insert(LONG_WINDOW_LABEL.to_owned(), alert.long.to_string());
+        labels.insert(SHORT_WINDOW_LABEL.to_owned(), alert.short.to_string());
+    }
+    series("ALERTS", &labels)
+}
+
+/// `ALERTS{...}` of the alert: firing at `time` with exactly its labels, or not.
+fn alert_check(
+    project: &Project,
+    subject: &Subject<'_>,
+    feed: Feed,
+    alert: &BurnAlert,
+    time: Duration,
+    firing: bool,
+    comment: String,
+) -> ExprTestView {
+    let exp_samples = if firing {
+        let mut labels = subject.recorded_labels(feed);
+        labels.extend(burn_alert_labels(
+            project,
+            subject.service,
+            subject.slo,
+            alert,
+        ));
+        labels.insert("alertname".to_owned(), subject.alert_name.clone());
+        labels.insert("alertstate".to_owned(), "firing".to_owned());
+        vec![SampleView {
+            labels: series("ALERTS", &labels),
+            value: "1".to_owned(),
+        }]
+    } else {
+        Vec::new()
+    };
+    ExprTestView {
+        comments: vec![comment],
+        expr: alerts_selector(subject, Some(alert), true),
+        eval_time: time.to_string(),
+        exp_samples,
+    }
+}
+
+/// `count_over_time(ALERTS{...}[end])` at `end`: never firing (nor pending) up to then.
+fn never_check(
+    subject: &Subject<'_>,
+    alert: Option<&BurnAlert>,
+    end: Duration,
+    comment: String,
+) -> ExprTestView {
+    ExprTestView {
+        comments: vec![comment],
+        expr: format!(
+            "count_over_time({}[{end}])",
+            alerts_selector(subject, alert, false)
+        ),
+        eval_time: end.to_string(),
+        exp_samples: Vec::new(),
+    }
+}
+
+fn value_check(
+    subject: &Subject<'_>,
+    feed: Feed,
+    metric: &str,
+    time: Duration,
+    value: f64,
+    comment: Option<String>,
+) -> ExprTestView {
+    let mut labels = subject.recorded_labels(feed);
+    labels.remove("__name__");
+    ExprTestView {
+        comments: comment.into_iter().collect(),
+        expr: format!("{metric}{}", subject.selector()),
+        eval_time: time.to_string(),
+        exp_samples: vec![SampleView {
+            labels: series(metric, &labels),
+            value: notation::number(value),
+        }],
+    }
+}
+
+/// A burn in comments: `0.42% of events failing`.
+fn burn_text(subject: &Subject<'_>, share: Share) -> String {
+    if subject.is_threshold() {
+        format!(
+            "one sample in {} out of bounds",
+            share.of / share.failed.max(1)
+        )
+    } else {
+        format!("{} of events failing", share.percent())
+    }
+}
+
+/// The pair's name in comments: `page 1h/5m`.
+fn pair(alert: &BurnAlert) -> String {
+    format!("{} {}/{}", alert.severity.as_str(), alert.long, alert.short)
+}
+
+/// A time in seconds on the test clock, e.g. `6h5m51.84s`.
+fn clock(seconds: f64) -> String {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let millis = (seconds * 1000.0).round().max(0.0) as u64;
+    let minutes = millis / 60_000 * 60_000;
+    #[allow(clippy::cast_precision_loss)]
+    let rest = (millis - minutes) as f64 / 1000.0;
+    let head = if minutes > 0 {
+        Duration::from_millis(minutes).to_string()
+    } else {
+        String::new()
+    };
+    if rest > 0.0 || head.is_empty() {
+        format!("{head}{}s", format(rest))
+    } else {
+        head
+    }
+}
+
+/// The last evaluation at or before `time` (seconds), on a grid of `eval`.
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss
+)]
+fn at_or_before(time: f64, eval: Duration) -> Option<Duration> {
+    let step = eval.millis() as f64;
+    let index = ((time * 1000.0) / step + 1e-9).floor();
+    (index >= 0.0).then(|| Duration::from_millis(index as u64 * eval.millis()))
+}
+
+/// The last evaluation strictly before `time` (seconds).
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss
+)]
+fn before(time: f64, eval: Duration) -> Option<Duration> {
+    let step = eval.millis() as f64;
+    let index = ((time * 1000.0) / step - 1e-9).ceil() - 1.0;
+    (index >= 0.0).then(|| Duration::from_millis(index as u64 * eval.millis()))
+}
+
+fn ceil_to(duration_millis: u64, grid: Duration) -> Duration {
+    Duration::from_millis(duration_millis.div_ceil(grid.millis()) * grid.millis())
+}
+
+fn whole(window: Duration, interval: Duration) -> bool {
+    window.millis().is_multiple_of(interval.millis())
+}
+
+// --- outages
+
+/// The outage file: timing of page alerts at the evaluation interval.
+fn outages(project: &Project, subjects: &[Subject<'_>], notes: &[String]) -> TestFileView {
+    let interval = project.settings.evaluation_interval;
+    let step = interval.millis();
+    let paged: Vec<usize> = (0..subjects.len())
+        .filter(|index| subjects[*index].pages().next().is_some())
+        .collect();
+    let warm_up = paged
+        .iter()
+        .flat_map(|index| {
+            let subject = &subjects[*index];
+            subject
+                .pages()
+                .map(move |alert| alert.long.millis() + subject.base().millis())
+        })
+        .max()
+        .unwrap_or(0);
+    let start = ceil_to(warm_up, interval);
+    #[allow(clippy::cast_precision_loss)]
+    let outage = paged
+        .iter()
+        .flat_map(|index| {
+            let subject = &subjects[*index];
+            subject.pages().map(move |alert| {
+                let measures = alert_measures(subject.slo, alert);
+                let firing = alert.firing_seconds(measures, interval) * 1000.0;
+                // Long enough for the alert to fire, and for its long window to
+                // stay above the threshold until the short one has drained.
+                let draining = alert.short.millis() as f64
+                    + alert.threshold * (alert.long.millis() + step) as f64
+                    + subject.base().millis() as f64
+                    + 3.0 * step as f64;
+                (firing.max(0.0) + 2.0 * step as f64).max(draining)
+            })
+        })
+        .fold(0.0_f64, f64::max);
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let outage = ceil_to(outage.ceil() as u64, interval);
+    let stop = Duration::from_millis(start.millis() + outage.millis());
+    let end = Duration::from_millis(
+        stop.millis()
+            + paged
+                .iter()
+                .flat_map(|index| subjects[*index].pages().map(|alert| alert.short.millis()))
+                .max()
+                .unwrap_or(0)
+            + 2 * step,
+    );
+    let scenario = Scenario {
+        step: interval,
+        eval: interval,
+        phases: vec![
+            (1, Share::NONE),
+            (start.millis() / step + 1, Share::ALL),
+            (stop.millis() / step + 1, Share::NONE),
+        ],
+        last: end.millis() / step,
+    };
+    let mut parts = Vec::new();
+    let mut file_notes: Vec<String> = notes.to_vec();
+    for (index, subject) in subjects.iter().enumerate() {
+        if !paged.contains(&index) {
+            file_notes.push(format!(
+                "{}: no page alerts; its tickets are tested in {}.",
+                subject.id,
+                SLOW_BURNS_FILE.trim_start_matches("tests/")
+            ));
+            continue;
+        }
+        let feed = match subject.synthesis.source {
+            Source::Counters { .. } | Source::Gauge { .. } => Feed::Raw,
+            _ => Feed::Recorded,
+        };
+        parts.push(outage_part(
+            project, subjects, index, feed, &scenario, start, stop,
+        ));
+    }
+    let groups = pack(subjects, parts);
+    let mut description = vec![
+        format!(
+            "Page alerts under a total outage, evaluated every {interval} like production. Good traffic until {start}, every event failing from then until {stop}, good traffic again after."
+        ),
+        "Each page alert must not fire one evaluation interval before the time the burn-rate math predicts (`slogen explain`), must fire with exactly its labels one interval after it, and after errors stop must resolve within its short window.".to_owned(),
+        "Alerts are read through ALERTS (labels only): promtool compares alert annotations exactly, and burn-rate descriptions render $value.".to_owned(),
+    ];
+    description.extend(file_notes);
+    let tests = groups
+        .into_iter()
+        .map(|parts| {
+            group_view(
+                subjects,
+                "full outage, then recovery",
+                Vec::new(),
+                interval,
+                parts,
+            )
+        })
+        .collect();
+    file(project, OUTAGES_FILE, description, interval, tests)
+}
+
+#[allow(clippy::too_many_lines)]
+fn outage_part(
+    project: &Project,
+    subjects: &[Subject<'_>],
+    index: usize,
+    feed: Feed,
+    scenario: &Scenario,
+    start: Duration,
+    stop: Duration,
+) -> Part {
+    let subject = &subjects[index];
+    let interval = scenario.eval;
+    let simulation = Simulation::new(subject, scenario, feed);
+    let mut comments = Vec::new();
+    if let (Feed::Recorded, Source::Recorded { reason }) = (feed, &subject.synthesis.source) {
+        comments.push(format!(
+            "{}: fed slogen's recorded base series instead of raw ones: {reason}; this tests the alert layer and slogen's own recording rules, not the SLI's queries.",
+            subject.id
+        ));
+    }
+    // (check, expected, what the sampling model says)
+    let mut planned: Vec<(ExprTestView, Option<bool>, Option<bool>)> = Vec::new();
+    let mut verified = |check: ExprTestView, expected: Option<bool>, actual: Option<bool>| {
+        planned.push((check, expected, actual));
+    };
+    let start_seconds = start.seconds();
+    let stop_seconds = stop.seconds();
+    for alert in subject.pages() {
+        let name = pair(alert);
+        let base = subject.base();
+        if !(whole(alert.long, interval) && whole(alert.short, interval) && whole(base, interval)) {
+            comments.push(format!(
+                "{}: {name}: timing not asserted: its windows are not whole evaluation intervals.",
+                subject.id
+            ));
+            continue;
+        }
+        let measures = alert_measures(subject.slo, alert);
+        let firing = alert.firing_seconds(measures, interval);
+        let predicted = start_seconds + firing;
+        let explained = format!(
+            "the math predicts {} after the outage starts ({})",
+            clock(firing.max(0.0)),
+            clock(predicted)
+        );
+        if let Some(time) = before(predicted - interval.seconds(), interval) {
+            verified(
+                alert_check(
+                    project,
+                    subject,
+                    feed,
+                    alert,
+                    time,
+                    false,
+                    format!(
+                        "{}: {name}: not firing yet at {time}: {explained}.",
+                        subject.id
+                    ),
+                ),
+                Some(false),
+                simulation.firing(alert, time),
+            );
+        }
+        if let Some(time) = at_or_before(predicted + interval.seconds(), interval) {
+            verified(
+                alert_check(
+                    project,
+                    subject,
+                    feed,
+                    alert,
+                    time,
+                    true,
+                    format!(
+                        "{}: {name}: firing by {time}, within one evaluation of the prediction: {explained}.",
+                        subject.id
+                    ),
+                ),
+                Some(true),
+                simulation.firing(alert, time),
+            );
+        }
+        let resolved = alert.resolved_seconds(measures, interval);
+        let predicted = stop_seconds + resolved;
+        let explained = format!(
+            "its {} window drains {} after errors stop ({})",
+            alert.short,
+            clock(resolved),
+            clock(predicted)
+        );
+        if let Some(time) = before(predicted - interval.seconds(), interval) {
+            verified(
+                alert_check(
+                    project,
+                    subject,
+                    feed,
+                    alert,
+                    time,
+                    true,
+                    format!(
+                        "{}: {name}: still firing at {time}: {explained}.",
+                        subject.id
+                    ),
+                ),
+                Some(true),
+                simulation.firing(alert, time),
+            );
+        }
+        if let Some(time) = at_or_before(predicted + interval.seconds(), interval) {
+            verified(
+                alert_check(
+                    project,
+                    subject,
+                    feed,
+                    alert,
+                    time,
+                    false,
+                    format!(
+                        "{}: {name}: resolved by {time}, within its {} short window: {explained}.",
+                        subject.id, alert.short
+                    ),
+                ),
+                Some(false),
+                simulation.firing(alert, time),
+            );
+        }
+    }
+    let mut checks = Vec::new();
+    for (check, expected, actual) in planned {
+        if expected == actual {
+            checks.push(check);
+        } else {
+            comments.push(format!(
+                "left out, the sampling model does not confirm it: {}",
+                check.comments.join(" ")
+            ));
+        }
+    }
+    checks.extend(outage_values(subject, feed, scenario, start, stop));
+    Part {
+        subject_index: index,
+        series: inputs(subject, feed, scenario),
+        checks,
+        comments,
+    }
+}
+
+/// Recorded values before the outage (every error ratio 0) and late in
+/// it (every window the outage fills reads 1).
+fn outage_values(
+    subject: &Subject<'_>,
+    feed: Feed,
+    scenario: &Scenario,
+    start: Duration,
+    stop: Duration,
+) -> Vec<ExprTestView> {
+    let interval = scenario.eval;
+    let before = Duration::from_millis(start.millis() - interval.millis());
+    let late = Duration::from_millis(stop.millis() - interval.millis());
+    let filled = Duration::from_millis(late.millis() - start.millis());
+    let mut checks = value_checks(
+        subject,
+        feed,
+        before,
+        &steady_values(subject, feed, scenario, Share::NONE, before, None),
+        format!("{}: before the outage every error ratio is 0.", subject.id),
+    );
+    checks.extend(value_checks(
+        subject,
+        feed,
+        late,
+        &steady_values(subject, feed, scenario, Share::ALL, late, Some(filled)),
+        format!(
+            "{}: at {late} every window the outage fills (up to {filled}) reads 1.",
+            subject.id
+        ),
+    ));
+    checks
+}
+
+fn value_checks(
+    subject: &Subject<'_>,
+    feed: Feed,
+    time: Duration,
+    values: &[(String, f64, bool)],
+    comment: String,
+) -> Vec<ExprTestView> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(index, (metric, value, metadata))| {
+            let mut check = value_check(
+                subject,
+                feed,
+                metric,
+                time,
+                *value,
+                (index == 0).then(|| comment.clone()),
+            );
+            if *metadata {
+                // `vector(...)` keeps none of the query's labels.
+                let labels = series_labels(subject.service, subject.slo);
+                check.exp_samples[0].labels = series(metric, &labels);
+            }
+            check
+        })
+        .collect()
+}
+
+/// Naive left-to-right sum of `count` copies, as Prometheus 2 sums over time.
+fn summed(value: f64, count: usize) -> f64 {
+    (0..count).fold(0.0, |sum, _| sum + value)
+}
+
+/// The rates of an event SLI's error and total queries over `window` on
+/// raw counters that saw `failed` of `all` events in each of its
+/// intervals, with Prometheus 2's arithmetic: `rate()` multiplies the
+/// increase by `1 / range`, `sum` adds, the error query is the failure rate
+/// or all events less the succeeded ones.
+#[allow(clippy::cast_precision_loss)]
+fn raw_rates(
+    source: &Source,
+    failed: u64,
+    all: u64,
+    window: Duration,
+    step: Duration,
+) -> (f64, f64) {
+    let intervals = window.millis() / step.millis();
+    let factor = rate_factor(window, step);
+    let rate = |count: u64| (count * intervals) as f64 * factor;
+    let Source::Counters { series, errors, .. } = source else {
+        return (0.0, 0.0);
+    };
+    let has_all = series.iter().any(|(_, role)| *role == Role::All);
+    let total = if has_all {
+        rate(all)
+    } else {
+        rate(all - failed) + rate(failed)
+    };
+    let errors = match errors {
+        // The failure counter may not exist yet; `or 0 * total` gives 0.
+        Errors::Failed if failed == 0 => 0.0,
+        Errors::Failed => rate(failed),
+        Errors::AllLessSucceeded => total - rate(all - failed),
+    };
+    (errors, total)
+}
+
+/// What Prometheus 2's `rate()` multiplies a counter's increase by, for a
+/// series sampled every `step` since long before the range: the samples
+/// span the whole steps in `window`, extrapolated to the range's start when
+/// it lies less than 1.1 steps away, then divided by the range.
+#[allow(clippy::cast_precision_loss)]
+fn rate_factor(window: Duration, step: Duration) -> f64 {
+    let intervals = window.millis() / step.millis();
+    let sampled = (intervals * step.millis()) as f64 / 1000.0;
+    let to_start = window.seconds() - sampled;
+    let average = sampled / intervals as f64;
+    let extrapolated = if to_start < average * 1.1 {
+        sampled + to_start
+    } else {
+        sampled + average / 2.0
+    };
+    extrapolated / sampled / window.seconds()
+}
+
+/// Every recorded value slogen can predict exactly at `time`, when every
+/// window (up to `within`, if given) has seen the share `share` throughout:
+/// (metric, value, is metadata).
+#[allow(clippy::cast_precision_loss, clippy::too_many_lines)]
+fn steady_values(
+    subject: &Subject<'_>,
+    feed: Feed,
+    scenario: &Scenario,
+    share: Share,
+    time: Duration,
+    within: Option<Duration>,
+) -> Vec<(String, f64, bool)> {
+    let slo = subject.slo;
+    let base = subject.base();
+    let step = scenario.step;
+    let traffic = scenario.traffic();
+    let failed = traffic / share.of * share.failed;
+    let now = scenario.sample_at(time);
+    let mut values = Vec::new();
+    // The base window's error and total rates, as recorded or fed.
+    let base_rates = match (&subject.synthesis.source, feed) {
+        (source @ Source::Counters { .. }, Feed::Raw) => {
+            Some(raw_rates(source, failed, traffic, base, step))
+        }
+        _ if slo.sli.counts_events() => Some(fed_rates(failed, traffic, base, step)),
+        _ => None,
+    };
+    let state = match (share.failed, subject.is_threshold()) {
+        (_, false) => None,
+        (0, true) => Some(0.0),
+        (failed, true) if failed == share.of => Some(1.0),
+        _ => None,
+    };
+    if let (Some((errors, total)), Feed::Raw) = (base_rates, feed) {
+        values.push((format!("slo:sli_errors:rate{base}"), errors, false));
+        values.push((format!("slo:sli_total:rate{base}"), total, false));
+    }
+    if let (Some(state), Feed::Raw) = (state, feed) {
+        values.push(("slo:sli_breach:bool".to_owned(), state, false));
+    }
+    let fed_ratio = share.failed as f64 / share.of as f64;
+    let simulation = Simulation::new(subject, scenario, feed);
+    let (spacing, first) = simulation.sampling();
+    let window_value = |window: Duration| -> Option<f64> {
+        if within.is_some_and(|limit| window > limit) {
+            return None;
+        }
+        match (window_measure(slo, window), &slo.sli) {
+            (Measure::States, _) => state,
+            (Measure::Events, Sli::Raw { .. }) => None,
+            (Measure::Events, _) if window == base => {
+                base_rates.map(|(errors, total)| errors / total)
+            }
+            (Measure::Events, _) => match (&subject.synthesis.source, feed) {
+                (source @ Source::Counters { .. }, Feed::Raw) => {
+                    let (errors, total) = raw_rates(source, failed, traffic, window, step);
+                    Some(errors / total)
+                }
+                _ => None,
+            },
+            (Measure::Recorded { .. }, Sli::Raw { .. }) => Some(fed_ratio),
+            (Measure::Recorded { .. }, _) => {
+                let points = samples(now - scenario.steps(window), now, spacing, first);
+                // A share strictly between none and all is exact only when
+                // every sample saw a whole base window.
+                let earliest = points.first().copied().unwrap_or(0);
+                let partial = share.failed > 0 && share.failed < share.of;
+                if feed == Feed::Raw && partial && earliest < scenario.steps(base) {
+                    return None;
+                }
+                let (errors, total) = base_rates?;
+                Some(summed(errors, points.len()) / summed(total, points.len()))
+            }
+        }
+    };
+    for window in recorded_windows(slo) {
+        if feed == Feed::Recorded && queries_window(slo, window) {
+            continue;
+        }
+        if let Some(value) = window_value(window) {
+            values.push((ratio_metric(window), value, false));
+        }
+    }
+    let budget = literal(slo.error_budget());
+    if let Some(ratio) =
+        window_value(base).or_else(|| matches!(slo.sli, Sli::Raw { .. }).then_some(fed_ratio))
+    {
+        values.push((
+            "slo:current_burn_rate:ratio".to_owned(),
+            ratio / budget,
+            false,
+        ));
+    }
+    if let Some(ratio) = window_value(slo.period) {
+        let burn = ratio / budget;
+        values.push(("slo:period_burn_rate:ratio".to_owned(), burn, false));
+        values.push((
+            "slo:period_error_budget_remaining:ratio".to_owned(),
+            1.0 - burn,
+            false,
+        ));
+    }
+    values
+}
+
+/// A number as the rules write it and Prometheus reads it.
+fn literal(value: f64) -> f64 {
+    format(value).parse().unwrap_or(f64::NAN)
+}
+
+/// The fed base-window rates of an event SLI (see [`recorded_inputs`]).
+#[allow(clippy::cast_precision_loss)]
+fn fed_rates(failed: u64, traffic: u64, base: Duration, step: Duration) -> (f64, f64) {
+    let intervals = base.millis() / step.millis();
+    (
+        (failed * intervals) as f64 / covered_seconds(base, step),
+        traffic as f64 / step.seconds(),
+    )
+}
+
+/// The seconds of the whole steps in a window.
+#[allow(clippy::cast_precision_loss)]
+fn covered_seconds(window: Duration, step: Duration) -> f64 {
+    (window.millis() / step.millis() * step.millis()) as f64 / 1000.0
+}
+
+// --- slow burns
+
+/// The slow-burn file: hourly evaluation over days.
+fn slow_burns(project: &Project, subjects: &[Subject<'_>], notes: &[String]) -> TestFileView {
+    let step = project.settings.evaluation_interval;
+    let hour = Duration::from_minutes(60);
+    let eval = ceil_to(hour.millis().max(step.millis()), step);
+    let mut slow_parts = Vec::new();
+    let mut low_parts = Vec::new();
+    let mut file_notes: Vec<String> = notes.to_vec();
+    let warm_up = subjects
+        .iter()
+        .map(|subject| subject.longest_window().millis() + subject.base().millis())
+        .max()
+        .unwrap_or(0);
+    let start = ceil_to(warm_up, eval);
+    for (index, subject) in subjects.iter().enumerate() {
+        let feed = match subject.synthesis.source {
+            Source::Counters { .. } => Feed::Raw,
+            _ => Feed::Recorded,
+        };
+        match slow_part(project, subjects, index, feed, step, eval, start) {
+            Ok(part) => slow_parts.push(part),
+            Err(note) => file_notes.push(format!("{}: {note}", subject.id)),
+        }
+        match low_part(subjects, index, feed, step, eval) {
+            Ok(part) => low_parts.push(part),
+            Err(note) => file_notes.push(format!("{}: {note}", subject.id)),
+        }
+    }
+    let mut description = vec![
+        format!(
+            "Slow burns, evaluated every {eval} (a constant burn reads the same at any interval; inputs are sampled every {step})."
+        ),
+        format!(
+            "Slow burn: good traffic until {start} (the longest window, filled), then a burn between the ticket and page thresholds: every ticket alert below the burn fires, and no page alert ever does."
+        ),
+        "Just under: a burn just under the lowest threshold from the start for longer than the longest window: nothing ever fires, and every recorded value is exact.".to_owned(),
+        "Threshold SLIs are fed their breach series here: a gauge sampled hourly would say nothing about the share of time out of bounds.".to_owned(),
+    ];
+    description.extend(file_notes);
+    let mut tests: Vec<TestGroupView> = pack(subjects, slow_parts)
+        .into_iter()
+        .map(|parts| group_view(subjects, "slow burn", Vec::new(), step, parts))
+        .collect();
+    tests.extend(pack(subjects, low_parts).into_iter().map(|parts| {
+        group_view(
+            subjects,
+            "just under the lowest threshold",
+            Vec::new(),
+            step,
+            parts,
+        )
+    }));
+    file(project, SLOW_BURNS_FILE, description, eval, tests)
+}
+
+/// The share of a slow burn: above every ticket threshold it can be above
+/// while below every page threshold, as far from both as possible.
+fn slow_share(subject: &Subject<'_>) -> Option<Share> {
+    let tickets: Vec<f64> = subject.tickets().map(|alert| alert.threshold).collect();
+    let pages = subject
+        .pages()
+        .map(|alert| alert.threshold)
+        .fold(1.0_f64, f64::min);
+    let highest = tickets.iter().copied().fold(0.0_f64, f64::max);
+    let lowest = tickets.iter().copied().fold(1.0_f64, f64::min);
+    let below = if highest < pages { highest } else { lowest };
+    if tickets.is_empty() || below >= pages {
+        return None;
+    }
+    let target = (below * pages).sqrt();
+    (2..=4)
+        .filter_map(|digits| Share::decimal(target, digits, false))
+        .find(|share| share.value() > below * 1.02 && share.value() < pages * 0.98)
+}
+
+/// The share just under the lowest threshold.
+fn low_share(subject: &Subject<'_>) -> Option<Share> {
+    let lowest = subject
+        .alerts
+        .iter()
+        .map(|alert| alert.threshold)
+        .fold(1.0_f64, f64::min);
+    Share::decimal(lowest * 0.95, 2, true)
+}
+
+/// Shares to try for a threshold SLI: one bad sample in every `p`.
+fn state_shares(target: f64) -> Vec<Share> {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let around = (1.0 / target).round().max(1.0) as u64;
+    let mut periods = vec![around];
+    for offset in 1..=around.max(4) {
+        periods.push(around + offset);
+        if offset < around {
+            periods.push(around - offset);
+        }
+    }
+    periods
+        .into_iter()
+        .filter(|period| *period > 1)
+        .map(|period| Share {
+            failed: 1,
+            of: period,
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments, clippy::too_many_lines)]
+fn slow_part(
+    project: &Project,
+    subjects: &[Subject<'_>],
+    index: usize,
+    feed: Feed,
+    step: Duration,
+    eval: Duration,
+    start: Duration,
+) -> Result<Part, String> {
+    let subject = &subjects[index];
+    if subject.tickets().next().is_none() {
+        return Err("no ticket alerts, so no slow burn.".to_owned());
+    }
+    let share = slow_share(subject).ok_or_else(|| {
+        "no slow burn: no burn lies between its ticket and page thresholds.".to_owned()
+    })?;
+    let candidates = if subject.is_threshold() {
+        state_shares(share.value())
+    } else {
+        vec![share]
+    };
+    for share in candidates {
+        let scenario = Scenario {
+            step,
+            eval,
+            phases: vec![
+                (1, Share::NONE),
+                (start.millis() / step.millis() + 1, share),
+            ],
+            last: 0,
+        };
+        let simulation = Simulation::new(subject, &scenario, feed);
+        let mut firing = Vec::new();
+        let mut end = start;
+        let mut ok = true;
+        for alert in subject
+            .tickets()
+            .filter(|alert| alert.threshold < share.value())
+        {
+            let rise =
+                (alert.threshold / share.value()) * alert.long.seconds().max(alert.short.seconds());
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let estimate = ceil_to(
+                start.millis() + (rise * 1000.0) as u64 + 2 * eval.millis(),
+                eval,
+            );
+            let found = (0..12)
+                .map(|extra| Duration::from_millis(estimate.millis() + extra * eval.millis()))
+                .find(|time| simulation.firing(alert, *time) == Some(true));
+            match found {
+                Some(time) => {
+                    end = end.max(time);
+                    firing.push((alert, time));
+                }
+                None => ok = false,
+            }
+        }
+        let quiet: Vec<&BurnAlert> = subject
+            .alerts
+            .iter()
+            .filter(|alert| !firing.iter().any(|(fired, _)| fired == alert))
+            .collect();
+        if !ok || firing.is_empty() || !quiet.iter().all(|alert| simulation.never_fires(alert, end))
+        {
+            continue;
+        }
+        let scenario = Scenario {
+            last: end.millis() / step.millis(),
+            ..scenario
+        };
+        let mut checks = Vec::new();
+        for (alert, time) in &firing {
+            checks.push(alert_check(
+                project,
+                subject,
+                feed,
+                alert,
+                *time,
+                true,
+                format!(
+                    "{}: {}: firing at {time} (threshold {}; the math predicts detection {} into the burn, at {}).",
+                    subject.id,
+                    pair(alert),
+                    format(alert.threshold),
+                    clock(alert.detection_seconds(share.value())),
+                    clock(start.seconds() + alert.detection_seconds(share.value())),
+                ),
+            ));
+        }
+        for alert in quiet {
+            checks.push(never_check(
+                subject,
+                Some(alert),
+                end,
+                format!(
+                    "{}: {}: never fires up to {end} (threshold {}).",
+                    subject.id,
+                    pair(alert),
+                    format(alert.threshold)
+                ),
+            ));
+        }
+        let mut comments = vec![format!(
+            "{}: {} from {start}.",
+            subject.id,
+            burn_text(subject, share)
+        )];
+        if let (Feed::Recorded, Source::Recorded { reason }) = (feed, &subject.synthesis.source) {
+            comments.push(format!(
+                "{}: fed slogen's recorded base series instead of raw ones: {reason}.",
+                subject.id
+            ));
+        }
+        return Ok(Part {
+            subject_index: index,
+            series: inputs(subject, feed, &scenario),
+            checks,
+            comments,
+        });
+    }
+    Err("no slow burn the sampling model confirms (every ticket fires, no page).".to_owned())
+}
+
+#[allow(clippy::too_many_lines)]
+fn low_part(
+    subjects: &[Subject<'_>],
+    index: usize,
+    feed: Feed,
+    step: Duration,
+    eval: Duration,
+) -> Result<Part, String> {
+    let subject = &subjects[index];
+    let share =
+        low_share(subject).ok_or_else(|| "no burn just under its thresholds.".to_owned())?;
+    let candidates = if subject.is_threshold() {
+        let mut shares = state_shares(share.value());
+        shares.retain(|candidate| candidate.value() <= share.value());
+        shares.sort_by_key(|candidate| candidate.of);
+        shares
+    } else {
+        vec![share]
+    };
+    let end = ceil_to(
+        subject.longest_window().millis() + subject.base().millis() + eval.millis(),
+        eval,
+    );
+    for share in candidates {
+        let scenario = Scenario {
+            step,
+            eval,
+            phases: vec![(1, share)],
+            last: end.millis() / step.millis(),
+        };
+        let simulation = Simulation::new(subject, &scenario, feed);
+        if !subject
+            .alerts
+            .iter()
+            .all(|alert| simulation.never_fires(alert, end))
+        {
+            continue;
+        }
+        let lowest = subject
+            .alerts
+            .iter()
+            .map(|alert| alert.threshold)
+            .fold(1.0_f64, f64::min);
+        let mut checks = vec![never_check(
+            subject,
+            None,
+            end,
+            format!(
+                "{}: no alert ever fires up to {end} (lowest threshold {}).",
+                subject.id,
+                format(lowest)
+            ),
+        )];
+        checks.extend(low_values(subject, feed, &scenario, share, end));
+        let mut comments = vec![format!(
+            "{}: {} throughout.",
+            subject.id,
+            burn_text(subject, share)
+        )];
+        if let (Feed::Recorded, Source::Recorded { reason }) = (feed, &subject.synthesis.source) {
+            comments.push(format!(
+                "{}: fed slogen's recorded base series instead of raw ones: {reason}.",
+                subject.id
+            ));
+        }
+        return Ok(Part {
+            subject_index: index,
+            series: inputs(subject, feed, &scenario),
+            checks,
+            comments,
+        });
+    }
+    Err("no burn just under its thresholds that the sampling model confirms.".to_owned())
+}
+
+/// Every recorded value of a constant burn, exactly as Prometheus 2
+/// computes it, and the SLO's metadata.
+fn low_values(
+    subject: &Subject<'_>,
+    feed: Feed,
+    scenario: &Scenario,
+    share: Share,
+    end: Duration,
+) -> Vec<ExprTestView> {
+    let slo = subject.slo;
+    let mut values = vec![
+        (
+            "slo:objective:ratio".to_owned(),
+            literal(slo.objective / 100.0),
+            true,
+        ),
+        (
+            "slo:error_budget:ratio".to_owned(),
+            literal(slo.error_budget()),
+            true,
+        ),
+        (
+            "slo:time_period:days".to_owned(),
+            literal(slo.period.seconds() / 86_400.0),
+            true,
+        ),
+    ];
+    values.extend(steady_values(subject, feed, scenario, share, end, None));
+    value_checks(
+        subject,
+        feed,
+        end,
+        &values,
+        format!(
+            "{}: recorded values at {end}, as Prometheus computes them from these inputs.",
+            subject.id
+        ),
+    )
+}
+
+// --- plain alerts
+
+fn plain_alerts(project: &Project, service: &Service) -> TestFileView {
+    let interval = project.settings.evaluation_interval;
+    let tests = service
+        .alerts
+        .iter()
+        .flat_map(|alert| {
+            alert
+                .tests
+                .iter()
+                .enumerate()
+                .map(move |(number, test)| plain_test(project, service, alert, number, test))
+        })
+        .collect();
+    file(
+        project,
+        &plain_alerts_file(&service.name),
+        vec![
+            format!(
+                "The test cases declared with the plain alerts of {} (`[[alert.test]]`), evaluated every {interval}.",
+                service.source
+            ),
+            "Alerts are read through ALERTS (labels only): promtool compares alert annotations exactly, and annotations are Go templates.".to_owned(),
+        ],
+        interval,
+        tests,
+    )
+}
+
+fn plain_test(
+    project: &Project,
+    service: &Service,
+    alert: &PlainAlert,
+    number: usize,
+    test: &AlertTest,
+) -> TestGroupView {
+    let firing = BTreeMap::from([
+        ("alertname".to_owned(), alert.name.clone()),
+        ("alertstate".to_owned(), "firing".to_owned()),
+    ]);
+    let exp_samples = if test.firing {
+        let mut labels = test.labels.clone();
+        labels.extend(plain_alert_labels(project, service, alert));
+        labels.extend(firing.clone());
+        vec![SampleView {
+            labels: series("ALERTS", &labels),
+            value: "1".to_owned(),
+        }]
+    } else {
+        Vec::new()
+    };
+    let state = if test.firing { "firing" } else { "not firing" };
+    TestGroupView {
+        name: format!("{} #{}: {state} at {}", alert.name, number + 1, test.at),
+        comments: Vec::new(),
+        interval: project.settings.evaluation_interval.to_string(),
+        input_series: test
+            .series
+            .iter()
+            .map(|(selector, values)| InputSeriesView {
+                comment: None,
+                series: selector.clone(),
+                values: values.clone(),
+            })
+            .collect(),
+        promql_expr_test: vec![ExprTestView {
+            comments: vec![format!("{} is {state} at {}.", alert.name, test.at)],
+            expr: series("ALERTS", &firing),
+            eval_time: test.at.to_string(),
+            exp_samples,
+        }],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Sources;
+    use crate::source::SourceFile;
+
+    fn project(settings: Option<&str>, service: &str) -> Project {
+        let sources = Sources {
+            settings: settings.map(|text| SourceFile::new("slo/slogen.toml", text)),
+            services: vec![SourceFile::new("slo/shop.toml", service)],
+        };
+        let (project, diagnostics) = crate::compile::analyze(&sources);
+        project.unwrap_or_else(|| panic!("{diagnostics:?}"))
+    }
+
+    const SHAPES: &str = r#"
+[service]
+name = "shop"
+team = "shop"
+
+[[slo]]
+name = "ratio"
+objective = 99.9
+[slo.sli.ratio]
+errors = 'sum(rate(requests_total{code=~"5.."}[{{window}}]))'
+total = 'sum(rate(requests_total[{{window}}]))'
+
+[[slo]]
+name = "latency"
+objective = 95
+period = "28d"
+[slo.sli.latency]
+histogram = "request_seconds"
+threshold = "250ms"
+
+[[slo]]
+name = "lag"
+objective = 99
+period = "7d"
+[slo.sli.threshold]
+query = 'max(lag_seconds)'
+max = 10
+
+[[slo]]
+name = "raw"
+objective = 99.5
+[slo.sli.raw]
+error_ratio = 'sum(rate(failed_total[{{window}}])) / sum(rate(all_total[{{window}}]))'
+
+[[slo]]
+name = "day-page"
+objective = 99.9
+[slo.sli.ratio]
+errors = 'sum(rate(other_total{code=~"5.."}[{{window}}]))'
+total = 'sum(rate(other_total[{{window}}]))'
+[[slo.alerting.window]]
+severity = "page"
+long = "1d"
+short = "1h"
+burn_rate = 3
+"#;
+
+    /// The first evaluation at which the model sees the alert fire after a
+    /// total outage starting at `start`, and resolve after it stops.
+    fn simulated(
+        subject: &Subject<'_>,
+        feed: Feed,
+        alert: &BurnAlert,
+        interval: Duration,
+    ) -> (f64, f64) {
+        let step = interval.millis();
+        let start = 2 * 86_400_000;
+        let stop = start + 3 * 86_400_000 / 2;
+        let scenario = Scenario {
+            step: interval,
+            eval: interval,
+            phases: vec![
+                (1, Share::NONE),
+                (start / step + 1, Share::ALL),
+                (stop / step + 1, Share::NONE),
+            ],
+            last: (stop + 86_400_000) / step,
+        };
+        let simulation = Simulation::new(subject, &scenario, feed);
+        let first = |from: u64, firing: bool| {
+            (from / step..)
+                .map(|index| Duration::from_millis(index * step))
+                .find(|time| simulation.firing(alert, *time) == Some(firing))
+                .map(|time| (time.millis() - from) as f64 / 1000.0)
+                .unwrap()
+        };
+        (first(start, true), first(stop, false))
+    }
+
+    /// The math's firing and resolution times (`slogen explain`) agree with
+    /// the model of Prometheus' sampling: the alert fires at the first
+    /// evaluation after the predicted time and resolves at the first
+    /// evaluation at or after it, for every measure of window.
+    #[test]
+    fn math_predicts_the_sampled_times() {
+        for (settings, interval) in [
+            (None, Duration::from_minutes(1)),
+            (
+                Some("[defaults]\nevaluation_interval = \"30s\"\n"),
+                Duration::from_millis(30_000),
+            ),
+        ] {
+            let project = project(settings, SHAPES);
+            for (service, slo) in project.slos() {
+                let synthesis = synthesize::synthesize(&slo.sli, base_window(slo));
+                let subject = Subject::new(service, slo, plan::burn_alerts(slo), synthesis);
+                for feed in [Feed::Raw, Feed::Recorded] {
+                    for alert in subject.pages() {
+                        let measures = alert_measures(slo, alert);
+                        let firing = alert.firing_seconds(measures, interval).max(0.0);
+                        let resolved = alert.resolved_seconds(measures, interval);
+                        let (fired_at, resolved_at) = simulated(&subject, feed, alert, interval);
+                        let step = interval.seconds();
+                        let context = format!(
+                            "{} {} {feed:?} at {interval}: math {firing}/{resolved}, model {fired_at}/{resolved_at}",
+                            subject.id,
+                            pair(alert)
+                        );
+                        assert!(
+                            fired_at > firing - 1e-6 && fired_at <= firing + step + 1e-6,
+                            "{context}"
+                        );
+                        assert!(
+                            resolved_at >= resolved - 1e-6 && resolved_at < resolved + step + 1e-6,
+                            "{context}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_expectation_is_confirmed_and_every_slo_tested() {
+        let project = project(None, SHAPES);
+        let files = test_files(&project);
+        assert_eq!(
+            files
+                .iter()
+                .map(|file| file.path.as_str())
+                .collect::<Vec<_>>(),
+            vec![OUTAGES_FILE, SLOW_BURNS_FILE]
+        );
+        for file in &files {
+            let comments: Vec<&String> = file
+                .description
+                .iter()
+                .chain(file.tests.iter().flat_map(|test| &test.comments))
+                .collect();
+            assert!(
+                !comments.iter().any(|line| line.contains("left out")
+                    || line.contains("NOT TESTED")
+                    || line.contains("no slow burn:")
+                    || line.contains("no slow burn the")
+                    || line.contains("no burn just under")),
+                "{}: {comments:#?}",
+                file.path
+            );
+            for slo in ["ratio", "latency", "lag", "raw", "day-page"] {
+                let id = format!("shop/{slo}");
+                assert!(
+                    file.tests.iter().any(|test| test.name.contains(&id)),
+                    "{} does not test {id}",
+                    file.path
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn burns_sit_between_the_thresholds() {
+        assert_eq!(
+            Share::decimal(0.000_95, 2, true),
+            Some(Share {
+                failed: 19,
+                of: 20_000
+            })
+        );
+        assert_eq!(
+            Share::decimal(0.004_24, 2, false).map(Share::percent),
+            Some("0.42%".to_owned())
+        );
+        let project = project(None, SHAPES);
+        let (service, slo) = project.slos().next().unwrap();
+        let subject = Subject::new(
+            service,
+            slo,
+            plan::burn_alerts(slo),
+            synthesize::synthesize(&slo.sli, base_window(slo)),
+        );
+        // Tickets at 0.3% and 0.1%, pages from 0.6%: between 0.3% and 0.6%.
+        assert_eq!(
+            slow_share(&subject).map(Share::percent),
+            Some("0.42%".to_owned())
+        );
+        assert_eq!(
+            low_share(&subject).map(Share::percent),
+            Some("0.095%".to_owned())
+        );
+    }
+
+    #[test]
+    fn rate_factors_follow_prometheus() {
+        let minute = Duration::from_minutes(1);
+        // Whole steps: 1 / range, as Prometheus 2 multiplies.
+        let five = Duration::from_minutes(5);
+        assert_eq!(
+            300_000.0 * rate_factor(five, minute),
+            1_000.000_000_000_000_1
+        );
+        // 5m sampled every 45s: six steps (270s), extrapolated by 30s.
+        let step = Duration::from_millis(45_000);
+        assert_eq!(rate_factor(five, step), 300.0 / 270.0 / 300.0);
+    }
+
+    #[test]
+    fn clock_and_grid() {
+        assert_eq!(clock(21_951.84), "6h5m51.84s");
+        assert_eq!(clock(120.0), "2m");
+        assert_eq!(clock(0.0), "0s");
+        let minute = Duration::from_minutes(1);
+        assert_eq!(
+            at_or_before(111.84, minute),
+            Some(Duration::from_minutes(1))
+        );
+        assert_eq!(at_or_before(120.0, minute), Some(Duration::from_minutes(2)));
+        assert_eq!(before(120.0, minute), Some(Duration::from_minutes(1)));
+        assert_eq!(before(-8.0, minute), None);
+    }
+}

@@ -1,0 +1,266 @@
+//! The generated promtool tests: real promtool runs them on every fixture
+//! and on the repository's `slo/`, and they fail when the rules they test
+//! are broken (a threshold, a window, an emptied file).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::harness::{Project, promtool_test, repository, tool_available};
+
+/// Builds a spec directory into `out` and returns the generated test files.
+fn build(project: &Project, slo: &str) -> Vec<PathBuf> {
+    let run = project.slogen(&["build", "--slo", slo, "--out", "out"]);
+    assert_eq!(run.code, 0, "{slo}: {}", run.stderr);
+    project
+        .files_under("out/tests")
+        .into_iter()
+        .map(|file| project.path().join("out/tests").join(file))
+        .collect()
+}
+
+/// Every case's and the repository's specs, copied into projects.
+fn projects() -> Vec<(String, Project, String)> {
+    let mut names: Vec<String> = fs::read_dir(repository().join("tests/cases"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let mut projects: Vec<(String, Project, String)> = names
+        .into_iter()
+        .map(|name| {
+            let project = Project::copy_of(&repository().join("tests/cases").join(&name));
+            (name, project, "slo".to_owned())
+        })
+        .collect();
+    let repo = Project::new();
+    crate::harness::copy_tree(&repository().join("slo"), &repo.path().join("slo"));
+    projects.push(("slo/".to_owned(), repo, "slo".to_owned()));
+    projects
+}
+
+#[test]
+fn generated_tests_pass_for_every_case_and_the_repository() {
+    if !tool_available("promtool") {
+        return;
+    }
+    let mut files: Vec<(String, PathBuf)> = Vec::new();
+    let projects = projects();
+    for (name, project, slo) in &projects {
+        let generated = build(project, slo);
+        assert!(
+            generated
+                .iter()
+                .any(|file| file.ends_with("slo-outages.yml")),
+            "{name}: no outage tests generated"
+        );
+        files.extend(generated.into_iter().map(|file| (name.clone(), file)));
+    }
+    // promtool is single-threaded; two at a time halves the wait.
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let (left, right) = files.split_at(files.len() / 2);
+        let run = |part: &[(String, PathBuf)]| -> Vec<String> {
+            part.iter()
+                .filter_map(|(name, file)| {
+                    let judgement = promtool_test(file);
+                    (!judgement.passed).then(|| format!("{name}: {}", judgement.output))
+                })
+                .collect::<Vec<_>>()
+        };
+        let first = scope.spawn(move || run(left));
+        let mut failures = run(right);
+        failures.extend(first.join().unwrap());
+        failures
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+const CHECKOUT: &str = crate::cli::SERVICE;
+
+/// A project with the small checkout spec built into `out`.
+fn checkout() -> (Project, PathBuf) {
+    let project = Project::new();
+    project.file("slo/checkout.toml", CHECKOUT);
+    build(&project, "slo");
+    let out = project.path().join("out");
+    (project, out)
+}
+
+/// Replaces `from` with `to` in a generated file; `from` must occur.
+fn mutate(out: &Path, file: &str, from: &str, to: &str) {
+    let path = out.join(file);
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{file} has no `{from}`");
+    fs::write(&path, text.replace(from, to)).unwrap();
+}
+
+#[track_caller]
+fn fails(out: &Path, test: &str, expected: &str) {
+    let judgement = promtool_test(&out.join("tests").join(test));
+    assert!(
+        !judgement.passed,
+        "{test} passed against broken rules:\n{}",
+        judgement.output
+    );
+    assert!(
+        judgement.output.contains(expected),
+        "{test} failed, but not at `{expected}`:\n{}",
+        judgement.output
+    );
+}
+
+const PAGE_1H: &str =
+    r#"slo:sli_error:ratio_rate1h{slogen_service="checkout",slogen_slo="availability"} > 0.0144"#;
+
+#[test]
+fn the_generated_tests_pass_and_can_fail() {
+    if !tool_available("promtool") {
+        return;
+    }
+    let (_project, out) = checkout();
+    for test in ["slo-outages.yml", "slo-slow-burns.yml"] {
+        let judgement = promtool_test(&out.join("tests").join(test));
+        assert!(judgement.passed, "{test}:\n{}", judgement.output);
+    }
+    // The 1h/5m page's threshold doubled: it fires a minute late.
+    mutate(
+        &out,
+        "alert-rules.yml",
+        PAGE_1H,
+        &PAGE_1H.replace("0.0144", "0.0288"),
+    );
+    fails(
+        &out,
+        "slo-outages.yml",
+        "slogen_long_window=\\\"1h\\\",slogen_short_window=\\\"5m\\\"}\", time: 6h6m",
+    );
+}
+
+#[test]
+fn a_changed_alert_window_fails_the_generated_tests() {
+    if !tool_available("promtool") {
+        return;
+    }
+    let (_project, out) = checkout();
+    // The page reads the 2h ratio instead of the 1h one: it fires late.
+    mutate(
+        &out,
+        "alert-rules.yml",
+        PAGE_1H,
+        &PAGE_1H.replace("ratio_rate1h", "ratio_rate2h"),
+    );
+    fails(&out, "slo-outages.yml", "time: 6h6m");
+}
+
+#[test]
+fn a_changed_recording_window_fails_the_generated_tests() {
+    if !tool_available("promtool") {
+        return;
+    }
+    let (_project, out) = checkout();
+    // The recorded 1h ratio computed over 2h: the 1h/5m page fires late.
+    // (Changing only the total's window would not show: under steady
+    // traffic a rate is the same over any window.)
+    mutate(&out, "recording-rules.yml", "}[1h]", "}[2h]");
+    fails(&out, "slo-outages.yml", "time: 6h6m");
+}
+
+#[test]
+fn ticket_thresholds_are_held_to_both_sides() {
+    if !tool_available("promtool") {
+        return;
+    }
+    // A ticket threshold raised above the slow burn: the ticket never fires.
+    let (_project, out) = checkout();
+    let ticket = r#"slo:sli_error:ratio_rate1d{slogen_service="checkout",slogen_slo="availability"} > 0.003"#;
+    mutate(
+        &out,
+        "alert-rules.yml",
+        ticket,
+        &ticket.replace("0.003", "0.005"),
+    );
+    fails(&out, "slo-slow-burns.yml", "slogen_long_window=\\\"1d\\\"");
+    // The lowest threshold lowered under the burn just below it: it fires.
+    let (_project, out) = checkout();
+    let lowest = r#"slo:sli_error:ratio_rate3d{slogen_service="checkout",slogen_slo="availability"} > 0.001"#;
+    mutate(
+        &out,
+        "alert-rules.yml",
+        lowest,
+        &lowest.replace("0.001", "0.0009"),
+    );
+    mutate(
+        &out,
+        "alert-rules.yml",
+        r#"slo:sli_error:ratio_rate6h{slogen_service="checkout",slogen_slo="availability"} > 0.001"#,
+        r#"slo:sli_error:ratio_rate6h{slogen_service="checkout",slogen_slo="availability"} > 0.0009"#,
+    );
+    fails(&out, "slo-slow-burns.yml", "count_over_time(ALERTS");
+}
+
+#[test]
+fn emptied_alert_rules_fail_every_alert_check() {
+    if !tool_available("promtool") {
+        return;
+    }
+    let (_project, out) = checkout();
+    fs::write(out.join("alert-rules.yml"), "groups: []\n").unwrap();
+    fails(&out, "slo-outages.yml", "got: nil");
+    fails(&out, "slo-slow-burns.yml", "got: nil");
+}
+
+#[test]
+fn slogen_test_summarizes_per_slo() {
+    if !tool_available("promtool") {
+        return;
+    }
+    let project = Project::new();
+    project.file("slo/checkout.toml", CHECKOUT);
+    let run = project.slogen(&["test"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.stdout,
+        "PASS  checkout/availability\nslogen test: 1 passed, 0 failed, 0 skipped (2 test files in generated/tests)\n"
+    );
+    assert!(project.exists("generated/tests/slo-outages.yml"));
+    // A template that writes a different page threshold: the tests catch it.
+    let template = slogen::render::DEFAULT_TEMPLATES
+        .iter()
+        .find(|(name, _)| *name == "alert-rules.yml.j2")
+        .unwrap()
+        .1
+        .replace(
+            "expr: {{ rule.expr | yaml(indent=8) }}",
+            "expr: {{ rule.expr | replace(\"> 0.0144\", \"> 0.0288\") | yaml(indent=8) }}",
+        );
+    project.file("templates/alert-rules.yml.j2", &template);
+    let run = project.slogen(&["test"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.starts_with("FAIL  checkout/availability\n      expr: \"ALERTS{alertname=\\\"CheckoutAvailabilityBudgetBurn\\\""),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.ends_with(
+            "slogen test: 0 passed, 1 failed, 0 skipped (2 test files in generated/tests)\n"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn slogen_test_without_promtool_says_how_to_install_it() {
+    let project = Project::new();
+    project.file("slo/checkout.toml", CHECKOUT);
+    let run = project.slogen_with(&["test"], &[("SLOGEN_PROMTOOL", "/nonexistent/promtool")]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "slogen: error: promtool not found: install it with `apt-get install prometheus` (Debian/Ubuntu)\n"
+    );
+    assert!(
+        !project.exists("generated"),
+        "nothing is built without promtool"
+    );
+}
