@@ -21,6 +21,17 @@ pub struct Project {
 }
 
 impl Project {
+    /// The spec file names, sorted: the sources named in output headers.
+    pub fn source_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .services
+            .iter()
+            .map(|service| service.source.clone())
+            .collect();
+        names.sort();
+        names
+    }
+
     /// Every SLO with its service, in output order.
     pub fn slos(&self) -> impl Iterator<Item = (&Service, &Slo)> {
         self.services

@@ -197,19 +197,9 @@ pub fn recording_rules(project: &Project) -> RuleFileView {
         })
         .collect();
     RuleFileView {
-        sources: sources(project),
+        sources: project.source_names(),
         groups,
     }
-}
-
-fn sources(project: &Project) -> Vec<String> {
-    let mut sources: Vec<String> = project
-        .services
-        .iter()
-        .map(|service| service.source.clone())
-        .collect();
-    sources.sort();
-    sources
 }
 
 /// Labels every recording rule of an SLO carries.
@@ -467,7 +457,7 @@ pub fn alert_rules(
         .filter(|group| !group.rules.is_empty())
         .collect();
     RuleFileView {
-        sources: sources(project),
+        sources: project.source_names(),
         groups,
     }
 }

@@ -170,15 +170,7 @@ pub fn alertmanager(project: &Project) -> AlertmanagerView {
             .to_string()
     };
     AlertmanagerView {
-        sources: {
-            let mut sources: Vec<String> = project
-                .services
-                .iter()
-                .map(|service| service.source.clone())
-                .collect();
-            sources.sort();
-            sources
-        },
+        sources: project.source_names(),
         global: routing.global.clone(),
         route: RootRouteView {
             receiver: default_receiver,

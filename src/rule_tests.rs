@@ -840,16 +840,6 @@ fn group_order(project: &Project) -> Vec<String> {
         .collect()
 }
 
-fn sources(project: &Project) -> Vec<String> {
-    let mut sources: Vec<String> = project
-        .services
-        .iter()
-        .map(|service| service.source.clone())
-        .collect();
-    sources.sort();
-    sources
-}
-
 fn file(
     project: &Project,
     path: &str,
@@ -859,7 +849,7 @@ fn file(
 ) -> TestFileView {
     TestFileView {
         path: path.to_owned(),
-        sources: sources(project),
+        sources: project.source_names(),
         description,
         rule_files: vec![
             "../recording-rules.yml".to_owned(),
@@ -1737,12 +1727,7 @@ fn slow_part(
             subject.id,
             burn_text(subject, share)
         )];
-        if let (Feed::Recorded, Source::Recorded { reason }) = (feed, &subject.synthesis.source) {
-            comments.push(format!(
-                "{}: fed slogen's recorded base series instead of raw ones: {reason}.",
-                subject.id
-            ));
-        }
+        comments.extend(feed_comment(subject, feed));
         return Ok(Part {
             subject_index: index,
             series: inputs(subject, feed, &scenario),
@@ -1751,6 +1736,17 @@ fn slow_part(
         });
     }
     Err("no slow burn the sampling model confirms (every ticket fires, no page).".to_owned())
+}
+
+/// Says so when a subject is fed recorded base series instead of raw ones.
+fn feed_comment(subject: &Subject<'_>, feed: Feed) -> Option<String> {
+    match (feed, &subject.synthesis.source) {
+        (Feed::Recorded, Source::Recorded { reason }) => Some(format!(
+            "{}: fed slogen's recorded base series instead of raw ones: {reason}.",
+            subject.id
+        )),
+        _ => None,
+    }
 }
 
 #[allow(clippy::too_many_lines)]
@@ -1812,12 +1808,7 @@ fn low_part(
             subject.id,
             burn_text(subject, share)
         )];
-        if let (Feed::Recorded, Source::Recorded { reason }) = (feed, &subject.synthesis.source) {
-            comments.push(format!(
-                "{}: fed slogen's recorded base series instead of raw ones: {reason}.",
-                subject.id
-            ));
-        }
+        comments.extend(feed_comment(subject, feed));
         return Ok(Part {
             subject_index: index,
             series: inputs(subject, feed, &scenario),
