@@ -61,3 +61,35 @@ fn every_example_in_the_reference_builds() {
         build(services[0], example);
     }
 }
+
+/// Every diagnostic code in the source is documented in the reference.
+#[test]
+fn every_diagnostic_code_is_documented() {
+    let reference = std::fs::read_to_string(repository().join("docs/reference.md")).unwrap();
+    let mut codes = Vec::new();
+    let diagnostic = std::fs::read_to_string(repository().join("src/diagnostic.rs")).unwrap();
+    let start = diagnostic
+        .find("pub fn code(&self)")
+        .expect("Problem::code");
+    let end = start + diagnostic[start..].find("\n    }\n").unwrap();
+    for line in diagnostic[start..end].lines() {
+        if let Some((_, code)) = line.split_once("=> \"") {
+            codes.push(code.trim_end_matches("\",").to_owned());
+        }
+    }
+    let verify = std::fs::read_to_string(repository().join("src/verify.rs")).unwrap();
+    for line in verify
+        .lines()
+        .filter(|line| line.contains(": &str = \"rule-"))
+    {
+        let code = line.split('"').nth(1).unwrap();
+        codes.push(code.to_owned());
+    }
+    assert!(codes.len() > 40, "found only {codes:?}");
+    for code in codes {
+        assert!(
+            reference.contains(&format!("`{code}`")),
+            "code `{code}` is missing from docs/reference.md"
+        );
+    }
+}

@@ -106,3 +106,43 @@ fn templates_are_listed_and_exported() {
         run.stdout
     );
 }
+
+#[test]
+fn the_settings_file_can_name_the_templates_directory() {
+    let project = Project::new();
+    project.file("specs/checkout.toml", SERVICE);
+    project.file("specs/slogen.toml", "templates = \"../shop-templates\"\n");
+    let template = slogen::render::DEFAULT_TEMPLATES
+        .iter()
+        .find(|(name, _)| *name == "recording-rules.yml.j2")
+        .unwrap()
+        .1
+        .replace("DO NOT EDIT.", "DO NOT EDIT. From the settings' templates.");
+    project.file("shop-templates/recording-rules.yml.j2", &template);
+    let run = project.slogen(&["build", "--slo", "specs"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        project
+            .read("generated/recording-rules.yml")
+            .contains("From the settings' templates.")
+    );
+}
+
+#[test]
+fn a_template_writing_invalid_yaml_fails_the_build() {
+    let project = Project::new();
+    project.file("slo/checkout.toml", SERVICE);
+    project.file(
+        "templates/alertmanager.yml.j2",
+        "route:\n  receiver: [unclosed\n",
+    );
+    let run = project.slogen(&["build", "--color", "never"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("error[generated-invalid]: generated `alertmanager.yml` is invalid"),
+        "{}",
+        run.stderr
+    );
+    assert!(!project.exists("generated"));
+}
