@@ -754,6 +754,12 @@ struct Part {
 
 /// Packs SLOs into test groups so that no SLO's queries read another's
 /// series (identical series are shared).
+/// How many of the newest groups a part may join.
+const OPEN_GROUPS: usize = 4;
+
+/// The most parts (SLOs) one test group holds.
+const GROUP_PARTS: usize = 64;
+
 fn pack(subjects: &[Subject<'_>], parts: Vec<Part>) -> Vec<Vec<Part>> {
     let mut groups: Vec<Vec<Part>> = Vec::new();
     for part in parts {
@@ -771,7 +777,14 @@ fn pack(subjects: &[Subject<'_>], parts: Vec<Part>) -> Vec<Vec<Part>> {
                 })
             })
         };
-        match groups.iter_mut().find(|group| fits(group)) {
+        // Only the newest groups are tried, and a group holds a bounded
+        // number of parts: packing stays linear in the number of SLOs
+        // (checking a part against a group compares it with every member).
+        let open = groups.len().saturating_sub(OPEN_GROUPS);
+        match groups[open..]
+            .iter_mut()
+            .find(|group| group.len() < GROUP_PARTS && fits(group))
+        {
             Some(group) => group.push(part),
             None => groups.push(vec![part]),
         }

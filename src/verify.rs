@@ -160,6 +160,7 @@ fn yaml_options(text: &str) -> serde_saphyr::Options {
     let mut budget = serde_saphyr::Budget::default();
     budget.max_nodes = budget.max_nodes.max(text.len());
     budget.max_events = budget.max_events.max(2 * text.len());
+    budget.max_buffered_comment_events = budget.max_buffered_comment_events.max(text.len());
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
     options

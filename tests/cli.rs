@@ -203,3 +203,22 @@ fn json_and_github_formats() {
         run.stdout
     );
 }
+
+/// Regression: large projects hit serde-saphyr's default budgets (250,000
+/// nodes; buffered comments in test files) when generated files were read
+/// back, and the build failed above about 1,400 SLOs.
+#[test]
+fn large_projects_build() {
+    let project = Project::new();
+    for service in 0..3 {
+        let mut text = format!("[service]\nname = \"svc-{service}\"\nteam = \"t\"\n");
+        for slo in 0..500 {
+            text.push_str(&format!(
+                "\n[[slo]]\nname = \"a-{slo}\"\nobjective = 99.9\n[slo.sli.ratio]\nerrors = 'sum(rate(r_total{{job=\"s{service}-{slo}\",code=~\"5..\"}}[{{{{window}}}}]))'\ntotal = 'sum(rate(r_total{{job=\"s{service}-{slo}\"}}[{{{{window}}}}]))'\n"
+            ));
+        }
+        project.file(&format!("slo/svc-{service}.toml"), &text);
+    }
+    let run = project.slogen(&["build", "-q"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
