@@ -47,6 +47,7 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::analyze::burn_alert_name;
@@ -1090,7 +1091,6 @@ fn outages(project: &Project, subjects: &[Subject<'_>], notes: &[String]) -> Tes
         ],
         last: end.millis() / step,
     };
-    let mut parts = Vec::new();
     let mut file_notes: Vec<String> = notes.to_vec();
     for (index, subject) in subjects.iter().enumerate() {
         if !paged.contains(&index) {
@@ -1099,16 +1099,21 @@ fn outages(project: &Project, subjects: &[Subject<'_>], notes: &[String]) -> Tes
                 subject.id,
                 SLOW_BURNS_FILE.trim_start_matches("tests/")
             ));
-            continue;
         }
-        let feed = match subject.synthesis.source {
-            Source::Counters { .. } | Source::Gauge { .. } => Feed::Raw,
-            _ => Feed::Recorded,
-        };
-        parts.push(outage_part(
-            project, subjects, index, feed, &scenario, start, stop,
-        ));
     }
+    // Each SLO's outage is simulated on its own: in parallel, in SLO order.
+    let parts: Vec<Part> = subjects
+        .par_iter()
+        .enumerate()
+        .filter(|(index, _)| paged.contains(index))
+        .map(|(index, subject)| {
+            let feed = match subject.synthesis.source {
+                Source::Counters { .. } | Source::Gauge { .. } => Feed::Raw,
+                _ => Feed::Recorded,
+            };
+            outage_part(project, subjects, index, feed, &scenario, start, stop)
+        })
+        .collect();
     let groups = pack(subjects, parts);
     let mut description = vec![
         format!(
@@ -1540,16 +1545,28 @@ fn slow_burns(project: &Project, subjects: &[Subject<'_>], notes: &[String]) -> 
         .max()
         .unwrap_or(0);
     let start = ceil_to(warm_up, eval);
-    for (index, subject) in subjects.iter().enumerate() {
-        let feed = match subject.synthesis.source {
-            Source::Counters { .. } => Feed::Raw,
-            _ => Feed::Recorded,
-        };
-        match slow_part(project, subjects, index, feed, step, eval, start) {
+    // Each SLO's scenarios are simulated on their own: in parallel, then
+    // gathered in SLO order so the file does not depend on scheduling.
+    let results: Vec<_> = subjects
+        .par_iter()
+        .enumerate()
+        .map(|(index, subject)| {
+            let feed = match subject.synthesis.source {
+                Source::Counters { .. } => Feed::Raw,
+                _ => Feed::Recorded,
+            };
+            (
+                slow_part(project, subjects, index, feed, step, eval, start),
+                low_part(subjects, index, feed, step, eval),
+            )
+        })
+        .collect();
+    for (subject, (slow, low)) in subjects.iter().zip(results) {
+        match slow {
             Ok(part) => slow_parts.push(part),
             Err(note) => file_notes.push(format!("{}: {note}", subject.id)),
         }
-        match low_part(subjects, index, feed, step, eval) {
+        match low {
             Ok(part) => low_parts.push(part),
             Err(note) => file_notes.push(format!("{}: {note}", subject.id)),
         }
