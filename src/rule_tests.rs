@@ -748,13 +748,28 @@ fn recorded_inputs(
 /// One SLO's part of a test group.
 struct Part {
     subject_index: usize,
-    series: Vec<(Series, Vec<Sample>)>,
+    /// Input series with their values already in promtool's notation: the
+    /// samples span days at every step, and thousands of SLOs wait here
+    /// for packing.
+    series: Vec<(Series, String)>,
     checks: Vec<ExprTestView>,
     comments: Vec<String>,
 }
 
 /// Packs SLOs into test groups so that no SLO's queries read another's
 /// series (identical series are shared).
+/// Input series with their values in promtool's expanding notation
+/// (lossless: equal notations mean equal samples).
+fn encoded(series: Vec<(Series, Vec<Sample>)>) -> Vec<(Series, String)> {
+    series
+        .into_iter()
+        .map(|(series, values)| {
+            let text = notation::encode(&values);
+            (series, text)
+        })
+        .collect()
+}
+
 /// How many of the newest groups a part may join.
 const OPEN_GROUPS: usize = 4;
 
@@ -770,7 +785,7 @@ fn pack(subjects: &[Subject<'_>], parts: Vec<Part>) -> Vec<Vec<Part>> {
                 let theirs = &subjects[other.subject_index].synthesis;
                 part.series.iter().all(|(series, values)| {
                     match other.series.iter().find(|(them, _)| them == series) {
-                        Some((_, their_values)) => same_samples(values, their_values),
+                        Some((_, their_values)) => values == their_values,
                         None => !theirs.reads(series),
                     }
                 }) && other.series.iter().all(|(series, _)| {
@@ -791,14 +806,6 @@ fn pack(subjects: &[Subject<'_>], parts: Vec<Part>) -> Vec<Vec<Part>> {
         }
     }
     groups
-}
-
-fn same_samples(left: &[Sample], right: &[Sample]) -> bool {
-    left.len() == right.len()
-        && left
-            .iter()
-            .zip(right)
-            .all(|(a, b)| a.map(f64::to_bits) == b.map(f64::to_bits))
 }
 
 fn group_view(
@@ -826,7 +833,7 @@ fn group_view(
             input_series.push(InputSeriesView {
                 comment: first.then(|| id.clone()),
                 series: text,
-                values: notation::encode(&values),
+                values,
             });
             first = false;
         }
@@ -1278,7 +1285,7 @@ fn outage_part(
     checks.extend(outage_values(subject, feed, scenario, start, stop));
     Part {
         subject_index: index,
-        series: inputs(subject, feed, scenario),
+        series: encoded(inputs(subject, feed, scenario)),
         checks,
         comments,
     }
@@ -1760,7 +1767,7 @@ fn slow_part(
         comments.extend(feed_comment(subject, feed));
         return Ok(Part {
             subject_index: index,
-            series: inputs(subject, feed, &scenario),
+            series: encoded(inputs(subject, feed, &scenario)),
             checks,
             comments,
         });
@@ -1841,7 +1848,7 @@ fn low_part(
         comments.extend(feed_comment(subject, feed));
         return Ok(Part {
             subject_index: index,
-            series: inputs(subject, feed, &scenario),
+            series: encoded(inputs(subject, feed, &scenario)),
             checks,
             comments,
         });
