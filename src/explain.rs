@@ -155,15 +155,14 @@ fn explain_slo(project: &Project, service: &str, slo: &crate::ir::Slo) -> SloExp
                 budget_spent: alert.budget_share,
                 exhaustion_seconds: alert.exhaustion_seconds(slo.period),
                 detection_full_outage_seconds: alert.detection_seconds(1.0),
-                firing_after_outage_seconds: {
-                    let firing = alert.firing_seconds(crate::plan::alert_measures(slo, alert), interval);
-                    // Prometheus sees it at the first evaluation after that time.
-                    ((firing / step).floor() + 1.0) * step
-                },
-                resolved_after_outage_seconds: {
-                    let resolved = alert.resolved_seconds(crate::plan::alert_measures(slo, alert), interval);
-                    ((resolved / step).floor() + 1.0) * step
-                },
+                firing_after_outage_seconds: next_evaluation(
+                    alert.firing_seconds(crate::plan::alert_measures(slo, alert), interval),
+                    step,
+                ),
+                resolved_after_outage_seconds: next_evaluation(
+                    alert.resolved_seconds(crate::plan::alert_measures(slo, alert), interval),
+                    step,
+                ),
                 detection_twice_threshold_seconds: alert.detection_seconds((2.0 * alert.threshold).min(1.0)),
                 reset_after_full_outage_seconds: alert.reset_seconds(1.0),
                 single_error_events,
@@ -182,6 +181,11 @@ fn explain_slo(project: &Project, service: &str, slo: &crate::ir::Slo) -> SloExp
         alerts,
         warnings,
     }
+}
+
+/// Prometheus sees a change at the first evaluation after it happens.
+fn next_evaluation(seconds: f64, step: f64) -> f64 {
+    ((seconds / step).floor() + 1.0) * step
 }
 
 /// The human rendering: a block per SLO with a table of its alerts.

@@ -27,7 +27,7 @@ use serde::Serialize;
 
 use crate::analyze::{burn_alert_name, no_data_alert_name};
 use crate::duration::{Duration, humanize_seconds};
-use crate::ir::{Bound, PlainAlert, Project, RatioErrors, Service, Severity, Sli, Slo};
+use crate::ir::{Bound, PlainAlert, Project, RatioErrors, Service, Settings, Severity, Sli, Slo};
 use crate::math::{self, BurnAlert, Measure, Measures};
 use crate::number::{format, percent};
 use crate::promql::{escape_template_text, operand, quote};
@@ -96,18 +96,40 @@ pub struct RuleView {
 pub struct BurnView {
     /// `page` or `ticket`.
     pub severity: Severity,
+    /// Severity label value.
+    pub severity_label: String,
     /// Long window.
     pub long_window: String,
     /// Short window.
     pub short_window: String,
-    /// Burn rate, formatted.
+    /// Burn rate, for prose (`14.4`).
     pub burn_rate: String,
-    /// Error-ratio threshold, formatted.
+    /// Error-ratio threshold, exact, as in the alert expression (`0.0144`).
     pub threshold: String,
+    /// The threshold as a percentage (`1.44%`).
+    pub threshold_percent: String,
     /// Share of the period's budget spent when it fires, as a percentage.
     pub budget_spent: String,
     /// Time to exhaustion at this burn rate, humanized.
     pub exhaustion: String,
+    /// Time from the start of a total outage until it fires (Workbook), humanized.
+    pub detection_full_outage: String,
+}
+
+/// The facts of one burn-rate alert, formatted once for every template.
+pub fn burn_view(settings: &Settings, slo: &Slo, alert: &BurnAlert) -> BurnView {
+    BurnView {
+        severity: alert.severity,
+        severity_label: settings.severity_label(alert.severity).to_owned(),
+        long_window: alert.long.to_string(),
+        short_window: alert.short.to_string(),
+        burn_rate: crate::number::human(alert.burn_rate),
+        threshold: format(alert.threshold),
+        threshold_percent: percent(alert.threshold),
+        budget_spent: percent(alert.budget_share),
+        exhaustion: humanize_seconds(alert.exhaustion_seconds(slo.period)),
+        detection_full_outage: humanize_seconds(alert.detection_seconds(1.0)),
+    }
 }
 
 /// Label matchers selecting one SLO's recorded series.
@@ -488,9 +510,9 @@ fn slo_alert_rules(
     let mut rules = Vec::new();
     for alert in burn_alerts(slo) {
         let labels = burn_alert_labels(project, service, slo, &alert);
-        let threshold = format(alert.threshold);
-        let burn_rate = crate::number::human(alert.burn_rate);
-        let exhaustion = humanize_seconds(alert.exhaustion_seconds(slo.period));
+        let burn = burn_view(settings, slo, &alert);
+        let (threshold, burn_rate, exhaustion) =
+            (&burn.threshold, &burn.burn_rate, &burn.exhaustion);
         let mut annotations = BTreeMap::new();
         annotations.insert(
             "summary".to_owned(),
@@ -534,15 +556,7 @@ fn slo_alert_rules(
                 slo.period,
                 alert.long
             )),
-            burn: Some(BurnView {
-                severity: alert.severity,
-                long_window: alert.long.to_string(),
-                short_window: alert.short.to_string(),
-                burn_rate,
-                threshold,
-                budget_spent: percent(alert.budget_share),
-                exhaustion,
-            }),
+            burn: Some(burn.clone()),
         });
     }
     if slo.alerting.no_data {

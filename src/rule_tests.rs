@@ -1167,9 +1167,6 @@ fn outage_part(
     }
     // (check, expected, what the sampling model says)
     let mut planned: Vec<(ExprTestView, Option<bool>, Option<bool>)> = Vec::new();
-    let mut verified = |check: ExprTestView, expected: Option<bool>, actual: Option<bool>| {
-        planned.push((check, expected, actual));
-    };
     let start_seconds = start.seconds();
     let stop_seconds = stop.seconds();
     for alert in subject.pages() {
@@ -1182,6 +1179,22 @@ fn outage_part(
             ));
             continue;
         }
+        // Plans one check of this alert: firing or not at `time`.
+        let mut check = |time: Duration, firing: bool, what: String| {
+            planned.push((
+                alert_check(
+                    project,
+                    subject,
+                    feed,
+                    alert,
+                    time,
+                    firing,
+                    format!("{}: {name}: {what}.", subject.id),
+                ),
+                Some(firing),
+                simulation.firing(alert, time),
+            ));
+        };
         let measures = alert_measures(subject.slo, alert);
         let firing = alert.firing_seconds(measures, interval);
         let predicted = start_seconds + firing;
@@ -1191,39 +1204,17 @@ fn outage_part(
             clock(predicted)
         );
         if let Some(time) = before(predicted - interval.seconds(), interval) {
-            verified(
-                alert_check(
-                    project,
-                    subject,
-                    feed,
-                    alert,
-                    time,
-                    false,
-                    format!(
-                        "{}: {name}: not firing yet at {time}: {explained}.",
-                        subject.id
-                    ),
-                ),
-                Some(false),
-                simulation.firing(alert, time),
+            check(
+                time,
+                false,
+                format!("not firing yet at {time}: {explained}"),
             );
         }
         if let Some(time) = at_or_before(predicted + interval.seconds(), interval) {
-            verified(
-                alert_check(
-                    project,
-                    subject,
-                    feed,
-                    alert,
-                    time,
-                    true,
-                    format!(
-                        "{}: {name}: firing by {time}, within one evaluation of the prediction: {explained}.",
-                        subject.id
-                    ),
-                ),
-                Some(true),
-                simulation.firing(alert, time),
+            check(
+                time,
+                true,
+                format!("firing by {time}, within one evaluation of the prediction: {explained}"),
             );
         }
         let resolved = alert.resolved_seconds(measures, interval);
@@ -1235,39 +1226,16 @@ fn outage_part(
             clock(predicted)
         );
         if let Some(time) = before(predicted - interval.seconds(), interval) {
-            verified(
-                alert_check(
-                    project,
-                    subject,
-                    feed,
-                    alert,
-                    time,
-                    true,
-                    format!(
-                        "{}: {name}: still firing at {time}: {explained}.",
-                        subject.id
-                    ),
-                ),
-                Some(true),
-                simulation.firing(alert, time),
-            );
+            check(time, true, format!("still firing at {time}: {explained}"));
         }
         if let Some(time) = at_or_before(predicted + interval.seconds(), interval) {
-            verified(
-                alert_check(
-                    project,
-                    subject,
-                    feed,
-                    alert,
-                    time,
-                    false,
-                    format!(
-                        "{}: {name}: resolved by {time}, within its {} short window: {explained}.",
-                        subject.id, alert.short
-                    ),
+            check(
+                time,
+                false,
+                format!(
+                    "resolved by {time}, within its {} short window: {explained}",
+                    alert.short
                 ),
-                Some(false),
-                simulation.firing(alert, time),
             );
         }
     }

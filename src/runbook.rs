@@ -18,7 +18,7 @@ use crate::duration::humanize_seconds;
 use crate::ir::{PlainAlert, Project, RunbookNotes, Service, Severity, Sli, Slo};
 use crate::math;
 use crate::number::{format, percent};
-use crate::plan::{base_window, burn_alerts, ratio_metric, slo_selector};
+use crate::plan::{BurnView, base_window, burn_alerts, burn_view, ratio_metric, slo_selector};
 use crate::routing::receiver_for;
 
 /// The runbook file of an SLO, relative to the output directory.
@@ -82,34 +82,11 @@ pub struct SloFacts {
     /// Error budget as time of total outage over the period.
     pub budget_time: String,
     /// One row per burn-rate alert.
-    pub burn_alerts: Vec<BurnRow>,
+    pub burn_alerts: Vec<BurnView>,
     /// The no-data alert, if on.
     pub no_data: Option<NoDataFacts>,
     /// PromQL to paste into Prometheus.
     pub queries: Vec<QueryView>,
-}
-
-/// One burn-rate alert in numbers.
-#[derive(Clone, Debug, Serialize)]
-pub struct BurnRow {
-    /// Page or ticket.
-    pub severity: Severity,
-    /// Severity label value.
-    pub severity_label: String,
-    /// Long window.
-    pub long_window: String,
-    /// Short window.
-    pub short_window: String,
-    /// Burn rate.
-    pub burn_rate: String,
-    /// Error-ratio threshold, percent.
-    pub threshold: String,
-    /// Budget spent when it fires, percent of the period's budget.
-    pub budget_spent: String,
-    /// Time until the budget is gone at this burn rate.
-    pub exhaustion: String,
-    /// Time from the start of a total outage until it fires.
-    pub detection_full_outage: String,
 }
 
 /// The no-data alert.
@@ -192,19 +169,9 @@ fn slo_page(project: &Project, service: &Service, slo: &Slo) -> RunbookView {
         format!("{}/{}", service.name, slo.name),
     );
     let budget = slo.error_budget();
-    let burn_rows: Vec<BurnRow> = burn_alerts(slo)
+    let burn_rows: Vec<BurnView> = burn_alerts(slo)
         .iter()
-        .map(|alert| BurnRow {
-            severity: alert.severity,
-            severity_label: settings.severity_label(alert.severity).to_owned(),
-            long_window: alert.long.to_string(),
-            short_window: alert.short.to_string(),
-            burn_rate: crate::number::human(alert.burn_rate),
-            threshold: percent(alert.threshold),
-            budget_spent: percent(alert.budget_share),
-            exhaustion: humanize_seconds(alert.exhaustion_seconds(slo.period)),
-            detection_full_outage: humanize_seconds(alert.detection_seconds(1.0)),
-        })
+        .map(|alert| burn_view(settings, slo, alert))
         .collect();
     if !burn_rows.is_empty() {
         view.alerts.push(burn_alert_name(&service.name, &slo.name));
