@@ -5,6 +5,7 @@
 //! here touches the disk; when `diagnostics` holds an error, `files` is
 //! empty and the caller must not write.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
@@ -115,92 +116,103 @@ pub fn generate(
     let runbook_url = |path: &str| -> Option<String> {
         Some(format!("{base}/{}", path.trim_start_matches("runbooks/")))
     };
-    let rules = AtomicUsize::new(0);
-    // Each output is planned, rendered and verified on its own; the rule
-    // files are the big ones, so they run beside each other and the runbooks.
-    let verified =
-        |result: Result<GeneratedFile, Diagnostic>| -> Vec<Result<GeneratedFile, Diagnostic>> {
-            match result {
-                Ok(file) => {
-                    let problems = verify::verify(std::slice::from_ref(&file));
-                    if problems.is_empty() {
-                        vec![Ok(file)]
-                    } else {
-                        problems.into_iter().map(Err).collect()
-                    }
-                }
-                Err(error) => vec![Err(error)],
+    let verified = |result: Result<GeneratedFile, Diagnostic>| -> Result<Output, Diagnostic> {
+        result.map(|file| {
+            let verify::Verified { problems, groups } = verify::verify_file(&file);
+            Output {
+                file,
+                problems,
+                groups,
             }
-        };
-    let (recording, (alerts, others)) = rayon::join(
-        || {
-            // Each view is dropped before its file is parsed back.
-            let view = plan::recording_rules(project);
+        })
+    };
+    let rules = AtomicUsize::new(0);
+    let plan_rule_file = |path: &str, template: &str, view: &dyn Fn() -> plan::RuleFileView| {
+        // The view is dropped before its file is parsed back.
+        let file = {
+            let view = view();
             rules.fetch_add(view.rule_count(), Ordering::Relaxed);
-            let file = renderer.render("recording-rules.yml", "recording-rules.yml.j2", &view);
-            drop(view);
-            verified(file)
-        },
+            renderer.render(path, template, &view)
+        };
+        verified(file)
+    };
+    // Every output is planned, rendered and verified on its own, beside the
+    // others: the test files (the biggest), the two rule files, then
+    // alertmanager.yml and the runbooks. Test files name the rule files and
+    // their groups, so those references are checked once all are known.
+    let (tests, (recording, (alerts, others))) = rayon::join(
+        || test_outputs(project, &renderer),
         || {
             rayon::join(
                 || {
-                    let view = plan::alert_rules(project, &runbook_url);
-                    rules.fetch_add(view.rule_count(), Ordering::Relaxed);
-                    let file = renderer.render("alert-rules.yml", "alert-rules.yml.j2", &view);
-                    drop(view);
-                    verified(file)
+                    plan_rule_file("recording-rules.yml", "recording-rules.yml.j2", &|| {
+                        plan::recording_rules(project)
+                    })
                 },
                 || {
-                    let mut others = verified(renderer.render(
-                        "alertmanager.yml",
-                        "alertmanager.yml.j2",
-                        &routing::alertmanager(project),
-                    ));
-                    let pages: Vec<Result<GeneratedFile, Diagnostic>> = runbook::runbooks(project)
-                        .par_iter()
-                        .map(|page| {
-                            renderer
-                                .render(&page.path, "runbook.md.j2", page)
-                                .map(|mut file| {
-                                    file.contents = runbook::seal(&file.contents);
-                                    file
-                                })
-                        })
-                        .collect();
-                    others.extend(pages);
-                    others
+                    rayon::join(
+                        || {
+                            plan_rule_file("alert-rules.yml", "alert-rules.yml.j2", &|| {
+                                plan::alert_rules(project, &runbook_url)
+                            })
+                        },
+                        || {
+                            let mut others = vec![verified(renderer.render(
+                                "alertmanager.yml",
+                                "alertmanager.yml.j2",
+                                &routing::alertmanager(project),
+                            ))];
+                            others.par_extend(runbook::runbooks(project).par_iter().map(|page| {
+                                renderer.render(&page.path, "runbook.md.j2", page).map(
+                                    |mut file| {
+                                        file.contents = runbook::seal(&file.contents);
+                                        Output::unchecked(file)
+                                    },
+                                )
+                            }));
+                            others
+                        },
+                    )
                 },
             )
         },
     );
     let mut files = Vec::new();
     let mut errors = Vec::new();
-    for result in recording.into_iter().chain(alerts).chain(others) {
+    let mut groups = BTreeMap::new();
+    for result in [recording, alerts].into_iter().chain(others) {
         match result {
-            Ok(file) => files.push(file),
+            Ok(output) if output.problems.is_empty() => {
+                if let Some(names) = output.groups {
+                    groups.insert(output.file.path.clone(), names);
+                }
+                files.push(output.file);
+            }
+            Ok(output) => errors.extend(output.problems),
             Err(error) => errors.push(error),
         }
     }
-    // Test files name the rule files and their groups, so they are checked
-    // against everything generated, once the rest is known to be valid.
-    if errors.is_empty() {
-        for view in rule_tests::test_files(project) {
-            match renderer.render(&view.path, "rule-tests.yml.j2", &view) {
-                Ok(file) => {
-                    errors.extend(
-                        verify::check_test_text(&file.path, &file.contents, &files)
-                            .into_iter()
-                            .map(|message| {
-                                Diagnostic::general(crate::diagnostic::Problem::GeneratedInvalid {
-                                    file: file.path.clone(),
-                                    message,
-                                })
-                            }),
-                    );
-                    files.push(file);
+    let rules_valid = errors.is_empty();
+    for result in tests {
+        match result {
+            Ok((file, mut problems, references)) => {
+                // A broken rule file would make every reference look wrong.
+                if rules_valid {
+                    problems.extend(verify::check_test_references(
+                        &file.path,
+                        &references,
+                        &groups,
+                    ));
                 }
-                Err(error) => errors.push(error),
+                errors.extend(problems.into_iter().map(|message| {
+                    Diagnostic::general(crate::diagnostic::Problem::GeneratedInvalid {
+                        file: file.path.clone(),
+                        message,
+                    })
+                }));
+                files.push(file);
             }
+            Err(error) => errors.push(error),
         }
     }
     if !errors.is_empty() {
@@ -211,6 +223,39 @@ pub fn generate(
         files,
         rules: rules.into_inner(),
     })
+}
+
+/// A rendered file and what verifying it found.
+struct Output {
+    file: GeneratedFile,
+    problems: Vec<Diagnostic>,
+    groups: Option<Vec<String>>,
+}
+
+impl Output {
+    fn unchecked(file: GeneratedFile) -> Self {
+        Self {
+            file,
+            problems: Vec::new(),
+            groups: None,
+        }
+    }
+}
+
+/// A rendered test file, the problems of its text, and what it names.
+type TestOutput = Result<(GeneratedFile, Vec<String>, verify::TestReferences), Diagnostic>;
+
+/// Plans, renders and checks every test file, in parallel.
+fn test_outputs(project: &Project, renderer: &Renderer<'_>) -> Vec<TestOutput> {
+    rule_tests::test_files(project)
+        .into_par_iter()
+        .map(|view| {
+            let file = renderer.render(&view.path, "rule-tests.yml.j2", &view)?;
+            drop(view);
+            let (problems, references) = verify::check_test_text(&file.contents);
+            Ok((file, problems, references))
+        })
+        .collect()
 }
 
 /// What [`generate`] produced.

@@ -459,6 +459,15 @@ impl Scenario {
         (interval - self.phase_start(interval)).rem_euclid(period) == period - 1
     }
 
+    /// The last sample before any failure: no window ending there holds
+    /// a failed interval or a bad state (`u64::MAX` when nothing fails).
+    fn first_failure(&self) -> u64 {
+        self.phases
+            .iter()
+            .find(|(_, share)| share.failed > 0)
+            .map_or(u64::MAX / 2, |(start, _)| start.saturating_sub(1))
+    }
+
     fn steps(&self, duration: Duration) -> i64 {
         i64::try_from(duration.millis() / self.step.millis()).unwrap_or(i64::MAX)
     }
@@ -482,6 +491,11 @@ struct Sums {
     origin: i64,
     events: Vec<(u64, u64)>,
     states: Vec<u64>,
+    /// Over the sampling grid (every `spacing` samples from sample 0):
+    /// entry `k` sums the points before the `k`th, as (failed, all) events
+    /// of their base windows (points before `first` hold none) and bad
+    /// states, so a long window's average costs two lookups.
+    grid: Vec<(u64, u64, u64)>,
 }
 
 /// A predicate the model cannot decide: a ratio within rounding of the threshold.
@@ -500,6 +514,7 @@ impl<'s> Simulation<'s> {
                 origin,
                 events: vec![(0, 0)],
                 states: vec![0],
+                grid: vec![(0, 0, 0)],
             }),
         }
     }
@@ -553,15 +568,10 @@ impl<'s> Simulation<'s> {
                 let (failed, all) = self.events(now, steps);
                 (all > 0 && now > 0).then(|| failed as f64 / all as f64)
             }
-            Measure::Recorded { base } => {
-                let base_steps = scenario.steps(base);
+            Measure::Recorded { .. } => {
                 let (spacing, first) = self.sampling();
-                let (mut failed, mut all) = (0, 0);
-                for sample in samples(now - steps, now, spacing, first) {
-                    let (bad, total) = self.events(sample, base_steps);
-                    failed += bad;
-                    all += total;
-                }
+                let (from, to) = grid_range(now - steps, now, spacing, first);
+                let (failed, all, _) = self.grid_sums(from, to);
                 (all > 0).then(|| failed as f64 / all as f64)
             }
             Measure::States => {
@@ -572,14 +582,41 @@ impl<'s> Simulation<'s> {
                     let bad = self.bad_states(from, now);
                     return (count > 0).then(|| bad as f64 / count as f64);
                 }
-                let points = samples(now - steps, now, spacing, 0);
-                let bad = points
-                    .iter()
-                    .filter(|sample| scenario.bad_state(**sample))
-                    .count();
-                (!points.is_empty()).then(|| bad as f64 / points.len() as f64)
+                let (from, to) = grid_range(now - steps, now, spacing, 0);
+                let (_, _, bad) = self.grid_sums(from, to);
+                (to > from).then(|| bad as f64 / (to - from) as f64)
             }
         }
+    }
+
+    /// Sums over the grid points `[from, to)` (see [`Sums::grid`]).
+    fn grid_sums(&self, from: i64, to: i64) -> (u64, u64, u64) {
+        if to <= from {
+            return (0, 0, 0);
+        }
+        let (spacing, first) = self.sampling();
+        let base_steps = self.scenario.steps(self.subject.base());
+        let wanted = usize::try_from(to).unwrap_or(0);
+        loop {
+            let known = self.sums.borrow().grid.len();
+            if known > wanted {
+                break;
+            }
+            let sample = i64::try_from(known - 1).unwrap_or(i64::MAX) * spacing;
+            let (bad, total) = if sample >= first {
+                self.events(sample, base_steps)
+            } else {
+                (0, 0)
+            };
+            let state = u64::from(self.scenario.bad_state(sample));
+            let mut sums = self.sums.borrow_mut();
+            let (failed, all, states) = *sums.grid.last().unwrap_or(&(0, 0, 0));
+            sums.grid.push((failed + bad, all + total, states + state));
+        }
+        let sums = self.sums.borrow();
+        let at = |index: i64| sums.grid[usize::try_from(index).unwrap_or(0)];
+        let (high, low) = (at(to), at(from));
+        (high.0 - low.0, high.1 - low.1, high.2 - low.2)
     }
 
     /// Spacing (in samples) of the recorded series long windows average,
@@ -612,20 +649,25 @@ impl<'s> Simulation<'s> {
     }
 
     /// True when the alert is certainly quiet at every evaluation up to `end`.
+    /// Evaluations before the first failure read no failures, so they are
+    /// skipped.
     fn never_fires(&self, alert: &BurnAlert, end: Duration) -> bool {
         let eval = self.scenario.eval.millis();
-        (0..=end.millis() / eval)
+        let first = self.scenario.first_failure() * self.scenario.step.millis() / eval;
+        (first..=end.millis() / eval)
             .all(|index| self.firing(alert, Duration::from_millis(index * eval)) == Some(false))
     }
 }
 
-/// Sample indexes in `[from, to]` on a grid of `spacing`, from `first` on.
-fn samples(from: i64, to: i64, spacing: i64, first: i64) -> Vec<i64> {
+/// The grid points (multiples of `spacing`, from `first` on) among samples
+/// `[from, to]`, as a range `[start, end)` of grid indexes.
+fn grid_range(from: i64, to: i64, spacing: i64, first: i64) -> (i64, i64) {
     let start = from.max(first);
     let aligned = start + (spacing - start.rem_euclid(spacing)) % spacing;
-    (aligned..=to)
-        .step_by(usize::try_from(spacing).unwrap_or(1))
-        .collect()
+    if to < aligned {
+        return (0, 0);
+    }
+    (aligned / spacing, to.div_euclid(spacing) + 1)
 }
 
 /// Input series of one SLO in one scenario.
@@ -1440,16 +1482,17 @@ fn steady_values(
             },
             (Measure::Recorded { .. }, Sli::Raw { .. }) => Some(fed_ratio),
             (Measure::Recorded { .. }, _) => {
-                let points = samples(now - scenario.steps(window), now, spacing, first);
+                let (from, to) = grid_range(now - scenario.steps(window), now, spacing, first);
+                let points = usize::try_from(to - from).unwrap_or(0);
                 // A share strictly between none and all is exact only when
                 // every sample saw a whole base window.
-                let earliest = points.first().copied().unwrap_or(0);
+                let earliest = if points == 0 { 0 } else { from * spacing };
                 let partial = share.failed > 0 && share.failed < share.of;
                 if feed == Feed::Raw && partial && earliest < scenario.steps(base) {
                     return None;
                 }
                 let (errors, total) = base_rates?;
-                Some(summed(errors, points.len()) / summed(total, points.len()))
+                Some(summed(errors, points) / summed(total, points))
             }
         }
     };

@@ -107,45 +107,51 @@ mod code {
     pub(super) const DUPLICATE: &str = "rule-duplicate";
 }
 
-/// Checks generated rule files and `alertmanager.yml`; returns one
-/// diagnostic per problem. Test files name other files, so they are checked
-/// with [`check_test_text`] against the whole output instead.
-pub fn verify(files: &[GeneratedFile]) -> Vec<Diagnostic> {
-    files
-        .par_iter()
-        .flat_map_iter(|file| {
-            let problems = if is_rule_file(&file.path) {
-                let source = SourceFile::new(&file.path, file.contents.clone());
-                check_rules(&source)
-                    .into_iter()
-                    .map(|diagnostic| {
-                        let at =
-                            diagnostic
-                                .location
-                                .as_ref()
-                                .map_or_else(String::new, |location| {
-                                    let (line, column) = source.line_column(location.span.start);
-                                    format!("line {line}:{column}: ")
-                                });
-                        format!("{at}{}", diagnostic.problem.message())
-                    })
-                    .collect()
-            } else if file.path == "alertmanager.yml" {
-                check_alertmanager_text(&file.contents)
-            } else {
-                Vec::new()
-            };
-            problems
-                .into_iter()
-                .map(|message| {
-                    Diagnostic::general(Problem::GeneratedInvalid {
-                        file: file.path.clone(),
-                        message,
-                    })
-                })
-                .collect::<Vec<_>>()
+/// What verifying one generated file found.
+#[derive(Debug, Default)]
+pub struct Verified {
+    /// One diagnostic per problem.
+    pub problems: Vec<Diagnostic>,
+    /// A rule file's group names, which test files may name.
+    pub groups: Option<Vec<String>>,
+}
+
+/// Checks a generated rule file or `alertmanager.yml` (other files pass).
+/// Test files name other files, so they are checked with
+/// [`check_test_text`] and [`check_test_references`] instead.
+pub fn verify_file(file: &GeneratedFile) -> Verified {
+    let (messages, groups) = if is_rule_file(&file.path) {
+        let source = SourceFile::new(&file.path, file.contents.as_str());
+        let (diagnostics, groups) = check_rules_and_groups(&source);
+        let messages = diagnostics
+            .into_iter()
+            .map(|diagnostic| {
+                let at = diagnostic
+                    .location
+                    .as_ref()
+                    .map_or_else(String::new, |location| {
+                        let (line, column) = source.line_column(location.span.start);
+                        format!("line {line}:{column}: ")
+                    });
+                format!("{at}{}", diagnostic.problem.message())
+            })
+            .collect();
+        (messages, Some(groups))
+    } else if file.path == "alertmanager.yml" {
+        (check_alertmanager_text(&file.contents), None)
+    } else {
+        (Vec::new(), None)
+    };
+    let problems = messages
+        .into_iter()
+        .map(|message| {
+            Diagnostic::general(Problem::GeneratedInvalid {
+                file: file.path.clone(),
+                message,
+            })
         })
-        .collect()
+        .collect();
+    Verified { problems, groups }
 }
 
 fn is_rule_file(path: &str) -> bool {
@@ -252,42 +258,27 @@ pub struct ExpectedSample {
     pub value: f64,
 }
 
-/// Problems of a test file's text, each a sentence naming the test.
-pub fn check_test_text(path: &str, text: &str, files: &[GeneratedFile]) -> Vec<String> {
+/// The rule files and groups a test file names.
+#[derive(Debug, Default)]
+pub struct TestReferences {
+    rule_files: Vec<String>,
+    group_order: Vec<String>,
+}
+
+/// Problems of a test file's text, each a sentence naming the test, and
+/// the files and groups it names (checked by [`check_test_references`]
+/// once every rule file is verified).
+pub fn check_test_text(text: &str) -> (Vec<String>, TestReferences) {
     let file: TestFile = match serde_saphyr::from_str_with_options(text, yaml_options(text)) {
         Ok(file) => file,
-        Err(error) => return vec![format!("not a valid promtool test file: {error}")],
+        Err(error) => {
+            return (
+                vec![format!("not a valid promtool test file: {error}")],
+                TestReferences::default(),
+            );
+        }
     };
     let mut problems = Vec::new();
-    let mut groups = BTreeSet::new();
-    for rule_file in &file.rule_files {
-        let resolved = resolve(path, rule_file);
-        match files
-            .iter()
-            .find(|file| Some(&file.path) == resolved.as_ref())
-        {
-            Some(found) => {
-                let options = yaml_options(&found.contents);
-                if let Ok(rules) =
-                    serde_saphyr::from_str_with_options::<PlainFile>(&found.contents, options)
-                {
-                    groups.extend(rules.groups.into_iter().map(|group| group.name));
-                }
-            }
-            None => problems.push(format!("rule file `{rule_file}` is not a generated file")),
-        }
-    }
-    let mut ordered = BTreeSet::new();
-    for group in file.group_eval_order.iter().flatten() {
-        if !groups.contains(group) {
-            problems.push(format!(
-                "group_eval_order names `{group}`, which no rule file has"
-            ));
-        }
-        if !ordered.insert(group) {
-            problems.push(format!("group_eval_order names `{group}` twice"));
-        }
-    }
     let duration = |text: &str, what: &str, problems: &mut Vec<String>| {
         if Duration::parse(text).is_err() {
             problems.push(format!("{what}: invalid duration `{text}`"));
@@ -332,6 +323,40 @@ pub fn check_test_text(path: &str, text: &str, files: &[GeneratedFile]) -> Vec<S
             if check.alertname.is_empty() {
                 problems.push(format!("{at}: an alert check names no alert"));
             }
+        }
+    }
+    let references = TestReferences {
+        rule_files: file.rule_files,
+        group_order: file.group_eval_order.unwrap_or_default(),
+    };
+    (problems, references)
+}
+
+/// Problems of the files and groups a test file at `path` names: every
+/// rule file must be a generated one (`groups` maps each to its group
+/// names), and the group order must name each of their groups once at most.
+pub fn check_test_references(
+    path: &str,
+    references: &TestReferences,
+    groups: &BTreeMap<String, Vec<String>>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut known = BTreeSet::new();
+    for rule_file in &references.rule_files {
+        match resolve(path, rule_file).and_then(|resolved| groups.get(&resolved)) {
+            Some(names) => known.extend(names.iter().map(String::as_str)),
+            None => problems.push(format!("rule file `{rule_file}` is not a generated file")),
+        }
+    }
+    let mut ordered = BTreeSet::new();
+    for group in &references.group_order {
+        if !known.contains(group.as_str()) {
+            problems.push(format!(
+                "group_eval_order names `{group}`, which no rule file has"
+            ));
+        }
+        if !ordered.insert(group) {
+            problems.push(format!("group_eval_order names `{group}` twice"));
         }
     }
     problems
@@ -408,14 +433,27 @@ fn span_of(location: &serde_saphyr::Location) -> Range<usize> {
 /// (structure, PromQL, names, durations, labels, templates, duplicates),
 /// every problem located in the file.
 pub fn check_rules(source: &SourceFile) -> Vec<Diagnostic> {
+    check_rules_and_groups(source).0
+}
+
+/// [`check_rules`], and the names of the file's groups.
+fn check_rules_and_groups(source: &SourceFile) -> (Vec<Diagnostic>, Vec<String>) {
     let options = || yaml_options(&source.text);
     // Most files are valid: check plain values first, locate only on failure.
-    if let Ok(file) = serde_saphyr::from_str_with_options::<PlainFile>(&source.text, options())
-        && check_file(source, &file, |rule| rule).is_empty()
-    {
-        return Vec::new();
+    let Ok(file) = serde_saphyr::from_str_with_options::<PlainFile>(&source.text, options()) else {
+        return (located_problems(source, options()), Vec::new());
+    };
+    let clean = check_file(source, &file, |rule| rule).is_empty();
+    let groups = file.groups.into_iter().map(|group| group.name).collect();
+    if clean {
+        (Vec::new(), groups)
+    } else {
+        (located_problems(source, options()), groups)
     }
-    match serde_saphyr::from_str_with_options::<LocatedFile>(&source.text, options()) {
+}
+
+fn located_problems(source: &SourceFile, options: serde_saphyr::Options) -> Vec<Diagnostic> {
+    match serde_saphyr::from_str_with_options::<LocatedFile>(&source.text, options) {
         Ok(file) => check_file(source, &file, |rule| &rule.value),
         Err(error) => {
             let span = error.location().map_or(0..0, |location| span_of(&location));
@@ -758,6 +796,22 @@ mod tests {
         );
     }
 
+    fn check_test(path: &str, text: &str, rules: &[GeneratedFile]) -> Vec<String> {
+        let groups = rules
+            .iter()
+            .map(|file| {
+                (
+                    file.path.clone(),
+                    verify_file(file).groups.unwrap_or_default(),
+                )
+            })
+            .collect();
+        let (mut problems, references) = check_test_text(text);
+        let mut found = check_test_references(path, &references, &groups);
+        found.append(&mut problems);
+        found
+    }
+
     #[test]
     fn test_files_are_read_like_promtool_reads_them() {
         let rules = GeneratedFile {
@@ -766,12 +820,12 @@ mod tests {
         };
         let good = "rule_files: [../alert-rules.yml]\ngroup_eval_order: [a]\ntests:\n  - interval: 1m\n    input_series:\n      - series: up{job=\"x\"}\n        values: 0 1x3\n    promql_expr_test:\n      - expr: up\n        eval_time: 1m\n        exp_samples:\n          - labels: up{job=\"x\"}\n            value: 1\n";
         assert_eq!(
-            check_test_text("tests/t.yml", good, std::slice::from_ref(&rules)),
+            check_test("tests/t.yml", good, std::slice::from_ref(&rules)),
             Vec::<String>::new()
         );
         let bad = "rule_files: [../missing.yml]\ngroup_eval_order: [b]\ntests:\n  - interval: 1x\n    input_series:\n      - series: up{job=~\"x\"}\n        values: one\n    promql_expr_test:\n      - expr: sum(up\n        eval_time: 1m\n";
         assert_eq!(
-            check_test_text("tests/t.yml", bad, std::slice::from_ref(&rules)),
+            check_test("tests/t.yml", bad, std::slice::from_ref(&rules)),
             vec![
                 "rule file `../missing.yml` is not a generated file".to_owned(),
                 "group_eval_order names `b`, which no rule file has".to_owned(),
@@ -783,7 +837,7 @@ mod tests {
             ]
         );
         let unknown = "rule_files: []\ntests:\n  - promql_exp_test: []\n";
-        assert!(check_test_text("tests/t.yml", unknown, &[])[0].contains("promql_exp_test"));
+        assert!(check_test("tests/t.yml", unknown, &[])[0].contains("promql_exp_test"));
     }
 
     #[test]
