@@ -831,11 +831,25 @@ impl Analyzer {
         let failures = self.window_query(errors.0, errors.1);
         let total_query = self.window_query("total", total);
         let (failures, total_query) = (failures?, total_query?);
-        let probe = |query: &WindowQuery| {
-            promql::parse_instant_vector(&query.at(Duration::from_minutes(5)))
+        // Printed canonically, equal queries print the same. Queries whose
+        // shapes (regexes aside) differ are not equal, and need no full parse.
+        let probe = |query: &WindowQuery, parse: fn(&str) -> Option<String>| {
+            parse(&query.at(Duration::from_minutes(5)))
+        };
+        let shaped = |query: &str| {
+            promql::parse_instant_vector(&promql::shape(query))
+                .ok()
                 .map(|expr| expr.to_string())
         };
-        if errors.0 == "errors" && probe(&failures).ok() == probe(&total_query).ok() {
+        let parsed = |query: &str| {
+            promql::parse_instant_vector(query)
+                .ok()
+                .map(|expr| expr.to_string())
+        };
+        if errors.0 == "errors"
+            && probe(&failures, shaped) == probe(&total_query, shaped)
+            && probe(&failures, parsed) == probe(&total_query, parsed)
+        {
             let span = self.inner(errors.1.span());
             self.error(Problem::ErrorsEqualTotal, span);
             return None;
@@ -871,8 +885,8 @@ impl Analyzer {
     }
 
     fn query(&mut self, field: &str, query: &str, span: Range<usize>) -> Option<()> {
-        match promql::parse_instant_vector(query) {
-            Ok(_) => Some(()),
+        match promql::check_instant_vector(query) {
+            Ok(()) => Some(()),
             Err(QueryError::Parse(error)) => {
                 self.error(
                     Problem::InvalidPromql {

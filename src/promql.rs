@@ -27,6 +27,113 @@ pub fn parse_instant_vector(query: &str) -> Result<Expr, QueryError> {
     }
 }
 
+/// Checks a query that must return an instant vector, as
+/// [`parse_instant_vector`] does, without compiling its regexes again.
+///
+/// The parser compiles every `=~`/`!~` regex, which costs more than the
+/// rest of a parse, and generated rules repeat the same few regexes
+/// thousands of times. So each distinct regex literal is checked once per
+/// process ([`regex_placeholder`]), then stands in the query as a literal
+/// that matches the empty string exactly when it does (the parser requires
+/// a selector to have a matcher that does not). An invalid regex is kept,
+/// so the parser reports it. The verdict is the parser's either way.
+pub fn check_instant_vector(query: &str) -> Result<(), QueryError> {
+    parse_instant_vector(&shape(query)).map(|_| ())
+}
+
+/// The query with every regex literal replaced by its placeholder (see
+/// [`check_instant_vector`]). Two queries whose shapes differ differ.
+pub fn shape(query: &str) -> std::borrow::Cow<'_, str> {
+    let literals = regex_literals(query);
+    if literals.is_empty() {
+        return std::borrow::Cow::Borrowed(query);
+    }
+    let mut shaped = String::with_capacity(query.len());
+    let mut last = 0;
+    for range in literals {
+        shaped.push_str(&query[last..range.start]);
+        shaped.push_str(regex_placeholder(&query[range.clone()]).unwrap_or(&query[range.clone()]));
+        last = range.end;
+    }
+    shaped.push_str(&query[last..]);
+    std::borrow::Cow::Owned(shaped)
+}
+
+/// Byte ranges of the string literals (quotes included) after `=~`/`!~`,
+/// outside other strings and comments.
+fn regex_literals(query: &str) -> Vec<std::ops::Range<usize>> {
+    let bytes = query.as_bytes();
+    let mut found = Vec::new();
+    let mut index = 0;
+    let mut after_regex_op = false;
+    while index < bytes.len() {
+        match bytes[index] {
+            quote @ (b'"' | b'\'' | b'`') => {
+                let start = index;
+                index += 1;
+                while index < bytes.len() && bytes[index] != quote {
+                    if bytes[index] == b'\\' && quote != b'`' {
+                        index += 1;
+                    }
+                    index += 1;
+                }
+                index += 1;
+                if after_regex_op && index <= bytes.len() {
+                    found.push(start..index);
+                }
+                after_regex_op = false;
+                continue;
+            }
+            b'#' => {
+                while index < bytes.len() && bytes[index] != b'\n' {
+                    index += 1;
+                }
+                after_regex_op = false;
+            }
+            b'=' | b'!' if bytes.get(index + 1) == Some(&b'~') => {
+                after_regex_op = true;
+                index += 1;
+            }
+            byte if byte.is_ascii_whitespace() => {}
+            _ => after_regex_op = false,
+        }
+        index += 1;
+    }
+    found
+}
+
+/// The stand-in for a regex literal: `""` when it matches the empty
+/// string, `".+"` when it does not, `None` when the parser rejects it.
+/// Verdicts are kept for the life of the process.
+fn regex_placeholder(literal: &str) -> Option<&'static str> {
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, RwLock};
+    static VERDICTS: LazyLock<RwLock<HashMap<String, Option<&'static str>>>> =
+        LazyLock::new(RwLock::default);
+    if let Some(verdict) = VERDICTS
+        .read()
+        .ok()
+        .and_then(|verdicts| verdicts.get(literal).copied())
+    {
+        return verdict;
+    }
+    let verdict = parser::parse(&format!("slogen_probe{{slogen_probe=~{literal}}}"))
+        .ok()
+        .map(|_| {
+            // Without a metric name, a selector whose only matcher matches
+            // the empty string is rejected.
+            if parser::parse(&format!("{{slogen_probe=~{literal}}}")).is_ok() {
+                "\".+\""
+            } else {
+                "\"\""
+            }
+        });
+    if let Ok(mut verdicts) = VERDICTS.write() {
+        verdicts.insert(literal.to_owned(), verdict);
+    }
+    verdict
+}
+
 /// Byte ranges of `{{window}}` placeholders (spaces inside the braces allowed).
 fn placeholders(text: &str) -> Vec<std::ops::Range<usize>> {
     let mut found = Vec::new();
@@ -231,6 +338,37 @@ pub fn series(name: &str, labels: &std::collections::BTreeMap<String, String>) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shapes_stand_in_for_regexes_and_keep_the_verdict() {
+        assert_eq!(
+            shape(r#"rate(x{code=~"5..", path!~'/a|/b'}[5m]) # =~"c""#),
+            r#"rate(x{code=~".+", path!~".+"}[5m]) # =~"c""#
+        );
+        assert_eq!(shape(r#"x{a="=~\"b"}"#), r#"x{a="=~\"b"}"#);
+        let queries = [
+            r#"sum(rate(x{code=~"5.."}[5m]))"#,
+            r#"x{code=~"(5.."}"#,
+            r#"{code=~".*"}"#,
+            r#"{code=~".+"}"#,
+            r#"{code!~"5.."}"#,
+            r#"{code!~""}"#,
+            r#"x{code=~"a\"b"}"#,
+            r#"x{code=~`a\d`}"#,
+            r#"{__name__=~"x.*", job="a"}"#,
+            r#"x{__name__=~"x.*"}"#,
+            r#"rate(x{a=~"b"}[5m])"#,
+        ];
+        for query in queries {
+            assert_eq!(
+                check_instant_vector(query).is_ok(),
+                parse_instant_vector(query).is_ok(),
+                "{query}"
+            );
+        }
+        assert!(check_instant_vector(r#"x{code=~"(5.."}"#).is_err());
+        assert!(check_instant_vector(r#"{code=~".*"}"#).is_err());
+    }
 
     #[test]
     fn fills_every_placeholder() {

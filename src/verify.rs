@@ -306,7 +306,7 @@ pub fn check_test_text(text: &str) -> (Vec<String>, TestReferences) {
         }
         for check in group.promql_expr_test.iter().flatten() {
             duration(&check.eval_time, &at, &mut problems);
-            if let Err(error) = promql_parser::parser::parse(&check.expr) {
+            if let Err(error) = promql_parser::parser::parse(&promql::shape(&check.expr)) {
                 problems.push(format!("{at}: could not parse `{}`: {error}", check.expr));
             }
             for sample in check.exp_samples.iter().flatten() {
@@ -503,7 +503,7 @@ where
     let verdicts: BTreeMap<&str, Option<String>> = unique
         .par_iter()
         .map(|shape| {
-            let verdict = promql::parse_instant_vector(shape)
+            let verdict = promql::check_instant_vector(shape)
                 .err()
                 .map(|error| match error {
                     promql::QueryError::Parse(message) => {
