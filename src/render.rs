@@ -113,10 +113,10 @@ impl<'a> Renderer<'a> {
         template: &str,
         context: &impl Serialize,
     ) -> Result<GeneratedFile, Diagnostic> {
-        let rendered = self
+        let mut contents = self
             .render_to_string(template, context)
             .map_err(|error| self.template_error(template, &error))?;
-        let mut contents = rendered.trim_end().to_owned();
+        contents.truncate(contents.trim_end().len());
         contents.push('\n');
         Ok(GeneratedFile {
             path: path.to_owned(),

@@ -436,9 +436,9 @@ impl Scenario {
         denominators * unit
     }
 
-    /// Failed events in interval `interval`, and all events.
-    fn counts(&self, interval: i64) -> (u64, u64) {
-        let traffic = self.traffic();
+    /// Failed events in interval `interval`, and all events, given the
+    /// scenario's [`traffic`](Self::traffic) (callers compute it once).
+    fn counts(&self, interval: i64, traffic: u64) -> (u64, u64) {
         let share = self.share(interval);
         (traffic / share.of * share.failed, traffic)
     }
@@ -482,6 +482,8 @@ struct Simulation<'s> {
     subject: &'s Subject<'s>,
     scenario: &'s Scenario,
     feed: Feed,
+    /// Events per interval ([`Scenario::traffic`]).
+    traffic: u64,
     /// Running sums of (failed, all) events and bad states, from `origin`.
     sums: std::cell::RefCell<Sums>,
 }
@@ -510,6 +512,7 @@ impl<'s> Simulation<'s> {
             subject,
             scenario,
             feed,
+            traffic: scenario.traffic(),
             sums: std::cell::RefCell::new(Sums {
                 origin,
                 events: vec![(0, 0)],
@@ -530,11 +533,13 @@ impl<'s> Simulation<'s> {
             let (bad, total) = if self.feed == Feed::Raw && at < 1 {
                 (0, 0)
             } else {
-                self.scenario.counts(at)
+                self.scenario.counts(at, self.traffic)
             };
             let (failed, all) = *sums.events.last().unwrap_or(&(0, 0));
             sums.events.push((failed + bad, all + total));
-            let state = u64::from(at >= 0 && self.scenario.bad_state(at));
+            // Only threshold SLIs read states.
+            let state =
+                u64::from(at >= 0 && self.subject.is_threshold() && self.scenario.bad_state(at));
             let states = *sums.states.last().unwrap_or(&0);
             sums.states.push(states + state);
         }
@@ -603,12 +608,13 @@ impl<'s> Simulation<'s> {
                 break;
             }
             let sample = i64::try_from(known - 1).unwrap_or(i64::MAX) * spacing;
-            let (bad, total) = if sample >= first {
+            let threshold = self.subject.is_threshold();
+            let (bad, total) = if sample >= first && !threshold {
                 self.events(sample, base_steps)
             } else {
                 (0, 0)
             };
-            let state = u64::from(self.scenario.bad_state(sample));
+            let state = u64::from(threshold && self.scenario.bad_state(sample));
             let mut sums = self.sums.borrow_mut();
             let (failed, all, states) = *sums.grid.last().unwrap_or(&(0, 0, 0));
             sums.grid.push((failed + bad, all + total, states + state));
@@ -641,8 +647,13 @@ impl<'s> Simulation<'s> {
             Some(ratio) if (ratio - alert.threshold).abs() <= TIE * alert.threshold => None,
             Some(ratio) => Some(ratio > alert.threshold),
         };
-        match (above(alert.long), above(alert.short)) {
-            (Some(false), _) | (_, Some(false)) => Some(false),
+        // Most evaluations are quiet on the long window alone.
+        let long = above(alert.long);
+        if long == Some(false) {
+            return Some(false);
+        }
+        match (long, above(alert.short)) {
+            (_, Some(false)) => Some(false),
             (Some(true), Some(true)) => Some(true),
             _ => None,
         }
@@ -690,7 +701,7 @@ fn inputs(subject: &Subject<'_>, feed: Feed, scenario: &Scenario) -> Vec<(Series
             .iter()
             .filter_map(|(series, role)| {
                 let part = |interval: i64| {
-                    let (failed, all) = scenario.counts(interval);
+                    let (failed, all) = scenario.counts(interval, traffic);
                     match role {
                         Role::Failed => failed,
                         Role::Succeeded => all - failed,

@@ -11,7 +11,7 @@
 //! their group order must name those files' groups, and every duration,
 //! series, expression and value notation must parse.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::ops::Range;
 
 use rayon::prelude::*;
@@ -158,6 +158,11 @@ fn is_rule_file(path: &str) -> bool {
     matches!(path, "recording-rules.yml" | "alert-rules.yml")
 }
 
+/// Reads a valid file without places (cheaper than spanned values).
+fn read_plain<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
+    serde_saphyr::from_str_with_options(text, yaml_options(text)).ok()
+}
+
 /// Parser limits that grow with the input: the defaults (250,000 nodes)
 /// guard against YAML bombs but reject large, honest rule files. Without
 /// aliases a node or event needs at least a byte, so scaling with the input
@@ -169,6 +174,8 @@ fn yaml_options(text: &str) -> serde_saphyr::Options {
     budget.max_buffered_comment_events = budget.max_buffered_comment_events.max(text.len());
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
+    // Comments are read past, not kept: nothing here needs their text.
+    options.emit_comments = false;
     options
 }
 
@@ -287,6 +294,8 @@ pub fn check_test_text(text: &str) -> (Vec<String>, TestReferences) {
     if let Some(interval) = &file.evaluation_interval {
         duration(interval, "evaluation_interval", &mut problems);
     }
+    // Checks repeat the same selector at several times: each text once.
+    let (mut parsed, mut series) = (HashSet::new(), HashSet::new());
     for (index, group) in file.tests.iter().enumerate() {
         let at = format!(
             "test {} `{}`",
@@ -306,10 +315,15 @@ pub fn check_test_text(text: &str) -> (Vec<String>, TestReferences) {
         }
         for check in group.promql_expr_test.iter().flatten() {
             duration(&check.eval_time, &at, &mut problems);
-            if let Err(error) = promql_parser::parser::parse(&promql::shape(&check.expr)) {
+            if parsed.insert(check.expr.as_str())
+                && let Err(error) = promql_parser::parser::parse(&promql::shape(&check.expr))
+            {
                 problems.push(format!("{at}: could not parse `{}`: {error}", check.expr));
             }
             for sample in check.exp_samples.iter().flatten() {
+                if !series.insert(sample.labels.as_str()) {
+                    continue;
+                }
                 if let Err(error) = promql::parse_series(&sample.labels) {
                     problems.push(format!(
                         "{at}: expected sample `{}`: {error}",
@@ -438,23 +452,26 @@ pub fn check_rules(source: &SourceFile) -> Vec<Diagnostic> {
 
 /// [`check_rules`], and the names of the file's groups.
 fn check_rules_and_groups(source: &SourceFile) -> (Vec<Diagnostic>, Vec<String>) {
-    let options = || yaml_options(&source.text);
     // Most files are valid: check plain values first, locate only on failure.
-    let Ok(file) = serde_saphyr::from_str_with_options::<PlainFile>(&source.text, options()) else {
-        return (located_problems(source, options()), Vec::new());
-    };
-    let clean = check_file(source, &file, |rule| rule).is_empty();
-    let groups = file.groups.into_iter().map(|group| group.name).collect();
-    if clean {
-        (Vec::new(), groups)
-    } else {
-        (located_problems(source, options()), groups)
+    if let Some(file) = read_plain::<PlainFile>(&source.text)
+        && check_file(source, &file, |rule| rule).is_empty()
+    {
+        return (
+            Vec::new(),
+            file.groups.into_iter().map(|group| group.name).collect(),
+        );
     }
-}
-
-fn located_problems(source: &SourceFile, options: serde_saphyr::Options) -> Vec<Diagnostic> {
-    match serde_saphyr::from_str_with_options::<LocatedFile>(&source.text, options) {
-        Ok(file) => check_file(source, &file, |rule| &rule.value),
+    match serde_saphyr::from_str_with_options::<LocatedFile>(
+        &source.text,
+        yaml_options(&source.text),
+    ) {
+        Ok(file) => (
+            check_file(source, &file, |rule| &rule.value),
+            file.groups
+                .into_iter()
+                .map(|group| group.name.value)
+                .collect(),
+        ),
         Err(error) => {
             let span = error.location().map_or(0..0, |location| span_of(&location));
             let message = error.to_string();
@@ -464,14 +481,15 @@ fn located_problems(source: &SourceFile, options: serde_saphyr::Options) -> Vec<
             } else {
                 code::YAML
             };
-            vec![Diagnostic::at(
+            let problem = Diagnostic::at(
                 Problem::Rule {
                     code,
                     message: first_line,
                 },
                 &source.path,
                 span,
-            )]
+            );
+            (vec![problem], Vec::new())
         }
     }
 }
