@@ -503,6 +503,23 @@ struct Sums {
 /// A predicate the model cannot decide: a ratio within rounding of the threshold.
 const TIE: f64 = 1e-9;
 
+impl Sums {
+    fn new(origin: i64, capacity: usize) -> Self {
+        let mut events = Vec::with_capacity(capacity);
+        events.push((0, 0));
+        let mut states = Vec::with_capacity(capacity);
+        states.push(0);
+        let mut grid = Vec::with_capacity(capacity);
+        grid.push((0, 0, 0));
+        Self {
+            origin,
+            events,
+            states,
+            grid,
+        }
+    }
+}
+
 impl<'s> Simulation<'s> {
     fn new(subject: &'s Subject<'s>, scenario: &'s Scenario, feed: Feed) -> Self {
         // Fed series reach back one longest window before the first sample.
@@ -513,12 +530,11 @@ impl<'s> Simulation<'s> {
             scenario,
             feed,
             traffic: scenario.traffic(),
-            sums: std::cell::RefCell::new(Sums {
+            sums: std::cell::RefCell::new(Sums::new(
                 origin,
-                events: vec![(0, 0)],
-                states: vec![0],
-                grid: vec![(0, 0, 0)],
-            }),
+                // Scenarios run about two reaches long.
+                2 * usize::try_from(-origin).unwrap_or(0),
+            )),
         }
     }
 
@@ -687,7 +703,8 @@ fn inputs(subject: &Subject<'_>, feed: Feed, scenario: &Scenario) -> Vec<(Series
     let traffic = scenario.traffic();
     let cumulative = |part: &dyn Fn(i64) -> u64| -> Vec<u64> {
         let mut total = 0;
-        let mut values = vec![0];
+        let mut values = Vec::with_capacity(usize::try_from(last + 1).unwrap_or(1));
+        values.push(0);
         for interval in 1..=last {
             total += part(interval);
             values.push(total);

@@ -16,6 +16,8 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::diagnostic::{Diagnostic, Problem};
 use crate::render::GeneratedFile;
 
@@ -93,31 +95,39 @@ pub fn changes(out: &Path, files: &[GeneratedFile]) -> Result<Changes, Vec<Diagn
     let mut changes = Changes::default();
     let mut problems = Vec::new();
     let mut current = BTreeSet::new();
-    for file in files {
-        let relative = match safe_path(&file.path) {
-            Ok(relative) => relative,
+    // Reading what is there is most of the work; files are read in parallel.
+    let found: Vec<_> = files
+        .par_iter()
+        .map(|file| {
+            let relative = safe_path(&file.path)?;
+            let target = out.join(&relative);
+            Ok((target.clone(), fs::read_to_string(&target)))
+        })
+        .collect();
+    for (file, found) in files.iter().zip(found) {
+        let (target, read) = match found {
+            Ok(found) => found,
             Err(problem) => {
                 problems.push(problem);
                 continue;
             }
         };
         current.insert(file.path.clone());
-        let target = out.join(&relative);
-        match fs::read_to_string(&target) {
+        match read {
             Ok(old) if old == file.contents => changes.unchanged.push(file.path.clone()),
             Ok(old) if previous.contains(&file.path) && !crate::runbook::seal_intact(&old) => {
                 let problem = Diagnostic::general(Problem::EditedByHand { path: target });
                 changes.conflicts.push((file.path.clone(), old, problem));
             }
             Ok(old) if previous.contains(&file.path) => {
-                changes.changed.push((file.path.clone(), old))
+                changes.changed.push((file.path.clone(), old));
             }
             Ok(old) => {
                 let problem = Diagnostic::general(Problem::NotGenerated { path: target });
                 changes.conflicts.push((file.path.clone(), old, problem));
             }
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                changes.added.push(file.path.clone())
+                changes.added.push(file.path.clone());
             }
             Err(error) => problems.push(io_error(&target, &error)),
         }
@@ -151,11 +161,14 @@ pub fn write(out: &Path, files: &[GeneratedFile]) -> Result<Changes, Vec<Diagnos
         .map(String::as_str)
         .chain(changes.changed.iter().map(|(path, _)| path.as_str()))
         .collect();
-    for file in files
-        .iter()
+    // Many small files (runbooks): written beside each other.
+    let failed: Vec<Diagnostic> = files
+        .par_iter()
         .filter(|file| to_write.contains(file.path.as_str()))
-    {
-        replace(&out.join(&file.path), &file.contents).map_err(|problem| vec![problem])?;
+        .filter_map(|file| replace(&out.join(&file.path), &file.contents).err())
+        .collect();
+    if !failed.is_empty() {
+        return Err(failed);
     }
     for (path, _) in &changes.removed {
         let target = out.join(path);
