@@ -158,11 +158,6 @@ fn is_rule_file(path: &str) -> bool {
     matches!(path, "recording-rules.yml" | "alert-rules.yml")
 }
 
-/// Reads a valid file without places (cheaper than spanned values).
-fn read_plain<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
-    serde_saphyr::from_str_with_options(text, yaml_options(text)).ok()
-}
-
 /// Parser limits that grow with the input: the defaults (250,000 nodes)
 /// guard against YAML bombs but reject large, honest rule files. Without
 /// aliases a node or event needs at least a byte, so scaling with the input
@@ -453,7 +448,8 @@ pub fn check_rules(source: &SourceFile) -> Vec<Diagnostic> {
 /// [`check_rules`], and the names of the file's groups.
 fn check_rules_and_groups(source: &SourceFile) -> (Vec<Diagnostic>, Vec<String>) {
     // Most files are valid: check plain values first, locate only on failure.
-    if let Some(file) = read_plain::<PlainFile>(&source.text)
+    if let Ok(file) =
+        serde_saphyr::from_str_with_options::<PlainFile>(&source.text, yaml_options(&source.text))
         && check_file(source, &file, |rule| rule).is_empty()
     {
         return (
