@@ -118,7 +118,7 @@ pub fn generate(
     };
     let verified = |result: Result<GeneratedFile, Diagnostic>| -> Result<Output, Diagnostic> {
         result.map(|file| {
-            let verify::Verified { problems, groups } = verify::verify_file(&file);
+            let (file, verify::Verified { problems, groups }) = verify::verify_file(file);
             Output {
                 file,
                 problems,

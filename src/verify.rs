@@ -116,12 +116,13 @@ pub struct Verified {
     pub groups: Option<Vec<String>>,
 }
 
-/// Checks a generated rule file or `alertmanager.yml` (other files pass).
-/// Test files name other files, so they are checked with
+/// Checks a generated rule file or `alertmanager.yml` (other files pass),
+/// and gives the file back (a rule file's text is read in place, not
+/// copied). Test files name other files, so they are checked with
 /// [`check_test_text`] and [`check_test_references`] instead.
-pub fn verify_file(file: &GeneratedFile) -> Verified {
+pub fn verify_file(mut file: GeneratedFile) -> (GeneratedFile, Verified) {
     let (messages, groups) = if is_rule_file(&file.path) {
-        let source = SourceFile::new(&file.path, file.contents.as_str());
+        let source = SourceFile::new(&file.path, std::mem::take(&mut file.contents));
         let (diagnostics, groups) = check_rules_and_groups(&source);
         let messages = diagnostics
             .into_iter()
@@ -136,6 +137,7 @@ pub fn verify_file(file: &GeneratedFile) -> Verified {
                 format!("{at}{}", diagnostic.problem.message())
             })
             .collect();
+        file.contents = source.text;
         (messages, Some(groups))
     } else if file.path == "alertmanager.yml" {
         (check_alertmanager_text(&file.contents), None)
@@ -151,7 +153,7 @@ pub fn verify_file(file: &GeneratedFile) -> Verified {
             })
         })
         .collect();
-    Verified { problems, groups }
+    (file, Verified { problems, groups })
 }
 
 fn is_rule_file(path: &str) -> bool {
@@ -816,7 +818,7 @@ mod tests {
             .map(|file| {
                 (
                     file.path.clone(),
-                    verify_file(file).groups.unwrap_or_default(),
+                    verify_file(file.clone()).1.groups.unwrap_or_default(),
                 )
             })
             .collect();
