@@ -118,12 +118,8 @@ pub fn generate(
     };
     let verified = |result: Result<GeneratedFile, Diagnostic>| -> Result<Output, Diagnostic> {
         result.map(|file| {
-            let (file, verify::Verified { problems, groups }) = verify::verify_file(file);
-            Output {
-                file,
-                problems,
-                groups,
-            }
+            let (file, verified) = verify::verify_file(file);
+            Output { file, verified }
         })
     };
     let rules = AtomicUsize::new(0);
@@ -182,13 +178,13 @@ pub fn generate(
     let mut groups = BTreeMap::new();
     for result in [recording, alerts].into_iter().chain(others) {
         match result {
-            Ok(output) if output.problems.is_empty() => {
-                if let Some(names) = output.groups {
+            Ok(output) if output.verified.problems.is_empty() => {
+                if let Some(names) = output.verified.groups {
                     groups.insert(output.file.path.clone(), names);
                 }
                 files.push(output.file);
             }
-            Ok(output) => errors.extend(output.problems),
+            Ok(output) => errors.extend(output.verified.problems),
             Err(error) => errors.push(error),
         }
     }
@@ -228,16 +224,14 @@ pub fn generate(
 /// A rendered file and what verifying it found.
 struct Output {
     file: GeneratedFile,
-    problems: Vec<Diagnostic>,
-    groups: Option<Vec<String>>,
+    verified: verify::Verified,
 }
 
 impl Output {
     fn unchecked(file: GeneratedFile) -> Self {
         Self {
             file,
-            problems: Vec::new(),
-            groups: None,
+            verified: verify::Verified::default(),
         }
     }
 }

@@ -303,14 +303,17 @@ pub fn quote(value: &str) -> String {
     quoted
 }
 
+/// A selector without `or`, offset or `@`.
+pub fn is_plain_selector(selector: &promql_parser::parser::VectorSelector) -> bool {
+    selector.offset.is_none() && selector.at.is_none() && selector.matchers.or_matchers.is_empty()
+}
+
 /// Checks a series as promtool reads it (`name{a="b"}` or `{__name__="x"}`):
 /// a selector with equality matchers only.
 pub fn parse_series(text: &str) -> Result<(), String> {
     match parser::parse(text)? {
         Expr::VectorSelector(selector)
-            if selector.offset.is_none()
-                && selector.at.is_none()
-                && selector.matchers.or_matchers.is_empty()
+            if is_plain_selector(&selector)
                 && selector
                     .matchers
                     .matchers

@@ -1798,20 +1798,35 @@ fn slow_part(
                 ),
             ));
         }
-        let mut comments = vec![format!(
+        let comment = format!(
             "{}: {} from {start}.",
             subject.id,
             burn_text(subject, share)
-        )];
-        comments.extend(feed_comment(subject, feed));
-        return Ok(Part {
-            subject_index: index,
-            series: encoded(inputs(subject, feed, &scenario)),
-            checks,
-            comments,
-        });
+        );
+        return Ok(burn_part(subjects, index, feed, &scenario, checks, comment));
     }
     Err("no slow burn the sampling model confirms (every ticket fires, no page).".to_owned())
+}
+
+/// A constant-burn part: the subject's inputs for the scenario, its checks,
+/// and a comment on the burn (plus one on the feed when it is not raw).
+fn burn_part(
+    subjects: &[Subject<'_>],
+    index: usize,
+    feed: Feed,
+    scenario: &Scenario,
+    checks: Vec<ExprTestView>,
+    comment: String,
+) -> Part {
+    let subject = &subjects[index];
+    let mut comments = vec![comment];
+    comments.extend(feed_comment(subject, feed));
+    Part {
+        subject_index: index,
+        series: encoded(inputs(subject, feed, scenario)),
+        checks,
+        comments,
+    }
 }
 
 /// Says so when a subject is fed recorded base series instead of raw ones.
@@ -1879,18 +1894,8 @@ fn low_part(
             ),
         )];
         checks.extend(low_values(subject, feed, &scenario, share, end));
-        let mut comments = vec![format!(
-            "{}: {} throughout.",
-            subject.id,
-            burn_text(subject, share)
-        )];
-        comments.extend(feed_comment(subject, feed));
-        return Ok(Part {
-            subject_index: index,
-            series: encoded(inputs(subject, feed, &scenario)),
-            checks,
-            comments,
-        });
+        let comment = format!("{}: {} throughout.", subject.id, burn_text(subject, share));
+        return Ok(burn_part(subjects, index, feed, &scenario, checks, comment));
     }
     Err("no burn just under its thresholds that the sampling model confirms.".to_owned())
 }

@@ -305,9 +305,7 @@ fn unparen(expr: &Expr) -> &Expr {
 /// A plain selector: a name, label matchers, no `or`, offset or `@`.
 fn plain(selector: &VectorSelector) -> Option<(&str, &[Matcher])> {
     let name = selector.name.as_deref()?;
-    let plain = selector.offset.is_none()
-        && selector.at.is_none()
-        && selector.matchers.or_matchers.is_empty()
+    let plain = crate::promql::is_plain_selector(selector)
         && selector
             .matchers
             .matchers
