@@ -181,11 +181,22 @@ pub fn recorded_windows(slo: &Slo) -> Vec<Duration> {
 /// window and windows under a day from raw series; longer windows average
 /// recorded base-window samples; threshold SLIs average 0/1 samples.
 pub fn window_measure(slo: &Slo, window: Duration) -> Measure {
-    let base = base_window(slo);
-    match slo.sli {
-        Sli::Threshold { .. } => Measure::States,
-        _ if window >= RECORDED_WINDOW && window != base => Measure::Recorded { base },
-        _ => Measure::Events,
+    measure(
+        matches!(slo.sli, Sli::Threshold { .. }),
+        base_window(slo),
+        window,
+    )
+}
+
+/// [`window_measure`] from what it depends on: whether the SLI records
+/// states (threshold SLIs) and its base window.
+pub fn measure(states: bool, base: Duration, window: Duration) -> Measure {
+    if states {
+        Measure::States
+    } else if window >= RECORDED_WINDOW && window != base {
+        Measure::Recorded { base }
+    } else {
+        Measure::Events
     }
 }
 

@@ -45,7 +45,9 @@
 //! series' start) evaluates these rules on these inputs; an expectation the
 //! model cannot confirm is left out, with a comment saying so.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -239,6 +241,12 @@ pub fn test_files(project: &Project) -> Vec<TestFileView> {
             files.push(plain_alerts(project, service));
         }
     }
+    if !files.is_empty() {
+        let order = group_order(project);
+        for file in &mut files {
+            file.group_eval_order.clone_from(&order);
+        }
+    }
     files
 }
 
@@ -310,10 +318,33 @@ impl<'a> Subject<'a> {
     fn is_threshold(&self) -> bool {
         matches!(self.slo.sli, Sli::Threshold { .. })
     }
+
+    fn model(&self) -> Model {
+        Model {
+            base: self.base(),
+            longest: self.longest_window(),
+            states: self.is_threshold(),
+        }
+    }
+}
+
+/// All a [`Simulation`] reads of an SLO: SLOs alike in it are simulated once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct Model {
+    base: Duration,
+    longest: Duration,
+    /// Threshold SLIs: bad states, not events.
+    states: bool,
+}
+
+impl Model {
+    fn measure(self, window: Duration) -> Measure {
+        plan::measure(self.states, self.base, window)
+    }
 }
 
 /// How a scenario feeds an SLO.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Feed {
     /// Raw series its queries read.
     Raw,
@@ -322,7 +353,7 @@ enum Feed {
 }
 
 /// An exact share of failed events (or of time out of bounds).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 struct Share {
     failed: u64,
     of: u64,
@@ -384,7 +415,7 @@ fn lcm(left: u64, right: u64) -> u64 {
 }
 
 /// A timeline: the share of failures of every input interval.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Scenario {
     /// Input sample interval.
     step: Duration,
@@ -475,18 +506,86 @@ impl Scenario {
     fn sample_at(&self, time: Duration) -> i64 {
         self.steps(time)
     }
+
+    /// Spacing (in samples) of the recorded series long windows average,
+    /// and the first sample that exists: rules record at evaluation steps
+    /// (a base rate first when it has two samples); fed series every sample.
+    fn sampling(&self, feed: Feed, states: bool) -> (i64, i64) {
+        match feed {
+            Feed::Recorded => (1, 0),
+            Feed::Raw if states => (self.steps(self.eval), 0),
+            Feed::Raw => {
+                let spacing = self.steps(self.eval);
+                (spacing, spacing)
+            }
+        }
+    }
 }
 
 /// How Prometheus 2 evaluates the rules of one SLO on a scenario's inputs.
-struct Simulation<'s> {
-    subject: &'s Subject<'s>,
-    scenario: &'s Scenario,
+struct Simulation {
+    model: Model,
+    scenario: Scenario,
     feed: Feed,
     /// Events per interval ([`Scenario::traffic`]).
     traffic: u64,
     /// Running sums of (failed, all) events and bad states, from `origin`.
-    sums: std::cell::RefCell<Sums>,
+    sums: RefCell<Sums>,
 }
+
+/// The simulations of one batch of SLOs, planned on one thread: SLOs with
+/// the same [`Model`] on the same scenario and feed share one, and their
+/// input values; running sums and inputs over days of samples are most of
+/// the cost of planning tests.
+#[derive(Default)]
+struct Simulations {
+    simulations: RefCell<HashMap<Alike, Rc<Simulation>>>,
+    /// Input values in promtool's notation; `None` for a series that
+    /// never has a sample.
+    values: RefCell<HashMap<(Alike, Values), Option<String>>>,
+}
+
+/// SLOs alike for a simulation: the same model, feed and scenario.
+type Alike = (Model, Feed, Scenario);
+
+/// Which input series' values, of an SLO in a scenario.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Values {
+    Counter(Role),
+    /// A gauge's good and bad values, as bits.
+    Gauge {
+        good: u64,
+        bad: u64,
+    },
+    /// A recorded series, by name.
+    Recorded(String),
+}
+
+impl Simulations {
+    fn values(
+        &self,
+        key: (Alike, Values),
+        samples: &dyn Fn() -> Option<Vec<Sample>>,
+    ) -> Option<String> {
+        if let Some(known) = self.values.borrow().get(&key) {
+            return known.clone();
+        }
+        let values = samples().map(|samples| notation::encode(&samples));
+        self.values.borrow_mut().insert(key, values.clone());
+        values
+    }
+
+    fn get(&self, model: Model, scenario: &Scenario, feed: Feed) -> Rc<Simulation> {
+        let mut known = self.simulations.borrow_mut();
+        let shared = known
+            .entry((model, feed, scenario.clone()))
+            .or_insert_with(|| Rc::new(Simulation::new(model, scenario, feed)));
+        Rc::clone(shared)
+    }
+}
+
+/// SLOs planned together on one thread, sharing [`Simulations`].
+const BATCH: usize = 32;
 
 #[derive(Default)]
 struct Sums {
@@ -520,17 +619,17 @@ impl Sums {
     }
 }
 
-impl<'s> Simulation<'s> {
-    fn new(subject: &'s Subject<'s>, scenario: &'s Scenario, feed: Feed) -> Self {
+impl Simulation {
+    fn new(model: Model, scenario: &Scenario, feed: Feed) -> Self {
         // Fed series reach back one longest window before the first sample.
-        let reach = subject.longest_window().millis() + subject.base().millis();
+        let reach = model.longest.millis() + model.base.millis();
         let origin = -i64::try_from(reach / scenario.step.millis()).unwrap_or(0) - 1;
         Self {
-            subject,
-            scenario,
+            model,
+            scenario: scenario.clone(),
             feed,
             traffic: scenario.traffic(),
-            sums: std::cell::RefCell::new(Sums::new(
+            sums: RefCell::new(Sums::new(
                 origin,
                 // Scenarios run about two reaches long.
                 2 * usize::try_from(-origin).unwrap_or(0),
@@ -554,8 +653,7 @@ impl<'s> Simulation<'s> {
             let (failed, all) = *sums.events.last().unwrap_or(&(0, 0));
             sums.events.push((failed + bad, all + total));
             // Only threshold SLIs read states.
-            let state =
-                u64::from(at >= 0 && self.subject.is_threshold() && self.scenario.bad_state(at));
+            let state = u64::from(at >= 0 && self.model.states && self.scenario.bad_state(at));
             let states = *sums.states.last().unwrap_or(&0);
             sums.states.push(states + state);
         }
@@ -581,10 +679,10 @@ impl<'s> Simulation<'s> {
     /// The window's error ratio at evaluation time `time`, if any.
     #[allow(clippy::cast_precision_loss)]
     fn ratio(&self, window: Duration, time: Duration) -> Option<f64> {
-        let scenario = self.scenario;
+        let scenario = &self.scenario;
         let now = scenario.sample_at(time);
         let steps = scenario.steps(window);
-        match window_measure(self.subject.slo, window) {
+        match self.model.measure(window) {
             Measure::Events => {
                 let (failed, all) = self.events(now, steps);
                 (all > 0 && now > 0).then(|| failed as f64 / all as f64)
@@ -616,7 +714,7 @@ impl<'s> Simulation<'s> {
             return (0, 0, 0);
         }
         let (spacing, first) = self.sampling();
-        let base_steps = self.scenario.steps(self.subject.base());
+        let base_steps = self.scenario.steps(self.model.base);
         let wanted = usize::try_from(to).unwrap_or(0);
         loop {
             let known = self.sums.borrow().grid.len();
@@ -624,7 +722,7 @@ impl<'s> Simulation<'s> {
                 break;
             }
             let sample = i64::try_from(known - 1).unwrap_or(i64::MAX) * spacing;
-            let threshold = self.subject.is_threshold();
+            let threshold = self.model.states;
             let (bad, total) = if sample >= first && !threshold {
                 self.events(sample, base_steps)
             } else {
@@ -641,19 +739,9 @@ impl<'s> Simulation<'s> {
         (high.0 - low.0, high.1 - low.1, high.2 - low.2)
     }
 
-    /// Spacing (in samples) of the recorded series long windows average,
-    /// and the first sample that exists: rules record at evaluation steps
-    /// (a base rate first when it has two samples); fed series every sample.
+    /// See [`Scenario::sampling`].
     fn sampling(&self) -> (i64, i64) {
-        let scenario = self.scenario;
-        match self.feed {
-            Feed::Recorded => (1, 0),
-            Feed::Raw if self.subject.is_threshold() => (scenario.steps(scenario.eval), 0),
-            Feed::Raw => {
-                let spacing = scenario.steps(scenario.eval);
-                (spacing, spacing)
-            }
-        }
+        self.scenario.sampling(self.feed, self.model.states)
     }
 
     /// Whether the alert fires at `time`; `None` when a ratio ties.
@@ -697,10 +785,20 @@ fn grid_range(from: i64, to: i64, spacing: i64, first: i64) -> (i64, i64) {
     (aligned / spacing, to.div_euclid(spacing) + 1)
 }
 
-/// Input series of one SLO in one scenario.
-fn inputs(subject: &Subject<'_>, feed: Feed, scenario: &Scenario) -> Vec<(Series, Vec<Sample>)> {
+/// Input series of one SLO in one scenario, with their values in
+/// promtool's expanding notation (lossless: equal notations mean equal
+/// samples). Values are computed once per batch for SLOs alike.
+fn inputs(
+    subject: &Subject<'_>,
+    feed: Feed,
+    scenario: &Scenario,
+    simulations: &Simulations,
+) -> Vec<(Series, String)> {
     let last = i64::try_from(scenario.last).unwrap_or(0);
     let traffic = scenario.traffic();
+    let values = |kind: Values, samples: &dyn Fn() -> Option<Vec<Sample>>| {
+        simulations.values(((subject.model(), feed, scenario.clone()), kind), samples)
+    };
     let cumulative = |part: &dyn Fn(i64) -> u64| -> Vec<u64> {
         let mut total = 0;
         let mut values = Vec::with_capacity(usize::try_from(last + 1).unwrap_or(1));
@@ -717,28 +815,31 @@ fn inputs(subject: &Subject<'_>, feed: Feed, scenario: &Scenario) -> Vec<(Series
         (Source::Counters { series, .. }, Feed::Raw) => series
             .iter()
             .filter_map(|(series, role)| {
-                let part = |interval: i64| {
-                    let (failed, all) = scenario.counts(interval, traffic);
-                    match role {
-                        Role::Failed => failed,
-                        Role::Succeeded => all - failed,
-                        Role::All => all,
-                    }
+                let samples = || {
+                    let part = |interval: i64| {
+                        let (failed, all) = scenario.counts(interval, traffic);
+                        match role {
+                            Role::Failed => failed,
+                            Role::Succeeded => all - failed,
+                            Role::All => all,
+                        }
+                    };
+                    let values = cumulative(&part);
+                    // A failure counter appears with the first failure, at 0.
+                    let first = match role {
+                        Role::Failed => (1..=last).find(|interval| part(*interval) > 0)? - 1,
+                        _ => 0,
+                    };
+                    let samples = values
+                        .iter()
+                        .enumerate()
+                        .map(|(index, value)| {
+                            (i64::try_from(index).unwrap_or(0) >= first).then(|| float(*value))
+                        })
+                        .collect();
+                    Some(samples)
                 };
-                let values = cumulative(&part);
-                // A failure counter appears with the first failure, at 0.
-                let first = match role {
-                    Role::Failed => (1..=last).find(|interval| part(*interval) > 0)? - 1,
-                    _ => 0,
-                };
-                let samples = values
-                    .iter()
-                    .enumerate()
-                    .map(|(index, value)| {
-                        (i64::try_from(index).unwrap_or(0) >= first).then(|| float(*value))
-                    })
-                    .collect();
-                Some((series.clone(), samples))
+                Some((series.clone(), values(Values::Counter(*role), &samples)?))
             })
             .collect(),
         (
@@ -747,18 +848,24 @@ fn inputs(subject: &Subject<'_>, feed: Feed, scenario: &Scenario) -> Vec<(Series
             },
             Feed::Raw,
         ) => {
-            let samples = (0..=last)
-                .map(|sample| {
-                    Some(if scenario.bad_state(sample) {
-                        *bad
-                    } else {
-                        *good
-                    })
-                })
-                .collect();
-            vec![(series.clone(), samples)]
+            let samples = || {
+                let states = (0..=last).map(|sample| scenario.bad_state(sample));
+                Some(
+                    states
+                        .map(|bad_state| Some(if bad_state { *bad } else { *good }))
+                        .collect(),
+                )
+            };
+            let kind = Values::Gauge {
+                good: good.to_bits(),
+                bad: bad.to_bits(),
+            };
+            values(kind, &samples)
+                .map(|values| (series.clone(), values))
+                .into_iter()
+                .collect()
         }
-        _ => recorded_inputs(subject, scenario, traffic),
+        _ => recorded_inputs(subject, scenario, traffic, simulations),
     }
 }
 
@@ -768,49 +875,65 @@ fn recorded_inputs(
     subject: &Subject<'_>,
     scenario: &Scenario,
     traffic: u64,
-) -> Vec<(Series, Vec<Sample>)> {
-    let simulation = Simulation::new(subject, scenario, Feed::Recorded);
+    simulations: &Simulations,
+) -> Vec<(Series, String)> {
+    let model = subject.model();
     let last = i64::try_from(scenario.last).unwrap_or(0);
     let labels = subject.recorded_labels(Feed::Recorded);
-    let named = |name: String| Series {
-        name,
-        labels: labels.clone(),
+    let mut fed = Vec::new();
+    let mut feed = |name: String, samples: &dyn Fn() -> Vec<Sample>| {
+        let key = (
+            (model, Feed::Recorded, scenario.clone()),
+            Values::Recorded(name.clone()),
+        );
+        if let Some(values) = simulations.values(key, &|| Some(samples())) {
+            let labels = labels.clone();
+            fed.push((Series { name, labels }, values));
+        }
     };
     let base = subject.base();
-    let mut fed = Vec::new();
     if subject.is_threshold() {
-        let states = (0..=last)
-            .map(|sample| Some(if scenario.bad_state(sample) { 1.0 } else { 0.0 }))
-            .collect();
-        fed.push((named("slo:sli_breach:bool".to_owned()), states));
+        let states = || {
+            (0..=last)
+                .map(|sample| Some(if scenario.bad_state(sample) { 1.0 } else { 0.0 }))
+                .collect()
+        };
+        feed("slo:sli_breach:bool".to_owned(), &states);
         return fed;
     }
+    let simulation = simulations.get(model, scenario, Feed::Recorded);
     if subject.slo.sli.counts_events() {
         let base_steps = scenario.steps(base);
-        let errors = (0..=last)
-            .map(|sample| {
-                let (failed, _) = simulation.events(sample, base_steps);
-                Some(failed as f64 / covered_seconds(base, scenario.step))
-            })
-            .collect();
-        let total = (0..=last)
-            .map(|_| Some(fed_rates(0, traffic, base, scenario.step).1))
-            .collect();
-        fed.push((named(format!("slo:sli_errors:rate{base}")), errors));
-        fed.push((named(format!("slo:sli_total:rate{base}")), total));
+        let errors = || {
+            (0..=last)
+                .map(|sample| {
+                    let (failed, _) = simulation.events(sample, base_steps);
+                    Some(failed as f64 / covered_seconds(base, scenario.step))
+                })
+                .collect()
+        };
+        let total = || {
+            (0..=last)
+                .map(|_| Some(fed_rates(0, traffic, base, scenario.step).1))
+                .collect()
+        };
+        feed(format!("slo:sli_errors:rate{base}"), &errors);
+        feed(format!("slo:sli_total:rate{base}"), &total);
     }
     for window in recorded_windows(subject.slo) {
         if !queries_window(subject.slo, window) {
             continue;
         }
         let steps = scenario.steps(window);
-        let ratios = (0..=last)
-            .map(|sample| {
-                let (failed, all) = simulation.events(sample, steps);
-                Some(failed as f64 / all as f64)
-            })
-            .collect();
-        fed.push((named(ratio_metric(window)), ratios));
+        let ratios = || {
+            (0..=last)
+                .map(|sample| {
+                    let (failed, all) = simulation.events(sample, steps);
+                    Some(failed as f64 / all as f64)
+                })
+                .collect()
+        };
+        feed(ratio_metric(window), &ratios);
     }
     fed
 }
@@ -826,18 +949,13 @@ struct Part {
     comments: Vec<String>,
 }
 
-/// Packs SLOs into test groups so that no SLO's queries read another's
-/// series (identical series are shared).
-/// Input series with their values in promtool's expanding notation
-/// (lossless: equal notations mean equal samples).
-fn encoded(series: Vec<(Series, Vec<Sample>)>) -> Vec<(Series, String)> {
-    series
-        .into_iter()
-        .map(|(series, values)| {
-            let text = notation::encode(&values);
-            (series, text)
-        })
-        .collect()
+impl Part {
+    /// The part with these checks, and this comment first.
+    fn with(mut self, checks: Vec<ExprTestView>, comment: String) -> Self {
+        self.checks = checks;
+        self.comments.insert(0, comment);
+        self
+    }
 }
 
 /// How many of the newest groups a part may join.
@@ -846,6 +964,8 @@ const OPEN_GROUPS: usize = 4;
 /// The most parts (SLOs) one test group holds.
 const GROUP_PARTS: usize = 64;
 
+/// Packs SLOs into test groups so that no SLO's queries read another's
+/// series (identical series are shared).
 fn pack(subjects: &[Subject<'_>], parts: Vec<Part>) -> Vec<Vec<Part>> {
     let mut groups: Vec<Vec<Part>> = Vec::new();
     for part in parts {
@@ -947,7 +1067,8 @@ fn file(
             "../alert-rules.yml".to_owned(),
         ],
         evaluation_interval: evaluation_interval.to_string(),
-        group_eval_order: group_order(project),
+        // Filled in by `test_files`, once for every file.
+        group_eval_order: Vec::new(),
         tests,
     }
 }
@@ -1178,17 +1299,30 @@ fn outages(project: &Project, subjects: &[Subject<'_>], notes: &[String]) -> Tes
             ));
         }
     }
-    // Each SLO's outage is simulated on its own: in parallel, in SLO order.
-    let parts: Vec<Part> = subjects
-        .par_iter()
-        .enumerate()
-        .filter(|(index, _)| paged.contains(index))
-        .map(|(index, subject)| {
-            let feed = match subject.synthesis.source {
-                Source::Counters { .. } | Source::Gauge { .. } => Feed::Raw,
-                _ => Feed::Recorded,
-            };
-            outage_part(project, subjects, index, feed, &scenario, start, stop)
+    // SLOs are planned in batches, in parallel, gathered in SLO order.
+    let parts: Vec<Part> = paged
+        .par_chunks(BATCH)
+        .flat_map_iter(|batch| {
+            let simulations = Simulations::default();
+            batch
+                .iter()
+                .map(|index| {
+                    let feed = match subjects[*index].synthesis.source {
+                        Source::Counters { .. } | Source::Gauge { .. } => Feed::Raw,
+                        _ => Feed::Recorded,
+                    };
+                    let times = (start, stop);
+                    outage_part(
+                        project,
+                        subjects,
+                        *index,
+                        feed,
+                        &scenario,
+                        times,
+                        &simulations,
+                    )
+                })
+                .collect::<Vec<_>>()
         })
         .collect();
     let groups = pack(subjects, parts);
@@ -1222,12 +1356,12 @@ fn outage_part(
     index: usize,
     feed: Feed,
     scenario: &Scenario,
-    start: Duration,
-    stop: Duration,
+    (start, stop): (Duration, Duration),
+    simulations: &Simulations,
 ) -> Part {
     let subject = &subjects[index];
     let interval = scenario.eval;
-    let simulation = Simulation::new(subject, scenario, feed);
+    let simulation = simulations.get(subject.model(), scenario, feed);
     let mut comments = Vec::new();
     if let (Feed::Recorded, Source::Recorded { reason }) = (feed, &subject.synthesis.source) {
         comments.push(format!(
@@ -1323,7 +1457,7 @@ fn outage_part(
     checks.extend(outage_values(subject, feed, scenario, start, stop));
     Part {
         subject_index: index,
-        series: encoded(inputs(subject, feed, scenario)),
+        series: inputs(subject, feed, scenario, simulations),
         checks,
         comments,
     }
@@ -1489,8 +1623,7 @@ fn steady_values(
         values.push(("slo:sli_breach:bool".to_owned(), state, false));
     }
     let fed_ratio = share.failed as f64 / share.of as f64;
-    let simulation = Simulation::new(subject, scenario, feed);
-    let (spacing, first) = simulation.sampling();
+    let (spacing, first) = scenario.sampling(feed, subject.is_threshold());
     let window_value = |window: Duration| -> Option<f64> {
         if within.is_some_and(|limit| window > limit) {
             return None;
@@ -1594,17 +1727,23 @@ fn slow_burns(project: &Project, subjects: &[Subject<'_>], notes: &[String]) -> 
     // Each SLO's scenarios are simulated on their own: in parallel, then
     // gathered in SLO order so the file does not depend on scheduling.
     let results: Vec<_> = subjects
-        .par_iter()
+        .par_chunks(BATCH)
         .enumerate()
-        .map(|(index, subject)| {
-            let feed = match subject.synthesis.source {
-                Source::Counters { .. } => Feed::Raw,
-                _ => Feed::Recorded,
-            };
-            (
-                slow_part(project, subjects, index, feed, step, eval, start),
-                low_part(subjects, index, feed, step, eval),
-            )
+        .flat_map_iter(|(batch, chunk)| {
+            let simulations = Simulations::default();
+            (batch * BATCH..batch * BATCH + chunk.len())
+                .map(|index| {
+                    let feed = match subjects[index].synthesis.source {
+                        Source::Counters { .. } => Feed::Raw,
+                        _ => Feed::Recorded,
+                    };
+                    let at = (step, eval);
+                    (
+                        slow_part(project, subjects, index, feed, at, start, &simulations),
+                        low_part(subjects, index, feed, at, &simulations),
+                    )
+                })
+                .collect::<Vec<_>>()
         })
         .collect();
     for (subject, (slow, low)) in subjects.iter().zip(results) {
@@ -1701,9 +1840,9 @@ fn slow_part(
     subjects: &[Subject<'_>],
     index: usize,
     feed: Feed,
-    step: Duration,
-    eval: Duration,
+    (step, eval): (Duration, Duration),
     start: Duration,
+    simulations: &Simulations,
 ) -> Result<Part, String> {
     let subject = &subjects[index];
     if subject.tickets().next().is_none() {
@@ -1727,7 +1866,7 @@ fn slow_part(
             ],
             last: 0,
         };
-        let simulation = Simulation::new(subject, &scenario, feed);
+        let simulation = simulations.get(subject.model(), &scenario, feed);
         let mut firing = Vec::new();
         let mut end = start;
         let mut ok = true;
@@ -1803,29 +1942,28 @@ fn slow_part(
             subject.id,
             burn_text(subject, share)
         );
-        return Ok(burn_part(subjects, index, feed, &scenario, checks, comment));
+        let part = burn_part(subjects, index, feed, &scenario, simulations);
+        return Ok(part.with(checks, comment));
     }
     Err("no slow burn the sampling model confirms (every ticket fires, no page).".to_owned())
 }
 
-/// A constant-burn part: the subject's inputs for the scenario, its checks,
-/// and a comment on the burn (plus one on the feed when it is not raw).
+/// A constant-burn part: the subject's inputs for the scenario and, when
+/// it is not fed raw series, a comment saying so; [`Part::with`] adds the
+/// checks and a comment on the burn.
 fn burn_part(
     subjects: &[Subject<'_>],
     index: usize,
     feed: Feed,
     scenario: &Scenario,
-    checks: Vec<ExprTestView>,
-    comment: String,
+    simulations: &Simulations,
 ) -> Part {
     let subject = &subjects[index];
-    let mut comments = vec![comment];
-    comments.extend(feed_comment(subject, feed));
     Part {
         subject_index: index,
-        series: encoded(inputs(subject, feed, scenario)),
-        checks,
-        comments,
+        series: inputs(subject, feed, scenario, simulations),
+        checks: Vec::new(),
+        comments: feed_comment(subject, feed).into_iter().collect(),
     }
 }
 
@@ -1845,8 +1983,8 @@ fn low_part(
     subjects: &[Subject<'_>],
     index: usize,
     feed: Feed,
-    step: Duration,
-    eval: Duration,
+    (step, eval): (Duration, Duration),
+    simulations: &Simulations,
 ) -> Result<Part, String> {
     let subject = &subjects[index];
     let share =
@@ -1870,7 +2008,7 @@ fn low_part(
             phases: vec![(1, share)],
             last: end.millis() / step.millis(),
         };
-        let simulation = Simulation::new(subject, &scenario, feed);
+        let simulation = simulations.get(subject.model(), &scenario, feed);
         if !subject
             .alerts
             .iter()
@@ -1895,7 +2033,8 @@ fn low_part(
         )];
         checks.extend(low_values(subject, feed, &scenario, share, end));
         let comment = format!("{}: {} throughout.", subject.id, burn_text(subject, share));
-        return Ok(burn_part(subjects, index, feed, &scenario, checks, comment));
+        let part = burn_part(subjects, index, feed, &scenario, simulations);
+        return Ok(part.with(checks, comment));
     }
     Err("no burn just under its thresholds that the sampling model confirms.".to_owned())
 }
@@ -2098,7 +2237,7 @@ burn_rate = 3
             ],
             last: (stop + 86_400_000) / step,
         };
-        let simulation = Simulation::new(subject, &scenario, feed);
+        let simulation = Simulation::new(subject.model(), &scenario, feed);
         let first = |from: u64, firing: bool| {
             (from / step..)
                 .map(|index| Duration::from_millis(index * step))

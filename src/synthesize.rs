@@ -48,7 +48,7 @@ impl Series {
 }
 
 /// What a counter counts per interval, given the share of failed events.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Role {
     /// Failed events only.
     Failed,
