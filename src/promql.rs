@@ -28,45 +28,113 @@ pub fn parse_instant_vector(query: &str) -> Result<Expr, QueryError> {
 }
 
 /// Checks a query that must return an instant vector, as
-/// [`parse_instant_vector`] does, without compiling its regexes again.
+/// [`parse_instant_vector`] does, without parsing the same shape twice.
 ///
-/// The parser compiles every `=~`/`!~` regex, which costs more than the
-/// rest of a parse, and generated rules repeat the same few regexes
-/// thousands of times. So each distinct regex literal is checked once per
-/// process ([`regex_placeholder`]), then stands in the query as a literal
-/// that matches the empty string exactly when it does (the parser requires
-/// a selector to have a matcher that does not). An invalid regex is kept,
-/// so the parser reports it. The verdict is the parser's either way.
+/// Generated files repeat a few shapes of query thousands of times, with
+/// only label values changed; and the parser compiles every `=~`/`!~`
+/// regex, which costs more than the rest of a parse. So a query is checked
+/// through its [`shape`], and shapes known to pass are kept for the life of
+/// the process. A shape that fails is reported from the query itself, so
+/// the message is the parser's own.
 pub fn check_instant_vector(query: &str) -> Result<(), QueryError> {
-    parse_instant_vector(&shape(query)).map(|_| ())
+    verdict(Check::Vector, query, |text| {
+        parse_instant_vector(text).map(|_| ())
+    })
 }
 
-/// The query with every regex literal replaced by its placeholder (see
-/// [`check_instant_vector`]). Two queries whose shapes differ differ.
+/// Checks that a query parses, whatever it returns (as
+/// `promtool test rules` reads a `promql_expr_test`), through its [`shape`].
+pub fn check_query(query: &str) -> Result<(), String> {
+    verdict(Check::Query, query, |text| parser::parse(text).map(|_| ()))
+}
+
+/// What a shape was checked for.
+#[derive(Clone, Copy)]
+enum Check {
+    Vector = 1,
+    Query = 2,
+    Series = 4,
+}
+
+/// The most shapes kept: generated files have a few dozen; hand-written
+/// ones may have one per rule.
+const SHAPES_KEPT: usize = 100_000;
+
+/// Runs `check` on the query's shape unless that shape passed before, and
+/// on the query itself when the shape fails.
+fn verdict<E>(kind: Check, query: &str, check: impl Fn(&str) -> Result<(), E>) -> Result<(), E> {
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, RwLock};
+    static PASSED: LazyLock<RwLock<HashMap<String, u8>>> = LazyLock::new(RwLock::default);
+    let shaped = shape(query);
+    let bit = kind as u8;
+    let known = PASSED
+        .read()
+        .ok()
+        .and_then(|passed| passed.get(shaped.as_ref()).copied())
+        .unwrap_or(0);
+    if known & bit != 0 {
+        return Ok(());
+    }
+    match check(&shaped) {
+        Ok(()) => {
+            if let Ok(mut passed) = PASSED.write()
+                && (passed.len() < SHAPES_KEPT || passed.contains_key(shaped.as_ref()))
+            {
+                *passed.entry(shaped.into_owned()).or_default() |= bit;
+            }
+            Ok(())
+        }
+        Err(error) if matches!(shaped, std::borrow::Cow::Borrowed(_)) => Err(error),
+        Err(_) => check(query),
+    }
+}
+
+/// The query with the literal of every label matcher replaced by a
+/// stand-in the parser treats alike, so that queries differing only in
+/// label values share one shape (two queries whose shapes differ differ):
+/// - a regex (`=~`, `!~`) by one that matches the empty string exactly
+///   when it does ([`regex_placeholder`]; the parser requires a selector
+///   to have a matcher that does not), or kept when the parser rejects it;
+/// - an equality (`=`, `!=`) literal without escapes by `"x"`, or `""`
+///   when empty: any such literal lexes, and only its emptiness matters.
 pub fn shape(query: &str) -> std::borrow::Cow<'_, str> {
-    let literals = regex_literals(query);
+    let literals = matcher_literals(query);
     if literals.is_empty() {
         return std::borrow::Cow::Borrowed(query);
     }
     let mut shaped = String::with_capacity(query.len());
     let mut last = 0;
-    for range in literals {
+    for (range, regex) in literals {
+        let literal = &query[range.clone()];
+        let inner = &literal[1..literal.len() - 1];
+        let stand_in = if regex {
+            regex_placeholder(literal)
+        } else if literal.starts_with('`') || inner.contains(['\\', '\n']) {
+            None
+        } else if inner.is_empty() {
+            Some("\"\"")
+        } else {
+            Some("\"x\"")
+        };
         shaped.push_str(&query[last..range.start]);
-        shaped.push_str(regex_placeholder(&query[range.clone()]).unwrap_or(&query[range.clone()]));
+        shaped.push_str(stand_in.unwrap_or(literal));
         last = range.end;
     }
     shaped.push_str(&query[last..]);
     std::borrow::Cow::Owned(shaped)
 }
 
-/// Byte ranges of the string literals (quotes included) after `=~`/`!~`,
-/// outside other strings and comments.
-fn regex_literals(query: &str) -> Vec<std::ops::Range<usize>> {
+/// Byte ranges of the string literals (quotes included) right after a
+/// matcher operator, outside other strings and comments, each with whether
+/// it is a regex (`=~`, `!~`) or an equality (`=`, `!=`).
+fn matcher_literals(query: &str) -> Vec<(std::ops::Range<usize>, bool)> {
     let bytes = query.as_bytes();
     let mut found = Vec::new();
     let mut index = 0;
-    let mut after_regex_op = false;
+    let mut after: Option<bool> = None;
     while index < bytes.len() {
+        let next = bytes.get(index + 1).copied();
         match bytes[index] {
             quote @ (b'"' | b'\'' | b'`') => {
                 let start = index;
@@ -78,24 +146,36 @@ fn regex_literals(query: &str) -> Vec<std::ops::Range<usize>> {
                     index += 1;
                 }
                 index += 1;
-                if after_regex_op && index <= bytes.len() {
-                    found.push(start..index);
+                if let Some(regex) = after
+                    && index <= bytes.len()
+                {
+                    found.push((start..index, regex));
                 }
-                after_regex_op = false;
+                after = None;
                 continue;
             }
             b'#' => {
                 while index < bytes.len() && bytes[index] != b'\n' {
                     index += 1;
                 }
-                after_regex_op = false;
+                after = None;
             }
-            b'=' | b'!' if bytes.get(index + 1) == Some(&b'~') => {
-                after_regex_op = true;
+            b'=' | b'!' if next == Some(b'~') => {
+                after = Some(true);
                 index += 1;
             }
+            b'!' if next == Some(b'=') => {
+                after = Some(false);
+                index += 1;
+            }
+            // `==`, `<=`, `>=` compare; they are not matchers.
+            b'=' | b'<' | b'>' if next == Some(b'=') => {
+                after = None;
+                index += 1;
+            }
+            b'=' => after = Some(false),
             byte if byte.is_ascii_whitespace() => {}
-            _ => after_regex_op = false,
+            _ => after = None,
         }
         index += 1;
     }
@@ -309,8 +389,12 @@ pub fn is_plain_selector(selector: &promql_parser::parser::VectorSelector) -> bo
 }
 
 /// Checks a series as promtool reads it (`name{a="b"}` or `{__name__="x"}`):
-/// a selector with equality matchers only.
+/// a selector with equality matchers only, through its [`shape`].
 pub fn parse_series(text: &str) -> Result<(), String> {
+    verdict(Check::Series, text, series_verdict)
+}
+
+fn series_verdict(text: &str) -> Result<(), String> {
     match parser::parse(text)? {
         Expr::VectorSelector(selector)
             if is_plain_selector(&selector)
@@ -343,7 +427,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn shapes_stand_in_for_regexes_and_keep_the_verdict() {
+    fn shapes_stand_in_for_literals_and_keep_the_verdict() {
         assert_eq!(
             shape(r#"rate(x{code=~"5..", path!~'/a|/b'}[5m]) # =~"c""#),
             r#"rate(x{code=~".+", path!~".+"}[5m]) # =~"c""#
@@ -361,16 +445,50 @@ mod tests {
             r#"{__name__=~"x.*", job="a"}"#,
             r#"x{__name__=~"x.*"}"#,
             r#"rate(x{a=~"b"}[5m])"#,
+            r#"{a=""}"#,
+            r#"{a="b"}"#,
+            r#"{a!=""}"#,
+            r#"{a!="b"}"#,
+            r#"{a='b', c=""}"#,
+            r#"x{__name__="y"}"#,
+            r#"{__name__="x-y"}"#,
+            r#"x{a="b\"c"}"#,
+            r#"x{a=`b`}"#,
+            r#"x == "a""#,
+            r#"x >= 1 and y{a="b"} <= 2"#,
+            r#"label_replace(x{a="b"}, "dst", "$1", "src", "(.*)")"#,
+            r#"count_values("a-b", x)"#,
+            "x{a=\"b\nc\"}",
+            r#"x{a="b""#,
+            r#"x{a="#,
+            r#"sum by (a) (x{a="b"}) / on (a) group_left y{c!~"d", e="f"}"#,
         ];
         for query in queries {
-            assert_eq!(
-                check_instant_vector(query).is_ok(),
-                parse_instant_vector(query).is_ok(),
-                "{query}"
-            );
+            // Twice: the second answer may come from the kept shapes.
+            for _ in 0..2 {
+                assert_eq!(
+                    check_instant_vector(query),
+                    parse_instant_vector(query).map(|_| ()),
+                    "{query}"
+                );
+                assert_eq!(
+                    check_query(query),
+                    parser::parse(query).map(|_| ()),
+                    "{query}"
+                );
+                assert_eq!(parse_series(query), series_verdict(query), "{query}");
+            }
         }
         assert!(check_instant_vector(r#"x{code=~"(5.."}"#).is_err());
         assert!(check_instant_vector(r#"{code=~".*"}"#).is_err());
+        assert_eq!(
+            shape(r#"x{a="b", c!="", d=~"e"} == 1 and y{f='g'}"#),
+            r#"x{a="x", c!="", d=~".+"} == 1 and y{f="x"}"#
+        );
+        assert_eq!(
+            shape(r#"label_replace(x, "dst", "$1", "src", "(.*)")"#),
+            r#"label_replace(x, "dst", "$1", "src", "(.*)")"#
+        );
     }
 
     #[test]

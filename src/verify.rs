@@ -313,7 +313,7 @@ pub fn check_test_text(text: &str) -> (Vec<String>, TestReferences) {
         for check in group.promql_expr_test.iter().flatten() {
             duration(&check.eval_time, &at, &mut problems);
             if parsed.insert(check.expr.as_str())
-                && let Err(error) = promql_parser::parser::parse(&promql::shape(&check.expr))
+                && let Err(error) = promql::check_query(&check.expr)
             {
                 problems.push(format!("{at}: could not parse `{}`: {error}", check.expr));
             }
