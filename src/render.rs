@@ -209,24 +209,34 @@ pub fn scalar(text: &str) -> String {
     let options = serde_saphyr::ser_options! { folded_wrap_chars: usize::MAX };
     let out = serde_saphyr::to_string_with_options(&text, options)
         .unwrap_or_else(|_| serde_json::to_string(text).unwrap_or_default());
+    // Queries quote label values: where the serializer would escape them
+    // in double quotes, single quotes keep a one-line text as it is.
+    if out.starts_with('"')
+        && text.contains('"')
+        && !text.contains('\'')
+        && text.bytes().all(|byte| matches!(byte, b' '..=b'~'))
+    {
+        return format!("'{text}'");
+    }
     out.trim_end_matches('\n').to_owned()
 }
 
-/// True for strings every YAML reader takes as the same plain string:
-/// a letter or `_` first, then letters, digits and `_ . / - :` (a `:` never
-/// last, never before a space), and no word YAML 1.1 reads as a boolean or
-/// null. Most labels, names and metric names are; the rest go through the
-/// serializer. This skips the serializer for the common case (speed only:
-/// a test checks the two agree).
+/// True for strings every YAML reader takes as the same plain string (in
+/// block context, where commas, brackets and braces are plain characters):
+/// a letter or `_` first, then printable ASCII; no `: ` or ` #`, which
+/// would start a value or a comment; no `:` or space last; and no word
+/// YAML 1.1 reads as a boolean or null. Most labels, names, selectors and
+/// queries are; the rest go through the serializer. This skips the
+/// serializer for the common case (speed only: a test checks the two agree).
 fn is_plain_safe(text: &str) -> bool {
-    let mut chars = text.chars();
-    let first_ok = chars
-        .next()
-        .is_some_and(|first| first.is_ascii_alphabetic() || first == '_');
-    first_ok
-        && chars
-            .all(|next| next.is_ascii_alphanumeric() || matches!(next, '_' | '.' | '/' | '-' | ':'))
-        && !text.ends_with(':')
+    let bytes = text.as_bytes();
+    bytes
+        .first()
+        .is_some_and(|first| first.is_ascii_alphabetic() || *first == b'_')
+        && bytes.iter().all(|byte| matches!(byte, b' '..=b'~'))
+        && !text.contains(": ")
+        && !text.contains(" #")
+        && !text.ends_with([':', ' '])
         && !matches!(
             text.to_ascii_lowercase().as_str(),
             "y" | "n" | "yes" | "no" | "on" | "off" | "true" | "false" | "null" | "nan" | "inf"
@@ -262,6 +272,16 @@ mod tests {
             "x:",
             "generated/runbooks/api-availability.md",
             "ABC_def",
+            r#"ALERTS{alertname="A",alertstate="firing",team="x y"}"#,
+            r#"sum(rate(x{code=~"5.."}[5m])) / 2 > 0.5 or vector(0)"#,
+            "a, b [c] {d} 'e' \"f\" g=h !i &j *k |l >m %n @o `p` ?q -r",
+            "a: b",
+            "a #b",
+            "a#b",
+            "a:b",
+            "a ",
+            "Off",
+            "x\ty",
         ] {
             let slow = serde_saphyr::to_string_with_options(&text, options.clone()).unwrap();
             assert_eq!(scalar(text), slow.trim_end_matches('\n'), "{text}");
@@ -275,6 +295,9 @@ mod tests {
         case("yes", "\"yes\"");
         case("{{ $value }}", "\"{{ $value }}\"");
         case("a\nb", "|-\n  a\n  b");
+        case(r#"{a="b"}"#, r#"'{a="b"}'"#);
+        case(r#"{a="b'"}"#, r#""{a=\"b'\"}""#);
+        case(r#" "a" #b: "#, r#"' "a" #b: '"#);
         let long = "x".repeat(200);
         case(&long, &long);
     }

@@ -13,7 +13,8 @@
 //!   ([`BurnAlert::firing_seconds`]) and is firing, with exactly its labels,
 //!   one interval after it; after errors stop it still fires one interval
 //!   before [`BurnAlert::resolved_seconds`] and is resolved one after, within
-//!   its short window. Recorded values are checked before and during the outage.
+//!   its short window. Recorded values are checked before and during the
+//!   outage, one check per SLO and time (a selector of every metric by name).
 //! - `tests/slo-slow-burns.yml`, evaluated hourly (a constant burn reads
 //!   the same at any interval, and three days at one-minute steps would take
 //!   minutes): a slow burn between the ticket and page thresholds after a
@@ -63,7 +64,7 @@ use crate::plan::{
     plain_alert_labels, queries_window, ratio_metric, recorded_windows, series_labels,
     slo_selector, window_measure,
 };
-use crate::promql::series;
+use crate::promql::{quote, series};
 use crate::synthesize::{self, Errors, Role, Series, Source, Synthesis};
 
 /// The outage and recovery tests.
@@ -1140,27 +1141,6 @@ fn never_check(
     }
 }
 
-fn value_check(
-    subject: &Subject<'_>,
-    feed: Feed,
-    metric: &str,
-    time: Duration,
-    value: f64,
-    comment: Option<String>,
-) -> ExprTestView {
-    let mut labels = subject.recorded_labels(feed);
-    labels.remove("__name__");
-    ExprTestView {
-        comments: comment.into_iter().collect(),
-        expr: format!("{metric}{}", subject.selector()),
-        eval_time: time.to_string(),
-        exp_samples: vec![SampleView {
-            labels: series(metric, &labels),
-            value: notation::number(value),
-        }],
-    }
-}
-
 /// A burn in comments: `0.42% of events failing`.
 fn burn_text(subject: &Subject<'_>, share: Share) -> String {
     if subject.is_threshold() {
@@ -1476,14 +1456,14 @@ fn outage_values(
     let before = Duration::from_millis(start.millis() - interval.millis());
     let late = Duration::from_millis(stop.millis() - interval.millis());
     let filled = Duration::from_millis(late.millis() - start.millis());
-    let mut checks = value_checks(
+    let before_outage = value_checks(
         subject,
         feed,
         before,
         &steady_values(subject, feed, scenario, Share::NONE, before, None),
         format!("{}: before the outage every error ratio is 0.", subject.id),
     );
-    checks.extend(value_checks(
+    let during = value_checks(
         subject,
         feed,
         late,
@@ -1492,37 +1472,44 @@ fn outage_values(
             "{}: at {late} every window the outage fills (up to {filled}) reads 1.",
             subject.id
         ),
-    ));
-    checks
+    );
+    before_outage.into_iter().chain(during).collect()
 }
 
+/// One check of an SLO's recorded values at `time`: a selector of every
+/// metric by name and the SLO's labels, and each value expected exactly.
 fn value_checks(
     subject: &Subject<'_>,
     feed: Feed,
     time: Duration,
     values: &[(String, f64, bool)],
     comment: String,
-) -> Vec<ExprTestView> {
-    values
-        .iter()
-        .enumerate()
-        .map(|(index, (metric, value, metadata))| {
-            let mut check = value_check(
-                subject,
-                feed,
-                metric,
-                time,
-                *value,
-                (index == 0).then(|| comment.clone()),
-            );
-            if *metadata {
-                // `vector(...)` keeps none of the query's labels.
-                let labels = series_labels(subject.service, subject.slo);
-                check.exp_samples[0].labels = series(metric, &labels);
-            }
-            check
-        })
-        .collect()
+) -> Option<ExprTestView> {
+    if values.is_empty() {
+        return None;
+    }
+    let mut recorded = subject.recorded_labels(feed);
+    recorded.remove("__name__");
+    // `vector(...)` (the metadata) keeps none of the query's labels.
+    let metadata = series_labels(subject.service, subject.slo);
+    let names: Vec<&str> = values.iter().map(|(metric, ..)| metric.as_str()).collect();
+    let selector = subject.selector();
+    Some(ExprTestView {
+        comments: vec![comment],
+        expr: format!(
+            "{{__name__=~{},{}",
+            quote(&names.join("|")),
+            selector.trim_start_matches('{')
+        ),
+        eval_time: time.to_string(),
+        exp_samples: values
+            .iter()
+            .map(|(metric, value, is_metadata)| SampleView {
+                labels: series(metric, if *is_metadata { &metadata } else { &recorded }),
+                value: notation::number(*value),
+            })
+            .collect(),
+    })
 }
 
 /// Naive left-to-right sum of `count` copies, as Prometheus 2 sums over time.
@@ -2047,7 +2034,7 @@ fn low_values(
     scenario: &Scenario,
     share: Share,
     end: Duration,
-) -> Vec<ExprTestView> {
+) -> Option<ExprTestView> {
     let slo = subject.slo;
     let mut values = vec![
         (
