@@ -28,7 +28,7 @@ use promql_parser::parser::value::ValueType;
 use promql_parser::parser::{self, Expr, LabelModifier, VectorSelector};
 
 use crate::duration::Duration;
-use crate::ir::{Bound, RatioErrors, Sli, WindowQuery};
+use crate::ir::{Bound, RatioErrors, Sli};
 use crate::number::format;
 
 /// A series name and its labels (without `__name__`).
@@ -179,18 +179,25 @@ pub fn synthesize(sli: &Sli, base: Duration) -> Synthesis {
         Sli::Threshold { query, .. } => vec![query.clone()],
         Sli::Raw { error_ratio } => vec![error_ratio.at(base)],
     };
-    let parsed: Vec<Expr> = queries
+    // One parse per query (each compiles its regexes).
+    let results: Vec<Option<Expr>> = queries
         .iter()
-        .filter_map(|query| parser::parse(query).ok())
+        .map(|query| parser::parse(query).ok())
         .collect();
-    let selectors = parsed.iter().flat_map(selectors_of).collect();
+    let parsed: Vec<&Expr> = results.iter().flatten().collect();
+    let selectors = parsed.iter().copied().flat_map(selectors_of).collect();
     let source = if parsed.iter().any(|expr| !needs_input(expr)) {
         Source::Untestable {
             reason: "its query can return samples without any input series, which would collide with synthetic ones".to_owned(),
         }
     } else {
         match sli {
-            Sli::Ratio { errors, total } => ratio(errors, total, base),
+            Sli::Ratio { errors, .. } => match &results[..] {
+                [Some(part), Some(total)] => {
+                    ratio(matches!(errors, RatioErrors::Good(_)), part, total, base)
+                }
+                _ => free_form_ratio(),
+            },
             Sli::Latency {
                 histogram,
                 bound,
@@ -355,25 +362,20 @@ fn counter_query(expr: &Expr, window: Duration) -> Option<CounterQuery<'_>> {
     })
 }
 
-fn ratio(errors: &RatioErrors, total: &WindowQuery, base: Duration) -> Source {
-    let free_form = || {
-        Source::Recorded {
+/// A ratio SLI slogen cannot feed raw series.
+fn free_form_ratio() -> Source {
+    Source::Recorded {
         reason: "its queries are not both `sum [by (...)] (rate(metric{...}[{{window}}]))` over series slogen can write".to_owned(),
     }
-    };
-    let (part, part_is_good) = match errors {
-        RatioErrors::Errors(query) => (query, false),
-        RatioErrors::Good(query) => (query, true),
-    };
-    let (Ok(part_expr), Ok(total_expr)) = (
-        parser::parse(&part.at(base)),
-        parser::parse(&total.at(base)),
-    ) else {
-        return free_form();
-    };
+}
+
+/// The raw series of a ratio SLI, from its part (errors, or good events
+/// when `part_is_good`) and total queries read at `base`.
+fn ratio(part_is_good: bool, part_expr: &Expr, total_expr: &Expr, base: Duration) -> Source {
+    let free_form = free_form_ratio;
     let (Some(part), Some(total)) = (
-        counter_query(&part_expr, base),
-        counter_query(&total_expr, base),
+        counter_query(part_expr, base),
+        counter_query(total_expr, base),
     ) else {
         return free_form();
     };
@@ -655,6 +657,7 @@ fn regex_examples(regex: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ir::WindowQuery;
 
     fn window() -> Duration {
         Duration::from_minutes(5)
