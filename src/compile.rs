@@ -128,7 +128,7 @@ pub fn generate(
         let file = {
             let view = view();
             rules.fetch_add(view.rule_count(), Ordering::Relaxed);
-            renderer.render(path, template, &view)
+            renderer.render_value(path, template, view.into_context())
         };
         verified(file)
     };
@@ -244,8 +244,8 @@ fn test_outputs(project: &Project, renderer: &Renderer<'_>) -> Vec<TestOutput> {
     rule_tests::test_files(project)
         .into_par_iter()
         .map(|view| {
-            let file = renderer.render(&view.path, "rule-tests.yml.j2", &view)?;
-            drop(view);
+            let path = view.path.clone();
+            let file = renderer.render_value(&path, "rule-tests.yml.j2", view.into_context())?;
             let (problems, references) = verify::check_test_text(&file.contents);
             Ok((file, problems, references))
         })

@@ -54,6 +54,15 @@ pub struct RuleFileView {
 }
 
 impl RuleFileView {
+    /// The view as a template context, its groups made values as the
+    /// template reaches them (the same values as its serialization).
+    pub fn into_context(self) -> minijinja::Value {
+        minijinja::context! {
+            sources => self.sources,
+            groups => crate::render::Lazy::value(self.groups),
+        }
+    }
+
     /// How many rules the file holds.
     pub fn rule_count(&self) -> usize {
         self.groups.iter().map(|group| group.rules.len()).sum()
@@ -220,12 +229,41 @@ pub fn alert_measures(slo: &Slo, alert: &BurnAlert) -> Measures {
     }
 }
 
+/// Every rule group's name, recording groups first, as [`recording_rules`]
+/// and [`alert_rules`] name them, without planning their rules.
+pub fn group_names(project: &Project) -> Vec<String> {
+    let alerting = project
+        .services
+        .iter()
+        .filter(|service| {
+            !service.alerts.is_empty()
+                || service
+                    .slos
+                    .iter()
+                    .any(|slo| slo.alerting.no_data || !burn_alerts(slo).is_empty())
+        })
+        .map(alert_group_name);
+    project
+        .slos()
+        .map(|(service, slo)| recording_group_name(service, slo))
+        .chain(alerting)
+        .collect()
+}
+
+fn recording_group_name(service: &Service, slo: &Slo) -> String {
+    format!("slogen-{}-{}", service.name, slo.name)
+}
+
+fn alert_group_name(service: &Service) -> String {
+    format!("slogen-{}-alerts", service.name)
+}
+
 /// Plans the recording-rules file.
 pub fn recording_rules(project: &Project) -> RuleFileView {
     let groups = project
         .slos()
         .map(|(service, slo)| GroupView {
-            name: format!("slogen-{}-{}", service.name, slo.name),
+            name: recording_group_name(service, slo),
             rules: slo_recording_rules(service, slo),
         })
         .collect();
@@ -483,7 +521,7 @@ pub fn alert_rules(
                 rules.push(plain_alert_rule(project, service, alert, runbook_url));
             }
             GroupView {
-                name: format!("slogen-{}-alerts", service.name),
+                name: alert_group_name(service),
                 rules,
             }
         })

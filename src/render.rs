@@ -8,8 +8,9 @@
 //! line. Output is not trusted: `verify` parses it back.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use minijinja::value::{Kwargs, Value};
+use minijinja::value::{Enumerator, Kwargs, Object, ObjectRepr, Value};
 use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior};
 use serde::Serialize;
 
@@ -113,6 +114,21 @@ impl<'a> Renderer<'a> {
         template: &str,
         context: &impl Serialize,
     ) -> Result<GeneratedFile, Diagnostic> {
+        self.render_value(
+            path,
+            template,
+            Value::from(minijinja::value::Serde(context)),
+        )
+    }
+
+    /// [`render`](Self::render) with a context already made a template
+    /// value (one with [`Lazy`] lists).
+    pub fn render_value(
+        &self,
+        path: &str,
+        template: &str,
+        context: Value,
+    ) -> Result<GeneratedFile, Diagnostic> {
         let mut contents = self
             .render_to_string(template, context)
             .map_err(|error| self.template_error(template, &error))?;
@@ -124,7 +140,7 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    fn render_to_string(&self, template: &str, context: &impl Serialize) -> Result<String, Error> {
+    fn render_to_string(&self, template: &str, context: Value) -> Result<String, Error> {
         if self.templates.source(template).is_none() {
             return Err(Error::new(
                 ErrorKind::TemplateNotFound,
@@ -147,7 +163,7 @@ impl<'a> Renderer<'a> {
                 format!("template `{template}` could not be loaded"),
             ));
         };
-        compiled.render(Value::from(minijinja::value::Serde(context)))
+        compiled.render(context)
     }
 
     fn template_error(&self, template: &str, error: &Error) -> Diagnostic {
@@ -162,6 +178,36 @@ impl<'a> Renderer<'a> {
             template: self.templates.origin(template),
             message,
         })
+    }
+}
+
+/// A list made template values one element at a time, as a loop reaches
+/// it: a rule or test file's whole view as values would take more memory
+/// than the file. Templates see a list like any other.
+#[derive(Debug)]
+pub struct Lazy<T>(pub Vec<T>);
+
+impl<T: Serialize + std::fmt::Debug + Send + Sync + 'static> Lazy<T> {
+    /// The list as a template value.
+    pub fn value(items: Vec<T>) -> Value {
+        Value::from_object(Self(items))
+    }
+}
+
+impl<T: Serialize + std::fmt::Debug + Send + Sync + 'static> Object for Lazy<T> {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Seq
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let index = key.as_usize()?;
+        self.0
+            .get(index)
+            .map(|item| Value::from(minijinja::value::Serde(item)))
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Seq(self.0.len())
     }
 }
 

@@ -97,6 +97,21 @@ pub struct TestFileView {
     pub tests: Vec<TestGroupView>,
 }
 
+impl TestFileView {
+    /// The view as a template context, its test groups made values as
+    /// the template reaches them (the same values as its serialization).
+    pub fn into_context(self) -> minijinja::Value {
+        minijinja::context! {
+            sources => self.sources,
+            description => self.description,
+            rule_files => self.rule_files,
+            evaluation_interval => self.evaluation_interval,
+            group_eval_order => self.group_eval_order,
+            tests => crate::render::Lazy::value(self.tests),
+        }
+    }
+}
+
 /// One promtool test group: input series and checks.
 #[derive(Clone, Debug, Serialize)]
 pub struct TestGroupView {
@@ -214,6 +229,9 @@ pub fn coverage(project: &Project) -> Vec<Covered> {
 
 /// Plans every test file of a project.
 pub fn test_files(project: &Project) -> Vec<TestFileView> {
+    // Recording groups first: alerts then read the values recorded at the
+    // same step.
+    let order = plan::group_names(project);
     let mut files = Vec::new();
     let mut notes = Vec::new();
     let mut subjects = Vec::new();
@@ -242,11 +260,8 @@ pub fn test_files(project: &Project) -> Vec<TestFileView> {
             files.push(plain_alerts(project, service));
         }
     }
-    if !files.is_empty() {
-        let order = group_order(project);
-        for file in &mut files {
-            file.group_eval_order.clone_from(&order);
-        }
+    for file in &mut files {
+        file.group_eval_order.clone_from(&order);
     }
     files
 }
@@ -1038,18 +1053,6 @@ fn group_view(
         input_series,
         promql_expr_test,
     }
-}
-
-/// Every rule group, recording groups first, for `group_eval_order`:
-/// alerts then read the values recorded at the same step.
-fn group_order(project: &Project) -> Vec<String> {
-    let none = |_: &str| -> Option<String> { None };
-    plan::recording_rules(project)
-        .groups
-        .into_iter()
-        .chain(plan::alert_rules(project, &none).groups)
-        .map(|group| group.name)
-        .collect()
 }
 
 fn file(
@@ -2275,6 +2278,63 @@ burn_rate = 3
                     }
                 }
             }
+        }
+    }
+
+    /// Group names without planning rules are the planned groups' names.
+    #[test]
+    fn group_names_are_the_planned_ones() {
+        let quiet = r#"
+[service]
+name = "quiet"
+team = "quiet"
+
+[[slo]]
+name = "lag"
+objective = 99
+[slo.sli.threshold]
+query = 'max(lag_seconds)'
+max = 10
+[slo.alerting]
+page = false
+ticket = false
+no_data = false
+"#;
+        let none = |_: &str| -> Option<String> { None };
+        for service in [SHAPES, quiet] {
+            let project = project(None, service);
+            let planned: Vec<String> = plan::recording_rules(&project)
+                .groups
+                .into_iter()
+                .chain(plan::alert_rules(&project, &none).groups)
+                .map(|group| group.name)
+                .collect();
+            assert_eq!(plan::group_names(&project), planned);
+            // The quiet service has no alert group.
+            assert_eq!(
+                planned.iter().any(|name| name.ends_with("-alerts")),
+                service == SHAPES
+            );
+        }
+    }
+
+    /// Lazy contexts give templates exactly the values of the views.
+    #[test]
+    fn lazy_contexts_hold_the_serialized_views() {
+        let project = project(None, SHAPES);
+        for view in test_files(&project) {
+            let whole = serde_json::to_value(&view).unwrap();
+            let lazy = serde_json::to_value(view.into_context()).unwrap();
+            assert_eq!(lazy, whole);
+        }
+        let none = |_: &str| -> Option<String> { None };
+        for view in [
+            plan::recording_rules(&project),
+            plan::alert_rules(&project, &none),
+        ] {
+            let whole = serde_json::to_value(&view).unwrap();
+            let lazy = serde_json::to_value(view.into_context()).unwrap();
+            assert_eq!(lazy, whole);
         }
     }
 
