@@ -568,12 +568,9 @@ where
             let rule = rule_of(located);
             check_rule(rule, located.span(), &problem, &mut problems);
             if let Some(record) = &rule.record {
-                let labels = rule
-                    .labels
-                    .as_ref()
-                    .map(|labels| labels.value().clone())
-                    .unwrap_or_default();
-                if !seen_rules.insert((record.value().clone(), labels)) {
+                static NO_LABELS: Labels = Labels::new();
+                let labels = rule.labels.as_ref().map_or(&NO_LABELS, Located::value);
+                if !seen_rules.insert((record.value().as_str(), labels)) {
                     problems.push(problem(
                         code::DUPLICATE,
                         format!(
