@@ -8,11 +8,32 @@
 /// Rounds to 12 significant digits: far below any objective's precision,
 /// far above float residue.
 pub fn clean(value: f64) -> f64 {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local! {
+        /// Projects repeat a few objectives, windows and burn rates in
+        /// every SLO: each value is rounded once per thread.
+        static CLEANED: RefCell<HashMap<u64, f64>> = RefCell::default();
+    }
+    /// Entries kept before the memo starts over.
+    const KEPT: usize = 4096;
     if value == 0.0 || !value.is_finite() {
         return value;
     }
+    let bits = value.to_bits();
+    if let Some(cleaned) = CLEANED.with(|cleaned| cleaned.borrow().get(&bits).copied()) {
+        return cleaned;
+    }
     // The `e` formatter rounds correctly; reading it back gives the nearest double.
-    format!("{value:.11e}").parse().unwrap_or(value)
+    let cleaned = format!("{value:.11e}").parse().unwrap_or(value);
+    CLEANED.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if memo.len() >= KEPT {
+            memo.clear();
+        }
+        memo.insert(bits, cleaned);
+    });
+    cleaned
 }
 
 /// The shortest decimal text of `clean(value)`, never in exponent form.
