@@ -370,17 +370,22 @@ pub fn escape_template_text(text: &str) -> String {
 /// A string literal for PromQL label matchers (double-quoted, escaped).
 pub fn quote(value: &str) -> String {
     let mut quoted = String::with_capacity(value.len() + 2);
-    quoted.push('"');
+    push_quoted(&mut quoted, value);
+    quoted
+}
+
+/// Appends [`quote`]`(value)` to `out`.
+fn push_quoted(out: &mut String, value: &str) {
+    out.push('"');
     for character in value.chars() {
         match character {
-            '\\' => quoted.push_str("\\\\"),
-            '"' => quoted.push_str("\\\""),
-            '\n' => quoted.push_str("\\n"),
-            other => quoted.push(other),
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            other => out.push(other),
         }
     }
-    quoted.push('"');
-    quoted
+    out.push('"');
 }
 
 /// A selector without `or`, offset or `@`.
@@ -415,11 +420,20 @@ pub fn series(name: &str, labels: &std::collections::BTreeMap<String, String>) -
     if labels.is_empty() {
         return name.to_owned();
     }
-    let pairs: Vec<String> = labels
+    let length: usize = labels
         .iter()
-        .map(|(label, value)| format!("{label}={}", quote(value)))
-        .collect();
-    format!("{name}{{{}}}", pairs.join(","))
+        .map(|(label, value)| label.len() + value.len() + 4)
+        .sum();
+    let mut text = String::with_capacity(name.len() + length + 2);
+    text.push_str(name);
+    for (index, (label, value)) in labels.iter().enumerate() {
+        text.push(if index == 0 { '{' } else { ',' });
+        text.push_str(label);
+        text.push('=');
+        push_quoted(&mut text, value);
+    }
+    text.push('}');
+    text
 }
 
 #[cfg(test)]
