@@ -134,6 +134,9 @@ impl<'a> Renderer<'a> {
             .map_err(|error| self.template_error(template, &error))?;
         contents.truncate(contents.trim_end().len());
         contents.push('\n');
+        // Rendering doubles the buffer as it grows; files are kept until
+        // every one is verified, so they keep only what they hold.
+        contents.shrink_to_fit();
         Ok(GeneratedFile {
             path: path.to_owned(),
             contents,
