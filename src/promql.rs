@@ -154,8 +154,10 @@ fn matcher_literals(query: &str) -> Vec<(std::ops::Range<usize>, bool)> {
                 after = None;
                 continue;
             }
+            // A comment ends at a line feed or a carriage return, as the
+            // parser's lexer ends it.
             b'#' => {
-                while index < bytes.len() && bytes[index] != b'\n' {
+                while index < bytes.len() && !matches!(bytes[index], b'\n' | b'\r') {
                     index += 1;
                 }
                 after = None;
@@ -476,6 +478,9 @@ mod tests {
             r#"x{a="b""#,
             r#"x{a="#,
             r#"sum by (a) (x{a="b"}) / on (a) group_left y{c!~"d", e="f"}"#,
+            "x{a=~#\r`\n=\"(\"`}",
+            "x{a=~#\r`\n=~\"\\\\(\"`}",
+            "x{a=\"b\"} # c=\"d\"\r+ y{e=\"\"}",
         ];
         for query in queries {
             // Twice: the second answer may come from the kept shapes.

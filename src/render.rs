@@ -5,7 +5,9 @@
 //! Each output file has one template of the same name plus `.j2`; a file in
 //! the templates directory replaces the default of that name only.
 //! Undefined variables are errors; template errors name the template and
-//! line. Output is not trusted: `verify` parses it back.
+//! line. Output is not trusted: `verify` parses it back. The rule and test
+//! files' group lists are [`Lazy`]: each group becomes template values when
+//! the template reaches it, not the whole view at once.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -273,7 +275,8 @@ pub fn scalar(text: &str) -> String {
     {
         return format!("'{text}'");
     }
-    out.trim_end_matches('\n').to_owned()
+    // The document's own line end; a `|+` block keeps its blank lines.
+    out.strip_suffix('\n').unwrap_or(&out).to_owned()
 }
 
 /// Multi-line text as the serializer writes it when nothing in it needs
@@ -305,16 +308,17 @@ fn literal_block(text: &str) -> Option<String> {
 
 /// True for strings every YAML reader takes as the same plain string (in
 /// block context, where commas, brackets and braces are plain characters):
-/// a letter or `_` first, then printable ASCII; no `: ` or ` #`, which
+/// a letter first (after any `_`), then printable ASCII; no `: ` or ` #`, which
 /// would start a value or a comment; no `:` or space last; and no word
 /// YAML 1.1 reads as a boolean or null. Most labels, names, selectors and
 /// queries are; the rest go through the serializer. This skips the
 /// serializer for the common case (speed only: a test checks the two agree).
 fn is_plain_safe(text: &str) -> bool {
     let bytes = text.as_bytes();
-    bytes
-        .first()
-        .is_some_and(|first| first.is_ascii_alphabetic() || *first == b'_')
+    // YAML 1.1 numbers may hold `_` (`_1`, `_0x1F`): after leading
+    // underscores, a letter.
+    text.trim_start_matches('_')
+        .starts_with(|first: char| first.is_ascii_alphabetic())
         && bytes.iter().all(|byte| matches!(byte, b' '..=b'~'))
         && !text.contains(": ")
         && !text.contains(" #")
@@ -372,6 +376,11 @@ mod tests {
             "a\n\nb",
             "a \nb",
             "a\nb\n",
+            "_1",
+            "_0x1F",
+            "__1e+5",
+            "_a1",
+            "_",
         ] {
             let slow = serde_saphyr::to_string_with_options(&text, options.clone()).unwrap();
             assert_eq!(scalar(text), slow.trim_end_matches('\n'), "{text}");
@@ -385,6 +394,8 @@ mod tests {
         case("yes", "\"yes\"");
         case("{{ $value }}", "\"{{ $value }}\"");
         case("a\nb", "|-\n  a\n  b");
+        case("a\n\n", "|+\n  a\n");
+        case("a\n", "|\n  a");
         case(r#"{a="b"}"#, r#"'{a="b"}'"#);
         case(r#"{a="b'"}"#, r#""{a=\"b'\"}""#);
         case(r#" "a" #b: "#, r#"' "a" #b: '"#);
