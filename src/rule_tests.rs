@@ -45,6 +45,9 @@
 //! Prometheus 2 (ranges closed at both ends, `rate()` extrapolation at the
 //! series' start) evaluates these rules on these inputs; an expectation the
 //! model cannot confirm is left out, with a comment saying so.
+//! SLOs are planned in batches on rayon's threads; within a batch, SLOs
+//! alike for the model (base window, longest window, kind, feed, scenario)
+//! share one simulation and their input values ([`Simulations`]).
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
