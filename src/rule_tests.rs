@@ -2324,20 +2324,22 @@ no_data = false
     /// Lazy contexts give templates exactly the values of the views.
     #[test]
     fn lazy_contexts_hold_the_serialized_views() {
+        fn same(whole: &impl Serialize, lazy: minijinja::Value) {
+            assert_eq!(
+                serde_json::to_value(lazy).unwrap(),
+                serde_json::to_value(whole).unwrap()
+            );
+        }
         let project = project(None, SHAPES);
         for view in test_files(&project) {
-            let whole = serde_json::to_value(&view).unwrap();
-            let lazy = serde_json::to_value(view.into_context()).unwrap();
-            assert_eq!(lazy, whole);
+            same(&view.clone(), view.into_context());
         }
         let none = |_: &str| -> Option<String> { None };
         for view in [
             plan::recording_rules(&project),
             plan::alert_rules(&project, &none),
         ] {
-            let whole = serde_json::to_value(&view).unwrap();
-            let lazy = serde_json::to_value(view.into_context()).unwrap();
-            assert_eq!(lazy, whole);
+            same(&view.clone(), view.into_context());
         }
     }
 
