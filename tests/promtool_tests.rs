@@ -181,19 +181,17 @@ fn ticket_thresholds_are_held_to_both_sides() {
     fails(&out, "slo-slow-burns.yml", "slogen_long_window=\\\"1d\\\"");
     // The lowest threshold lowered under the burn just below it: it fires.
     let (_project, out) = checkout();
-    let lowest = r#"slo:sli_error:ratio_rate3d{slogen_service="checkout",slogen_slo="availability"} > 0.001"#;
-    mutate(
-        &out,
-        "alert-rules.yml",
-        lowest,
-        &lowest.replace("0.001", "0.0009"),
-    );
-    mutate(
-        &out,
-        "alert-rules.yml",
-        r#"slo:sli_error:ratio_rate6h{slogen_service="checkout",slogen_slo="availability"} > 0.001"#,
-        r#"slo:sli_error:ratio_rate6h{slogen_service="checkout",slogen_slo="availability"} > 0.0009"#,
-    );
+    for window in ["3d", "6h"] {
+        let lowest = format!(
+            r#"slo:sli_error:ratio_rate{window}{{slogen_service="checkout",slogen_slo="availability"}} > 0.001"#
+        );
+        mutate(
+            &out,
+            "alert-rules.yml",
+            &lowest,
+            &lowest.replace("0.001", "0.0009"),
+        );
+    }
     fails(&out, "slo-slow-burns.yml", "count_over_time(ALERTS");
 }
 
