@@ -412,8 +412,17 @@ fn compile_or_report(
     out: &Path,
     printer: &Printer,
 ) -> Result<(Sources, Compilation), u8> {
+    compile_into_or_report(spec, out, printer, &compile::Keep)
+}
+
+fn compile_into_or_report(
+    spec: &SpecArgs,
+    out: &Path,
+    printer: &Printer,
+    sink: &dyn compile::Sink,
+) -> Result<(Sources, Compilation), u8> {
     let (sources, templates) = load_inputs(spec, printer)?;
-    let compilation = compile::compile(&sources, &templates, &options(out));
+    let compilation = compile::compile_into(&sources, &templates, &options(out), sink);
     printer.diagnostics(&compilation.diagnostics, &sources);
     if compilation.has_errors() {
         let errors = compilation
@@ -463,33 +472,42 @@ fn build(cli: &Cli, spec: &SpecArgs, output: &OutputArgs) -> u8 {
     }
 }
 
-/// Compiles and writes the output, printing what happened.
+/// Compiles and writes the output, printing what happened. Files are
+/// staged as they are verified (see `write`), so they are not kept in
+/// [`Compilation::files`].
 fn compile_and_write(
     spec: &SpecArgs,
     output: &OutputArgs,
     printer: &Printer,
-) -> Result<Compilation, u8> {
-    let (sources, compilation) = compile_or_report(spec, &output.out, printer)?;
-    match write::write(&output.out, &compilation.files) {
-        Ok(changes) => {
-            for path in &changes.added {
+) -> Result<(Compilation, write::Written), u8> {
+    let stage = match write::Stage::open(&output.out) {
+        Ok(stage) => stage,
+        Err(problem) => {
+            printer.diagnostics(&[problem], &Sources::default());
+            return Err(EXIT_ERROR);
+        }
+    };
+    let (sources, compilation) = compile_into_or_report(spec, &output.out, printer, &stage)?;
+    match stage.commit() {
+        Ok(written) => {
+            for path in &written.added {
                 printer.detail(&format!("  added     {}", output.out.join(path).display()));
             }
-            for (path, _) in &changes.changed {
+            for path in &written.updated {
                 printer.detail(&format!("  updated   {}", output.out.join(path).display()));
             }
-            for (path, _) in &changes.removed {
+            for path in &written.removed {
                 printer.detail(&format!("  removed   {}", output.out.join(path).display()));
             }
             printer.status(&format!(
                 "slogen: {}; {} written, {} unchanged, {} removed in {}",
                 summary(&compilation),
-                changes.added.len() + changes.changed.len(),
-                changes.unchanged.len(),
-                changes.removed.len(),
+                written.added.len() + written.updated.len(),
+                written.unchanged,
+                written.removed.len(),
                 output.out.display()
             ));
-            Ok(compilation)
+            Ok((compilation, written))
         }
         Err(problems) => {
             printer.diagnostics(&problems, &sources);
@@ -800,8 +818,8 @@ fn test(cli: &Cli, spec: &SpecArgs, output: &OutputArgs, program: &str) -> u8 {
             return EXIT_ERROR;
         }
     };
-    let compilation = match compile_and_write(spec, output, &printer) {
-        Ok(compilation) => compilation,
+    let (compilation, written) = match compile_and_write(spec, output, &printer) {
+        Ok(result) => result,
         Err(code) => return code,
     };
     let Some(project) = compilation.project.as_ref() else {
@@ -810,18 +828,18 @@ fn test(cli: &Cli, spec: &SpecArgs, output: &OutputArgs, program: &str) -> u8 {
     printer.detail(&format!("  using {version}"));
     // Every generated test file, run once; its failures attributed below.
     let mut outcomes: BTreeMap<String, promtool::Outcome> = BTreeMap::new();
-    for file in compilation
-        .files
+    for path in written
+        .paths
         .iter()
-        .filter(|file| file.path.starts_with("tests/"))
+        .filter(|path| path.starts_with("tests/"))
     {
         printer.detail(&format!(
             "  promtool test rules {}",
-            output.out.join(&file.path).display()
+            output.out.join(path).display()
         ));
-        match promtool::test_rules(program, &output.out.join(&file.path)) {
+        match promtool::test_rules(program, &output.out.join(path)) {
             Ok(outcome) => {
-                outcomes.insert(file.path.clone(), outcome);
+                outcomes.insert(path.clone(), outcome);
             }
             Err(promtool::Unavailable::Missing) => return missing(&printer),
             Err(promtool::Unavailable::Broken(error)) => {

@@ -4,6 +4,12 @@
 //! validated project, every generated file, and every diagnostic. Nothing
 //! here touches the disk; when `diagnostics` holds an error, `files` is
 //! empty and the caller must not write.
+//!
+//! Each file goes to a [`Sink`] as soon as it is verified: [`Keep`] holds
+//! it in [`Compilation::files`]; a build's sink stages it on disk instead
+//! (`write::Stage`), so the output of a large project is never all in
+//! memory at once. A sink must not publish anything before the whole
+//! compilation has succeeded.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -22,12 +28,29 @@ use crate::runbook;
 use crate::spec;
 use crate::verify;
 
+/// Where each verified file goes.
+pub trait Sink: Sync {
+    /// Takes a file that passed verification; what it gives back is kept
+    /// in [`Compilation::files`].
+    fn accept(&self, file: GeneratedFile) -> Option<GeneratedFile>;
+}
+
+/// Keeps every file in memory.
+pub struct Keep;
+
+impl Sink for Keep {
+    fn accept(&self, file: GeneratedFile) -> Option<GeneratedFile> {
+        Some(file)
+    }
+}
+
 /// The result of compiling a spec directory.
 #[derive(Debug, Default)]
 pub struct Compilation {
     /// The validated project, when the specs are valid.
     pub project: Option<Project>,
-    /// Every file to write, sorted by path; empty when there are errors.
+    /// Every file the sink kept, sorted by path; empty when there are
+    /// errors.
     pub files: Vec<GeneratedFile>,
     /// Recording and alerting rules generated.
     pub rules: usize,
@@ -100,11 +123,13 @@ impl Default for Options {
     }
 }
 
-/// Renders a valid project into files and verifies them.
+/// Renders a valid project into files, verifies them, and hands each one
+/// that passes to the sink.
 pub fn generate(
     project: &Project,
     templates: &Templates,
     options: &Options,
+    sink: &dyn Sink,
 ) -> Result<Generated, Vec<Diagnostic>> {
     let renderer = Renderer::new(templates);
     let base = project
@@ -119,7 +144,7 @@ pub fn generate(
     let verified = |result: Result<GeneratedFile, Diagnostic>| -> Result<Output, Diagnostic> {
         result.map(|file| {
             let (file, verified) = verify::verify_file(file);
-            Output { file, verified }
+            Output::new(file, verified, sink)
         })
     };
     let rules = AtomicUsize::new(0);
@@ -137,7 +162,7 @@ pub fn generate(
     // alertmanager.yml and the runbooks. Test files name the rule files and
     // their groups, so those references are checked once all are known.
     let (tests, (recording, (alerts, others))) = rayon::join(
-        || test_outputs(project, &renderer),
+        || test_outputs(project, &renderer, sink),
         || {
             rayon::join(
                 || {
@@ -162,7 +187,7 @@ pub fn generate(
                                 renderer.render(&page.path, "runbook.md.j2", page).map(
                                     |mut file| {
                                         file.contents = runbook::seal(&file.contents);
-                                        Output::unchecked(file)
+                                        Output::new(file, verify::Verified::default(), sink)
                                     },
                                 )
                             }));
@@ -180,9 +205,9 @@ pub fn generate(
         match result {
             Ok(output) if output.verified.problems.is_empty() => {
                 if let Some(names) = output.verified.groups {
-                    groups.insert(output.file.path.clone(), names);
+                    groups.insert(output.path, names);
                 }
-                files.push(output.file);
+                files.extend(output.kept);
             }
             Ok(output) => errors.extend(output.verified.problems),
             Err(error) => errors.push(error),
@@ -191,22 +216,23 @@ pub fn generate(
     let rules_valid = errors.is_empty();
     for result in tests {
         match result {
-            Ok((file, mut problems, references)) => {
+            Ok(TestOutput {
+                path,
+                kept,
+                mut problems,
+                references,
+            }) => {
                 // A broken rule file would make every reference look wrong.
                 if rules_valid {
-                    problems.extend(verify::check_test_references(
-                        &file.path,
-                        &references,
-                        &groups,
-                    ));
+                    problems.extend(verify::check_test_references(&path, &references, &groups));
                 }
                 errors.extend(problems.into_iter().map(|message| {
                     Diagnostic::general(crate::diagnostic::Problem::GeneratedInvalid {
-                        file: file.path.clone(),
+                        file: path.clone(),
                         message,
                     })
                 }));
-                files.push(file);
+                files.extend(kept);
             }
             Err(error) => errors.push(error),
         }
@@ -221,33 +247,61 @@ pub fn generate(
     })
 }
 
-/// A rendered file and what verifying it found.
+/// A rendered file, what verifying it found, and what the sink kept of it
+/// (the sink only sees files that passed).
 struct Output {
-    file: GeneratedFile,
+    path: String,
+    kept: Option<GeneratedFile>,
     verified: verify::Verified,
 }
 
 impl Output {
-    fn unchecked(file: GeneratedFile) -> Self {
+    fn new(file: GeneratedFile, verified: verify::Verified, sink: &dyn Sink) -> Self {
         Self {
-            file,
-            verified: verify::Verified::default(),
+            path: file.path.clone(),
+            kept: if verified.problems.is_empty() {
+                sink.accept(file)
+            } else {
+                None
+            },
+            verified,
         }
     }
 }
 
 /// A rendered test file, the problems of its text, and what it names.
-type TestOutput = Result<(GeneratedFile, Vec<String>, verify::TestReferences), Diagnostic>;
+struct TestOutput {
+    path: String,
+    kept: Option<GeneratedFile>,
+    problems: Vec<String>,
+    references: verify::TestReferences,
+}
 
-/// Plans, renders and checks every test file, in parallel.
-fn test_outputs(project: &Project, renderer: &Renderer<'_>) -> Vec<TestOutput> {
+/// Plans, renders and checks every test file, in parallel. The references
+/// to rule files are checked once those are known, after the sink has the
+/// file: a sink publishes nothing before the whole compilation succeeds.
+fn test_outputs(
+    project: &Project,
+    renderer: &Renderer<'_>,
+    sink: &dyn Sink,
+) -> Vec<Result<TestOutput, Diagnostic>> {
     rule_tests::test_files(project)
         .into_par_iter()
         .map(|view| {
             let path = view.path.clone();
             let file = renderer.render_value(&path, "rule-tests.yml.j2", view.into_context())?;
             let (problems, references) = verify::check_test_text(&file.contents);
-            Ok((file, problems, references))
+            let kept = if problems.is_empty() {
+                sink.accept(file)
+            } else {
+                None
+            };
+            Ok(TestOutput {
+                path,
+                kept,
+                problems,
+                references,
+            })
         })
         .collect()
 }
@@ -261,8 +315,18 @@ pub struct Generated {
     pub rules: usize,
 }
 
-/// Runs every stage.
+/// Runs every stage, keeping every file in memory.
 pub fn compile(sources: &Sources, templates: &Templates, options: &Options) -> Compilation {
+    compile_into(sources, templates, options, &Keep)
+}
+
+/// Runs every stage, handing each verified file to the sink.
+pub fn compile_into(
+    sources: &Sources,
+    templates: &Templates,
+    options: &Options,
+    sink: &dyn Sink,
+) -> Compilation {
     let (project, mut diagnostics) = analyze(sources);
     let Some(project) = project else {
         return Compilation {
@@ -272,7 +336,7 @@ pub fn compile(sources: &Sources, templates: &Templates, options: &Options) -> C
             diagnostics,
         };
     };
-    match generate(&project, templates, options) {
+    match generate(&project, templates, options, sink) {
         Ok(generated) => Compilation {
             project: Some(project),
             files: generated.files,
