@@ -10,6 +10,10 @@
 //! `promtool test rules` (2.42): their rule files must be generated files,
 //! their group order must name those files' groups, and every duration,
 //! series, expression and value notation must parse.
+//!
+//! Both are checked group by group as they are read, and each group is then
+//! dropped, so a large file is never held as values. A rule file that fails
+//! this quick pass is read again with spans, to say where each problem is.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::ops::Range;
@@ -91,7 +95,7 @@ struct Rule<S, M> {
 }
 
 type Labels = BTreeMap<String, String>;
-type PlainFile = RuleFile<String, Labels, Rule<String, Labels>>;
+type PlainGroup = RuleGroup<String, Labels, Rule<String, Labels>>;
 type LocatedFile =
     RuleFile<Spanned<String>, Spanned<Labels>, Spanned<Rule<Spanned<String>, Spanned<Labels>>>>;
 
@@ -176,18 +180,106 @@ fn yaml_options(text: &str) -> serde_saphyr::Options {
     options
 }
 
-/// A `promtool test rules` file (Prometheus 2.42's `unitTestFile`).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TestFile {
-    /// Rule files, relative to the test file.
-    pub rule_files: Vec<String>,
-    /// Evaluation interval.
-    pub evaluation_interval: Option<String>,
-    /// Group evaluation order.
-    pub group_eval_order: Option<Vec<String>>,
-    /// Test groups.
-    pub tests: Vec<TestGroup>,
+/// A `promtool test rules` file (Prometheus 2.42's `unitTestFile`:
+/// `rule_files`, `evaluation_interval`, `group_eval_order`, `tests`),
+/// checked while it is read: each test group is checked, then dropped, so
+/// a large file is never held as values.
+struct CheckedTestFile {
+    problems: Vec<String>,
+    references: TestReferences,
+}
+
+impl<'de> Deserialize<'de> for CheckedTestFile {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(CheckedTestFileVisitor)
+    }
+}
+
+struct CheckedTestFileVisitor;
+
+impl<'de> serde::de::Visitor<'de> for CheckedTestFileVisitor {
+    type Value = CheckedTestFile;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("a promtool test file")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<CheckedTestFile, A::Error> {
+        const FIELDS: &[&str] = &[
+            "rule_files",
+            "evaluation_interval",
+            "group_eval_order",
+            "tests",
+        ];
+        let mut problems = Vec::new();
+        let (mut rule_files, mut group_order, mut tests_seen) = (None, None, false);
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "rule_files" => rule_files = Some(map.next_value::<Vec<String>>()?),
+                "evaluation_interval" => {
+                    if let Some(interval) = map.next_value::<Option<String>>()?
+                        && Duration::parse(&interval).is_err()
+                    {
+                        problems.push(format!(
+                            "evaluation_interval: invalid duration `{interval}`"
+                        ));
+                    }
+                }
+                "group_eval_order" => group_order = map.next_value::<Option<Vec<String>>>()?,
+                "tests" => {
+                    map.next_value_seed(TestGroups {
+                        problems: &mut problems,
+                    })?;
+                    tests_seen = true;
+                }
+                other => return Err(serde::de::Error::unknown_field(other, FIELDS)),
+            }
+        }
+        let rule_files = rule_files.ok_or_else(|| serde::de::Error::missing_field("rule_files"))?;
+        if !tests_seen {
+            return Err(serde::de::Error::missing_field("tests"));
+        }
+        Ok(CheckedTestFile {
+            problems,
+            references: TestReferences {
+                rule_files,
+                group_order: group_order.unwrap_or_default(),
+            },
+        })
+    }
+}
+
+/// The `tests` of a [`CheckedTestFile`]: each group checked as it is read.
+struct TestGroups<'a> {
+    problems: &'a mut Vec<String>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for TestGroups<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for TestGroups<'_> {
+    type Value = ();
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("a list of test groups")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut index = 0;
+        while let Some(group) = seq.next_element::<TestGroup>()? {
+            index += 1;
+            check_test_group(index, &group, self.problems);
+        }
+        Ok(())
+    }
 }
 
 /// A test group.
@@ -273,74 +365,75 @@ pub struct TestReferences {
 /// the files and groups it names (checked by [`check_test_references`]
 /// once every rule file is verified).
 pub fn check_test_text(text: &str) -> (Vec<String>, TestReferences) {
-    let file: TestFile = match serde_saphyr::from_str_with_options(text, yaml_options(text)) {
-        Ok(file) => file,
-        Err(error) => {
-            return (
-                vec![format!("not a valid promtool test file: {error}")],
-                TestReferences::default(),
-            );
-        }
-    };
-    let mut problems = Vec::new();
+    match serde_saphyr::from_str_with_options::<CheckedTestFile>(text, yaml_options(text)) {
+        Ok(file) => (file.problems, file.references),
+        Err(error) => (
+            vec![format!("not a valid promtool test file: {error}")],
+            TestReferences::default(),
+        ),
+    }
+}
+
+/// Problems of the test group at `index` (from 1).
+fn check_test_group(index: usize, group: &TestGroup, problems: &mut Vec<String>) {
     let duration = |text: &str, what: &str, problems: &mut Vec<String>| {
         if Duration::parse(text).is_err() {
             problems.push(format!("{what}: invalid duration `{text}`"));
         }
     };
-    if let Some(interval) = &file.evaluation_interval {
-        duration(interval, "evaluation_interval", &mut problems);
+    let at = || {
+        format!(
+            "test {index} `{}`",
+            group.name.as_deref().unwrap_or_default()
+        )
+    };
+    if let Some(interval) = &group.interval {
+        duration(interval, &at(), problems);
+    }
+    for input in group.input_series.iter().flatten() {
+        if let Err(error) = promql::parse_series(&input.series) {
+            problems.push(format!(
+                "{}: input series `{}`: {error}",
+                at(),
+                input.series
+            ));
+        }
+        if let Err(error) = crate::notation::check(&input.values) {
+            problems.push(format!("{}: values of `{}`: {error}", at(), input.series));
+        }
     }
     // Checks repeat the same selector at several times: each text once.
     let (mut parsed, mut series) = (HashSet::new(), HashSet::new());
-    for (index, group) in file.tests.iter().enumerate() {
-        let at = format!(
-            "test {} `{}`",
-            index + 1,
-            group.name.as_deref().unwrap_or_default()
-        );
-        if let Some(interval) = &group.interval {
-            duration(interval, &at, &mut problems);
+    for check in group.promql_expr_test.iter().flatten() {
+        duration(&check.eval_time, &at(), problems);
+        if parsed.insert(check.expr.as_str())
+            && let Err(error) = promql::check_query(&check.expr)
+        {
+            problems.push(format!(
+                "{}: could not parse `{}`: {error}",
+                at(),
+                check.expr
+            ));
         }
-        for input in group.input_series.iter().flatten() {
-            if let Err(error) = promql::parse_series(&input.series) {
-                problems.push(format!("{at}: input series `{}`: {error}", input.series));
+        for sample in check.exp_samples.iter().flatten() {
+            if !series.insert(sample.labels.as_str()) {
+                continue;
             }
-            if let Err(error) = crate::notation::check(&input.values) {
-                problems.push(format!("{at}: values of `{}`: {error}", input.series));
-            }
-        }
-        for check in group.promql_expr_test.iter().flatten() {
-            duration(&check.eval_time, &at, &mut problems);
-            if parsed.insert(check.expr.as_str())
-                && let Err(error) = promql::check_query(&check.expr)
-            {
-                problems.push(format!("{at}: could not parse `{}`: {error}", check.expr));
-            }
-            for sample in check.exp_samples.iter().flatten() {
-                if !series.insert(sample.labels.as_str()) {
-                    continue;
-                }
-                if let Err(error) = promql::parse_series(&sample.labels) {
-                    problems.push(format!(
-                        "{at}: expected sample `{}`: {error}",
-                        sample.labels
-                    ));
-                }
-            }
-        }
-        for check in group.alert_rule_test.iter().flatten() {
-            duration(&check.eval_time, &at, &mut problems);
-            if check.alertname.is_empty() {
-                problems.push(format!("{at}: an alert check names no alert"));
+            if let Err(error) = promql::parse_series(&sample.labels) {
+                problems.push(format!(
+                    "{}: expected sample `{}`: {error}",
+                    at(),
+                    sample.labels
+                ));
             }
         }
     }
-    let references = TestReferences {
-        rule_files: file.rule_files,
-        group_order: file.group_eval_order.unwrap_or_default(),
-    };
-    (problems, references)
+    for check in group.alert_rule_test.iter().flatten() {
+        duration(&check.eval_time, &at(), problems);
+        if check.alertname.is_empty() {
+            problems.push(format!("{}: an alert check names no alert", at()));
+        }
+    }
 }
 
 /// Problems of the files and groups a test file at `path` names: every
@@ -449,15 +542,13 @@ pub fn check_rules(source: &SourceFile) -> Vec<Diagnostic> {
 
 /// [`check_rules`], and the names of the file's groups.
 fn check_rules_and_groups(source: &SourceFile) -> (Vec<Diagnostic>, Vec<String>) {
-    // Most files are valid: check plain values first, locate only on failure.
-    if let Ok(file) =
-        serde_saphyr::from_str_with_options::<PlainFile>(&source.text, yaml_options(&source.text))
-        && check_file(source, &file, |rule| rule).is_empty()
+    // Most files are valid: a quick pass checks each group as it is read,
+    // and only when that finds a problem is the file read again, spanned,
+    // to say where.
+    if let Ok(QuickFile(Some(names))) =
+        serde_saphyr::from_str_with_options::<QuickFile>(&source.text, yaml_options(&source.text))
     {
-        return (
-            Vec::new(),
-            file.groups.into_iter().map(|group| group.name).collect(),
-        );
+        return (Vec::new(), names);
     }
     match serde_saphyr::from_str_with_options::<LocatedFile>(
         &source.text,
@@ -585,6 +676,110 @@ where
     }
     crate::diagnostic::sort(&mut problems);
     problems
+}
+
+/// A rule file read by the quick pass: its group names, or `None` when it
+/// may hold a problem. Each group is checked as it is read, then dropped,
+/// so a large file is never held as values. It applies the checks of
+/// [`check_file`], but two rules count as the same when their keys hash
+/// alike: a clash (real or not) only sends the file to the full check.
+struct QuickFile(Option<Vec<String>>);
+
+impl<'de> Deserialize<'de> for QuickFile {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(QuickFileVisitor)
+    }
+}
+
+struct QuickFileVisitor;
+
+impl<'de> serde::de::Visitor<'de> for QuickFileVisitor {
+    type Value = QuickFile;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("a rule file")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<QuickFile, A::Error> {
+        let mut file = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if key != "groups" || file.is_some() {
+                return Err(serde::de::Error::unknown_field(&key, &["groups"]));
+            }
+            file = Some(map.next_value_seed(QuickGroups)?);
+        }
+        file.ok_or_else(|| serde::de::Error::missing_field("groups"))
+    }
+}
+
+/// The `groups` of a [`QuickFile`].
+struct QuickGroups;
+
+impl<'de> serde::de::DeserializeSeed<'de> for QuickGroups {
+    type Value = QuickFile;
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<QuickFile, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for QuickGroups {
+    type Value = QuickFile;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("a list of rule groups")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<QuickFile, A::Error> {
+        let mut names = Vec::new();
+        let mut seen_names = HashSet::new();
+        let mut seen_rules = HashSet::new();
+        let mut valid = true;
+        while let Some(group) = seq.next_element::<PlainGroup>()? {
+            valid = valid
+                && seen_names.insert(group.name.clone())
+                && quick_group(&group, &mut seen_rules);
+            names.push(group.name);
+        }
+        Ok(QuickFile(valid.then_some(names)))
+    }
+}
+
+/// True when a group passes [`check_file`]'s checks; `seen_rules` holds the
+/// hashed keys of the recording rules before it.
+fn quick_group(group: &PlainGroup, seen_rules: &mut HashSet<u64>) -> bool {
+    use std::hash::{Hash, Hasher};
+    let durations_valid = [&group.interval, &group.query_offset]
+        .into_iter()
+        .flatten()
+        .all(|duration| Duration::parse(duration).is_ok());
+    if !durations_valid {
+        return false;
+    }
+    let problem = |code: &'static str, message: String, span: Range<usize>| {
+        Diagnostic::at(
+            Problem::Rule { code, message },
+            std::path::Path::new(""),
+            span,
+        )
+    };
+    let mut problems = Vec::new();
+    group.rules.iter().all(|rule| {
+        check_rule(rule, 0..0, &problem, &mut problems);
+        if !problems.is_empty()
+            || promql::check_instant_vector(&normalize_ranges(&rule.expr)).is_err()
+        {
+            return false;
+        }
+        rule.record.as_ref().is_none_or(|record| {
+            let mut hasher = std::hash::DefaultHasher::new();
+            (record, rule.labels.as_ref().unwrap_or(&Labels::new())).hash(&mut hasher);
+            seen_rules.insert(hasher.finish())
+        })
+    })
 }
 
 fn check_rule<S: Located<String>, M: Located<Labels>>(
@@ -851,6 +1046,50 @@ mod tests {
         );
         let unknown = "rule_files: []\ntests:\n  - promql_exp_test: []\n";
         assert!(check_test("tests/t.yml", unknown, &[])[0].contains("promql_exp_test"));
+        let without_tests = "rule_files: []\nevaluation_interval: 1m\n";
+        assert!(check_test("tests/t.yml", without_tests, &[])[0].contains("missing field `tests`"));
+        let without_files = "tests: []\n";
+        assert!(check_test("tests/t.yml", without_files, &[])[0].contains("rule_files"));
+    }
+
+    /// The quick pass says "valid" only when the full check finds nothing:
+    /// each file here holds one problem, and the same rule recorded with
+    /// other labels is none.
+    #[test]
+    fn the_quick_pass_misses_nothing() {
+        let quick = |text: &str| {
+            serde_saphyr::from_str_with_options::<QuickFile>(text, yaml_options(text))
+                .ok()
+                .and_then(|file| file.0)
+        };
+        let group = |rules: &str| format!("groups:\n  - name: a\n    rules:\n{rules}");
+        let valid = group(
+            "      - record: x:y\n        expr: up\n        labels: {a: b}\n      - record: x:y\n        expr: up\n",
+        );
+        assert_eq!(quick(&valid), Some(vec!["a".to_owned()]));
+        assert_eq!(problems(&valid), vec![]);
+        let bad = [
+            group("      - record: bad name\n        expr: up\n"),
+            group("      - record: x:y\n        expr: sum(up\n"),
+            group("      - alert: A\n        expr: up[5m]\n"),
+            group("      - alert: A\n        expr: up\n        for: 5x\n"),
+            group("      - alert: A\n        expr: up\n        keep_firing_for: 5x\n"),
+            group("      - alert: ''\n        expr: up\n"),
+            group("      - expr: up\n"),
+            group("      - record: x:y\n        expr: up\n        for: 5m\n"),
+            group("      - alert: A\n        expr: up\n        labels: {1a: b}\n"),
+            group("      - alert: A\n        expr: up\n        annotations: {a: '{{ x'}\n"),
+            group("      - record: x:y\n        expr: up\n      - record: x:y\n        expr: up\n"),
+            "groups:\n  - name: a\n    interval: 5x\n    rules: []\n".to_owned(),
+            "groups:\n  - name: a\n    query_offset: 5x\n    rules: []\n".to_owned(),
+            "groups:\n  - name: a\n    rules: []\n  - name: a\n    rules: []\n".to_owned(),
+            "groups:\n  - name: a\n    rules: []\nrules: []\n".to_owned(),
+            "groupz: []\n".to_owned(),
+        ];
+        for text in bad {
+            assert_eq!(quick(&text), None, "{text}");
+            assert_eq!(problems(&text).len(), 1, "{text}");
+        }
     }
 
     #[test]
