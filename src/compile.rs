@@ -277,7 +277,8 @@ struct TestOutput {
     references: verify::TestReferences,
 }
 
-/// Plans, renders and checks every test file, in parallel. The references
+/// Plans, renders and checks the test files one by one (each is planned in
+/// parallel), so one file's plan is held at a time. The references
 /// to rule files are checked once those are known, after the sink has the
 /// file: a sink publishes nothing before the whole compilation succeeds.
 fn test_outputs(
@@ -285,25 +286,22 @@ fn test_outputs(
     renderer: &Renderer<'_>,
     sink: &dyn Sink,
 ) -> Vec<Result<TestOutput, Diagnostic>> {
-    rule_tests::test_files(project)
-        .into_par_iter()
-        .map(|view| {
-            let path = view.path.clone();
-            let file = renderer.render_value(&path, "rule-tests.yml.j2", view.into_context())?;
-            let (problems, references) = verify::check_test_text(&file.contents);
-            let kept = if problems.is_empty() {
-                sink.accept(file)
-            } else {
-                None
-            };
-            Ok(TestOutput {
-                path,
-                kept,
-                problems,
-                references,
-            })
+    rule_tests::each_test_file(project, |view| {
+        let path = view.path.clone();
+        let file = renderer.render_value(&path, "rule-tests.yml.j2", view.into_context())?;
+        let (problems, references) = verify::check_test_text(&file.contents);
+        let kept = if problems.is_empty() {
+            sink.accept(file)
+        } else {
+            None
+        };
+        Ok(TestOutput {
+            path,
+            kept,
+            problems,
+            references,
         })
-        .collect()
+    })
 }
 
 /// What [`generate`] produced.

@@ -232,9 +232,19 @@ pub fn coverage(project: &Project) -> Vec<Covered> {
 
 /// Plans every test file of a project.
 pub fn test_files(project: &Project) -> Vec<TestFileView> {
+    each_test_file(project, |view| view)
+}
+
+/// Plans the test files of a project one at a time, handing each to `each`
+/// before the next is planned: only one file's plan is held at once.
+pub fn each_test_file<R>(project: &Project, each: impl Fn(TestFileView) -> R) -> Vec<R> {
     // Recording groups first: alerts then read the values recorded at the
     // same step.
     let order = plan::group_names(project);
+    let each = |mut view: TestFileView| {
+        view.group_eval_order.clone_from(&order);
+        each(view)
+    };
     let mut files = Vec::new();
     let mut notes = Vec::new();
     let mut subjects = Vec::new();
@@ -255,16 +265,13 @@ pub fn test_files(project: &Project) -> Vec<TestFileView> {
         subjects.push(Subject::new(service, slo, alerts, synthesis));
     }
     if !subjects.is_empty() || !notes.is_empty() {
-        files.push(outages(project, &subjects, &notes));
-        files.push(slow_burns(project, &subjects, &notes));
+        files.push(each(outages(project, &subjects, &notes)));
+        files.push(each(slow_burns(project, &subjects, &notes)));
     }
     for service in &project.services {
         if service.alerts.iter().any(|alert| !alert.tests.is_empty()) {
-            files.push(plain_alerts(project, service));
+            files.push(each(plain_alerts(project, service)));
         }
-    }
-    for file in &mut files {
-        file.group_eval_order.clone_from(&order);
     }
     files
 }
@@ -1074,7 +1081,7 @@ fn file(
             "../alert-rules.yml".to_owned(),
         ],
         evaluation_interval: evaluation_interval.to_string(),
-        // Filled in by `test_files`, once for every file.
+        // Filled in by `each_test_file`, once for every file.
         group_eval_order: Vec::new(),
         tests,
     }
