@@ -6,8 +6,11 @@
 # For each size, bench/generate.py writes the same SLOs as slogen TOML and as
 # Sloth prometheus/v1 YAML (100 SLOs per service file). Each tool compiles
 # them once unmeasured (its exit status is checked; this run also warms the
-# page cache), then 3 times under /usr/bin/time -v, each time into a fresh
-# output path; the tables show the median of the 3 timed runs.
+# page cache), then 3 times under /usr/bin/time -v, each time into a new
+# output path; the tables show the median of the 3 timed runs. Outputs are
+# removed after the last run of a size, not before each run: deleting
+# 10,000 files just before a run slows the file creations of that run (ext4
+# skips recently freed inodes), which would measure the deletion.
 #   slogen: `slogen build --slo DIR --out DIR` (always validates: every query
 #           is parsed as PromQL and every generated file is read back).
 #   slokit: one `slokit generate -i DIR -o FILE` over the directory of YAML
@@ -61,14 +64,18 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/slogen-bench.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
 # measure NAME OUT_PATH COMMAND...: one run under /usr/bin/time -v in $WORK,
-# after removing OUT_PATH. Prints "rc wall_s cpu_s rss_kib"; the tool's own
-# output goes to $WORK/NAME.log, time's report to $WORK/NAME.time.
+# with each argument @OUT@ of COMMAND replaced by OUT_PATH, which must not
+# exist yet. Prints "rc wall_s cpu_s rss_kib"; the tool's own output goes to
+# $WORK/NAME.log, time's report to $WORK/NAME.time.
 measure() {
   local name=$1 out=$2
   shift 2
-  rm -rf "$out"
+  local args=() arg
+  for arg in "$@"; do
+    if [ "$arg" = "@OUT@" ]; then args+=("$out"); else args+=("$arg"); fi
+  done
   local rc=0
-  (cd "$WORK" && /usr/bin/time -v -o "$WORK/$name.time" "$@" >"$WORK/$name.log" 2>&1) || rc=$?
+  (cd "$WORK" && /usr/bin/time -v -o "$WORK/$name.time" "${args[@]}" >"$WORK/$name.log" 2>&1) || rc=$?
   # "Elapsed (wall clock) time (h:mm:ss or m:ss): 0:02.14" -> seconds;
   # CPU = user + system; "Maximum resident set size (kbytes)".
   awk -F': ' -v rc="$rc" '
@@ -84,12 +91,13 @@ measure() {
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # bench TOOL SIZE OUT COMMAND...: the checked unmeasured run, then $RUNS
-# timed runs. Sets RESULT="status wall_s cpu_s rss_kib" (medians when ok).
+# timed runs, each writing to its own path OUT.N (@OUT@ in COMMAND). Sets
+# RESULT="status wall_s cpu_s rss_kib" (medians when ok).
 bench() {
   local tool=$1 size=$2 out=$3
   shift 3
   local rc wall cpu rss
-  read -r rc wall cpu rss < <(measure "$tool-$size-check" "$out" "$@")
+  read -r rc wall cpu rss < <(measure "$tool-$size-check" "$out.0" "$@")
   if [ "$rc" -ne 0 ]; then
     log "$tool FAILED on $size SLOs (exit $rc after ${wall}s, peak RSS $((rss / 1024)) MiB); its first lines:"
     head -n 12 "$WORK/$tool-$size-check.log" >&2
@@ -98,7 +106,7 @@ bench() {
   fi
   local walls=() cpus=() rsss=()
   for ((i = 1; i <= RUNS; i++)); do
-    read -r rc wall cpu rss < <(measure "$tool-$size-$i" "$out" "$@")
+    read -r rc wall cpu rss < <(measure "$tool-$size-$i" "$out.$i" "$@")
     if [ "$rc" -ne 0 ]; then
       log "$tool FAILED on $size SLOs in timed run $i (exit $rc)"
       RESULT="FAIL $wall $cpu $rss"
@@ -119,17 +127,17 @@ for size in "${SIZES[@]}"; do
   python3 "$ROOT/bench/generate.py" "$size" "$dir"
 
   log "slogen, $size SLOs"
-  bench slogen "$size" "$WORK/out-slogen" \
-    "$SLOGEN" build --slo "$dir/slogen" --out "$WORK/out-slogen" || failed=1
+  bench slogen "$size" "$WORK/out-slogen-$size" \
+    "$SLOGEN" build --slo "$dir/slogen" --out @OUT@ || failed=1
   g=$RESULT
 
   log "slokit, $size SLOs"
-  bench slokit "$size" "$WORK/out-slokit.yaml" \
-    "$SLOKIT" generate -i "$dir/slokit" -o "$WORK/out-slokit.yaml" || failed=1
+  bench slokit "$size" "$WORK/out-slokit-$size.yaml" \
+    "$SLOKIT" generate -i "$dir/slokit" -o @OUT@ || failed=1
   k=$RESULT
 
   ROWS+=("$size $g $k")
-  rm -rf "$dir" "$WORK/out-slogen" "$WORK/out-slokit.yaml"
+  rm -rf "$dir" "$WORK"/out-slogen-"$size".* "$WORK"/out-slokit-"$size".yaml.*
 done
 
 REV=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
