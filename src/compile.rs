@@ -12,7 +12,7 @@
 //! compilation has succeeded.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -48,7 +48,7 @@ impl Sink for Keep {
 #[derive(Debug, Default)]
 pub struct Compilation {
     /// The validated project, when the specs are valid.
-    pub project: Option<Project>,
+    pub project: Option<Arc<Project>>,
     /// Every file the sink kept, sorted by path; empty when there are
     /// errors.
     pub files: Vec<GeneratedFile>,
@@ -126,7 +126,7 @@ impl Default for Options {
 /// Renders a valid project into files, verifies them, and hands each one
 /// that passes to the sink.
 pub fn generate(
-    project: &Project,
+    project: &Arc<Project>,
     templates: &Templates,
     options: &Options,
     sink: &dyn Sink,
@@ -138,24 +138,19 @@ pub fn generate(
         .clone()
         .unwrap_or_else(|| options.runbook_link_base.clone());
     // `path` is a runbook's path in the output directory (`runbooks/...`).
-    let runbook_url = |path: &str| -> Option<String> {
+    let runbook_url: plan::RunbookUrl = Arc::new(move |path: &str| -> Option<String> {
         Some(format!("{base}/{}", path.trim_start_matches("runbooks/")))
-    };
+    });
     let verified = |result: Result<GeneratedFile, Diagnostic>| -> Result<Output, Diagnostic> {
         result.map(|file| {
             let (file, verified) = verify::verify_file(file);
             Output::new(file, verified, sink)
         })
     };
-    let rules = AtomicUsize::new(0);
-    let plan_rule_file = |path: &str, template: &str, view: &dyn Fn() -> plan::RuleFileView| {
-        // The view is dropped before its file is parsed back.
-        let file = {
-            let view = view();
-            rules.fetch_add(view.rule_count(), Ordering::Relaxed);
-            renderer.render_value(path, template, view.into_context())
-        };
-        verified(file)
+    // Each rule group is planned as the template reaches it, and the
+    // context is dropped before the file is parsed back.
+    let plan_rule_file = |path: &str, template: &str, context: minijinja::Value| {
+        verified(renderer.render_value(path, template, context))
     };
     // Every output is planned, rendered and verified on its own, beside the
     // others: the test files (the biggest), the two rule files, then
@@ -166,16 +161,23 @@ pub fn generate(
         || {
             rayon::join(
                 || {
-                    plan_rule_file("recording-rules.yml", "recording-rules.yml.j2", &|| {
-                        plan::recording_rules(project)
-                    })
+                    plan_rule_file(
+                        "recording-rules.yml",
+                        "recording-rules.yml.j2",
+                        plan::recording_rules_context(Arc::clone(project)),
+                    )
                 },
                 || {
                     rayon::join(
                         || {
-                            plan_rule_file("alert-rules.yml", "alert-rules.yml.j2", &|| {
-                                plan::alert_rules(project, &runbook_url)
-                            })
+                            plan_rule_file(
+                                "alert-rules.yml",
+                                "alert-rules.yml.j2",
+                                plan::alert_rules_context(
+                                    Arc::clone(project),
+                                    Arc::clone(&runbook_url),
+                                ),
+                            )
                         },
                         || {
                             let mut others = vec![verified(renderer.render(
@@ -201,9 +203,11 @@ pub fn generate(
     let mut files = Vec::new();
     let mut errors = Vec::new();
     let mut groups = BTreeMap::new();
+    let mut rules = 0;
     for result in [recording, alerts].into_iter().chain(others) {
         match result {
             Ok(output) if output.verified.problems.is_empty() => {
+                rules += output.verified.rules;
                 if let Some(names) = output.verified.groups {
                     groups.insert(output.path, names);
                 }
@@ -241,10 +245,7 @@ pub fn generate(
         return Err(errors);
     }
     files.sort_by(|left, right| left.path.cmp(&right.path));
-    Ok(Generated {
-        files,
-        rules: rules.into_inner(),
-    })
+    Ok(Generated { files, rules })
 }
 
 /// A rendered file, what verifying it found, and what the sink kept of it
@@ -334,6 +335,7 @@ pub fn compile_into(
             diagnostics,
         };
     };
+    let project = Arc::new(project);
     match generate(&project, templates, options, sink) {
         Ok(generated) => Compilation {
             project: Some(project),

@@ -22,6 +22,7 @@
 //! collide with the user's metric labels (the analyzer forbids that prefix).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -53,21 +54,9 @@ pub struct RuleFileView {
     pub groups: Vec<GroupView>,
 }
 
-impl RuleFileView {
-    /// The view as a template context, its groups made values as the
-    /// template reaches them (the same values as its serialization).
-    pub fn into_context(self) -> minijinja::Value {
-        minijinja::context! {
-            sources => self.sources,
-            groups => crate::render::Lazy::value(self.groups),
-        }
-    }
-
-    /// How many rules the file holds.
-    pub fn rule_count(&self) -> usize {
-        self.groups.iter().map(|group| group.rules.len()).sum()
-    }
-}
+/// Where an alert's runbook is, from the runbook's path in the output
+/// directory (`runbooks/...`); `None`: no link.
+pub type RunbookUrl = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
 /// One rule group.
 #[derive(Clone, Debug, Serialize)]
@@ -260,16 +249,38 @@ fn alert_group_name(service: &Service) -> String {
 
 /// Plans the recording-rules file.
 pub fn recording_rules(project: &Project) -> RuleFileView {
-    let groups = project
-        .slos()
-        .map(|(service, slo)| GroupView {
-            name: recording_group_name(service, slo),
-            rules: slo_recording_rules(service, slo),
-        })
-        .collect();
     RuleFileView {
         sources: project.source_names(),
-        groups,
+        groups: project
+            .slos()
+            .map(|(service, slo)| recording_group(service, slo))
+            .collect(),
+    }
+}
+
+/// The recording-rules file as a template context with the values of
+/// [`recording_rules`], each group planned as the template reaches it.
+pub fn recording_rules_context(project: Arc<Project>) -> minijinja::Value {
+    let slos: Vec<(usize, usize)> = project
+        .services
+        .iter()
+        .enumerate()
+        .flat_map(|(at, service)| (0..service.slos.len()).map(move |slo| (at, slo)))
+        .collect();
+    minijinja::context! {
+        sources => project.source_names(),
+        groups => crate::render::Lazy::planned(slos.len(), move |index| {
+            let (service, slo) = slos[index];
+            let service = &project.services[service];
+            recording_group(service, &service.slos[slo])
+        }),
+    }
+}
+
+fn recording_group(service: &Service, slo: &Slo) -> GroupView {
+    GroupView {
+        name: recording_group_name(service, slo),
+        rules: slo_recording_rules(service, slo),
     }
 }
 
@@ -508,28 +519,56 @@ pub fn alert_rules(
     project: &Project,
     runbook_url: &dyn Fn(&str) -> Option<String>,
 ) -> RuleFileView {
-    let groups = project
-        .services
-        .iter()
-        .filter(|service| !service.slos.is_empty() || !service.alerts.is_empty())
-        .map(|service| {
-            let mut rules = Vec::new();
-            for slo in &service.slos {
-                rules.extend(slo_alert_rules(project, service, slo, runbook_url));
-            }
-            for alert in &service.alerts {
-                rules.push(plain_alert_rule(project, service, alert, runbook_url));
-            }
-            GroupView {
-                name: alert_group_name(service),
-                rules,
-            }
-        })
-        .filter(|group| !group.rules.is_empty())
-        .collect();
     RuleFileView {
         sources: project.source_names(),
-        groups,
+        groups: project
+            .services
+            .iter()
+            .map(|service| alert_group(project, service, runbook_url))
+            .filter(|group| !group.rules.is_empty())
+            .collect(),
+    }
+}
+
+/// The alert-rules file as a template context with the values of
+/// [`alert_rules`], each group planned as the template reaches it.
+pub fn alert_rules_context(project: Arc<Project>, runbook_url: RunbookUrl) -> minijinja::Value {
+    let services: Vec<usize> = (0..project.services.len())
+        .filter(|at| has_alert_rules(&project.services[*at]))
+        .collect();
+    minijinja::context! {
+        sources => project.source_names(),
+        groups => crate::render::Lazy::planned(services.len(), move |index| {
+            alert_group(&project, &project.services[services[index]], &*runbook_url)
+        }),
+    }
+}
+
+/// True when a service has an alert group: plain alerts, or an SLO with a
+/// burn-rate or no-data alert.
+fn has_alert_rules(service: &Service) -> bool {
+    !service.alerts.is_empty()
+        || service
+            .slos
+            .iter()
+            .any(|slo| slo.alerting.no_data || !burn_alerts(slo).is_empty())
+}
+
+fn alert_group(
+    project: &Project,
+    service: &Service,
+    runbook_url: &dyn Fn(&str) -> Option<String>,
+) -> GroupView {
+    let mut rules = Vec::new();
+    for slo in &service.slos {
+        rules.extend(slo_alert_rules(project, service, slo, runbook_url));
+    }
+    for alert in &service.alerts {
+        rules.push(plain_alert_rule(project, service, alert, runbook_url));
+    }
+    GroupView {
+        name: alert_group_name(service),
+        rules,
     }
 }
 

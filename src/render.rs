@@ -188,31 +188,57 @@ impl<'a> Renderer<'a> {
 
 /// A list made template values one element at a time, as a loop reaches
 /// it: a rule or test file's whole view as values would take more memory
-/// than the file. Templates see a list like any other.
-#[derive(Debug)]
-pub struct Lazy<T>(pub Vec<T>);
+/// than the file. An element may even be planned only then
+/// ([`Lazy::planned`]), so a file's whole plan is never held. Templates see
+/// a list like any other.
+pub struct Lazy {
+    len: usize,
+    item: Box<dyn Fn(usize) -> Value + Send + Sync>,
+}
 
-impl<T: Serialize + std::fmt::Debug + Send + Sync + 'static> Lazy<T> {
+impl Lazy {
     /// The list as a template value.
-    pub fn value(items: Vec<T>) -> Value {
-        Value::from_object(Self(items))
+    pub fn value<T: Serialize + Send + Sync + 'static>(items: Vec<T>) -> Value {
+        Value::from_object(Self {
+            len: items.len(),
+            item: Box::new(move |index| Value::from(minijinja::value::Serde(&items[index]))),
+        })
+    }
+
+    /// A list of `len` elements as a template value, element `index` made
+    /// by `plan(index)` each time the template reads it.
+    pub fn planned<T: Serialize>(
+        len: usize,
+        plan: impl Fn(usize) -> T + Send + Sync + 'static,
+    ) -> Value {
+        Value::from_object(Self {
+            len,
+            item: Box::new(move |index| Value::from(minijinja::value::Serde(plan(index)))),
+        })
     }
 }
 
-impl<T: Serialize + std::fmt::Debug + Send + Sync + 'static> Object for Lazy<T> {
+impl std::fmt::Debug for Lazy {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Lazy")
+            .field("len", &self.len)
+            .finish()
+    }
+}
+
+impl Object for Lazy {
     fn repr(self: &Arc<Self>) -> ObjectRepr {
         ObjectRepr::Seq
     }
 
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
-        let index = key.as_usize()?;
-        self.0
-            .get(index)
-            .map(|item| Value::from(minijinja::value::Serde(item)))
+        let index = key.as_usize().filter(|index| *index < self.len)?;
+        Some((self.item)(index))
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
-        Enumerator::Seq(self.0.len())
+        Enumerator::Seq(self.len)
     }
 }
 

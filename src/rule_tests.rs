@@ -2291,10 +2291,8 @@ burn_rate = 3
         }
     }
 
-    /// Group names without planning rules are the planned groups' names.
-    #[test]
-    fn group_names_are_the_planned_ones() {
-        let quiet = r#"
+    /// A service whose only SLO has no alerts at all.
+    const QUIET: &str = r#"
 [service]
 name = "quiet"
 team = "quiet"
@@ -2310,8 +2308,12 @@ page = false
 ticket = false
 no_data = false
 "#;
+
+    /// Group names without planning rules are the planned groups' names.
+    #[test]
+    fn group_names_are_the_planned_ones() {
         let none = |_: &str| -> Option<String> { None };
-        for service in [SHAPES, quiet] {
+        for service in [SHAPES, QUIET] {
             let project = project(None, service);
             let planned: Vec<String> = plan::recording_rules(&project)
                 .groups
@@ -2341,12 +2343,21 @@ no_data = false
         for view in test_files(&project) {
             same(&view.clone(), view.into_context());
         }
-        let none = |_: &str| -> Option<String> { None };
-        for view in [
-            plan::recording_rules(&project),
-            plan::alert_rules(&project, &none),
-        ] {
-            same(&view.clone(), view.into_context());
+        // Rule groups are planned as the template reaches them.
+        let link = |path: &str| -> Option<String> { Some(format!("book/{path}")) };
+        for project in [project, self::project(None, QUIET)] {
+            let shared = std::sync::Arc::new(project);
+            same(
+                &plan::recording_rules(&shared),
+                plan::recording_rules_context(std::sync::Arc::clone(&shared)),
+            );
+            same(
+                &plan::alert_rules(&shared, &link),
+                plan::alert_rules_context(
+                    std::sync::Arc::clone(&shared),
+                    std::sync::Arc::new(link),
+                ),
+            );
         }
     }
 

@@ -118,6 +118,8 @@ pub struct Verified {
     pub problems: Vec<Diagnostic>,
     /// A rule file's group names, which test files may name.
     pub groups: Option<Vec<String>>,
+    /// How many rules a rule file holds.
+    pub rules: usize,
 }
 
 /// Checks a generated rule file or `alertmanager.yml` (other files pass),
@@ -125,9 +127,9 @@ pub struct Verified {
 /// copied). Test files name other files, so they are checked with
 /// [`check_test_text`] and [`check_test_references`] instead.
 pub fn verify_file(mut file: GeneratedFile) -> (GeneratedFile, Verified) {
-    let (messages, groups) = if is_rule_file(&file.path) {
+    let (messages, groups, rules) = if is_rule_file(&file.path) {
         let source = SourceFile::new(&file.path, std::mem::take(&mut file.contents));
-        let (diagnostics, groups) = check_rules_and_groups(&source);
+        let (diagnostics, groups, rules) = check_rules_and_groups(&source);
         let messages = diagnostics
             .into_iter()
             .map(|diagnostic| {
@@ -142,11 +144,11 @@ pub fn verify_file(mut file: GeneratedFile) -> (GeneratedFile, Verified) {
             })
             .collect();
         file.contents = source.text;
-        (messages, Some(groups))
+        (messages, Some(groups), rules)
     } else if file.path == "alertmanager.yml" {
-        (check_alertmanager_text(&file.contents), None)
+        (check_alertmanager_text(&file.contents), None, 0)
     } else {
-        (Vec::new(), None)
+        (Vec::new(), None, 0)
     };
     let problems = messages
         .into_iter()
@@ -157,7 +159,14 @@ pub fn verify_file(mut file: GeneratedFile) -> (GeneratedFile, Verified) {
             })
         })
         .collect();
-    (file, Verified { problems, groups })
+    (
+        file,
+        Verified {
+            problems,
+            groups,
+            rules,
+        },
+    )
 }
 
 fn is_rule_file(path: &str) -> bool {
@@ -540,15 +549,16 @@ pub fn check_rules(source: &SourceFile) -> Vec<Diagnostic> {
     check_rules_and_groups(source).0
 }
 
-/// [`check_rules`], and the names of the file's groups.
-fn check_rules_and_groups(source: &SourceFile) -> (Vec<Diagnostic>, Vec<String>) {
+/// [`check_rules`], the names of the file's groups, and how many rules it
+/// holds.
+fn check_rules_and_groups(source: &SourceFile) -> (Vec<Diagnostic>, Vec<String>, usize) {
     // Most files are valid: a quick pass checks each group as it is read,
     // and only when that finds a problem is the file read again, spanned,
     // to say where.
-    if let Ok(QuickFile(Some(names))) =
+    if let Ok(QuickFile(Some((names, rules)))) =
         serde_saphyr::from_str_with_options::<QuickFile>(&source.text, yaml_options(&source.text))
     {
-        return (Vec::new(), names);
+        return (Vec::new(), names, rules);
     }
     match serde_saphyr::from_str_with_options::<LocatedFile>(
         &source.text,
@@ -557,9 +567,10 @@ fn check_rules_and_groups(source: &SourceFile) -> (Vec<Diagnostic>, Vec<String>)
         Ok(file) => (
             check_file(source, &file, |rule| &rule.value),
             file.groups
-                .into_iter()
-                .map(|group| group.name.value)
+                .iter()
+                .map(|group| group.name.value.clone())
                 .collect(),
+            file.groups.iter().map(|group| group.rules.len()).sum(),
         ),
         Err(error) => {
             let span = error.location().map_or(0..0, |location| span_of(&location));
@@ -578,7 +589,7 @@ fn check_rules_and_groups(source: &SourceFile) -> (Vec<Diagnostic>, Vec<String>)
                 &source.path,
                 span,
             );
-            (vec![problem], Vec::new())
+            (vec![problem], Vec::new(), 0)
         }
     }
 }
@@ -678,12 +689,12 @@ where
     problems
 }
 
-/// A rule file read by the quick pass: its group names, or `None` when it
-/// may hold a problem. Each group is checked as it is read, then dropped,
+/// A rule file read by the quick pass: its group names and how many rules
+/// it holds, or `None` when it may hold a problem. Each group is checked as it is read, then dropped,
 /// so a large file is never held as values. It applies the checks of
 /// [`check_file`], but two rules count as the same when their keys hash
 /// alike: a clash (real or not) only sends the file to the full check.
-struct QuickFile(Option<Vec<String>>);
+struct QuickFile(Option<(Vec<String>, usize)>);
 
 impl<'de> Deserialize<'de> for QuickFile {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -735,6 +746,7 @@ impl<'de> serde::de::Visitor<'de> for QuickGroups {
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<QuickFile, A::Error> {
         let mut names = Vec::new();
+        let mut rules = 0;
         let mut seen_names = HashSet::new();
         let mut seen_rules = HashSet::new();
         let mut valid = true;
@@ -742,9 +754,10 @@ impl<'de> serde::de::Visitor<'de> for QuickGroups {
             valid = valid
                 && seen_names.insert(group.name.clone())
                 && quick_group(&group, &mut seen_rules);
+            rules += group.rules.len();
             names.push(group.name);
         }
-        Ok(QuickFile(valid.then_some(names)))
+        Ok(QuickFile(valid.then_some((names, rules))))
     }
 }
 
@@ -1066,7 +1079,7 @@ mod tests {
         let valid = group(
             "      - record: x:y\n        expr: up\n        labels: {a: b}\n      - record: x:y\n        expr: up\n",
         );
-        assert_eq!(quick(&valid), Some(vec!["a".to_owned()]));
+        assert_eq!(quick(&valid), Some((vec!["a".to_owned()], 2)));
         assert_eq!(problems(&valid), vec![]);
         let bad = [
             group("      - record: bad name\n        expr: up\n"),
