@@ -10,10 +10,12 @@
 //! plan     ir                  -> view models           (burn-rate math lives in `math`)
 //! render   views + templates   -> Vec<GeneratedFile>    (minijinja; defaults embedded)
 //! verify   GeneratedFile       -> parsed back, PromQL re-checked
-//! write    Vec<GeneratedFile>  -> generated/            (the only disk writes; atomic)
+//! write    GeneratedFile       -> generated/            (the only disk writes; atomic)
 //! ```
 //!
-//! [`compile::compile`] runs them in order without touching the disk.
+//! [`compile::compile`] runs them in order without touching the disk;
+//! [`compile::compile_into`] hands each verified file to a sink, which for
+//! a build stages it on disk (`write::Stage`).
 
 pub mod analyze;
 pub mod cli;
@@ -30,6 +32,7 @@ pub mod number;
 pub mod plan;
 pub mod promql;
 pub mod promtool;
+pub mod readback;
 pub mod render;
 pub mod routing;
 pub mod rule_tests;

@@ -25,6 +25,7 @@ use serde_saphyr::Spanned;
 use crate::diagnostic::{Diagnostic, Problem};
 use crate::duration::Duration;
 use crate::promql;
+use crate::readback::{Read, Reader};
 use crate::render::GeneratedFile;
 use crate::source::SourceFile;
 
@@ -173,15 +174,18 @@ fn is_rule_file(path: &str) -> bool {
     matches!(path, "recording-rules.yml" | "alert-rules.yml")
 }
 
-/// Parser limits that grow with the input: the defaults (250,000 nodes)
-/// guard against YAML bombs but reject large, honest rule files. Without
-/// aliases a node or event needs at least a byte, so scaling with the input
-/// keeps the guard and admits every real file.
+/// Parser limits that grow with the input: the defaults (250,000 nodes,
+/// 64 MiB of scalars) guard against YAML bombs but reject large, honest
+/// rule and test files. Without aliases a node or event needs at least a
+/// byte, and scalars and comments are never longer than the text, so
+/// scaling with the input keeps the guard and admits every real file.
 fn yaml_options(text: &str) -> serde_saphyr::Options {
     let mut budget = serde_saphyr::Budget::default();
     budget.max_nodes = budget.max_nodes.max(text.len());
     budget.max_events = budget.max_events.max(2 * text.len());
     budget.max_buffered_comment_events = budget.max_buffered_comment_events.max(text.len());
+    budget.max_total_scalar_bytes = budget.max_total_scalar_bytes.max(text.len());
+    budget.max_total_comment_bytes = budget.max_total_comment_bytes.max(text.len());
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
     // Comments are read past, not kept: nothing here needs their text.
@@ -374,6 +378,9 @@ pub struct TestReferences {
 /// the files and groups it names (checked by [`check_test_references`]
 /// once every rule file is verified).
 pub fn check_test_text(text: &str) -> (Vec<String>, TestReferences) {
+    if let Some(references) = quick_test_file(text) {
+        return (Vec::new(), references);
+    }
     match serde_saphyr::from_str_with_options::<CheckedTestFile>(text, yaml_options(text)) {
         Ok(file) => (file.problems, file.references),
         Err(error) => (
@@ -381,6 +388,176 @@ pub fn check_test_text(text: &str) -> (Vec<String>, TestReferences) {
             TestReferences::default(),
         ),
     }
+}
+
+/// A test file read by the quick read-back ([`crate::readback`]): what it
+/// names, or `None` when it may hold a problem or holds YAML the quick
+/// reader leaves to serde-saphyr (which then reads it to say what is
+/// wrong). Each test group is checked as it is read, then dropped.
+fn quick_test_file(text: &str) -> Option<TestReferences> {
+    let (mut rule_files, mut group_order, mut read_tests) = (None, Vec::new(), false);
+    Reader::new(text, parser_options(text)).document(|reader| {
+        reader.mapping(|reader, key| {
+            match key {
+                "rule_files" => rule_files = Some(reader.strings()?),
+                "evaluation_interval" => {
+                    Duration::parse(&reader.string()?).ok()?;
+                }
+                "group_eval_order" => group_order = reader.strings()?,
+                "tests" => {
+                    let mut index = 0;
+                    let mut problems = Vec::new();
+                    reader.sequence(|reader| {
+                        index += 1;
+                        check_test_group(index, &read_test_group(reader)?, &mut problems);
+                        problems.is_empty().then_some(())
+                    })?;
+                    read_tests = true;
+                }
+                _ => return None,
+            }
+            Some(())
+        })
+    })?;
+    read_tests.then_some(())?;
+    Some(TestReferences {
+        rule_files: rule_files?,
+        group_order,
+    })
+}
+
+/// One test group, as serde reads [`TestGroup`] (`external_labels`, which
+/// slogen does not write, is left to serde-saphyr).
+fn read_test_group(reader: &mut Reader<'_>) -> Read<TestGroup> {
+    let mut group = TestGroup {
+        interval: None,
+        input_series: None,
+        alert_rule_test: None,
+        promql_expr_test: None,
+        external_labels: None,
+        name: None,
+    };
+    reader.mapping(|reader, key| {
+        match key {
+            "interval" => group.interval = Some(reader.string()?),
+            "name" => group.name = Some(reader.string()?),
+            "input_series" => {
+                let mut inputs = Vec::new();
+                reader.sequence(|reader| {
+                    let (mut series, mut values) = (None, None);
+                    reader.mapping(|reader, key| {
+                        match key {
+                            "series" => series = Some(reader.string()?),
+                            "values" => values = Some(reader.string()?),
+                            _ => return None,
+                        }
+                        Some(())
+                    })?;
+                    inputs.push(InputSeries {
+                        series: series?,
+                        values: values?,
+                    });
+                    Some(())
+                })?;
+                group.input_series = Some(inputs);
+            }
+            "alert_rule_test" => {
+                let mut checks = Vec::new();
+                reader.sequence(|reader| {
+                    checks.push(read_alert_check(reader)?);
+                    Some(())
+                })?;
+                group.alert_rule_test = Some(checks);
+            }
+            "promql_expr_test" => {
+                let mut checks = Vec::new();
+                reader.sequence(|reader| {
+                    checks.push(read_expr_check(reader)?);
+                    Some(())
+                })?;
+                group.promql_expr_test = Some(checks);
+            }
+            _ => return None,
+        }
+        Some(())
+    })?;
+    Some(group)
+}
+
+fn read_alert_check(reader: &mut Reader<'_>) -> Read<AlertRuleTest> {
+    let (mut eval_time, mut alertname, mut exp_alerts) = (None, None, None);
+    reader.mapping(|reader, key| {
+        match key {
+            "eval_time" => eval_time = Some(reader.string()?),
+            "alertname" => alertname = Some(reader.string()?),
+            "exp_alerts" => {
+                let mut alerts = Vec::new();
+                reader.sequence(|reader| {
+                    let mut alert = ExpectedAlert {
+                        exp_labels: None,
+                        exp_annotations: None,
+                    };
+                    reader.mapping(|reader, key| {
+                        match key {
+                            "exp_labels" => alert.exp_labels = Some(reader.string_map()?),
+                            "exp_annotations" => {
+                                alert.exp_annotations = Some(reader.string_map()?);
+                            }
+                            _ => return None,
+                        }
+                        Some(())
+                    })?;
+                    alerts.push(alert);
+                    Some(())
+                })?;
+                exp_alerts = Some(alerts);
+            }
+            _ => return None,
+        }
+        Some(())
+    })?;
+    Some(AlertRuleTest {
+        eval_time: eval_time?,
+        alertname: alertname?,
+        exp_alerts,
+    })
+}
+
+fn read_expr_check(reader: &mut Reader<'_>) -> Read<ExprTest> {
+    let (mut expr, mut eval_time, mut exp_samples) = (None, None, None);
+    reader.mapping(|reader, key| {
+        match key {
+            "expr" => expr = Some(reader.string()?),
+            "eval_time" => eval_time = Some(reader.string()?),
+            "exp_samples" => {
+                let mut samples = Vec::new();
+                reader.sequence(|reader| {
+                    let (mut labels, mut value) = (None, None);
+                    reader.mapping(|reader, key| {
+                        match key {
+                            "labels" => labels = Some(reader.string()?),
+                            "value" => value = Some(reader.number()?),
+                            _ => return None,
+                        }
+                        Some(())
+                    })?;
+                    samples.push(ExpectedSample {
+                        labels: labels?,
+                        value: value?,
+                    });
+                    Some(())
+                })?;
+                exp_samples = Some(samples);
+            }
+            _ => return None,
+        }
+        Some(())
+    })?;
+    Some(ExprTest {
+        expr: expr?,
+        eval_time: eval_time?,
+        exp_samples,
+    })
 }
 
 /// Problems of the test group at `index` (from 1).
@@ -555,9 +732,7 @@ fn check_rules_and_groups(source: &SourceFile) -> (Vec<Diagnostic>, Vec<String>,
     // Most files are valid: a quick pass checks each group as it is read,
     // and only when that finds a problem is the file read again, spanned,
     // to say where.
-    if let Ok(QuickFile(Some((names, rules)))) =
-        serde_saphyr::from_str_with_options::<QuickFile>(&source.text, yaml_options(&source.text))
-    {
+    if let Some((names, rules)) = quick_rule_file(&source.text) {
         return (Vec::new(), names, rules);
     }
     match serde_saphyr::from_str_with_options::<LocatedFile>(
@@ -689,76 +864,109 @@ where
     problems
 }
 
-/// A rule file read by the quick pass: its group names and how many rules
-/// it holds, or `None` when it may hold a problem. Each group is checked as it is read, then dropped,
-/// so a large file is never held as values. It applies the checks of
+/// A rule file read by the quick read-back ([`crate::readback`]): its
+/// group names and how many rules it holds, or `None` when it may hold a
+/// problem or holds YAML the quick reader leaves to serde-saphyr. Each group
+/// is checked as it is read, then dropped. It applies the checks of
 /// [`check_file`], but two rules count as the same when their keys hash
 /// alike: a clash (real or not) only sends the file to the full check.
-struct QuickFile(Option<(Vec<String>, usize)>);
-
-impl<'de> Deserialize<'de> for QuickFile {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(QuickFileVisitor)
-    }
+fn quick_rule_file(text: &str) -> Option<(Vec<String>, usize)> {
+    let mut names = Vec::new();
+    let mut rules = 0;
+    let mut seen_names = HashSet::new();
+    let mut seen_rules = HashSet::new();
+    Reader::new(text, parser_options(text)).document(|reader| {
+        let mut read_groups = false;
+        reader.mapping(|reader, key| {
+            (key == "groups").then_some(())?;
+            read_groups = true;
+            reader.sequence(|reader| {
+                let group = read_rule_group(reader)?;
+                (seen_names.insert(group.name.clone()) && quick_group(&group, &mut seen_rules))
+                    .then_some(())?;
+                rules += group.rules.len();
+                names.push(group.name);
+                Some(())
+            })
+        })?;
+        read_groups.then_some(())
+    })?;
+    Some((names, rules))
 }
 
-struct QuickFileVisitor;
+/// One rule group, as serde reads [`PlainGroup`] (`limit` and `labels`,
+/// which slogen does not write, are left to serde-saphyr).
+fn read_rule_group(reader: &mut Reader<'_>) -> Read<PlainGroup> {
+    let (mut name, mut interval, mut query_offset) = (None, None, None);
+    let mut rules = Vec::new();
+    reader.mapping(|reader, key| {
+        match key {
+            "name" => name = Some(reader.string()?),
+            "interval" => interval = Some(reader.string()?),
+            "query_offset" => query_offset = Some(reader.string()?),
+            "rules" => reader.sequence(|reader| {
+                rules.push(read_rule(reader)?);
+                Some(())
+            })?,
+            _ => return None,
+        }
+        Some(())
+    })?;
+    Some(RuleGroup {
+        name: name?,
+        interval,
+        query_offset,
+        _limit: None,
+        _labels: None,
+        rules,
+        _map: std::marker::PhantomData,
+    })
+}
 
-impl<'de> serde::de::Visitor<'de> for QuickFileVisitor {
-    type Value = QuickFile;
-
-    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str("a rule file")
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<QuickFile, A::Error> {
-        let mut file = None;
-        while let Some(key) = map.next_key::<String>()? {
-            if key != "groups" || file.is_some() {
-                return Err(serde::de::Error::unknown_field(&key, &["groups"]));
+fn read_rule(reader: &mut Reader<'_>) -> Read<Rule<String, Labels>> {
+    let mut rule = Rule {
+        record: None,
+        alert: None,
+        expr: String::new(),
+        for_duration: None,
+        keep_firing_for: None,
+        labels: None,
+        annotations: None,
+    };
+    let mut read_expr = false;
+    reader.mapping(|reader, key| {
+        match key {
+            "record" => rule.record = Some(reader.string()?),
+            "alert" => rule.alert = Some(reader.string()?),
+            "expr" => {
+                rule.expr = reader.string()?;
+                read_expr = true;
             }
-            file = Some(map.next_value_seed(QuickGroups)?);
+            "for" => rule.for_duration = Some(reader.string()?),
+            "keep_firing_for" => rule.keep_firing_for = Some(reader.string()?),
+            "labels" => rule.labels = Some(reader.string_map()?),
+            "annotations" => rule.annotations = Some(reader.string_map()?),
+            _ => return None,
         }
-        file.ok_or_else(|| serde::de::Error::missing_field("groups"))
-    }
+        Some(())
+    })?;
+    read_expr.then_some(rule)
 }
 
-/// The `groups` of a [`QuickFile`].
-struct QuickGroups;
-
-impl<'de> serde::de::DeserializeSeed<'de> for QuickGroups {
-    type Value = QuickFile;
-
-    fn deserialize<D: serde::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<QuickFile, D::Error> {
-        deserializer.deserialize_seq(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for QuickGroups {
-    type Value = QuickFile;
-
-    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str("a list of rule groups")
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<QuickFile, A::Error> {
-        let mut names = Vec::new();
-        let mut rules = 0;
-        let mut seen_names = HashSet::new();
-        let mut seen_rules = HashSet::new();
-        let mut valid = true;
-        while let Some(group) = seq.next_element::<PlainGroup>()? {
-            valid = valid
-                && seen_names.insert(group.name.clone())
-                && quick_group(&group, &mut seen_rules);
-            rules += group.rules.len();
-            names.push(group.name);
-        }
-        Ok(QuickFile(valid.then_some((names, rules))))
-    }
+/// The options serde-saphyr gives granit-parser for [`yaml_options`].
+fn parser_options(text: &str) -> granit_parser::Options {
+    let yaml = yaml_options(text);
+    let budget = yaml.budget.unwrap_or_default();
+    let mut options = granit_parser::Options::default();
+    options.simple_key_max_lookahead = budget.simple_key_max_lookahead;
+    options.flow_nesting_limit = budget.flow_nesting_limit;
+    options.block_nesting_limit = options
+        .block_nesting_limit
+        .max(budget.max_depth.saturating_add(1));
+    options.emit_comments = yaml.emit_comments;
+    options.max_buffered_comment_events = budget.max_buffered_comment_events;
+    options.strict_indentation = yaml.strict_indentation;
+    options
 }
 
 /// True when a group passes [`check_file`]'s checks; `seen_rules` holds the
@@ -1070,11 +1278,7 @@ mod tests {
     /// other labels is none.
     #[test]
     fn the_quick_pass_misses_nothing() {
-        let quick = |text: &str| {
-            serde_saphyr::from_str_with_options::<QuickFile>(text, yaml_options(text))
-                .ok()
-                .and_then(|file| file.0)
-        };
+        let quick = quick_rule_file;
         let group = |rules: &str| format!("groups:\n  - name: a\n    rules:\n{rules}");
         let valid = group(
             "      - record: x:y\n        expr: up\n        labels: {a: b}\n      - record: x:y\n        expr: up\n",
@@ -1102,6 +1306,67 @@ mod tests {
         for text in bad {
             assert_eq!(quick(&text), None, "{text}");
             assert_eq!(problems(&text).len(), 1, "{text}");
+        }
+    }
+
+    /// Every rule and test file slogen writes for the bundled specs and the
+    /// fixtures is read by the quick read-back (serde-saphyr only reads
+    /// files with problems, or written by other templates).
+    #[test]
+    fn the_quick_read_back_reads_every_file_slogen_writes() {
+        let mut dirs = vec![std::path::PathBuf::from("slo")];
+        for case in std::fs::read_dir("tests/cases").unwrap() {
+            dirs.push(case.unwrap().path().join("slo"));
+        }
+        let mut read = 0;
+        for dir in dirs {
+            let sources = crate::load::spec_directory(&dir, None).unwrap();
+            let compilation = crate::compile::compile(
+                &sources,
+                &crate::render::Templates::default(),
+                &crate::compile::Options::default(),
+            );
+            assert!(!compilation.has_errors(), "{}", dir.display());
+            for file in &compilation.files {
+                if is_rule_file(&file.path) {
+                    assert!(quick_rule_file(&file.contents).is_some(), "{}", file.path);
+                    read += 1;
+                } else if file.path.starts_with("tests/") {
+                    assert!(quick_test_file(&file.contents).is_some(), "{}", file.path);
+                    read += 1;
+                }
+            }
+        }
+        assert!(read >= 20, "{read}");
+    }
+
+    /// The quick read-back of test files gives up on what serde-saphyr
+    /// reports, and on what it reads that slogen does not write.
+    #[test]
+    fn the_quick_test_read_back_misses_nothing() {
+        let good = "rule_files: [../alert-rules.yml]\nevaluation_interval: 1m\ngroup_eval_order: [a]\ntests:\n  - interval: 1m\n    name: t\n    input_series:\n      - series: up{job=\"x\"}\n        values: 0 1x3\n    alert_rule_test:\n      - eval_time: 2m\n        alertname: A\n        exp_alerts:\n          - exp_labels: {a: b}\n    promql_expr_test:\n      - expr: up\n        eval_time: 1m\n        exp_samples:\n          - labels: up{job=\"x\"}\n            value: 1\n";
+        let references = quick_test_file(good).unwrap();
+        assert_eq!(references.rule_files, ["../alert-rules.yml"]);
+        assert_eq!(references.group_order, ["a"]);
+        assert!(check_test_text(good).0.is_empty());
+        for (from, to) in [
+            ("evaluation_interval: 1m", "evaluation_interval: 1x"),
+            ("interval: 1m\n    name", "interval: 1x\n    name"),
+            ("values: 0 1x3", "values: one"),
+            ("series: up{job=\"x\"}", "series: up{job=~\"x\"}"),
+            ("expr: up", "expr: sum(up"),
+            ("eval_time: 2m", "eval_time: 2x"),
+            ("alertname: A", "alertname: ''"),
+            ("labels: up{job=\"x\"}", "labels: up{"),
+            ("value: 1", "value: '1'"),
+            ("value: 1", "value: x"),
+            ("name: t", "nam: t"),
+            ("tests:", "external_labels: {a: b}\ntests:"),
+            ("rule_files: [../alert-rules.yml]\n", ""),
+        ] {
+            let bad = good.replacen(from, to, 1);
+            assert_ne!(bad, good, "{from}");
+            assert!(quick_test_file(&bad).is_none(), "{to}");
         }
     }
 
