@@ -136,8 +136,6 @@ impl<'a> Renderer<'a> {
             .map_err(|error| self.template_error(template, &error))?;
         contents.truncate(contents.trim_end().len());
         contents.push('\n');
-        // Rendering doubles the buffer as it grows; files are kept until
-        // every one is verified, so they keep only what they hold.
         contents.shrink_to_fit();
         Ok(GeneratedFile {
             path: path.to_owned(),
@@ -168,7 +166,11 @@ impl<'a> Renderer<'a> {
                 format!("template `{template}` could not be loaded"),
             ));
         };
-        compiled.render(context)
+        let mut text = Text(Vec::new());
+        compiled.render_captured_to(context, &mut text)?;
+        String::from_utf8(text.0).map_err(|_| {
+            Error::new(ErrorKind::WriteFailure, "the template wrote invalid UTF-8")
+        })
     }
 
     fn template_error(&self, template: &str, error: &Error) -> Diagnostic {
@@ -183,6 +185,26 @@ impl<'a> Renderer<'a> {
             template: self.templates.origin(template),
             message,
         })
+    }
+}
+
+/// Rendered text that grows by a quarter at a time: a doubling buffer holds
+/// up to twice a large file while it renders (rendering writes whole
+/// strings, so the bytes are UTF-8).
+struct Text(Vec<u8>);
+
+impl std::io::Write for Text {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if self.0.capacity() - self.0.len() < bytes.len() {
+            let more = (self.0.len() / 4).max(bytes.len()).max(4096);
+            self.0.reserve_exact(more);
+        }
+        self.0.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
