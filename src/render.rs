@@ -168,9 +168,8 @@ impl<'a> Renderer<'a> {
         };
         let mut text = Text(Vec::new());
         compiled.render_captured_to(context, &mut text)?;
-        String::from_utf8(text.0).map_err(|_| {
-            Error::new(ErrorKind::WriteFailure, "the template wrote invalid UTF-8")
-        })
+        String::from_utf8(text.0)
+            .map_err(|_| Error::new(ErrorKind::WriteFailure, "the template wrote invalid UTF-8"))
     }
 
     fn template_error(&self, template: &str, error: &Error) -> Diagnostic {
