@@ -21,7 +21,8 @@
 //! instead, unless the queries could return samples without any input
 //! ([`Source::Untestable`]), which synthetic series would collide with.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use promql_parser::label::{MatchOp, Matcher};
 use promql_parser::parser::value::ValueType;
@@ -111,7 +112,56 @@ pub struct Synthesis {
     /// How the tests feed it.
     pub source: Source,
     /// Every selector its queries read.
-    pub selectors: Vec<VectorSelector>,
+    pub selectors: Vec<Selector>,
+}
+
+/// The most matchers [`Selector`]s share.
+const SHARED_MATCHERS: usize = 100_000;
+
+/// A vector selector, kept for as long as the tests are planned. Its
+/// matchers are shared by every selector with the same one: a parsed
+/// matcher holds a compiled regex (several KB), and thousands of SLOs
+/// repeat the same few.
+#[derive(Clone, Debug)]
+pub struct Selector {
+    name: Option<String>,
+    matchers: Vec<Arc<Matcher>>,
+    or_matchers: Vec<Vec<Arc<Matcher>>>,
+}
+
+impl Selector {
+    // A matcher hashes and compares its label, operator and pattern text,
+    // which never change; its interior mutability is the regex's cache.
+    #[allow(clippy::mutable_key_type)]
+    fn of(selector: &VectorSelector) -> Self {
+        static SHARED: Mutex<Option<HashSet<Arc<Matcher>>>> = Mutex::new(None);
+        let mut shared = SHARED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let shared = shared.get_or_insert_with(HashSet::new);
+        // A bound for long-lived processes: the set only saves memory.
+        if shared.len() > SHARED_MATCHERS {
+            shared.clear();
+        }
+        let mut share = |matcher: &Matcher| match shared.get(matcher) {
+            Some(found) => Arc::clone(found),
+            None => {
+                let matcher = Arc::new(matcher.clone());
+                shared.insert(Arc::clone(&matcher));
+                matcher
+            }
+        };
+        Self {
+            name: selector.name.clone(),
+            matchers: selector.matchers.matchers.iter().map(&mut share).collect(),
+            or_matchers: selector
+                .matchers
+                .or_matchers
+                .iter()
+                .map(|group| group.iter().map(&mut share).collect())
+                .collect(),
+        }
+    }
 }
 
 impl Synthesis {
@@ -124,7 +174,7 @@ impl Synthesis {
 }
 
 /// True when a selector selects a series.
-pub fn selects(selector: &VectorSelector, series: &Series) -> bool {
+pub fn selects(selector: &Selector, series: &Series) -> bool {
     let name_matches = selector
         .name
         .as_ref()
@@ -139,11 +189,10 @@ pub fn selects(selector: &VectorSelector, series: &Series) -> bool {
     name_matches
         && selector
             .matchers
-            .matchers
             .iter()
             .all(|matcher| matcher.is_match(&value(&matcher.name)))
-        && (selector.matchers.or_matchers.is_empty()
-            || selector.matchers.or_matchers.iter().any(|group| {
+        && (selector.or_matchers.is_empty()
+            || selector.or_matchers.iter().any(|group| {
                 group
                     .iter()
                     .all(|matcher| matcher.is_match(&value(&matcher.name)))
@@ -225,11 +274,11 @@ pub fn synthesize(sli: &Sli, base: Duration) -> Synthesis {
 }
 
 /// Every vector selector in an expression.
-fn selectors_of(expr: &Expr) -> Vec<VectorSelector> {
+fn selectors_of(expr: &Expr) -> Vec<Selector> {
     let mut found = Vec::new();
     walk(expr, &mut |node| match node {
-        Expr::VectorSelector(selector) => found.push(selector.clone()),
-        Expr::MatrixSelector(matrix) => found.push(matrix.vs.clone()),
+        Expr::VectorSelector(selector) => found.push(Selector::of(selector)),
+        Expr::MatrixSelector(matrix) => found.push(Selector::of(&matrix.vs)),
         _ => {}
     });
     found
