@@ -729,6 +729,37 @@ mod tests {
         }
     }
 
+    /// SLIs with the same regex matcher share one compiled matcher, and
+    /// their selectors still select what the queries select.
+    #[test]
+    fn selectors_share_matchers() {
+        let query = |job: &str| {
+            format!(r#"sum(rate(http_requests_total{{job="{job}",code=~"5.."}}[{{{{window}}}}]))"#)
+        };
+        let total = "sum(rate(http_requests_total[{{window}}]))";
+        let first = synthesize(&ratio_sli(&query("a"), total), window());
+        let second = synthesize(&ratio_sli(&query("b"), total), window());
+        let regex = |synthesis: &Synthesis| {
+            let matcher = synthesis.selectors[0]
+                .matchers
+                .iter()
+                .find(|matcher| matcher.name == "code")
+                .cloned();
+            matcher.unwrap()
+        };
+        assert!(Arc::ptr_eq(&regex(&first), &regex(&second)));
+        let series = |code: &str| Series {
+            name: "http_requests_total".to_owned(),
+            labels: BTreeMap::from([
+                ("job".to_owned(), "a".to_owned()),
+                ("code".to_owned(), code.to_owned()),
+            ]),
+        };
+        assert!(selects(&first.selectors[0], &series("503")));
+        assert!(!selects(&first.selectors[0], &series("200")));
+        assert!(!selects(&second.selectors[0], &series("503")));
+    }
+
     #[test]
     fn ratio_series_meet_and_miss_the_error_selector() {
         assert_eq!(
