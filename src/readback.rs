@@ -8,11 +8,13 @@
 //! and scalars, without anchors, aliases, tags, nulls or repeated keys.
 //! [`Reader`] walks the events of granit-parser (the parser under
 //! serde-saphyr, with the same options) and gives up on anything else:
-//! another construct, a key the caller does not know, a scalar that is not
-//! plainly a string or a decimal number. Giving up is not an error: `verify`
-//! then reads the file with serde-saphyr, whose verdict and messages are
-//! the real ones. A file this reader accepts is read to the same values as
-//! serde-saphyr reads it.
+//! another construct, a key the caller does not know or that YAML could
+//! read as a number or boolean, a scalar that is not plainly a string or a
+//! finite decimal number. Giving up is not an error: `verify` then reads
+//! the file with serde-saphyr, whose verdict and messages are the real
+//! ones. The reader is meant to accept only what serde-saphyr reads to the
+//! same values; tests in `verify` hold it to that for every problem they
+//! know of.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -72,7 +74,7 @@ impl<'a> Reader<'a> {
         loop {
             match self.next()? {
                 Event::MappingEnd => return Some(()),
-                Event::Scalar(key, style, 0, None) if is_string(&key, style) && key != "<<" => {
+                Event::Scalar(key, style, 0, None) if is_plain_key(&key, style) => {
                     if keys.contains(&key) {
                         return None;
                     }
@@ -114,20 +116,25 @@ impl<'a> Reader<'a> {
     pub fn number(&mut self) -> Read<f64> {
         match self.next()? {
             Event::Scalar(value, ScalarStyle::Plain, 0, None) if is_decimal(&value) => {
-                value.parse().ok()
+                value.parse().ok().filter(|number: &f64| number.is_finite())
             }
             _ => None,
         }
     }
 
-    /// Reads a sequence of strings.
-    pub fn strings(&mut self) -> Read<Vec<String>> {
-        let mut strings = Vec::new();
+    /// Reads a sequence, `item` reading each element into the list.
+    pub fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> Read<T>) -> Read<Vec<T>> {
+        let mut items = Vec::new();
         self.sequence(|reader| {
-            strings.push(reader.string()?);
+            items.push(item(reader)?);
             Some(())
         })?;
-        Some(strings)
+        Some(items)
+    }
+
+    /// Reads a sequence of strings.
+    pub fn strings(&mut self) -> Read<Vec<String>> {
+        self.list(Self::string)
     }
 
     /// Reads a mapping of strings to strings.
@@ -144,6 +151,21 @@ impl<'a> Reader<'a> {
 /// A scalar serde reads as a string: any but a plain null.
 fn is_string(value: &str, style: ScalarStyle) -> bool {
     style != ScalarStyle::Plain || !matches!(value, "" | "~" | "null" | "Null" | "NULL")
+}
+
+/// A key compared as text: quoted, or plain and starting with a letter or
+/// `_` and no boolean word. serde-saphyr finds repeated keys by their
+/// value, so `1` and `0x1`, or `true` and `True`, would be the same key.
+fn is_plain_key(key: &str, style: ScalarStyle) -> bool {
+    const WORDS: [&str; 8] = ["true", "false", "yes", "no", "on", "off", "y", "n"];
+    match style {
+        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => true,
+        ScalarStyle::Plain => {
+            key.starts_with(|first: char| first.is_ascii_alphabetic() || first == '_')
+                && !WORDS.iter().any(|word| key.eq_ignore_ascii_case(word))
+        }
+        _ => false,
+    }
 }
 
 /// `[+-]?D+(.D+)?([eE][+-]?D+)?`: a number every YAML reader reads alike.
@@ -203,6 +225,9 @@ mod tests {
             "a: !!str y\n",
             "a: x\na: y\n",
             "<<: {a: x}\n",
+            "1: x\n0x1: y\n",
+            "true: x\n",
+            "? |\n  a\n: x\n",
             "a: [x]\n",
             "a: x\n---\nb: y\n",
             "%YAML 1.1\n---\na: x\n",

@@ -441,47 +441,30 @@ fn read_test_group(reader: &mut Reader<'_>) -> Read<TestGroup> {
         match key {
             "interval" => group.interval = Some(reader.string()?),
             "name" => group.name = Some(reader.string()?),
-            "input_series" => {
-                let mut inputs = Vec::new();
-                reader.sequence(|reader| {
-                    let (mut series, mut values) = (None, None);
-                    reader.mapping(|reader, key| {
-                        match key {
-                            "series" => series = Some(reader.string()?),
-                            "values" => values = Some(reader.string()?),
-                            _ => return None,
-                        }
-                        Some(())
-                    })?;
-                    inputs.push(InputSeries {
-                        series: series?,
-                        values: values?,
-                    });
-                    Some(())
-                })?;
-                group.input_series = Some(inputs);
-            }
-            "alert_rule_test" => {
-                let mut checks = Vec::new();
-                reader.sequence(|reader| {
-                    checks.push(read_alert_check(reader)?);
-                    Some(())
-                })?;
-                group.alert_rule_test = Some(checks);
-            }
-            "promql_expr_test" => {
-                let mut checks = Vec::new();
-                reader.sequence(|reader| {
-                    checks.push(read_expr_check(reader)?);
-                    Some(())
-                })?;
-                group.promql_expr_test = Some(checks);
-            }
+            "input_series" => group.input_series = Some(reader.list(read_input)?),
+            "alert_rule_test" => group.alert_rule_test = Some(reader.list(read_alert_check)?),
+            "promql_expr_test" => group.promql_expr_test = Some(reader.list(read_expr_check)?),
             _ => return None,
         }
         Some(())
     })?;
     Some(group)
+}
+
+fn read_input(reader: &mut Reader<'_>) -> Read<InputSeries> {
+    let (mut series, mut values) = (None, None);
+    reader.mapping(|reader, key| {
+        match key {
+            "series" => series = Some(reader.string()?),
+            "values" => values = Some(reader.string()?),
+            _ => return None,
+        }
+        Some(())
+    })?;
+    Some(InputSeries {
+        series: series?,
+        values: values?,
+    })
 }
 
 fn read_alert_check(reader: &mut Reader<'_>) -> Read<AlertRuleTest> {
@@ -490,28 +473,7 @@ fn read_alert_check(reader: &mut Reader<'_>) -> Read<AlertRuleTest> {
         match key {
             "eval_time" => eval_time = Some(reader.string()?),
             "alertname" => alertname = Some(reader.string()?),
-            "exp_alerts" => {
-                let mut alerts = Vec::new();
-                reader.sequence(|reader| {
-                    let mut alert = ExpectedAlert {
-                        exp_labels: None,
-                        exp_annotations: None,
-                    };
-                    reader.mapping(|reader, key| {
-                        match key {
-                            "exp_labels" => alert.exp_labels = Some(reader.string_map()?),
-                            "exp_annotations" => {
-                                alert.exp_annotations = Some(reader.string_map()?);
-                            }
-                            _ => return None,
-                        }
-                        Some(())
-                    })?;
-                    alerts.push(alert);
-                    Some(())
-                })?;
-                exp_alerts = Some(alerts);
-            }
+            "exp_alerts" => exp_alerts = Some(reader.list(read_expected_alert)?),
             _ => return None,
         }
         Some(())
@@ -523,32 +485,29 @@ fn read_alert_check(reader: &mut Reader<'_>) -> Read<AlertRuleTest> {
     })
 }
 
+fn read_expected_alert(reader: &mut Reader<'_>) -> Read<ExpectedAlert> {
+    let mut alert = ExpectedAlert {
+        exp_labels: None,
+        exp_annotations: None,
+    };
+    reader.mapping(|reader, key| {
+        match key {
+            "exp_labels" => alert.exp_labels = Some(reader.string_map()?),
+            "exp_annotations" => alert.exp_annotations = Some(reader.string_map()?),
+            _ => return None,
+        }
+        Some(())
+    })?;
+    Some(alert)
+}
+
 fn read_expr_check(reader: &mut Reader<'_>) -> Read<ExprTest> {
     let (mut expr, mut eval_time, mut exp_samples) = (None, None, None);
     reader.mapping(|reader, key| {
         match key {
             "expr" => expr = Some(reader.string()?),
             "eval_time" => eval_time = Some(reader.string()?),
-            "exp_samples" => {
-                let mut samples = Vec::new();
-                reader.sequence(|reader| {
-                    let (mut labels, mut value) = (None, None);
-                    reader.mapping(|reader, key| {
-                        match key {
-                            "labels" => labels = Some(reader.string()?),
-                            "value" => value = Some(reader.number()?),
-                            _ => return None,
-                        }
-                        Some(())
-                    })?;
-                    samples.push(ExpectedSample {
-                        labels: labels?,
-                        value: value?,
-                    });
-                    Some(())
-                })?;
-                exp_samples = Some(samples);
-            }
+            "exp_samples" => exp_samples = Some(reader.list(read_sample)?),
             _ => return None,
         }
         Some(())
@@ -904,10 +863,7 @@ fn read_rule_group(reader: &mut Reader<'_>) -> Read<PlainGroup> {
             "name" => name = Some(reader.string()?),
             "interval" => interval = Some(reader.string()?),
             "query_offset" => query_offset = Some(reader.string()?),
-            "rules" => reader.sequence(|reader| {
-                rules.push(read_rule(reader)?);
-                Some(())
-            })?,
+            "rules" => rules = reader.list(read_rule)?,
             _ => return None,
         }
         Some(())
@@ -953,7 +909,25 @@ fn read_rule(reader: &mut Reader<'_>) -> Read<Rule<String, Labels>> {
     read_expr.then_some(rule)
 }
 
-/// The options serde-saphyr gives granit-parser for [`yaml_options`].
+fn read_sample(reader: &mut Reader<'_>) -> Read<ExpectedSample> {
+    let (mut labels, mut value) = (None, None);
+    reader.mapping(|reader, key| {
+        match key {
+            "labels" => labels = Some(reader.string()?),
+            "value" => value = Some(reader.number()?),
+            _ => return None,
+        }
+        Some(())
+    })?;
+    Some(ExpectedSample {
+        labels: labels?,
+        value: value?,
+    })
+}
+
+/// The options serde-saphyr (2.1, pinned with `~2.1`) gives granit-parser
+/// for [`yaml_options`]: its `Options::parser_options`, which is private.
+/// A new serde-saphyr version must be checked against it.
 fn parser_options(text: &str) -> granit_parser::Options {
     let yaml = yaml_options(text);
     let budget = yaml.budget.unwrap_or_default();
@@ -1360,6 +1334,8 @@ mod tests {
             ("labels: up{job=\"x\"}", "labels: up{"),
             ("value: 1", "value: '1'"),
             ("value: 1", "value: x"),
+            ("value: 1", "value: 1e999"),
+            ("exp_labels: {a: b}", "exp_labels: {1: a, 0x1: b}"),
             ("name: t", "nam: t"),
             ("tests:", "external_labels: {a: b}\ntests:"),
             ("rule_files: [../alert-rules.yml]\n", ""),
