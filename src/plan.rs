@@ -224,13 +224,7 @@ pub fn group_names(project: &Project) -> Vec<String> {
     let alerting = project
         .services
         .iter()
-        .filter(|service| {
-            !service.alerts.is_empty()
-                || service
-                    .slos
-                    .iter()
-                    .any(|slo| slo.alerting.no_data || !burn_alerts(slo).is_empty())
-        })
+        .filter(|service| has_alert_rules(service))
         .map(alert_group_name);
     project
         .slos()
@@ -247,7 +241,9 @@ fn alert_group_name(service: &Service) -> String {
     format!("slogen-{}-alerts", service.name)
 }
 
-/// Plans the recording-rules file.
+/// Plans the recording-rules file at once: the values
+/// [`recording_rules_context`] gives the template group by group (tests
+/// hold the two to the same values).
 pub fn recording_rules(project: &Project) -> RuleFileView {
     RuleFileView {
         sources: project.source_names(),
@@ -514,7 +510,9 @@ fn le_matcher(bound: f64) -> String {
     }
 }
 
-/// Plans the alert-rules file.
+/// Plans the alert-rules file at once: the values [`alert_rules_context`]
+/// gives the template group by group (tests hold the two to the same
+/// values).
 pub fn alert_rules(
     project: &Project,
     runbook_url: &dyn Fn(&str) -> Option<String>,

@@ -227,7 +227,8 @@ impl Lazy {
     }
 
     /// A list of `len` elements as a template value, element `index` made
-    /// by `plan(index)` each time the template reads it.
+    /// by `plan(index)` each time the template reads it (a template that
+    /// loops over it twice plans it twice, to the same values).
     pub fn planned<T: Serialize>(
         len: usize,
         plan: impl Fn(usize) -> T + Send + Sync + 'static,

@@ -230,7 +230,8 @@ pub fn coverage(project: &Project) -> Vec<Covered> {
     covered
 }
 
-/// Plans every test file of a project.
+/// Plans every test file of a project at once (for tests and tools; a
+/// build uses [`each_test_file`]).
 pub fn test_files(project: &Project) -> Vec<TestFileView> {
     each_test_file(project, |view| view)
 }

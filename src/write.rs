@@ -13,8 +13,11 @@
 //! - otherwise files wait in `.slogen-staging` inside it and are renamed
 //!   over their targets, so readers never see half a file.
 //!
-//! If anything fails, or the stage is dropped without a commit, the staging
-//! directory is removed and the output directory is as it was.
+//! If anything fails before the commit, or the stage is dropped without
+//! one, the staging directory is removed and the output directory is as it
+//! was. Should a rename fail during the commit itself, the manifest already
+//! lists every file published so far, so the next build takes them as its
+//! own.
 //!
 //! Guarantees:
 //! - a file whose contents are unchanged is not rewritten (mtimes stay);
@@ -333,11 +336,7 @@ impl Stage {
             .filter(|path| !current.contains(path.as_str()) && self.out.join(path).is_file())
             .cloned()
             .collect();
-        let mut manifest = MANIFEST_HEADER.to_owned();
-        for path in &written.paths {
-            manifest.push_str(path);
-            manifest.push('\n');
-        }
+        let manifest = manifest_text(&written.paths);
         if self.fresh {
             fs::create_dir_all(&self.staging)
                 .map_err(|error| vec![io_error(&self.staging, &error)])?;
@@ -348,27 +347,46 @@ impl Stage {
             self.done = true;
             return Ok(written);
         }
+        let manifest_path = self.out.join(MANIFEST);
+        if !state.staged.is_empty() {
+            // Should a rename fail halfway, the next build still knows
+            // every file published so far as its own.
+            let both: BTreeSet<&String> = self.previous.iter().chain(&written.paths).collect();
+            let both = manifest_text(both);
+            replace(&manifest_path, &both).map_err(|problem| vec![problem])?;
+        }
         for relative in &state.staged {
             let target = self.out.join(relative);
             if let Some(parent) = target.parent() {
                 fs::create_dir_all(parent).map_err(|error| vec![io_error(parent, &error)])?;
             }
-            fs::rename(self.staging.join(relative), &target)
-                .map_err(|error| vec![io_error(&target, &error)])?;
+            let staged = self.staging.join(relative);
+            match fs::rename(&staged, &target) {
+                Ok(()) => {}
+                // A directory of the output linked to another file system.
+                Err(error) if error.kind() == std::io::ErrorKind::CrossesDevices => {
+                    let contents = fs::read_to_string(&staged)
+                        .map_err(|error| vec![io_error(&staged, &error)])?;
+                    replace(&target, &contents).map_err(|problem| vec![problem])?;
+                }
+                Err(error) => return Err(vec![io_error(&target, &error)]),
+            }
         }
         for path in &written.removed {
             let target = self.out.join(path);
             fs::remove_file(&target).map_err(|error| vec![io_error(&target, &error)])?;
             remove_empty_parents(&self.out, &target);
         }
-        let manifest_path = self.out.join(MANIFEST);
         if fs::read_to_string(&manifest_path).ok().as_deref() != Some(manifest.as_str()) {
             replace(&manifest_path, &manifest).map_err(|problem| vec![problem])?;
         }
+        // What is left of the staging directory is empty directories.
+        self.discard();
         Ok(written)
     }
 
-    /// Removes everything staged; the output directory stays as it was.
+    /// Removes the staging directory and the directories made for it.
+    /// Before a commit, that leaves the output directory as it was.
     fn discard(&mut self) {
         let _ = fs::remove_dir_all(&self.staging);
         for dir in &self.missing {
@@ -395,6 +413,16 @@ impl Drop for Stage {
             self.discard();
         }
     }
+}
+
+/// The manifest listing `paths`, in order.
+fn manifest_text<'a>(paths: impl IntoIterator<Item = &'a String>) -> String {
+    let mut manifest = MANIFEST_HEADER.to_owned();
+    for path in paths {
+        manifest.push_str(path);
+        manifest.push('\n');
+    }
+    manifest
 }
 
 /// Writes a temporary file beside `target` and renames it over the target.
@@ -537,5 +565,10 @@ mod tests {
             ]
         );
         assert_eq!(fs::read_to_string(out.join("b.yml")).unwrap(), "B\n");
+        // The manifest lists what this build made, not what it replaced.
+        assert_eq!(
+            fs::read_to_string(out.join(MANIFEST)).unwrap(),
+            format!("{MANIFEST_HEADER}a.yml\nb.yml\ntests/t.yml\n")
+        );
     }
 }
