@@ -11,9 +11,11 @@
 //! their group order must name those files' groups, and every duration,
 //! series, expression and value notation must parse.
 //!
-//! Both are checked group by group as they are read, and each group is then
-//! dropped, so a large file is never held as values. A rule file that fails
-//! this quick pass is read again with spans, to say where each problem is.
+//! Both are first read from the YAML parser's events (`readback`), each
+//! group checked as it is read and then dropped, so a large file is never
+//! held as values. A file that fails this quick pass, or holds YAML it
+//! leaves alone, is read again with serde-saphyr: a rule file with spans, to
+//! say where each problem is.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::ops::Range;
@@ -193,106 +195,15 @@ fn yaml_options(text: &str) -> serde_saphyr::Options {
     options
 }
 
-/// A `promtool test rules` file (Prometheus 2.42's `unitTestFile`:
-/// `rule_files`, `evaluation_interval`, `group_eval_order`, `tests`),
-/// checked while it is read: each test group is checked, then dropped, so
-/// a large file is never held as values.
-struct CheckedTestFile {
-    problems: Vec<String>,
-    references: TestReferences,
-}
-
-impl<'de> Deserialize<'de> for CheckedTestFile {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(CheckedTestFileVisitor)
-    }
-}
-
-struct CheckedTestFileVisitor;
-
-impl<'de> serde::de::Visitor<'de> for CheckedTestFileVisitor {
-    type Value = CheckedTestFile;
-
-    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str("a promtool test file")
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(
-        self,
-        mut map: A,
-    ) -> Result<CheckedTestFile, A::Error> {
-        const FIELDS: &[&str] = &[
-            "rule_files",
-            "evaluation_interval",
-            "group_eval_order",
-            "tests",
-        ];
-        let mut problems = Vec::new();
-        let (mut rule_files, mut group_order, mut tests_seen) = (None, None, false);
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "rule_files" => rule_files = Some(map.next_value::<Vec<String>>()?),
-                "evaluation_interval" => {
-                    if let Some(interval) = map.next_value::<Option<String>>()?
-                        && Duration::parse(&interval).is_err()
-                    {
-                        problems.push(format!(
-                            "evaluation_interval: invalid duration `{interval}`"
-                        ));
-                    }
-                }
-                "group_eval_order" => group_order = map.next_value::<Option<Vec<String>>>()?,
-                "tests" => {
-                    map.next_value_seed(TestGroups {
-                        problems: &mut problems,
-                    })?;
-                    tests_seen = true;
-                }
-                other => return Err(serde::de::Error::unknown_field(other, FIELDS)),
-            }
-        }
-        let rule_files = rule_files.ok_or_else(|| serde::de::Error::missing_field("rule_files"))?;
-        if !tests_seen {
-            return Err(serde::de::Error::missing_field("tests"));
-        }
-        Ok(CheckedTestFile {
-            problems,
-            references: TestReferences {
-                rule_files,
-                group_order: group_order.unwrap_or_default(),
-            },
-        })
-    }
-}
-
-/// The `tests` of a [`CheckedTestFile`]: each group checked as it is read.
-struct TestGroups<'a> {
-    problems: &'a mut Vec<String>,
-}
-
-impl<'de> serde::de::DeserializeSeed<'de> for TestGroups<'_> {
-    type Value = ();
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_seq(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for TestGroups<'_> {
-    type Value = ();
-
-    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str("a list of test groups")
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let mut index = 0;
-        while let Some(group) = seq.next_element::<TestGroup>()? {
-            index += 1;
-            check_test_group(index, &group, self.problems);
-        }
-        Ok(())
-    }
+/// A `promtool test rules` file (Prometheus 2.42's `unitTestFile`), as
+/// serde-saphyr reads it when the quick read-back gives up.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TestFile {
+    rule_files: Vec<String>,
+    evaluation_interval: Option<String>,
+    group_eval_order: Option<Vec<String>>,
+    tests: Vec<TestGroup>,
 }
 
 /// A test group.
@@ -381,13 +292,31 @@ pub fn check_test_text(text: &str) -> (Vec<String>, TestReferences) {
     if let Some(references) = quick_test_file(text) {
         return (Vec::new(), references);
     }
-    match serde_saphyr::from_str_with_options::<CheckedTestFile>(text, yaml_options(text)) {
-        Ok(file) => (file.problems, file.references),
-        Err(error) => (
-            vec![format!("not a valid promtool test file: {error}")],
-            TestReferences::default(),
-        ),
+    let file: TestFile = match serde_saphyr::from_str_with_options(text, yaml_options(text)) {
+        Ok(file) => file,
+        Err(error) => {
+            return (
+                vec![format!("not a valid promtool test file: {error}")],
+                TestReferences::default(),
+            );
+        }
+    };
+    let mut problems = Vec::new();
+    if let Some(interval) = &file.evaluation_interval
+        && Duration::parse(interval).is_err()
+    {
+        problems.push(format!(
+            "evaluation_interval: invalid duration `{interval}`"
+        ));
     }
+    for (index, group) in file.tests.iter().enumerate() {
+        check_test_group(index + 1, group, &mut problems);
+    }
+    let references = TestReferences {
+        rule_files: file.rule_files,
+        group_order: file.group_eval_order.unwrap_or_default(),
+    };
+    (problems, references)
 }
 
 /// A test file read by the quick read-back ([`crate::readback`]): what it
@@ -516,6 +445,22 @@ fn read_expr_check(reader: &mut Reader<'_>) -> Read<ExprTest> {
         expr: expr?,
         eval_time: eval_time?,
         exp_samples,
+    })
+}
+
+fn read_sample(reader: &mut Reader<'_>) -> Read<ExpectedSample> {
+    let (mut labels, mut value) = (None, None);
+    reader.mapping(|reader, key| {
+        match key {
+            "labels" => labels = Some(reader.string()?),
+            "value" => value = Some(reader.number()?),
+            _ => return None,
+        }
+        Some(())
+    })?;
+    Some(ExpectedSample {
+        labels: labels?,
+        value: value?,
     })
 }
 
@@ -907,22 +852,6 @@ fn read_rule(reader: &mut Reader<'_>) -> Read<Rule<String, Labels>> {
         Some(())
     })?;
     read_expr.then_some(rule)
-}
-
-fn read_sample(reader: &mut Reader<'_>) -> Read<ExpectedSample> {
-    let (mut labels, mut value) = (None, None);
-    reader.mapping(|reader, key| {
-        match key {
-            "labels" => labels = Some(reader.string()?),
-            "value" => value = Some(reader.number()?),
-            _ => return None,
-        }
-        Some(())
-    })?;
-    Some(ExpectedSample {
-        labels: labels?,
-        value: value?,
-    })
 }
 
 /// The options serde-saphyr (2.1, pinned with `~2.1`) gives granit-parser
