@@ -117,39 +117,21 @@ pub fn changes(out: &Path, files: &[GeneratedFile]) -> Result<Changes, Vec<Diagn
     // Reading what is there is most of the work; files are read in parallel.
     let found: Vec<_> = files
         .par_iter()
-        .map(|file| {
-            let relative = safe_path(&file.path)?;
-            let target = out.join(&relative);
-            Ok((target.clone(), fs::read_to_string(&target)))
-        })
+        .map(|file| found(out, &previous, file))
         .collect();
     for (file, found) in files.iter().zip(found) {
-        let (target, read) = match found {
-            Ok(found) => found,
+        let path = file.path.clone();
+        match found {
+            Ok(Found::Nothing) => changes.added.push(path),
+            Ok(Found::Same) => changes.unchanged.push(path),
+            Ok(Found::Ours(old)) => changes.changed.push((path, old)),
+            Ok(Found::Conflict(old, problem)) => changes.conflicts.push((path, old, problem)),
             Err(problem) => {
                 problems.push(problem);
                 continue;
             }
-        };
-        current.insert(file.path.clone());
-        match read {
-            Ok(old) if old == file.contents => changes.unchanged.push(file.path.clone()),
-            Ok(old) if previous.contains(&file.path) && !crate::runbook::seal_intact(&old) => {
-                let problem = Diagnostic::general(Problem::EditedByHand { path: target });
-                changes.conflicts.push((file.path.clone(), old, problem));
-            }
-            Ok(old) if previous.contains(&file.path) => {
-                changes.changed.push((file.path.clone(), old));
-            }
-            Ok(old) => {
-                let problem = Diagnostic::general(Problem::NotGenerated { path: target });
-                changes.conflicts.push((file.path.clone(), old, problem));
-            }
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                changes.added.push(file.path.clone());
-            }
-            Err(error) => problems.push(io_error(&target, &error)),
         }
+        current.insert(file.path.clone());
     }
     for path in previous.difference(&current) {
         if let Ok(old) = fs::read_to_string(out.join(path)) {
@@ -208,8 +190,35 @@ struct Staged {
 /// What is at a file's target.
 enum Found {
     Nothing,
+    /// The same text.
     Same,
-    Ours,
+    /// A file slogen made, with its text.
+    Ours(String),
+    /// A file slogen must not replace (not its own, or edited by hand).
+    Conflict(String, Diagnostic),
+}
+
+/// What is at `file`'s target in `out`, whose manifest lists `previous`.
+fn found(
+    out: &Path,
+    previous: &BTreeSet<String>,
+    file: &GeneratedFile,
+) -> Result<Found, Diagnostic> {
+    let target = out.join(safe_path(&file.path)?);
+    match fs::read_to_string(&target) {
+        Ok(old) if old == file.contents => Ok(Found::Same),
+        Ok(old) if previous.contains(&file.path) && !crate::runbook::seal_intact(&old) => {
+            let problem = Diagnostic::general(Problem::EditedByHand { path: target });
+            Ok(Found::Conflict(old, problem))
+        }
+        Ok(old) if previous.contains(&file.path) => Ok(Found::Ours(old)),
+        Ok(old) => {
+            let problem = Diagnostic::general(Problem::NotGenerated { path: target });
+            Ok(Found::Conflict(old, problem))
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Found::Nothing),
+        Err(error) => Err(io_error(&target, &error)),
+    }
 }
 
 impl Stage {
@@ -281,37 +290,34 @@ impl Stage {
         let found = if self.fresh {
             Found::Nothing
         } else {
-            let target = self.out.join(&relative);
-            match fs::read_to_string(&target) {
-                Ok(old) if old == file.contents => Found::Same,
-                Ok(old) if self.previous.contains(&file.path) => {
-                    if !crate::runbook::seal_intact(&old) {
-                        return Err(Diagnostic::general(Problem::EditedByHand { path: target }));
-                    }
-                    Found::Ours
-                }
-                Ok(_) => return Err(Diagnostic::general(Problem::NotGenerated { path: target })),
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound => Found::Nothing,
-                Err(error) => return Err(io_error(&target, &error)),
-            }
+            found(&self.out, &self.previous, file)?
         };
-        if !matches!(found, Found::Same) {
-            let staged = self.staging.join(&relative);
-            let parent = staged.parent().unwrap_or(&self.staging).to_path_buf();
-            if !self.state().made.contains(&parent) {
-                fs::create_dir_all(&parent).map_err(|error| io_error(&parent, &error))?;
-                self.state().made.insert(parent);
+        let new = match found {
+            Found::Conflict(_, problem) => return Err(problem),
+            Found::Same => {
+                let mut state = self.state();
+                state.written.paths.push(file.path.clone());
+                state.written.unchanged += 1;
+                return Ok(());
             }
-            fs::write(&staged, &file.contents).map_err(|error| io_error(&staged, &error))?;
+            Found::Nothing => true,
+            Found::Ours(_) => false,
+        };
+        let staged = self.staging.join(&relative);
+        let parent = staged.parent().unwrap_or(&self.staging).to_path_buf();
+        if !self.state().made.contains(&parent) {
+            fs::create_dir_all(&parent).map_err(|error| io_error(&parent, &error))?;
+            self.state().made.insert(parent);
         }
+        fs::write(&staged, &file.contents).map_err(|error| io_error(&staged, &error))?;
         let mut state = self.state();
         state.written.paths.push(file.path.clone());
-        match found {
-            Found::Same => state.written.unchanged += 1,
-            Found::Nothing => state.written.added.push(file.path.clone()),
-            Found::Ours => state.written.updated.push(file.path.clone()),
+        if new {
+            state.written.added.push(file.path.clone());
+        } else {
+            state.written.updated.push(file.path.clone());
         }
-        if !self.fresh && !matches!(found, Found::Same) {
+        if !self.fresh {
             state.staged.push(relative);
         }
         Ok(())
