@@ -283,13 +283,13 @@ struct TestOutput {
 /// to rule files are checked once those are known, after the sink has the
 /// file: a sink publishes nothing before the whole compilation succeeds.
 fn test_outputs(
-    project: &Project,
+    project: &Arc<Project>,
     renderer: &Renderer<'_>,
     sink: &dyn Sink,
 ) -> Vec<Result<TestOutput, Diagnostic>> {
-    rule_tests::each_test_file(project, |view| {
-        let path = view.path.clone();
-        let file = renderer.render_value(&path, "rule-tests.yml.j2", view.into_context())?;
+    rule_tests::each_test_file(project, |test_file| {
+        let path = test_file.path().to_owned();
+        let file = renderer.render_value(&path, "rule-tests.yml.j2", test_file.into_context())?;
         let (problems, references) = verify::check_test_text(&file.contents);
         let kept = if problems.is_empty() {
             sink.accept(file)

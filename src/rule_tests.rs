@@ -1,6 +1,7 @@
 //! Generated promtool unit tests: the plan of `tests/*.yml`.
 //!
-//! In: an [`ir::Project`](crate::ir::Project). Out: [`TestFileView`]s,
+//! In: an [`ir::Project`](crate::ir::Project). Out: [`TestFile`]s (a
+//! [`TestFileView`] whose test groups are planned as it renders),
 //! rendered by `rule-tests.yml.j2` into files `promtool test rules` runs
 //! against the generated `recording-rules.yml` and `alert-rules.yml`
 //! themselves (never copies, so breaking those files fails the tests).
@@ -45,13 +46,19 @@
 //! Prometheus 2 (ranges closed at both ends, `rate()` extrapolation at the
 //! series' start) evaluates these rules on these inputs; an expectation the
 //! model cannot confirm is left out, with a comment saying so.
-//! SLOs are planned in batches on rayon's threads; within a batch, SLOs
-//! alike for the model (base window, longest window, kind, feed, scenario)
-//! share one simulation and their input values ([`Simulations`]).
+//! A file is planned in two steps. First every SLO's inputs, and for the
+//! constant burns the scenario the model confirms ([`Sketch`]); SLOs are
+//! packed into test groups by their inputs, and the file's header is known.
+//! Then each group's checks, only when the template reaches the group
+//! ([`Groups::view`]): a file's checks are never all held at once. Both steps
+//! run in batches on rayon's threads; within a batch, SLOs alike for the
+//! model (base window, longest window, kind, feed, scenario) share one
+//! simulation and their input values ([`Simulations`]).
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -100,17 +107,50 @@ pub struct TestFileView {
     pub tests: Vec<TestGroupView>,
 }
 
-impl TestFileView {
-    /// The view as a template context, its test groups made values as
-    /// the template reaches them (the same values as its serialization).
+/// A planned test file: its view, whose SLO test groups are planned only
+/// as the template reaches them (only one group's checks are held at once).
+pub struct TestFile {
+    /// The view; its `tests` are those of plain alerts only.
+    view: TestFileView,
+    /// The SLO test groups, packed but not planned.
+    groups: Option<Arc<Groups>>,
+}
+
+impl TestFile {
+    /// Path relative to the output directory.
+    pub fn path(&self) -> &str {
+        &self.view.path
+    }
+
+    /// The whole view, every test group planned now.
+    pub fn into_view(self) -> TestFileView {
+        let mut view = self.view;
+        if let Some(groups) = self.groups {
+            view.tests = (0..groups.groups.len())
+                .map(|index| groups.view(index))
+                .collect();
+        }
+        view
+    }
+
+    /// The file as a template context: the values of
+    /// [`into_view`](Self::into_view), each test group planned as the
+    /// template reaches it.
     pub fn into_context(self) -> minijinja::Value {
+        let view = self.view;
+        let tests = match self.groups {
+            Some(groups) => {
+                crate::render::Lazy::planned(groups.groups.len(), move |index| groups.view(index))
+            }
+            None => crate::render::Lazy::value(view.tests),
+        };
         minijinja::context! {
-            sources => self.sources,
-            description => self.description,
-            rule_files => self.rule_files,
-            evaluation_interval => self.evaluation_interval,
-            group_eval_order => self.group_eval_order,
-            tests => crate::render::Lazy::value(self.tests),
+            sources => view.sources,
+            description => view.description,
+            rule_files => view.rule_files,
+            evaluation_interval => view.evaluation_interval,
+            group_eval_order => view.group_eval_order,
+            tests => tests,
         }
     }
 }
@@ -232,49 +272,130 @@ pub fn coverage(project: &Project) -> Vec<Covered> {
 
 /// Plans every test file of a project at once (for tests and tools; a
 /// build uses [`each_test_file`]).
-pub fn test_files(project: &Project) -> Vec<TestFileView> {
-    each_test_file(project, |view| view)
+pub fn test_files(project: &Arc<Project>) -> Vec<TestFileView> {
+    each_test_file(project, TestFile::into_view)
 }
 
 /// Plans the test files of a project one at a time, handing each to `each`
-/// before the next is planned: only one file's plan is held at once.
-pub fn each_test_file<R>(project: &Project, each: impl Fn(TestFileView) -> R) -> Vec<R> {
+/// before the next is planned: only one file's plan is held at once, and
+/// of an SLO file only its packing until the template reaches each group.
+pub fn each_test_file<R>(project: &Arc<Project>, each: impl Fn(TestFile) -> R) -> Vec<R> {
     // Recording groups first: alerts then read the values recorded at the
     // same step.
     let order = plan::group_names(project);
-    let each = |mut view: TestFileView| {
-        view.group_eval_order.clone_from(&order);
-        each(view)
+    let each = |mut file: TestFile| {
+        file.view.group_eval_order.clone_from(&order);
+        each(file)
     };
     let mut files = Vec::new();
     let mut notes = Vec::new();
-    let mut subjects = Vec::new();
-    for (service, slo) in project.slos() {
-        let id = format!("{}/{}", service.name, slo.name);
-        let alerts = plan::burn_alerts(slo);
-        if alerts.is_empty() {
-            if slo.alerting.no_data {
-                notes.push(format!("{id}: only a no-data alert; not tested here."));
+    let mut held = Vec::new();
+    for (service_at, service) in project.services.iter().enumerate() {
+        for (slo_at, slo) in service.slos.iter().enumerate() {
+            let id = format!("{}/{}", service.name, slo.name);
+            let alerts = plan::burn_alerts(slo);
+            if alerts.is_empty() {
+                if slo.alerting.no_data {
+                    notes.push(format!("{id}: only a no-data alert; not tested here."));
+                }
+                continue;
             }
-            continue;
+            let synthesis = synthesize::synthesize(&slo.sli, base_window(slo));
+            if let Source::Untestable { reason } = &synthesis.source {
+                notes.push(format!("{id}: NOT TESTED: {reason}."));
+                continue;
+            }
+            held.push(Held {
+                service: service_at,
+                slo: slo_at,
+                alerts,
+                synthesis,
+            });
         }
-        let synthesis = synthesize::synthesize(&slo.sli, base_window(slo));
-        if let Source::Untestable { reason } = &synthesis.source {
-            notes.push(format!("{id}: NOT TESTED: {reason}."));
-            continue;
-        }
-        subjects.push(Subject::new(service, slo, alerts, synthesis));
     }
-    if !subjects.is_empty() || !notes.is_empty() {
-        files.push(each(outages(project, &subjects, &notes)));
-        files.push(each(slow_burns(project, &subjects, &notes)));
+    if !held.is_empty() || !notes.is_empty() {
+        let held = Arc::new(held);
+        let tested = Tested {
+            project: Arc::clone(project),
+            held: Arc::clone(&held),
+        };
+        let subjects: Vec<Subject<'_>> = held.iter().map(|held| held.subject(project)).collect();
+        files.push(each(outages(&tested, &subjects, &notes)));
+        files.push(each(slow_burns(&tested, &subjects, &notes)));
     }
     for service in &project.services {
         if service.alerts.iter().any(|alert| !alert.tests.is_empty()) {
-            files.push(each(plain_alerts(project, service)));
+            files.push(each(TestFile {
+                view: plain_alerts(project, service),
+                groups: None,
+            }));
         }
     }
     files
+}
+
+/// The project and its tested SLOs, shared by the test groups of a file
+/// until they are planned.
+#[derive(Clone)]
+struct Tested {
+    project: Arc<Project>,
+    held: Arc<Vec<Held>>,
+}
+
+/// The SLO test groups of a file, packed: each group's checks are planned
+/// only when it is viewed.
+struct Groups {
+    tested: Tested,
+    /// Interval of the input samples.
+    step: Duration,
+    groups: Vec<(&'static str, Vec<Sketch>)>,
+}
+
+impl Groups {
+    /// Plans test group `index`: its SLOs' checks, on rayon's threads in
+    /// batches that share [`Simulations`].
+    fn view(&self, index: usize) -> TestGroupView {
+        let (name, sketches) = &self.groups[index];
+        let project = &*self.tested.project;
+        let subjects: Vec<Subject<'_>> = sketches
+            .iter()
+            .map(|sketch| self.tested.held[sketch.subject_index].subject(project))
+            .collect();
+        let parts: Vec<Part> = sketches
+            .par_chunks(BATCH)
+            .zip(subjects.par_chunks(BATCH))
+            .flat_map_iter(|(sketches, subjects)| {
+                let simulations = Simulations::default();
+                sketches
+                    .iter()
+                    .zip(subjects)
+                    .map(|(sketch, subject)| sketch.part(project, subject, &simulations))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        group_view(&subjects, name, Vec::new(), self.step, parts)
+    }
+}
+
+/// What is worked out once of an SLO with burn-rate alerts: its
+/// [`Subject`] is made again from it for each test group.
+struct Held {
+    service: usize,
+    slo: usize,
+    alerts: Vec<BurnAlert>,
+    synthesis: Synthesis,
+}
+
+impl Held {
+    fn subject<'a>(&'a self, project: &'a Project) -> Subject<'a> {
+        let service = &project.services[self.service];
+        Subject::new(
+            service,
+            &service.slos[self.slo],
+            &self.alerts,
+            &self.synthesis,
+        )
+    }
 }
 
 /// An SLO with burn-rate alerts, and how to feed it.
@@ -282,8 +403,8 @@ struct Subject<'a> {
     service: &'a Service,
     slo: &'a Slo,
     id: String,
-    alerts: Vec<BurnAlert>,
-    synthesis: Synthesis,
+    alerts: &'a [BurnAlert],
+    synthesis: &'a Synthesis,
     alert_name: String,
 }
 
@@ -291,8 +412,8 @@ impl<'a> Subject<'a> {
     fn new(
         service: &'a Service,
         slo: &'a Slo,
-        alerts: Vec<BurnAlert>,
-        synthesis: Synthesis,
+        alerts: &'a [BurnAlert],
+        synthesis: &'a Synthesis,
     ) -> Self {
         Self {
             service,
@@ -965,24 +1086,74 @@ fn recorded_inputs(
     fed
 }
 
+/// One SLO's part of a test group before its checks are planned: its
+/// input series (all packing needs), and what its checks are planned from.
+/// Series values are already in promtool's notation: the samples span days
+/// at every step, and thousands of SLOs wait here for packing.
+struct Sketch {
+    subject_index: usize,
+    feed: Feed,
+    series: Vec<(Series, String)>,
+    plan: PartPlan,
+}
+
+/// What the checks of an SLO's part are planned from.
+enum PartPlan {
+    /// The outage file's scenario and when the outage starts and stops;
+    /// each check is confirmed by the model when it is planned.
+    Outage {
+        scenario: Arc<Scenario>,
+        times: (Duration, Duration),
+    },
+    /// A slow burn from `start` the model confirmed: the alerts (indices)
+    /// that fire and when; the others never fire up to `end`.
+    Slow {
+        share: Share,
+        start: Duration,
+        firing: Vec<(usize, Duration)>,
+        end: Duration,
+    },
+    /// A burn just under the lowest threshold the model confirmed: nothing
+    /// fires up to `end`.
+    Low {
+        share: Share,
+        scenario: Scenario,
+        end: Duration,
+    },
+}
+
+impl Sketch {
+    /// The part, its checks and comments planned.
+    fn part(&self, project: &Project, subject: &Subject<'_>, simulations: &Simulations) -> Part {
+        let (checks, comments) = match &self.plan {
+            PartPlan::Outage { scenario, times } => {
+                outage_checks(project, subject, self.feed, scenario, *times, simulations)
+            }
+            PartPlan::Slow {
+                share,
+                start,
+                firing,
+                end,
+            } => slow_checks(project, subject, self.feed, *share, *start, firing, *end),
+            PartPlan::Low {
+                share,
+                scenario,
+                end,
+            } => low_checks(subject, self.feed, *share, scenario, *end),
+        };
+        Part {
+            series: self.series.clone(),
+            checks,
+            comments,
+        }
+    }
+}
+
 /// One SLO's part of a test group.
 struct Part {
-    subject_index: usize,
-    /// Input series with their values already in promtool's notation: the
-    /// samples span days at every step, and thousands of SLOs wait here
-    /// for packing.
     series: Vec<(Series, String)>,
     checks: Vec<ExprTestView>,
     comments: Vec<String>,
-}
-
-impl Part {
-    /// The part with these checks, and this comment first.
-    fn with(mut self, checks: Vec<ExprTestView>, comment: String) -> Self {
-        self.checks = checks;
-        self.comments.insert(0, comment);
-        self
-    }
 }
 
 /// How many of the newest groups a part may join.
@@ -993,13 +1164,13 @@ const GROUP_PARTS: usize = 64;
 
 /// Packs SLOs into test groups so that no SLO's queries read another's
 /// series (identical series are shared).
-fn pack(subjects: &[Subject<'_>], parts: Vec<Part>) -> Vec<Vec<Part>> {
-    let mut groups: Vec<Vec<Part>> = Vec::new();
+fn pack(subjects: &[Subject<'_>], parts: Vec<Sketch>) -> Vec<Vec<Sketch>> {
+    let mut groups: Vec<Vec<Sketch>> = Vec::new();
     for part in parts {
-        let fits = |group: &Vec<Part>| {
+        let fits = |group: &Vec<Sketch>| {
             group.iter().all(|other| {
-                let mine = &subjects[part.subject_index].synthesis;
-                let theirs = &subjects[other.subject_index].synthesis;
+                let mine = subjects[part.subject_index].synthesis;
+                let theirs = subjects[other.subject_index].synthesis;
                 part.series.iter().all(|(series, values)| {
                     match other.series.iter().find(|(them, _)| them == series) {
                         Some((_, their_values)) => values == their_values,
@@ -1025,22 +1196,19 @@ fn pack(subjects: &[Subject<'_>], parts: Vec<Part>) -> Vec<Vec<Part>> {
     groups
 }
 
+/// A test group of `members`, each with its part.
 fn group_view(
-    subjects: &[Subject<'_>],
+    members: &[Subject<'_>],
     name: &str,
     comments: Vec<String>,
     scenario_step: Duration,
     parts: Vec<Part>,
 ) -> TestGroupView {
-    let members: Vec<&str> = parts
-        .iter()
-        .map(|part| subjects[part.subject_index].id.as_str())
-        .collect();
+    let ids: Vec<&str> = members.iter().map(|member| member.id.as_str()).collect();
     let mut input_series: Vec<InputSeriesView> = Vec::new();
     let mut promql_expr_test = Vec::new();
     let mut group_comments = comments;
-    for part in parts {
-        let id = &subjects[part.subject_index].id;
+    for (id, part) in ids.iter().zip(parts) {
         let mut first = true;
         for (series, values) in part.series {
             let text = series.text();
@@ -1048,7 +1216,7 @@ fn group_view(
                 continue;
             }
             input_series.push(InputSeriesView {
-                comment: first.then(|| id.clone()),
+                comment: first.then(|| (*id).to_owned()),
                 series: text,
                 values,
             });
@@ -1058,7 +1226,7 @@ fn group_view(
         promql_expr_test.extend(part.checks);
     }
     TestGroupView {
-        name: format!("{name}: {}", members.join(", ")),
+        name: format!("{name}: {}", ids.join(", ")),
         comments: group_comments,
         interval: scenario_step.to_string(),
         input_series,
@@ -1226,7 +1394,8 @@ fn whole(window: Duration, interval: Duration) -> bool {
 // --- outages
 
 /// The outage file: timing of page alerts at the evaluation interval.
-fn outages(project: &Project, subjects: &[Subject<'_>], notes: &[String]) -> TestFileView {
+fn outages(tested: &Tested, subjects: &[Subject<'_>], notes: &[String]) -> TestFile {
+    let project = &*tested.project;
     let interval = project.settings.evaluation_interval;
     let step = interval.millis();
     let paged: Vec<usize> = (0..subjects.len())
@@ -1293,33 +1462,35 @@ fn outages(project: &Project, subjects: &[Subject<'_>], notes: &[String]) -> Tes
             ));
         }
     }
-    // SLOs are planned in batches, in parallel, gathered in SLO order.
-    let parts: Vec<Part> = paged
+    // SLOs' inputs are planned in batches, in parallel, gathered in SLO
+    // order; their checks when the template reaches their group.
+    let scenario = Arc::new(scenario);
+    let sketches: Vec<Sketch> = paged
         .par_chunks(BATCH)
         .flat_map_iter(|batch| {
             let simulations = Simulations::default();
             batch
                 .iter()
                 .map(|index| {
-                    let feed = match subjects[*index].synthesis.source {
+                    let subject = &subjects[*index];
+                    let feed = match subject.synthesis.source {
                         Source::Counters { .. } | Source::Gauge { .. } => Feed::Raw,
                         _ => Feed::Recorded,
                     };
-                    let times = (start, stop);
-                    outage_part(
-                        project,
-                        subjects,
-                        *index,
+                    Sketch {
+                        subject_index: *index,
                         feed,
-                        &scenario,
-                        times,
-                        &simulations,
-                    )
+                        series: inputs(subject, feed, &scenario, &simulations),
+                        plan: PartPlan::Outage {
+                            scenario: Arc::clone(&scenario),
+                            times: (start, stop),
+                        },
+                    }
                 })
                 .collect::<Vec<_>>()
         })
         .collect();
-    let groups = pack(subjects, parts);
+    let groups = pack(subjects, sketches);
     let mut description = vec![
         format!(
             "Page alerts under a total outage, evaluated every {interval} like production. Good traffic until {start}, every event failing from then until {stop}, good traffic again after."
@@ -1328,32 +1499,30 @@ fn outages(project: &Project, subjects: &[Subject<'_>], notes: &[String]) -> Tes
         "Alerts are read through ALERTS (labels only): promtool compares alert annotations exactly, and burn-rate descriptions render $value.".to_owned(),
     ];
     description.extend(file_notes);
-    let tests = groups
-        .into_iter()
-        .map(|parts| {
-            group_view(
-                subjects,
-                "full outage, then recovery",
-                Vec::new(),
-                interval,
-                parts,
-            )
-        })
-        .collect();
-    file(project, OUTAGES_FILE, description, interval, tests)
+    TestFile {
+        view: file(project, OUTAGES_FILE, description, interval, Vec::new()),
+        groups: Some(Arc::new(Groups {
+            tested: tested.clone(),
+            step: interval,
+            groups: groups
+                .into_iter()
+                .map(|sketches| ("full outage, then recovery", sketches))
+                .collect(),
+        })),
+    }
 }
 
+/// The checks of an SLO's page alerts under the outage, each confirmed by
+/// the model, and its recorded values; and the comments of its part.
 #[allow(clippy::too_many_lines)]
-fn outage_part(
+fn outage_checks(
     project: &Project,
-    subjects: &[Subject<'_>],
-    index: usize,
+    subject: &Subject<'_>,
     feed: Feed,
     scenario: &Scenario,
     (start, stop): (Duration, Duration),
     simulations: &Simulations,
-) -> Part {
-    let subject = &subjects[index];
+) -> (Vec<ExprTestView>, Vec<String>) {
     let interval = scenario.eval;
     let simulation = simulations.get(subject.model(), scenario, feed);
     let mut comments = Vec::new();
@@ -1449,12 +1618,7 @@ fn outage_part(
         }
     }
     checks.extend(outage_values(subject, feed, scenario, start, stop));
-    Part {
-        subject_index: index,
-        series: inputs(subject, feed, scenario, simulations),
-        checks,
-        comments,
-    }
+    (checks, comments)
 }
 
 /// Recorded values before the outage (every error ratio 0) and late in
@@ -1712,7 +1876,8 @@ fn covered_seconds(window: Duration, step: Duration) -> f64 {
 // --- slow burns
 
 /// The slow-burn file: hourly evaluation over days.
-fn slow_burns(project: &Project, subjects: &[Subject<'_>], notes: &[String]) -> TestFileView {
+fn slow_burns(tested: &Tested, subjects: &[Subject<'_>], notes: &[String]) -> TestFile {
+    let project = &*tested.project;
     let step = project.settings.evaluation_interval;
     let hour = Duration::from_minutes(60);
     let eval = ceil_to(hour.millis().max(step.millis()), step);
@@ -1734,14 +1899,23 @@ fn slow_burns(project: &Project, subjects: &[Subject<'_>], notes: &[String]) -> 
             let simulations = Simulations::default();
             (batch * BATCH..batch * BATCH + chunk.len())
                 .map(|index| {
-                    let feed = match subjects[index].synthesis.source {
+                    let subject = &subjects[index];
+                    let feed = match subject.synthesis.source {
                         Source::Counters { .. } => Feed::Raw,
                         _ => Feed::Recorded,
                     };
                     let at = (step, eval);
+                    let sketch = |plan: Result<(Scenario, PartPlan), String>| {
+                        plan.map(|(scenario, plan)| Sketch {
+                            subject_index: index,
+                            feed,
+                            series: inputs(subject, feed, &scenario, &simulations),
+                            plan,
+                        })
+                    };
                     (
-                        slow_part(project, subjects, index, feed, at, start, &simulations),
-                        low_part(subjects, index, feed, at, &simulations),
+                        sketch(slow_plan(subject, feed, at, start, &simulations)),
+                        sketch(low_plan(subject, feed, at, &simulations)),
                     )
                 })
                 .collect::<Vec<_>>()
@@ -1768,20 +1942,23 @@ fn slow_burns(project: &Project, subjects: &[Subject<'_>], notes: &[String]) -> 
         "Threshold SLIs are fed their breach series here: a gauge sampled hourly would say nothing about the share of time out of bounds.".to_owned(),
     ];
     description.extend(file_notes);
-    let mut tests: Vec<TestGroupView> = pack(subjects, slow_parts)
+    let groups = pack(subjects, slow_parts)
         .into_iter()
-        .map(|parts| group_view(subjects, "slow burn", Vec::new(), step, parts))
-        .collect();
-    tests.extend(pack(subjects, low_parts).into_iter().map(|parts| {
-        group_view(
-            subjects,
-            "just under the lowest threshold",
-            Vec::new(),
-            step,
-            parts,
+        .map(|sketches| ("slow burn", sketches))
+        .chain(
+            pack(subjects, low_parts)
+                .into_iter()
+                .map(|sketches| ("just under the lowest threshold", sketches)),
         )
-    }));
-    file(project, SLOW_BURNS_FILE, description, eval, tests)
+        .collect();
+    TestFile {
+        view: file(project, SLOW_BURNS_FILE, description, eval, Vec::new()),
+        groups: Some(Arc::new(Groups {
+            tested: tested.clone(),
+            step,
+            groups,
+        })),
+    }
 }
 
 /// The share of a slow burn: above every ticket threshold it can be above
@@ -1835,17 +2012,16 @@ fn state_shares(target: f64) -> Vec<Share> {
         .collect()
 }
 
-#[allow(clippy::too_many_arguments, clippy::too_many_lines)]
-fn slow_part(
-    project: &Project,
-    subjects: &[Subject<'_>],
-    index: usize,
+/// A slow burn from `start` that the model confirms: a scenario where
+/// every ticket alert below the burn fires and no other alert does, with
+/// its inputs' scenario.
+fn slow_plan(
+    subject: &Subject<'_>,
     feed: Feed,
     (step, eval): (Duration, Duration),
     start: Duration,
     simulations: &Simulations,
-) -> Result<Part, String> {
-    let subject = &subjects[index];
+) -> Result<(Scenario, PartPlan), String> {
     if subject.tickets().next().is_none() {
         return Err("no ticket alerts, so no slow burn.".to_owned());
     }
@@ -1871,10 +2047,9 @@ fn slow_part(
         let mut firing = Vec::new();
         let mut end = start;
         let mut ok = true;
-        for alert in subject
-            .tickets()
-            .filter(|alert| alert.threshold < share.value())
-        {
+        for (index, alert) in subject.alerts.iter().enumerate().filter(|(_, alert)| {
+            alert.severity == Severity::Ticket && alert.threshold < share.value()
+        }) {
             let rise =
                 (alert.threshold / share.value()) * alert.long.seconds().max(alert.short.seconds());
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -1888,17 +2063,17 @@ fn slow_part(
             match found {
                 Some(time) => {
                     end = end.max(time);
-                    firing.push((alert, time));
+                    firing.push((index, time));
                 }
                 None => ok = false,
             }
         }
-        let quiet: Vec<&BurnAlert> = subject
-            .alerts
-            .iter()
-            .filter(|alert| !firing.iter().any(|(fired, _)| fired == alert))
-            .collect();
-        if !ok || firing.is_empty() || !quiet.iter().all(|alert| simulation.never_fires(alert, end))
+        let quiet = |index: &usize| !firing.iter().any(|(fired, _)| fired == index);
+        if !ok
+            || firing.is_empty()
+            || !(0..subject.alerts.len())
+                .filter(quiet)
+                .all(|index| simulation.never_fires(&subject.alerts[index], end))
         {
             continue;
         }
@@ -1906,66 +2081,77 @@ fn slow_part(
             last: end.millis() / step.millis(),
             ..scenario
         };
-        let mut checks = Vec::new();
-        for (alert, time) in &firing {
-            checks.push(alert_check(
-                project,
-                subject,
-                feed,
-                alert,
-                *time,
-                true,
-                format!(
-                    "{}: {}: firing at {time} (threshold {}; the math predicts detection {} into the burn, at {}).",
-                    subject.id,
-                    pair(alert),
-                    format(alert.threshold),
-                    clock(alert.detection_seconds(share.value())),
-                    clock(start.seconds() + alert.detection_seconds(share.value())),
-                ),
-            ));
-        }
-        for alert in quiet {
-            checks.push(never_check(
-                subject,
-                Some(alert),
-                end,
-                format!(
-                    "{}: {}: never fires up to {end} (threshold {}).",
-                    subject.id,
-                    pair(alert),
-                    format(alert.threshold)
-                ),
-            ));
-        }
-        let comment = format!(
-            "{}: {} from {start}.",
-            subject.id,
-            burn_text(subject, share)
-        );
-        let part = burn_part(subjects, index, feed, &scenario, simulations);
-        return Ok(part.with(checks, comment));
+        let plan = PartPlan::Slow {
+            share,
+            start,
+            firing,
+            end,
+        };
+        return Ok((scenario, plan));
     }
     Err("no slow burn the sampling model confirms (every ticket fires, no page).".to_owned())
 }
 
-/// A constant-burn part: the subject's inputs for the scenario and, when
-/// it is not fed raw series, a comment saying so; [`Part::with`] adds the
-/// checks and a comment on the burn.
-fn burn_part(
-    subjects: &[Subject<'_>],
-    index: usize,
+/// The checks of a planned slow burn, and the comments of its part.
+fn slow_checks(
+    project: &Project,
+    subject: &Subject<'_>,
     feed: Feed,
-    scenario: &Scenario,
-    simulations: &Simulations,
-) -> Part {
-    let subject = &subjects[index];
-    Part {
-        subject_index: index,
-        series: inputs(subject, feed, scenario, simulations),
-        checks: Vec::new(),
-        comments: feed_comment(subject, feed).into_iter().collect(),
+    share: Share,
+    start: Duration,
+    firing: &[(usize, Duration)],
+    end: Duration,
+) -> (Vec<ExprTestView>, Vec<String>) {
+    let mut checks = Vec::new();
+    for (index, time) in firing {
+        let alert = &subject.alerts[*index];
+        checks.push(alert_check(
+            project,
+            subject,
+            feed,
+            alert,
+            *time,
+            true,
+            format!(
+                "{}: {}: firing at {time} (threshold {}; the math predicts detection {} into the burn, at {}).",
+                subject.id,
+                pair(alert),
+                format(alert.threshold),
+                clock(alert.detection_seconds(share.value())),
+                clock(start.seconds() + alert.detection_seconds(share.value())),
+            ),
+        ));
     }
+    for (index, alert) in subject.alerts.iter().enumerate() {
+        if firing.iter().any(|(fired, _)| *fired == index) {
+            continue;
+        }
+        checks.push(never_check(
+            subject,
+            Some(alert),
+            end,
+            format!(
+                "{}: {}: never fires up to {end} (threshold {}).",
+                subject.id,
+                pair(alert),
+                format(alert.threshold)
+            ),
+        ));
+    }
+    let comment = format!(
+        "{}: {} from {start}.",
+        subject.id,
+        burn_text(subject, share)
+    );
+    (checks, burn_comments(subject, feed, comment))
+}
+
+/// A constant burn's comments: on the burn, then, when the subject is not
+/// fed raw series, one saying so.
+fn burn_comments(subject: &Subject<'_>, feed: Feed, comment: String) -> Vec<String> {
+    std::iter::once(comment)
+        .chain(feed_comment(subject, feed))
+        .collect()
 }
 
 /// Says so when a subject is fed recorded base series instead of raw ones.
@@ -1979,15 +2165,14 @@ fn feed_comment(subject: &Subject<'_>, feed: Feed) -> Option<String> {
     }
 }
 
-#[allow(clippy::too_many_lines)]
-fn low_part(
-    subjects: &[Subject<'_>],
-    index: usize,
+/// A burn just under the lowest threshold, for longer than the longest
+/// window, that the model confirms fires nothing, with its inputs' scenario.
+fn low_plan(
+    subject: &Subject<'_>,
     feed: Feed,
     (step, eval): (Duration, Duration),
     simulations: &Simulations,
-) -> Result<Part, String> {
-    let subject = &subjects[index];
+) -> Result<(Scenario, PartPlan), String> {
     let share =
         low_share(subject).ok_or_else(|| "no burn just under its thresholds.".to_owned())?;
     let candidates = if subject.is_threshold() {
@@ -2017,27 +2202,43 @@ fn low_part(
         {
             continue;
         }
-        let lowest = subject
-            .alerts
-            .iter()
-            .map(|alert| alert.threshold)
-            .fold(1.0_f64, f64::min);
-        let mut checks = vec![never_check(
-            subject,
-            None,
+        let plan = PartPlan::Low {
+            share,
+            scenario: scenario.clone(),
             end,
-            format!(
-                "{}: no alert ever fires up to {end} (lowest threshold {}).",
-                subject.id,
-                format(lowest)
-            ),
-        )];
-        checks.extend(low_values(subject, feed, &scenario, share, end));
-        let comment = format!("{}: {} throughout.", subject.id, burn_text(subject, share));
-        let part = burn_part(subjects, index, feed, &scenario, simulations);
-        return Ok(part.with(checks, comment));
+        };
+        return Ok((scenario, plan));
     }
     Err("no burn just under its thresholds that the sampling model confirms.".to_owned())
+}
+
+/// The checks of a planned burn just under the lowest threshold, and the
+/// comments of its part.
+fn low_checks(
+    subject: &Subject<'_>,
+    feed: Feed,
+    share: Share,
+    scenario: &Scenario,
+    end: Duration,
+) -> (Vec<ExprTestView>, Vec<String>) {
+    let lowest = subject
+        .alerts
+        .iter()
+        .map(|alert| alert.threshold)
+        .fold(1.0_f64, f64::min);
+    let mut checks = vec![never_check(
+        subject,
+        None,
+        end,
+        format!(
+            "{}: no alert ever fires up to {end} (lowest threshold {}).",
+            subject.id,
+            format(lowest)
+        ),
+    )];
+    checks.extend(low_values(subject, feed, scenario, share, end));
+    let comment = format!("{}: {} throughout.", subject.id, burn_text(subject, share));
+    (checks, burn_comments(subject, feed, comment))
 }
 
 /// Every recorded value of a constant burn, exactly as Prometheus 2
@@ -2265,7 +2466,8 @@ burn_rate = 3
             let project = project(settings, SHAPES);
             for (service, slo) in project.slos() {
                 let synthesis = synthesize::synthesize(&slo.sli, base_window(slo));
-                let subject = Subject::new(service, slo, plan::burn_alerts(slo), synthesis);
+                let alerts = plan::burn_alerts(slo);
+                let subject = Subject::new(service, slo, &alerts, &synthesis);
                 for feed in [Feed::Raw, Feed::Recorded] {
                     for alert in subject.pages() {
                         let measures = alert_measures(slo, alert);
@@ -2340,14 +2542,19 @@ no_data = false
                 serde_json::to_value(whole).unwrap()
             );
         }
-        let project = project(None, SHAPES);
-        for view in test_files(&project) {
-            same(&view.clone(), view.into_context());
+        // Test groups are planned as the template reaches them.
+        let project = Arc::new(project(None, SHAPES));
+        let lazy = each_test_file(&project, TestFile::into_context);
+        let whole = test_files(&project);
+        assert_eq!(lazy.len(), whole.len());
+        for (lazy, whole) in lazy.into_iter().zip(&whole) {
+            assert!(!whole.tests.is_empty());
+            same(whole, lazy);
         }
         // Rule groups are planned as the template reaches them.
         let link = |path: &str| -> Option<String> { Some(format!("book/{path}")) };
-        for project in [project, self::project(None, QUIET)] {
-            let shared = std::sync::Arc::new(project);
+        for project in [project, Arc::new(self::project(None, QUIET))] {
+            let shared = project;
             same(
                 &plan::recording_rules(&shared),
                 plan::recording_rules_context(std::sync::Arc::clone(&shared)),
@@ -2364,7 +2571,7 @@ no_data = false
 
     #[test]
     fn every_expectation_is_confirmed_and_every_slo_tested() {
-        let project = project(None, SHAPES);
+        let project = Arc::new(project(None, SHAPES));
         let files = test_files(&project);
         assert_eq!(
             files
@@ -2414,12 +2621,9 @@ no_data = false
         );
         let project = project(None, SHAPES);
         let (service, slo) = project.slos().next().unwrap();
-        let subject = Subject::new(
-            service,
-            slo,
-            plan::burn_alerts(slo),
-            synthesize::synthesize(&slo.sli, base_window(slo)),
-        );
+        let alerts = plan::burn_alerts(slo);
+        let synthesis = synthesize::synthesize(&slo.sli, base_window(slo));
+        let subject = Subject::new(service, slo, &alerts, &synthesis);
         // Tickets at 0.3% and 0.1%, pages from 0.6%: between 0.3% and 0.6%.
         assert_eq!(
             slow_share(&subject).map(Share::percent),
