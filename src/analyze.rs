@@ -836,18 +836,13 @@ impl Analyzer {
         let probe = |query: &WindowQuery, parse: fn(&str) -> Option<String>| {
             parse(&query.at(Duration::from_minutes(5)))
         };
-        let shaped = |query: &str| {
-            promql::parse_instant_vector(&promql::shape(query))
-                .ok()
-                .map(|expr| expr.to_string())
-        };
         let parsed = |query: &str| {
             promql::parse_instant_vector(query)
                 .ok()
                 .map(|expr| expr.to_string())
         };
         if errors.0 == "errors"
-            && probe(&failures, shaped) == probe(&total_query, shaped)
+            && probe(&failures, promql::shape_print) == probe(&total_query, promql::shape_print)
             && probe(&failures, parsed) == probe(&total_query, parsed)
         {
             let span = self.inner(errors.1.span());

@@ -90,6 +90,34 @@ fn verdict<E>(kind: Check, query: &str, check: impl Fn(&str) -> Result<(), E>) -
     }
 }
 
+/// The canonical print of a query's [`shape`] when it parses as an
+/// instant vector: queries whose shapes print differently are not equal.
+/// Prints are kept per shape for the life of the process (a spec directory
+/// repeats a few shapes of query with other label values).
+pub fn shape_print(query: &str) -> Option<String> {
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, RwLock};
+    static PRINTS: LazyLock<RwLock<HashMap<String, Option<String>>>> =
+        LazyLock::new(RwLock::default);
+    let shaped = shape(query);
+    if let Some(print) = PRINTS
+        .read()
+        .ok()
+        .and_then(|prints| prints.get(shaped.as_ref()).cloned())
+    {
+        return print;
+    }
+    let print = parse_instant_vector(&shaped)
+        .ok()
+        .map(|expr| expr.to_string());
+    if let Ok(mut prints) = PRINTS.write()
+        && prints.len() < SHAPES_KEPT
+    {
+        prints.insert(shaped.into_owned(), print.clone());
+    }
+    print
+}
+
 /// The query with the literal of every label matcher replaced by a
 /// stand-in the parser treats alike, so that queries differing only in
 /// label values share one shape (two queries whose shapes differ differ):
