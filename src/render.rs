@@ -266,10 +266,18 @@ impl Object for Lazy {
 
 /// `value | yaml` → a YAML scalar that reads back as exactly `value`.
 /// `yaml(indent=N)` indents the lines of a block scalar for a key at column N.
-fn yaml_filter(value: Value, kwargs: Kwargs) -> Result<String, Error> {
-    let indent: usize = kwargs.get::<Option<usize>>("indent")?.unwrap_or(0);
-    kwargs.assert_all_used()?;
+fn yaml_filter(value: Value, kwargs: Kwargs) -> Result<Value, Error> {
+    // Looked up only when given: each lookup records the key as used.
+    let indent: usize = if kwargs.args().next().is_some() {
+        let indent = kwargs.get::<Option<usize>>("indent")?.unwrap_or(0);
+        kwargs.assert_all_used()?;
+        indent
+    } else {
+        0
+    };
     let text = match value.as_str() {
+        // Most strings are written as they are: the value itself, uncopied.
+        Some(text) if is_plain_safe(text) => return Ok(value),
         Some(text) => scalar(text),
         None if value.is_undefined() || value.is_none() => {
             return Err(Error::new(
@@ -280,9 +288,11 @@ fn yaml_filter(value: Value, kwargs: Kwargs) -> Result<String, Error> {
         None => scalar(&value.to_string()),
     };
     if !text.contains('\n') {
-        return Ok(text);
+        return Ok(Value::from(text));
     }
-    Ok(text.replace('\n', &format!("\n{}", " ".repeat(indent))))
+    Ok(Value::from(
+        text.replace('\n', &format!("\n{}", " ".repeat(indent))),
+    ))
 }
 
 /// `value | yaml_block(indent=N)` → a map or list as block YAML, every line
