@@ -321,6 +321,9 @@ pub fn scalar(text: &str) -> String {
     if let Some(block) = literal_block(text) {
         return block;
     }
+    if let Some(quoted) = single_quoted(text) {
+        return quoted;
+    }
     let options = serde_saphyr::ser_options! { folded_wrap_chars: usize::MAX };
     let out = serde_saphyr::to_string_with_options(&text, options)
         .unwrap_or_else(|_| serde_json::to_string(text).unwrap_or_default());
@@ -364,29 +367,71 @@ fn literal_block(text: &str) -> Option<String> {
     Some(block)
 }
 
+/// A one-line selector with double quotes in it, single-quoted: what the
+/// serializer's double quotes become in [`scalar`] (a plain scalar cannot
+/// start with `{`, so the serializer always quotes it; speed only: a test
+/// checks the two agree).
+fn single_quoted(text: &str) -> Option<String> {
+    let simple = text.starts_with('{')
+        && text.contains('"')
+        && !text.contains('\'')
+        && text.bytes().all(|byte| matches!(byte, b' '..=b'~'));
+    simple.then(|| format!("'{text}'"))
+}
+
 /// True for strings every YAML reader takes as the same plain string (in
 /// block context, where commas, brackets and braces are plain characters):
 /// a letter first (after any `_`), then printable ASCII; no `: ` or ` #`, which
 /// would start a value or a comment; no `:` or space last; and no word
 /// YAML 1.1 reads as a boolean or null. Most labels, names, selectors and
-/// queries are; the rest go through the serializer. This skips the
-/// serializer for the common case (speed only: a test checks the two agree).
+/// queries are, and so are durations ([`is_duration`]); the rest go through
+/// the serializer. This skips the serializer for the common case (speed
+/// only: a test checks the two agree).
 fn is_plain_safe(text: &str) -> bool {
     let bytes = text.as_bytes();
     // YAML 1.1 numbers may hold `_` (`_1`, `_0x1F`): after leading
     // underscores, a letter.
-    text.trim_start_matches('_')
-        .starts_with(|first: char| first.is_ascii_alphabetic())
-        && bytes.iter().all(|byte| matches!(byte, b' '..=b'~'))
-        && !text.contains(": ")
-        && !text.contains(" #")
-        && !text.ends_with([':', ' '])
+    let Some(first) = bytes.iter().find(|byte| **byte != b'_') else {
+        return false;
+    };
+    if !first.is_ascii_alphabetic() {
+        return is_duration(bytes);
+    }
+    let mut previous = b'_';
+    for byte in bytes {
+        let starts_something = matches!((previous, byte), (b':', b' ') | (b' ', b'#'));
+        if starts_something || !matches!(byte, b' '..=b'~') {
+            return false;
+        }
+        previous = *byte;
+    }
+    !matches!(previous, b':' | b' ')
         // The words are five letters at most.
         && (text.len() > 5
             || !matches!(
                 text.to_ascii_lowercase().as_str(),
                 "y" | "n" | "yes" | "no" | "on" | "off" | "true" | "false" | "null" | "nan" | "inf"
             ))
+}
+
+/// True for a Prometheus duration: digits then a unit, repeated (`5m`,
+/// `6h4m`, `250ms`). No YAML reader takes one for a number, a boolean or a
+/// date, and the serializer writes them plain.
+fn is_duration(bytes: &[u8]) -> bool {
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let digits = rest.iter().take_while(|byte| byte.is_ascii_digit()).count();
+        let unit = match rest.get(digits..) {
+            Some([b'm', b's', ..]) => 2,
+            Some([b's' | b'm' | b'h' | b'd' | b'w' | b'y', ..]) => 1,
+            _ => return false,
+        };
+        if digits == 0 {
+            return false;
+        }
+        rest = &rest[digits + unit..];
+    }
+    !bytes.is_empty()
 }
 
 #[cfg(test)]
@@ -439,6 +484,24 @@ mod tests {
             "__1e+5",
             "_a1",
             "_",
+            "",
+            "5m",
+            "6h4m",
+            "1d12h",
+            "250ms",
+            "1w",
+            "10y",
+            "30s",
+            "5",
+            "5x",
+            "1e3",
+            "0x1F",
+            "1h5",
+            "m5",
+            "5mm",
+            "1:20",
+            "0+60x365 21900x59",
+            "1 - slo:x",
         ] {
             let slow = serde_saphyr::to_string_with_options(&text, options.clone()).unwrap();
             assert_eq!(scalar(text), slow.trim_end_matches('\n'), "{text}");
@@ -455,6 +518,11 @@ mod tests {
         case("a\n\n", "|+\n  a\n");
         case("a\n", "|\n  a");
         case(r#"{a="b"}"#, r#"'{a="b"}'"#);
+        case(
+            r#"{__name__=~"a:b|c",x="y"}"#,
+            r#"'{__name__=~"a:b|c",x="y"}'"#,
+        );
+        case("{a}", "\"{a}\"");
         case(r#"{a="b'"}"#, r#""{a=\"b'\"}""#);
         case(r#" "a" #b: "#, r#"' "a" #b: '"#);
         let long = "x".repeat(200);
