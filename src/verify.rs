@@ -578,40 +578,40 @@ fn resolve(test_path: &str, reference: &str) -> Option<String> {
 /// parses exactly when the original does. Anything else is left alone, so
 /// an invalid duration still reaches the PromQL parser and its message.
 fn normalize_ranges(expr: &str) -> String {
+    let bytes = expr.as_bytes();
     let mut normalized = String::with_capacity(expr.len());
-    let mut rest = expr;
-    let mut quote: Option<char> = None;
-    while let Some(character) = rest.chars().next() {
-        let width = character.len_utf8();
+    // `expr[..copied]` is in `normalized`; only ASCII bytes are acted on,
+    // so every slice starts and ends at a character.
+    let mut copied = 0;
+    let mut index = 0;
+    let mut quote: Option<u8> = None;
+    while index < bytes.len() {
+        let byte = bytes[index];
         if let Some(open) = quote {
-            normalized.push(character);
-            if character == '\\' {
-                if let Some(next) = rest[width..].chars().next() {
-                    normalized.push(next);
-                    rest = &rest[width + next.len_utf8()..];
-                    continue;
-                }
-            } else if character == open {
+            if byte == b'\\' {
+                index += 2;
+                continue;
+            }
+            if byte == open {
                 quote = None;
             }
-            rest = &rest[width..];
-            continue;
-        }
-        if matches!(character, '"' | '\'' | '`') {
-            quote = Some(character);
-        } else if character == '['
-            && let Some(close) = rest.find(']')
+        } else if matches!(byte, b'"' | b'\'' | b'`') {
+            quote = Some(byte);
+        } else if byte == b'['
+            && let Some(close) = expr[index..].find(']')
         {
-            let inside = &rest[1..close];
+            let inside = &expr[index + 1..index + close];
             if Duration::parse(inside).is_ok_and(|duration| duration.millis() > 0) {
+                normalized.push_str(&expr[copied..index]);
                 normalized.push_str("[1m]");
-                rest = &rest[close + 1..];
+                index += close + 1;
+                copied = index;
                 continue;
             }
         }
-        normalized.push(character);
-        rest = &rest[width..];
+        index += 1;
     }
+    normalized.push_str(&expr[copied..]);
     normalized
 }
 
@@ -1121,6 +1121,12 @@ mod tests {
         );
         assert_eq!(normalize_ranges("x{a=\"[5m]\"}[5m]"), "x{a=\"[5m]\"}[1m]");
         assert_eq!(normalize_ranges("rate(x[0s])"), "rate(x[0s])");
+        assert_eq!(
+            normalize_ranges(r#"x{a="é\"[5m]",b=`\é[5m]`}[5m] é[1h]"#),
+            r#"x{a="é\"[5m]",b=`\é[5m]`}[1m] é[1m]"#
+        );
+        assert_eq!(normalize_ranges("x[5m"), "x[5m");
+        assert_eq!(normalize_ranges(r#"x{a="\"#), r#"x{a="\"#);
         assert_eq!(normalize_ranges("rate(x[5 m])"), "rate(x[5 m])");
         assert_eq!(
             normalize_ranges("max_over_time(x[1h:5m])"),
