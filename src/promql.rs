@@ -63,7 +63,7 @@ const SHAPES_KEPT: usize = 100_000;
 /// Runs `check` on the query's shape unless that shape passed before, and
 /// on the query itself when the shape fails.
 fn verdict<E>(kind: Check, query: &str, check: impl Fn(&str) -> Result<(), E>) -> Result<(), E> {
-    use std::collections::HashMap;
+    use foldhash::HashMap;
     use std::sync::{LazyLock, RwLock};
     static PASSED: LazyLock<RwLock<HashMap<String, u8>>> = LazyLock::new(RwLock::default);
     let shaped = shape(query);
@@ -95,7 +95,7 @@ fn verdict<E>(kind: Check, query: &str, check: impl Fn(&str) -> Result<(), E>) -
 /// Prints are kept per shape for the life of the process (a spec directory
 /// repeats a few shapes of query with other label values).
 pub fn shape_print(query: &str) -> Option<String> {
-    use std::collections::HashMap;
+    use foldhash::HashMap;
     use std::sync::{LazyLock, RwLock};
     static PRINTS: LazyLock<RwLock<HashMap<String, Option<String>>>> =
         LazyLock::new(RwLock::default);
@@ -216,7 +216,7 @@ fn matcher_literals(query: &str) -> Vec<(std::ops::Range<usize>, bool)> {
 /// string, `".+"` when it does not, `None` when the parser rejects it.
 /// Verdicts are kept for the life of the process.
 fn regex_placeholder(literal: &str) -> Option<&'static str> {
-    use std::collections::HashMap;
+    use foldhash::HashMap;
     use std::sync::{LazyLock, RwLock};
     static VERDICTS: LazyLock<RwLock<HashMap<String, Option<&'static str>>>> =
         LazyLock::new(RwLock::default);

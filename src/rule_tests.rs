@@ -56,10 +56,11 @@
 //! simulation and their input values ([`Simulations`]).
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use foldhash::HashMap;
 use rayon::prelude::*;
 use serde::Serialize;
 

@@ -21,9 +21,10 @@
 //! instead, unless the queries could return samples without any input
 //! ([`Source::Untestable`]), which synthetic series would collide with.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
+use foldhash::{HashSet, HashSetExt};
 use promql_parser::label::{MatchOp, Matcher};
 use promql_parser::parser::value::ValueType;
 use promql_parser::parser::{self, Expr, LabelModifier, VectorSelector};

@@ -17,9 +17,10 @@
 //! leaves alone, is read again with serde-saphyr: a rule file with spans, to
 //! say where each problem is.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
+use foldhash::{HashSet, HashSetExt};
 use rayon::prelude::*;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
