@@ -6,8 +6,9 @@
 //! they are composed into larger expressions, and escaping plain text so it
 //! reaches an annotation literally instead of running as a Go template.
 
+use promql_parser::label::MatchOp;
 use promql_parser::parser::value::ValueType;
-use promql_parser::parser::{self, Expr};
+use promql_parser::parser::{self, Expr, VectorSelector};
 
 /// Why a query is not usable in a rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -151,6 +152,154 @@ pub fn shape(query: &str) -> std::borrow::Cow<'_, str> {
     }
     shaped.push_str(&query[last..]);
     std::borrow::Cow::Owned(shaped)
+}
+
+/// Parses a query as [`parser::parse`] does, but compiles each regex
+/// literal once per process: the parser compiles every `=~`/`!~` it reads
+/// (most of a parse), and test planning parses the queries of every SLO,
+/// which repeat a few regexes. Each regex matcher is parsed as an equality
+/// to a stand-in (`"slogen_regex_N"`), then given the operator and value of
+/// its literal parsed once on its own. A query where that does not apply is
+/// parsed as it is; a test holds the two to the same result.
+pub fn parse_sharing_regexes(query: &str) -> Result<Expr, String> {
+    const STAND_IN: &str = "slogen_regex_";
+    let regexes: Vec<std::ops::Range<usize>> = matcher_literals(query)
+        .into_iter()
+        .filter_map(|(range, regex)| regex.then_some(range))
+        .collect();
+    if regexes.is_empty() || query.contains(STAND_IN) {
+        return parser::parse(query);
+    }
+    let bytes = query.as_bytes();
+    let mut text = String::with_capacity(query.len() + 16 * regexes.len());
+    let mut literals = Vec::with_capacity(regexes.len());
+    let mut last = 0;
+    for range in regexes {
+        // The operator is right before the literal, but for whitespace.
+        let Some(tilde) = query[..range.start].trim_end().len().checked_sub(1) else {
+            return parser::parse(query);
+        };
+        let negated = match (tilde.checked_sub(1).map(|at| bytes[at]), bytes[tilde]) {
+            (Some(b'='), b'~') => false,
+            (Some(b'!'), b'~') => true,
+            _ => return parser::parse(query),
+        };
+        text.push_str(&query[last..tilde]);
+        text.push(if negated { '=' } else { ' ' });
+        text.push_str(&query[tilde + 1..range.start]);
+        text.push('"');
+        text.push_str(STAND_IN);
+        text.push_str(&literals.len().to_string());
+        text.push('"');
+        literals.push((&query[range.clone()], negated));
+        last = range.end;
+    }
+    text.push_str(&query[last..]);
+    let Ok(mut expr) = parser::parse(&text) else {
+        return parser::parse(query);
+    };
+    let mut restored = true;
+    each_selector_mut(&mut expr, &mut |selector| {
+        restored &= !selector
+            .name
+            .as_deref()
+            .is_some_and(|name| name.contains(STAND_IN));
+        let matchers = &mut selector.matchers;
+        for matcher in matchers
+            .matchers
+            .iter_mut()
+            .chain(matchers.or_matchers.iter_mut().flatten())
+        {
+            let Some(index) = matcher
+                .value
+                .strip_prefix(STAND_IN)
+                .and_then(|index| index.parse::<usize>().ok())
+            else {
+                continue;
+            };
+            let stand_in_negated = match matcher.op {
+                MatchOp::Equal => false,
+                MatchOp::NotEqual => true,
+                _ => {
+                    restored = false;
+                    continue;
+                }
+            };
+            let real = literals
+                .get(index)
+                .filter(|(_, negated)| *negated == stand_in_negated)
+                .and_then(|(literal, negated)| regex_matcher(literal, *negated));
+            let before = matcher.is_match("");
+            match real {
+                Some((op, value)) => (matcher.op, matcher.value) = (op, value),
+                None => restored = false,
+            }
+            // The parser requires a matcher that does not match the empty
+            // string: where the stand-in differs, only a full parse can say.
+            restored &= matcher.is_match("") == before;
+        }
+    });
+    if restored {
+        Ok(expr)
+    } else {
+        parser::parse(query)
+    }
+}
+
+/// Every vector selector of an expression, to change.
+fn each_selector_mut(expr: &mut Expr, visit: &mut dyn FnMut(&mut VectorSelector)) {
+    match expr {
+        Expr::VectorSelector(selector) => visit(selector),
+        Expr::MatrixSelector(matrix) => visit(&mut matrix.vs),
+        Expr::Aggregate(aggregate) => {
+            each_selector_mut(&mut aggregate.expr, visit);
+            if let Some(param) = &mut aggregate.param {
+                each_selector_mut(param, visit);
+            }
+        }
+        Expr::Unary(unary) => each_selector_mut(&mut unary.expr, visit),
+        Expr::Binary(binary) => {
+            each_selector_mut(&mut binary.lhs, visit);
+            each_selector_mut(&mut binary.rhs, visit);
+        }
+        Expr::Paren(paren) => each_selector_mut(&mut paren.expr, visit),
+        Expr::Subquery(subquery) => each_selector_mut(&mut subquery.expr, visit),
+        Expr::Call(call) => {
+            for argument in &mut call.args.args {
+                each_selector_mut(argument, visit);
+            }
+        }
+        Expr::NumberLiteral(_) | Expr::StringLiteral(_) | Expr::Extension(_) => {}
+    }
+}
+
+/// The operator (its compiled regex) and value of a regex matcher with this
+/// literal, as the parser makes them; `None` when it rejects the literal.
+/// Kept for the life of the process.
+fn regex_matcher(literal: &str, negated: bool) -> Option<(MatchOp, String)> {
+    use std::sync::{LazyLock, RwLock};
+    type Known = foldhash::HashMap<(String, bool), Option<(MatchOp, String)>>;
+    static KNOWN: LazyLock<RwLock<Known>> = LazyLock::new(RwLock::default);
+    let key = (literal.to_owned(), negated);
+    if let Some(known) = KNOWN.read().ok().and_then(|known| known.get(&key).cloned()) {
+        return known;
+    }
+    let operator = if negated { "!~" } else { "=~" };
+    let made = match parser::parse(&format!("slogen_probe{{slogen_probe{operator}{literal}}}")) {
+        Ok(Expr::VectorSelector(selector)) => selector
+            .matchers
+            .matchers
+            .into_iter()
+            .find(|matcher| matcher.name == "slogen_probe")
+            .map(|matcher| (matcher.op, matcher.value)),
+        _ => None,
+    };
+    if let Ok(mut known) = KNOWN.write()
+        && known.len() < SHAPES_KEPT
+    {
+        known.insert(key, made.clone());
+    }
+    made
 }
 
 /// Byte ranges of the string literals (quotes included) right after a
@@ -469,6 +618,40 @@ pub fn series(name: &str, labels: &std::collections::BTreeMap<String, String>) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Sharing regexes parses every query to what the parser makes of it.
+    #[test]
+    fn regexes_shared_parse_alike() {
+        for query in [
+            r#"sum(rate(x{code=~"5..",job="a"}[5m]))"#,
+            r#"x{code !~ "5..", a=~'b|c', d=~`e\.f`}"#,
+            r#"x{a=~"\\d+\"q"}"#,
+            r#"{__name__=~"x.*", a="b"}"#,
+            r#"{__name__=~"x.*"}"#,
+            r#"{a=~".*"}"#,
+            r#"{a=~"x" or b!~"y"}"#,
+            r#"x{a=~"("}"#,
+            r#"x{a=~"slogen_regex_0"} + y{b=~"c"}"#,
+            r#"label_replace(x{a=~"b"}, "c", "$1", "d", "=~(.*)")"#,
+            "x{a=~\"b\"} # c=~\"d\"",
+            r#"sum by (a) (rate(x{a=~"b"}[5m] offset 1h)) / on (a) group_left max(y{a!~"c"})"#,
+            r#"max_over_time(x{a=~"b"}[1h:5m]) > bool 1"#,
+            "-x{a=~\"b\"}",
+            "x{a=~}",
+            r#"x{__name__=~"y"}"#,
+            r#"x{__name__!~"y"}"#,
+            r#"{__name__!~"y"}"#,
+            r#"{a!~"x"}"#,
+            r#"{a!~"x", b=~"y"}"#,
+            r#"x{a=~"b"}[5m]"#,
+            r#"x{a=~"é+", b=~"\u00e9"}"#,
+        ] {
+            let shared = parse_sharing_regexes(query);
+            assert_eq!(shared, parser::parse(query), "{query}");
+            // Twice: the second time from what was kept.
+            assert_eq!(parse_sharing_regexes(query), shared, "{query}");
+        }
+    }
 
     #[test]
     fn shapes_stand_in_for_literals_and_keep_the_verdict() {

@@ -27,7 +27,7 @@ use std::sync::{Arc, Mutex};
 use foldhash::{HashSet, HashSetExt};
 use promql_parser::label::{MatchOp, Matcher};
 use promql_parser::parser::value::ValueType;
-use promql_parser::parser::{self, Expr, LabelModifier, VectorSelector};
+use promql_parser::parser::{Expr, LabelModifier, VectorSelector};
 
 use crate::duration::Duration;
 use crate::ir::{Bound, RatioErrors, Sli};
@@ -229,10 +229,10 @@ pub fn synthesize(sli: &Sli, base: Duration) -> Synthesis {
         Sli::Threshold { query, .. } => vec![query.clone()],
         Sli::Raw { error_ratio } => vec![error_ratio.at(base)],
     };
-    // One parse per query (each compiles its regexes).
+    // One parse per query, each regex literal compiled once per run.
     let results: Vec<Option<Expr>> = queries
         .iter()
-        .map(|query| parser::parse(query).ok())
+        .map(|query| crate::promql::parse_sharing_regexes(query).ok())
         .collect();
     let parsed: Vec<&Expr> = results.iter().flatten().collect();
     let selectors = parsed.iter().copied().flat_map(selectors_of).collect();
