@@ -397,15 +397,10 @@ fn is_plain_safe(text: &str) -> bool {
     if !first.is_ascii_alphabetic() {
         return is_duration(bytes);
     }
-    let mut previous = b'_';
-    for byte in bytes {
-        let starts_something = matches!((previous, byte), (b':', b' ') | (b' ', b'#'));
-        if starts_something || !matches!(byte, b' '..=b'~') {
-            return false;
-        }
-        previous = *byte;
-    }
-    !matches!(previous, b':' | b' ')
+    bytes.iter().all(|byte| matches!(byte, b' '..=b'~'))
+        && !text.contains(": ")
+        && !text.contains(" #")
+        && !text.ends_with([':', ' '])
         // The words are five letters at most.
         && (text.len() > 5
             || !matches!(
