@@ -199,6 +199,9 @@ pub fn parse_sharing_regexes(query: &str) -> Result<Expr, String> {
         return parser::parse(query);
     };
     let mut restored = true;
+    // Each stand-in must be found once: a label value can spell one with
+    // escapes (`slogen\x5fregex_0`) that the text above did not show.
+    let mut found = vec![false; literals.len()];
     each_selector_mut(&mut expr, &mut |selector| {
         restored &= !selector
             .name
@@ -217,6 +220,15 @@ pub fn parse_sharing_regexes(query: &str) -> Result<Expr, String> {
             else {
                 continue;
             };
+            match found.get_mut(index) {
+                Some(seen) if !*seen && matcher.value == format!("{STAND_IN}{index}") => {
+                    *seen = true;
+                }
+                _ => {
+                    restored = false;
+                    continue;
+                }
+            }
             let stand_in_negated = match matcher.op {
                 MatchOp::Equal => false,
                 MatchOp::NotEqual => true,
@@ -239,7 +251,7 @@ pub fn parse_sharing_regexes(query: &str) -> Result<Expr, String> {
             restored &= matcher.is_match("") == before;
         }
     });
-    if restored {
+    if restored && found.iter().all(|seen| *seen) {
         Ok(expr)
     } else {
         parser::parse(query)
@@ -645,6 +657,13 @@ mod tests {
             r#"{a!~"x", b=~"y"}"#,
             r#"x{a=~"b"}[5m]"#,
             r#"x{a=~"é+", b=~"\u00e9"}"#,
+            // Label values that spell a stand-in with escapes.
+            r#"x{a="slogen\x5fregex_0", b=~"c"}"#,
+            r#"x{a="slogen\u005fregex_0", b=~"c"}"#,
+            r#"x{a!="slogen\x5fregex_0", b!~"c"}"#,
+            r#"{"slogen\x5fregex_0", a=~"b"}"#,
+            r#"x{a="slogen\x5fregex_1", b=~"c"}"#,
+            r#"x{a="slogen\x5fregex_00", b=~"c"}"#,
         ] {
             let shared = parse_sharing_regexes(query);
             assert_eq!(shared, parser::parse(query), "{query}");
