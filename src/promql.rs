@@ -61,6 +61,35 @@ enum Check {
 /// ones may have one per rule.
 const SHAPES_KEPT: usize = 100_000;
 
+/// A pure function's results kept for the life of the process, at most
+/// [`SHAPES_KEPT`] of them: the parses behind them cost far more than a
+/// lookup, and specs and generated files repeat a few arguments.
+struct Memo<K, V>(std::sync::LazyLock<std::sync::RwLock<foldhash::HashMap<K, V>>>);
+
+impl<K: std::hash::Hash + Eq, V: Clone> Memo<K, V> {
+    const fn new() -> Self {
+        Self(std::sync::LazyLock::new(std::sync::RwLock::default))
+    }
+
+    /// The result for `key`, computed by `compute` the first time.
+    fn get<Q>(&self, key: &Q, compute: impl FnOnce() -> V) -> V
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        if let Some(known) = self.0.read().ok().and_then(|known| known.get(key).cloned()) {
+            return known;
+        }
+        let value = compute();
+        if let Ok(mut known) = self.0.write()
+            && known.len() < SHAPES_KEPT
+        {
+            known.insert(key.to_owned(), value.clone());
+        }
+        value
+    }
+}
+
 /// Runs `check` on the query's shape unless that shape passed before, and
 /// on the query itself when the shape fails.
 fn verdict<E>(kind: Check, query: &str, check: impl Fn(&str) -> Result<(), E>) -> Result<(), E> {
@@ -96,27 +125,13 @@ fn verdict<E>(kind: Check, query: &str, check: impl Fn(&str) -> Result<(), E>) -
 /// Prints are kept per shape for the life of the process (a spec directory
 /// repeats a few shapes of query with other label values).
 pub fn shape_print(query: &str) -> Option<String> {
-    use foldhash::HashMap;
-    use std::sync::{LazyLock, RwLock};
-    static PRINTS: LazyLock<RwLock<HashMap<String, Option<String>>>> =
-        LazyLock::new(RwLock::default);
+    static PRINTS: Memo<String, Option<String>> = Memo::new();
     let shaped = shape(query);
-    if let Some(print) = PRINTS
-        .read()
-        .ok()
-        .and_then(|prints| prints.get(shaped.as_ref()).cloned())
-    {
-        return print;
-    }
-    let print = parse_instant_vector(&shaped)
-        .ok()
-        .map(|expr| expr.to_string());
-    if let Ok(mut prints) = PRINTS.write()
-        && prints.len() < SHAPES_KEPT
-    {
-        prints.insert(shaped.into_owned(), print.clone());
-    }
-    print
+    PRINTS.get(shaped.as_ref(), || {
+        parse_instant_vector(&shaped)
+            .ok()
+            .map(|expr| expr.to_string())
+    })
 }
 
 /// The query with the literal of every label matcher replaced by a
@@ -289,29 +304,19 @@ fn each_selector_mut(expr: &mut Expr, visit: &mut dyn FnMut(&mut VectorSelector)
 /// literal, as the parser makes them; `None` when it rejects the literal.
 /// Kept for the life of the process.
 fn regex_matcher(literal: &str, negated: bool) -> Option<(MatchOp, String)> {
-    use std::sync::{LazyLock, RwLock};
-    type Known = foldhash::HashMap<(String, bool), Option<(MatchOp, String)>>;
-    static KNOWN: LazyLock<RwLock<Known>> = LazyLock::new(RwLock::default);
-    let key = (literal.to_owned(), negated);
-    if let Some(known) = KNOWN.read().ok().and_then(|known| known.get(&key).cloned()) {
-        return known;
-    }
-    let operator = if negated { "!~" } else { "=~" };
-    let made = match parser::parse(&format!("slogen_probe{{slogen_probe{operator}{literal}}}")) {
-        Ok(Expr::VectorSelector(selector)) => selector
-            .matchers
-            .matchers
-            .into_iter()
-            .find(|matcher| matcher.name == "slogen_probe")
-            .map(|matcher| (matcher.op, matcher.value)),
-        _ => None,
-    };
-    if let Ok(mut known) = KNOWN.write()
-        && known.len() < SHAPES_KEPT
-    {
-        known.insert(key, made.clone());
-    }
-    made
+    static KNOWN: Memo<(String, bool), Option<(MatchOp, String)>> = Memo::new();
+    KNOWN.get(&(literal.to_owned(), negated), || {
+        let operator = if negated { "!~" } else { "=~" };
+        match parser::parse(&format!("slogen_probe{{slogen_probe{operator}{literal}}}")) {
+            Ok(Expr::VectorSelector(selector)) => selector
+                .matchers
+                .matchers
+                .into_iter()
+                .find(|matcher| matcher.name == "slogen_probe")
+                .map(|matcher| (matcher.op, matcher.value)),
+            _ => None,
+        }
+    })
 }
 
 /// Byte ranges of the string literals (quotes included) right after a
@@ -377,32 +382,20 @@ fn matcher_literals(query: &str) -> Vec<(std::ops::Range<usize>, bool)> {
 /// string, `".+"` when it does not, `None` when the parser rejects it.
 /// Verdicts are kept for the life of the process.
 fn regex_placeholder(literal: &str) -> Option<&'static str> {
-    use foldhash::HashMap;
-    use std::sync::{LazyLock, RwLock};
-    static VERDICTS: LazyLock<RwLock<HashMap<String, Option<&'static str>>>> =
-        LazyLock::new(RwLock::default);
-    if let Some(verdict) = VERDICTS
-        .read()
-        .ok()
-        .and_then(|verdicts| verdicts.get(literal).copied())
-    {
-        return verdict;
-    }
-    let verdict = parser::parse(&format!("slogen_probe{{slogen_probe=~{literal}}}"))
-        .ok()
-        .map(|_| {
-            // Without a metric name, a selector whose only matcher matches
-            // the empty string is rejected.
-            if parser::parse(&format!("{{slogen_probe=~{literal}}}")).is_ok() {
-                "\".+\""
-            } else {
-                "\"\""
-            }
-        });
-    if let Ok(mut verdicts) = VERDICTS.write() {
-        verdicts.insert(literal.to_owned(), verdict);
-    }
-    verdict
+    static VERDICTS: Memo<String, Option<&'static str>> = Memo::new();
+    VERDICTS.get(literal, || {
+        parser::parse(&format!("slogen_probe{{slogen_probe=~{literal}}}"))
+            .ok()
+            .map(|_| {
+                // Without a metric name, a selector whose only matcher
+                // matches the empty string is rejected.
+                if parser::parse(&format!("{{slogen_probe=~{literal}}}")).is_ok() {
+                    "\".+\""
+                } else {
+                    "\"\""
+                }
+            })
+    })
 }
 
 /// Byte ranges of `{{window}}` placeholders (spaces inside the braces allowed).

@@ -374,7 +374,7 @@ impl Groups {
                     .collect::<Vec<_>>()
             })
             .collect();
-        group_view(&subjects, name, Vec::new(), self.step, parts)
+        group_view(&subjects, name, self.step, parts)
     }
 }
 
@@ -1165,9 +1165,9 @@ const GROUP_PARTS: usize = 64;
 
 /// Packs SLOs into test groups so that no SLO's queries read another's
 /// series (identical series are shared).
-fn pack(subjects: &[Subject<'_>], parts: Vec<Sketch>) -> Vec<Vec<Sketch>> {
+fn pack(subjects: &[Subject<'_>], sketches: Vec<Sketch>) -> Vec<Vec<Sketch>> {
     let mut groups: Vec<Vec<Sketch>> = Vec::new();
-    for part in parts {
+    for part in sketches {
         let fits = |group: &Vec<Sketch>| {
             group.iter().all(|other| {
                 let mine = subjects[part.subject_index].synthesis;
@@ -1201,14 +1201,13 @@ fn pack(subjects: &[Subject<'_>], parts: Vec<Sketch>) -> Vec<Vec<Sketch>> {
 fn group_view(
     members: &[Subject<'_>],
     name: &str,
-    comments: Vec<String>,
     scenario_step: Duration,
     parts: Vec<Part>,
 ) -> TestGroupView {
     let ids: Vec<&str> = members.iter().map(|member| member.id.as_str()).collect();
     let mut input_series: Vec<InputSeriesView> = Vec::new();
     let mut promql_expr_test = Vec::new();
-    let mut group_comments = comments;
+    let mut group_comments = Vec::new();
     for (id, part) in ids.iter().zip(parts) {
         let mut first = true;
         for (series, values) in part.series {
