@@ -316,13 +316,14 @@ impl Analyzer {
         let Some(labels) = labels else {
             return BTreeMap::new();
         };
-        for name in labels.get_ref().keys() {
+        for (name, value) in labels.get_ref() {
             let span = self.key_span(&labels.span(), name);
             if !promql::is_label_name(name) {
                 self.error(Problem::InvalidLabelName { name: name.clone() }, span);
             } else if is_reserved(name) {
                 self.error(Problem::ReservedLabel { name: name.clone() }, span);
             }
+            self.template_in_table(&labels.span(), name, value);
         }
         labels.get_ref().clone()
     }
@@ -331,13 +332,64 @@ impl Analyzer {
         let Some(annotations) = annotations else {
             return BTreeMap::new();
         };
-        for name in annotations.get_ref().keys() {
+        for (name, value) in annotations.get_ref() {
             if !promql::is_label_name(name) {
                 let span = self.key_span(&annotations.span(), name);
                 self.error(Problem::InvalidLabelName { name: name.clone() }, span);
             }
+            self.template_in_table(&annotations.span(), name, value);
         }
         annotations.get_ref().clone()
+    }
+
+    /// Alert labels and annotations are Prometheus templates: an action
+    /// that never closes would make Prometheus reject the rule.
+    fn template_in_table(&mut self, table: &Range<usize>, key: &str, value: &str) {
+        if promql::unclosed_template_action(value).is_some() {
+            let span = self.value_span(table, key, value);
+            self.error(
+                Problem::UnclosedTemplate {
+                    field: key.to_owned(),
+                },
+                span,
+            );
+        }
+    }
+
+    /// [`Self::template_in_table`] for a string of its own.
+    fn template(&mut self, field: &str, text: Option<&Spanned<String>>) {
+        if let Some(text) = text
+            && promql::unclosed_template_action(text.get_ref()).is_some()
+        {
+            let span = self.inner(text.span());
+            self.error(
+                Problem::UnclosedTemplate {
+                    field: field.to_owned(),
+                },
+                span,
+            );
+        }
+    }
+
+    /// A `severity` label value from the settings: routing matches it and
+    /// every alert carries it, so it is a plain word.
+    fn severity_label(&mut self, text: &Spanned<String>) -> Option<String> {
+        let value = text.get_ref();
+        let plain = !value.is_empty()
+            && value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'));
+        if !plain {
+            let span = self.inner(text.span());
+            self.error(
+                Problem::InvalidSeverityLabel {
+                    value: value.clone(),
+                },
+                span,
+            );
+            return None;
+        }
+        Some(value.clone())
     }
 
     fn severity(&mut self, text: &Spanned<String>) -> Option<Severity> {
@@ -384,11 +436,19 @@ impl Analyzer {
         }
         if let Some(severity) = &file.severity {
             let severity = severity.get_ref();
-            if let Some(page) = &severity.page {
-                settings.page_label.clone_from(page.get_ref());
+            if let Some(page) = severity
+                .page
+                .as_ref()
+                .and_then(|page| self.severity_label(page))
+            {
+                settings.page_label = page;
             }
-            if let Some(ticket) = &severity.ticket {
-                settings.ticket_label.clone_from(ticket.get_ref());
+            if let Some(ticket) = severity
+                .ticket
+                .as_ref()
+                .and_then(|ticket| self.severity_label(ticket))
+            {
+                settings.ticket_label = ticket;
             }
         }
         if let Some(windows) = &file.window {
@@ -841,12 +901,37 @@ impl Analyzer {
                 .ok()
                 .map(|expr| expr.to_string())
         };
-        if errors.0 == "errors"
-            && probe(&failures, promql::shape_print) == probe(&total_query, promql::shape_print)
+        if probe(&failures, promql::shape_print) == probe(&total_query, promql::shape_print)
             && probe(&failures, parsed) == probe(&total_query, parsed)
         {
             let span = self.inner(errors.1.span());
-            self.error(Problem::ErrorsEqualTotal, span);
+            let problem = if errors.0 == "errors" {
+                Problem::ErrorsEqualTotal
+            } else {
+                Problem::GoodEqualTotal
+            };
+            self.error(problem, span);
+            return None;
+        }
+        // `errors / total` matches series by their labels: queries grouped
+        // by different labels never match, and the ratio would read 0.
+        let grouping = |query: &WindowQuery| {
+            promql::parse_instant_vector(&query.at(Duration::from_minutes(5)))
+                .ok()
+                .and_then(|expr| promql::output_grouping(&expr))
+        };
+        if let (Some(left), Some(right)) = (grouping(&failures), grouping(&total_query))
+            && left != right
+        {
+            let span = self.inner(errors.1.span());
+            self.error(
+                Problem::RatioGrouping {
+                    field: errors.0,
+                    errors: left,
+                    total: right,
+                },
+                span,
+            );
             return None;
         }
         let errors = if errors.0 == "errors" {
@@ -953,6 +1038,14 @@ impl Analyzer {
             None => Some(String::new()),
         };
         let group_by = self.group_by(&spec.group_by);
+        let group_by = group_by.filter(|_| {
+            let le = spec.group_by.iter().find(|label| label.get_ref() == "le");
+            if let Some(le) = le {
+                let span = self.inner(le.span());
+                self.error(Problem::GroupByLe, span);
+            }
+            le.is_none()
+        });
         if !ok {
             return None;
         }
@@ -1047,8 +1140,8 @@ impl Analyzer {
         let span = self.inner(spec.query.span());
         let query = self.query("query", spec.query.get_ref(), span);
         let bound = match (&spec.max, &spec.min) {
-            (Some(max), None) => Some(Bound::Max(*max.get_ref())),
-            (None, Some(min)) => Some(Bound::Min(*min.get_ref())),
+            (Some(max), None) => self.finite("max", max).map(Bound::Max),
+            (None, Some(min)) => self.finite("min", min).map(Bound::Min),
             _ => {
                 self.error(Problem::ThresholdBound, threshold.span());
                 None
@@ -1059,6 +1152,29 @@ impl Analyzer {
             query: spec.query.get_ref().trim().to_owned(),
             bound: bound?,
         })
+    }
+
+    /// A threshold SLI's bound: `nan` or `inf` would compare false forever.
+    fn finite(&mut self, key: &'static str, bound: &Spanned<f64>) -> Option<f64> {
+        let value = *bound.get_ref();
+        if value.is_finite() {
+            return Some(value);
+        }
+        self.error(
+            Problem::BoundNotFinite {
+                key,
+                value: if value.is_nan() {
+                    "nan"
+                } else if value > 0.0 {
+                    "inf"
+                } else {
+                    "-inf"
+                }
+                .to_owned(),
+            },
+            bound.span(),
+        );
+        None
     }
 
     fn plain_alert(&mut self, spec: &spec::AlertSpec) -> Option<PlainAlert> {
@@ -1076,6 +1192,8 @@ impl Analyzer {
         let severity = self.severity(&spec.severity);
         let labels = self.labels(&spec.labels);
         let annotations = self.annotations(&spec.annotations);
+        self.template("summary", spec.summary.as_ref());
+        self.template("description", spec.description.as_ref());
         let tests = spec
             .test
             .iter()
@@ -1160,14 +1278,36 @@ impl Analyzer {
         })
     }
 
-    /// Alert names are unique across the project, generated ones included.
+    /// Alert names are unique across the project, generated ones included,
+    /// and so are rule group names: an SLO's recording group must not take
+    /// the name of a service's alert group (`slogen-x-alerts`).
     fn unique_alert_names(&mut self, analyzed: &[(&&SourceFile, &&spec::ServiceFile, Service)]) {
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        let alert_groups: BTreeMap<String, &str> = analyzed
+            .iter()
+            .map(|(_, _, service)| {
+                (
+                    crate::plan::alert_group_name(&service.name),
+                    service.name.as_str(),
+                )
+            })
+            .collect();
         for (source, file, service) in analyzed {
             self.path = source.path.clone();
             self.text = source.text.clone();
             for slo in &file.slo {
                 let slo = slo.get_ref();
+                let group = crate::plan::recording_group_name(&service.name, slo.name.get_ref());
+                if let Some(owner) = alert_groups.get(&group) {
+                    let span = self.inner(slo.name.span());
+                    self.error(
+                        Problem::GroupNameTaken {
+                            group,
+                            service: (*owner).to_owned(),
+                        },
+                        span,
+                    );
+                }
                 let owner = format!("SLO `{}/{}`", service.name, slo.name.get_ref());
                 for name in [
                     burn_alert_name(&service.name, slo.name.get_ref()),

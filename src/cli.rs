@@ -370,7 +370,7 @@ fn load_inputs(spec: &SpecArgs, printer: &Printer) -> Result<(Sources, Templates
 /// The templates directory named in the settings file, if it parses.
 fn settings_templates(sources: &Sources) -> Option<PathBuf> {
     let source = sources.settings.as_ref()?;
-    let settings = crate::spec::parse_settings(source).ok()?;
+    let settings = crate::spec::parse_settings(source).into_result().ok()?;
     let dir = settings.templates?;
     Some(
         source

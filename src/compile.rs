@@ -68,17 +68,11 @@ impl Compilation {
 /// Parses and analyzes the specs: the stages `check` needs.
 pub fn analyze(sources: &Sources) -> (Option<Project>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
-    let settings =
-        sources
-            .settings
-            .as_ref()
-            .and_then(|source| match spec::parse_settings(source) {
-                Ok(file) => Some((source, file)),
-                Err(errors) => {
-                    diagnostics.extend(errors);
-                    None
-                }
-            });
+    let settings = sources.settings.as_ref().and_then(|source| {
+        let parsed = spec::parse_settings(source);
+        diagnostics.extend(parsed.diagnostics);
+        parsed.file.map(|file| (source, file))
+    });
     let settings_failed = sources.settings.is_some() && settings.is_none();
     let mut parsed = Vec::new();
     let results: Vec<_> = sources
@@ -87,9 +81,9 @@ pub fn analyze(sources: &Sources) -> (Option<Project>, Vec<Diagnostic>) {
         .map(|source| (source, spec::parse_service(source)))
         .collect();
     for (source, result) in results {
-        match result {
-            Ok(file) => parsed.push((source, file)),
-            Err(errors) => diagnostics.extend(errors),
+        diagnostics.extend(result.diagnostics);
+        if let Some(file) = result.file {
+            parsed.push((source, file));
         }
     }
     let services: Vec<(&crate::source::SourceFile, &spec::ServiceFile)> = parsed

@@ -112,6 +112,7 @@ pub enum Problem {
     NoSpecFiles {
         path: PathBuf,
     },
+    NotUtf8,
     TomlSyntax {
         message: String,
     },
@@ -143,6 +144,10 @@ pub enum Problem {
     DuplicateAlert {
         name: String,
         other: String,
+    },
+    GroupNameTaken {
+        group: String,
+        service: String,
     },
     // --- numbers and durations
     ObjectiveOutOfRange {
@@ -196,6 +201,13 @@ pub enum Problem {
         found: String,
     },
     ErrorsEqualTotal,
+    GoodEqualTotal,
+    RatioGrouping {
+        field: &'static str,
+        errors: Vec<String>,
+        total: Vec<String>,
+    },
+    GroupByLe,
     HistogramSuffix {
         name: String,
     },
@@ -209,6 +221,13 @@ pub enum Problem {
         text: String,
     },
     ThresholdBound,
+    BoundNotFinite {
+        key: &'static str,
+        value: String,
+    },
+    UnclosedTemplate {
+        field: String,
+    },
     // --- plain alert tests
     InvalidTestSeries {
         series: String,
@@ -231,6 +250,9 @@ pub enum Problem {
     // --- settings
     UnknownSeverity {
         found: String,
+    },
+    InvalidSeverityLabel {
+        value: String,
     },
     LiteralSecret {
         key: String,
@@ -292,6 +314,7 @@ impl Problem {
             Self::Io { .. } => "io",
             Self::NoSpecDirectory { .. } => "no-spec-directory",
             Self::NoSpecFiles { .. } => "no-spec-files",
+            Self::NotUtf8 => "not-utf8",
             Self::TomlSyntax { .. } => "toml-syntax",
             Self::TomlShape { .. } => "toml-type",
             Self::UnknownKey { .. } => "unknown-key",
@@ -300,6 +323,7 @@ impl Problem {
             Self::DuplicateService { .. } => "duplicate-service",
             Self::DuplicateSlo { .. } => "duplicate-slo",
             Self::DuplicateAlert { .. } => "duplicate-alert",
+            Self::GroupNameTaken { .. } => "group-name-taken",
             Self::ObjectiveOutOfRange { .. } => "objective-range",
             Self::InvalidDuration { .. } => "invalid-duration",
             Self::WindowNotShorter { .. } => "window-not-shorter-than-period",
@@ -315,17 +339,23 @@ impl Problem {
             Self::InvalidPromql { .. } => "invalid-promql",
             Self::NotInstantVector { .. } => "not-instant-vector",
             Self::ErrorsEqualTotal => "errors-equal-total",
+            Self::GoodEqualTotal => "good-equal-total",
+            Self::RatioGrouping { .. } => "ratio-grouping",
+            Self::GroupByLe => "group-by-le",
             Self::HistogramSuffix { .. } => "histogram-suffix",
             Self::InvalidMetricName { .. } => "invalid-metric-name",
             Self::InvalidSelector { .. } => "invalid-selector",
             Self::InvalidThreshold { .. } => "invalid-threshold",
             Self::ThresholdBound => "threshold-bound",
+            Self::BoundNotFinite { .. } => "bound-not-finite",
+            Self::UnclosedTemplate { .. } => "unclosed-template",
             Self::InvalidTestSeries { .. } => "invalid-test-series",
             Self::InvalidTestValues { .. } => "invalid-test-values",
             Self::InvalidLabelName { .. } => "invalid-label-name",
             Self::ReservedLabel { .. } => "reserved-label",
             Self::InvalidSeverity { .. } => "invalid-severity",
             Self::UnknownSeverity { .. } => "unknown-severity",
+            Self::InvalidSeverityLabel { .. } => "invalid-severity-label",
             Self::LiteralSecret { .. } => "literal-secret",
             Self::SecretInUrl { .. } => "secret-in-url",
             Self::UnknownReceiver { .. } => "unknown-receiver",
@@ -351,6 +381,7 @@ impl Problem {
             Self::NoSpecFiles { path } => {
                 format!("no service files (`*.toml`) in `{}`", path.display())
             }
+            Self::NotUtf8 => "the file is not UTF-8 text".to_owned(),
             Self::TomlSyntax { message } => format!("invalid TOML: {message}"),
             Self::TomlShape { message } => message.clone(),
             Self::UnknownKey { key, table, .. } => format!("unknown key `{key}` in {table}"),
@@ -361,6 +392,9 @@ impl Problem {
                 format!("SLO `{name}` is declared twice in service `{service}`")
             }
             Self::DuplicateAlert { name, .. } => format!("alert name `{name}` is used twice"),
+            Self::GroupNameTaken { group, service } => format!(
+                "this SLO's recording group would be `{group}`, the name of service `{service}`'s alert group"
+            ),
             Self::ObjectiveOutOfRange { objective } => {
                 format!("objective {objective} is out of range")
             }
@@ -413,6 +447,17 @@ impl Problem {
                 format!("`{field}` must return an instant vector, not a {found}")
             }
             Self::ErrorsEqualTotal => "`errors` and `total` are the same query".to_owned(),
+            Self::GoodEqualTotal => "`good` and `total` are the same query".to_owned(),
+            Self::RatioGrouping {
+                field,
+                errors,
+                total,
+            } => format!(
+                "`{field}` is grouped by ({}) but `total` by ({}): their series never match",
+                errors.join(", "),
+                total.join(", ")
+            ),
+            Self::GroupByLe => "`group_by` cannot hold `le`".to_owned(),
             Self::HistogramSuffix { name } => {
                 format!("histogram `{name}` is named with a series suffix")
             }
@@ -421,6 +466,12 @@ impl Problem {
             Self::InvalidThreshold { text } => format!("invalid latency threshold `{text}`"),
             Self::ThresholdBound => {
                 "a threshold SLI needs exactly one of `max` and `min`".to_owned()
+            }
+            Self::BoundNotFinite { key, value } => {
+                format!("`{key} = {value}` is not a finite number")
+            }
+            Self::UnclosedTemplate { field } => {
+                format!("`{field}` opens a template action `{{{{` that never closes")
             }
             Self::InvalidTestSeries { series, error } => {
                 format!("invalid test series `{series}`: {error}")
@@ -432,6 +483,12 @@ impl Problem {
             Self::ReservedLabel { name } => format!("label `{name}` is reserved by slogen"),
             Self::InvalidSeverity { found } => format!("invalid severity `{found}`"),
             Self::UnknownSeverity { found } => format!("unknown severity `{found}`"),
+            Self::InvalidSeverityLabel { value } if value.is_empty() => {
+                "a severity label value is empty".to_owned()
+            }
+            Self::InvalidSeverityLabel { value } => {
+                format!("severity label value `{value}` is not a plain word")
+            }
             Self::LiteralSecret { key } => format!("`{key}` holds a literal secret"),
             Self::SecretInUrl { key } => format!("`{key}` is a URL that carries a secret"),
             Self::UnknownReceiver { name, .. } => format!("no receiver named `{name}`"),
@@ -472,6 +529,15 @@ impl Problem {
             Self::NoSpecFiles { .. } => {
                 "add one `<service>.toml` per service; `slogen init` writes an example".to_owned()
             }
+            Self::TomlSyntax { .. } => {
+                "docs/reference.md shows every table and key; `slogen init` writes a commented example".to_owned()
+            }
+            Self::TomlShape { .. } => {
+                "docs/reference.md gives each key's type with an example".to_owned()
+            }
+            Self::NotUtf8 => {
+                "the first byte that is not UTF-8 is marked; save the file as UTF-8".to_owned()
+            }
             Self::UnknownKey { suggestion: Some(suggestion), .. } => {
                 format!("did you mean `{suggestion}`?")
             }
@@ -489,6 +555,9 @@ impl Problem {
             }
             Self::DuplicateSlo { .. } => "rename one of them".to_owned(),
             Self::DuplicateAlert { other, .. } => format!("it is already used by {other}; rename one"),
+            Self::GroupNameTaken { .. } => {
+                "rule group names must be unique; rename the SLO".to_owned()
+            }
             Self::ObjectiveOutOfRange { .. } => {
                 "the objective is a percentage between 0 and 100, exclusive: `objective = 99.9`".to_owned()
             }
@@ -505,7 +574,7 @@ impl Problem {
                 "a rate over fewer than two samples is empty; lengthen the window".to_owned()
             }
             Self::BurnRateNeverFires { burn_rate, objective, .. } => format!(
-                "burn rate {burn_rate} × error budget {objective} ≥ 1; disable this alert (`[slo.alerting]`), lower the objective, or use burn windows with a lower burn rate"
+                "burn rate {burn_rate} × error budget {objective} ≥ 1; disable this alert (`[slo.alerting]`), use burn windows with a lower burn rate (a smaller `budget`), or raise the objective to shrink the budget"
             ),
             Self::BudgetShareOutOfRange { .. } => {
                 "`budget` is the percentage of the period's error budget the alert allows to burn, above 0 and at most 100".to_owned()
@@ -533,6 +602,15 @@ impl Problem {
             Self::ErrorsEqualTotal => {
                 "`errors` selects the failed events only, e.g. with `code=~\"5..\"`".to_owned()
             }
+            Self::GoodEqualTotal => {
+                "`good` selects the successful events only, e.g. with `code!~\"5..\"`; as written no event could ever fail".to_owned()
+            }
+            Self::RatioGrouping { field, .. } => format!(
+                "`{field} / total` pairs series with the same labels, so the error ratio would read 0; aggregate both with the same `by (...)` labels"
+            ),
+            Self::GroupByLe => {
+                "slogen picks the bucket `le` of the threshold itself; group by other labels".to_owned()
+            }
             Self::HistogramSuffix { name } => format!(
                 "name the histogram without `_bucket`/`_count`/`_sum`: `{}`",
                 name.trim_end_matches("_bucket").trim_end_matches("_count").trim_end_matches("_sum")
@@ -547,6 +625,12 @@ impl Problem {
                 "write a duration such as `100ms` or `1.5s`, or a bucket bound in seconds such as `0.1`".to_owned()
             }
             Self::ThresholdBound => "e.g. `max = 10`: the SLI is bad while the query is above 10".to_owned(),
+            Self::BoundNotFinite { .. } => {
+                "against nan or an infinity the SLI would always or never fail; write a number, e.g. `max = 10`".to_owned()
+            }
+            Self::UnclosedTemplate { .. } => {
+                "close the action with `}}`, or write a literal `{{` as `{{ \"{{\" }}`".to_owned()
+            }
             Self::InvalidTestSeries { .. } => {
                 "name one series as promtool loads it: a metric and `=` matchers, e.g. `up{job=\"api\"}`".to_owned()
             }
@@ -561,6 +645,9 @@ impl Problem {
             }
             Self::InvalidSeverity { .. } | Self::UnknownSeverity { .. } => {
                 "severity is `page` or `ticket`".to_owned()
+            }
+            Self::InvalidSeverityLabel { .. } => {
+                "use letters, digits, `-`, `_`, `.` or `:`, e.g. `critical`; every alert carries the value and routing matches it".to_owned()
             }
             Self::LiteralSecret { key } => format!(
                 "generated files are committed; read it from a file with `{key}_file = \"/etc/alertmanager/secrets/...\"`, or write a placeholder such as `\"<{key}>\"` and fill it in at deploy time"

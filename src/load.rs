@@ -45,8 +45,8 @@ fn io_error(path: &Path, error: &std::io::Error) -> Diagnostic {
 
 /// Reads one text file as a source.
 pub fn read_source(path: &Path) -> Result<SourceFile, Diagnostic> {
-    let text = fs::read_to_string(path).map_err(|error| io_error(path, &error))?;
-    Ok(SourceFile::new(path, text))
+    let bytes = fs::read(path).map_err(|error| io_error(path, &error))?;
+    Ok(SourceFile::from_bytes(path, bytes))
 }
 
 /// Reads a spec directory; `settings` overrides `<dir>/slogen.toml`.

@@ -225,20 +225,22 @@ pub fn group_names(project: &Project) -> Vec<String> {
         .services
         .iter()
         .filter(|service| has_alert_rules(service))
-        .map(alert_group_name);
+        .map(|service| alert_group_name(&service.name));
     project
         .slos()
-        .map(|(service, slo)| recording_group_name(service, slo))
+        .map(|(service, slo)| recording_group_name(&service.name, &slo.name))
         .chain(alerting)
         .collect()
 }
 
-fn recording_group_name(service: &Service, slo: &Slo) -> String {
-    format!("slogen-{}-{}", service.name, slo.name)
+/// The recording group of an SLO.
+pub fn recording_group_name(service: &str, slo: &str) -> String {
+    format!("slogen-{service}-{slo}")
 }
 
-fn alert_group_name(service: &Service) -> String {
-    format!("slogen-{}-alerts", service.name)
+/// The alert group of a service.
+pub fn alert_group_name(service: &str) -> String {
+    format!("slogen-{service}-alerts")
 }
 
 /// Plans the recording-rules file at once: the values
@@ -275,7 +277,7 @@ pub fn recording_rules_context(project: Arc<Project>) -> minijinja::Value {
 
 fn recording_group(service: &Service, slo: &Slo) -> GroupView {
     GroupView {
-        name: recording_group_name(service, slo),
+        name: recording_group_name(&service.name, &slo.name),
         rules: slo_recording_rules(service, slo),
     }
 }
@@ -565,7 +567,7 @@ fn alert_group(
         rules.push(plain_alert_rule(project, service, alert, runbook_url));
     }
     GroupView {
-        name: alert_group_name(service),
+        name: alert_group_name(&service.name),
         rules,
     }
 }

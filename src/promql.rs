@@ -19,9 +19,110 @@ pub enum QueryError {
     NotVector(String),
 }
 
+/// How deeply a query may nest (parentheses, brackets, braces and unary
+/// signs): Prometheus's own limit is far above any real query, but a parser
+/// that recurses must stop somewhere before the stack does.
+pub const MAX_NESTING: usize = 256;
+
+/// Parses a query with promql-parser, unless it nests deeper than
+/// [`MAX_NESTING`]: every parse of text slogen did not write goes through
+/// here, so no input can overflow the stack.
+fn parse(query: &str) -> Result<Expr, String> {
+    if nesting(query) > MAX_NESTING {
+        return Err(format!(
+            "the query nests more than {MAX_NESTING} levels deep (parentheses, brackets or signs)"
+        ));
+    }
+    parser::parse(query)
+}
+
+/// The deepest nesting in a query: open parentheses, brackets and braces,
+/// plus a run of signs (`- - x`) in front of an operand. Quoted text does not
+/// count.
+fn nesting(query: &str) -> usize {
+    let bytes = query.as_bytes();
+    let (mut depth, mut signs, mut deepest) = (0usize, 0usize, 0usize);
+    // True where a sign would be unary: at the start, after an opening
+    // bracket, a comma or an operator.
+    let mut operand_next = true;
+    let mut at = 0;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        match byte {
+            b'"' | b'\'' | b'`' => {
+                at += 1;
+                while at < bytes.len() && bytes[at] != byte {
+                    at += if bytes[at] == b'\\' && byte != b'`' {
+                        2
+                    } else {
+                        1
+                    };
+                }
+                operand_next = false;
+                signs = 0;
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                operand_next = true;
+            }
+            b')' | b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                operand_next = false;
+                signs = 0;
+            }
+            b'-' | b'+' if operand_next => signs += 1,
+            b' ' | b'\t' | b'\n' | b'\r' => {}
+            b'*' | b'/' | b'%' | b'^' | b'=' | b'!' | b'<' | b'>' | b',' | b'-' | b'+' => {
+                operand_next = true;
+                signs = 0;
+            }
+            _ => {
+                operand_next = false;
+                signs = 0;
+            }
+        }
+        deepest = deepest.max(depth + signs);
+        at += 1;
+    }
+    deepest
+}
+
+/// The labels a query's result is grouped by, when its outermost operation
+/// says so: `sum by (a, b) (...)` gives `[a, b]`, `sum(...)` none. `None`
+/// when the result keeps labels of its input (no aggregation at the top,
+/// `without`, `topk`), which only the data can tell.
+pub fn output_grouping(expr: &Expr) -> Option<Vec<String>> {
+    use promql_parser::parser::token;
+    match expr {
+        Expr::Paren(inner) => output_grouping(&inner.expr),
+        Expr::Aggregate(aggregate) => {
+            let keeps_labels = [
+                token::T_TOPK,
+                token::T_BOTTOMK,
+                token::T_COUNT_VALUES,
+                token::T_LIMITK,
+                token::T_LIMIT_RATIO,
+            ]
+            .contains(&aggregate.op.id());
+            match &aggregate.modifier {
+                _ if keeps_labels => None,
+                None => Some(Vec::new()),
+                Some(promql_parser::parser::LabelModifier::Include(labels)) => {
+                    let mut labels = labels.labels.clone();
+                    labels.sort();
+                    labels.dedup();
+                    Some(labels)
+                }
+                Some(promql_parser::parser::LabelModifier::Exclude(_)) => None,
+            }
+        }
+        _ => None,
+    }
+}
+
 /// Parses a query that must return an instant vector.
 pub fn parse_instant_vector(query: &str) -> Result<Expr, QueryError> {
-    let expr = parser::parse(query).map_err(QueryError::Parse)?;
+    let expr = parse(query).map_err(QueryError::Parse)?;
     match expr.value_type() {
         ValueType::Vector => Ok(expr),
         other => Err(QueryError::NotVector(other.to_string())),
@@ -46,7 +147,7 @@ pub fn check_instant_vector(query: &str) -> Result<(), QueryError> {
 /// Checks that a query parses, whatever it returns (as
 /// `promtool test rules` reads a `promql_expr_test`), through its [`shape`].
 pub fn check_query(query: &str) -> Result<(), String> {
-    verdict(Check::Query, query, |text| parser::parse(text).map(|_| ()))
+    verdict(Check::Query, query, |text| parse(text).map(|_| ()))
 }
 
 /// What a shape was checked for.
@@ -183,7 +284,7 @@ pub fn parse_sharing_regexes(query: &str) -> Result<Expr, String> {
         .filter_map(|(range, regex)| regex.then_some(range))
         .collect();
     if regexes.is_empty() || query.contains(STAND_IN) {
-        return parser::parse(query);
+        return parse(query);
     }
     let bytes = query.as_bytes();
     let mut text = String::with_capacity(query.len() + 16 * regexes.len());
@@ -192,12 +293,12 @@ pub fn parse_sharing_regexes(query: &str) -> Result<Expr, String> {
     for range in regexes {
         // The operator is right before the literal, but for whitespace.
         let Some(tilde) = query[..range.start].trim_end().len().checked_sub(1) else {
-            return parser::parse(query);
+            return parse(query);
         };
         let negated = match (tilde.checked_sub(1).map(|at| bytes[at]), bytes[tilde]) {
             (Some(b'='), b'~') => false,
             (Some(b'!'), b'~') => true,
-            _ => return parser::parse(query),
+            _ => return parse(query),
         };
         text.push_str(&query[last..tilde]);
         text.push(if negated { '=' } else { ' ' });
@@ -210,8 +311,8 @@ pub fn parse_sharing_regexes(query: &str) -> Result<Expr, String> {
         last = range.end;
     }
     text.push_str(&query[last..]);
-    let Ok(mut expr) = parser::parse(&text) else {
-        return parser::parse(query);
+    let Ok(mut expr) = parse(&text) else {
+        return parse(query);
     };
     let mut restored = true;
     // Each stand-in must be found once: a label value can spell one with
@@ -269,7 +370,7 @@ pub fn parse_sharing_regexes(query: &str) -> Result<Expr, String> {
     if restored && found.iter().all(|seen| *seen) {
         Ok(expr)
     } else {
-        parser::parse(query)
+        parse(query)
     }
 }
 
@@ -551,6 +652,46 @@ pub fn escape_template_text(text: &str) -> String {
     text.replace("{{", "{{ \"{{\" }}")
 }
 
+/// Where a Go template action (`{{ ... }}`) opens and never closes, as a
+/// byte offset into `text`. Outside actions `}}` is plain text; inside them
+/// quoted strings, raw strings, character constants and comments may hold
+/// braces, so `{{ "{{" }}` (an escaped `{{`) is one closed action.
+pub fn unclosed_template_action(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while let Some(found) = text[at..].find("{{") {
+        let open = at + found;
+        let mut i = open + 2;
+        loop {
+            match bytes.get(i) {
+                None => return Some(open),
+                Some(b'}') if bytes.get(i + 1) == Some(&b'}') => break,
+                Some(&quote @ (b'"' | b'\'' | b'`')) => {
+                    i += 1;
+                    loop {
+                        match bytes.get(i) {
+                            None => return Some(open),
+                            Some(b'\\') if quote != b'`' => i += 2,
+                            Some(&end) if end == quote => break,
+                            Some(_) => i += 1,
+                        }
+                    }
+                    i += 1;
+                }
+                Some(b'/') if bytes.get(i + 1) == Some(&b'*') => {
+                    i = match text[i + 2..].find("*/") {
+                        Some(end) => i + 2 + end + 2,
+                        None => return Some(open),
+                    };
+                }
+                Some(_) => i += 1,
+            }
+        }
+        at = i + 2;
+    }
+    None
+}
+
 /// A string literal for PromQL label matchers (double-quoted, escaped).
 pub fn quote(value: &str) -> String {
     let mut quoted = String::with_capacity(value.len() + 2);
@@ -584,7 +725,7 @@ pub fn parse_series(text: &str) -> Result<(), String> {
 }
 
 fn series_verdict(text: &str) -> Result<(), String> {
-    match parser::parse(text)? {
+    match parse(text)? {
         Expr::VectorSelector(selector)
             if is_plain_selector(&selector)
                 && selector
@@ -809,5 +950,68 @@ mod tests {
             "a {{ \"{{\" }} b }} $c"
         );
         assert_eq!(quote("a\"b\\"), "\"a\\\"b\\\\\"");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        assert_eq!(nesting("sum(rate(x{a=\"((((\"}[5m]))"), 3);
+        assert_eq!(nesting("- -x - -(y)"), 2);
+        assert_eq!(nesting("1e-5 - 2"), 0);
+        let deep = |open: &str, close: &str, levels: usize| {
+            format!("{}x{}", open.repeat(levels), close.repeat(levels))
+        };
+        for query in [
+            deep("(", ")", MAX_NESTING),
+            deep("-", "", MAX_NESTING),
+            deep("- ", "", MAX_NESTING),
+        ] {
+            assert!(check_instant_vector(&query).is_ok(), "{query}");
+        }
+        for query in [
+            deep("(", ")", 100_000),
+            deep("-", "", 100_000),
+            deep("+(", ")", 60_000),
+            deep("sum(", ")", 60_000),
+        ] {
+            let error = match check_instant_vector(&query) {
+                Err(QueryError::Parse(error)) => error,
+                other => panic!("{other:?}"),
+            };
+            assert!(error.contains("nests more than"), "{error}");
+            assert!(parse_sharing_regexes(&query).is_err());
+        }
+    }
+
+    #[test]
+    fn template_actions_close() {
+        for closed in [
+            "",
+            "}}",
+            "a }} b }}}",
+            "{{ $value }}",
+            "{{- .Labels.x -}} and {{ humanize $value }}",
+            "{{ \"{{\" }}",
+            "{{ \"{{\" }}{{ \"{{\" }}{",
+            "{{ `}}` }}",
+            "{{ '}' }}",
+            "{{ \"a\\\"}}\" }}",
+            "{{/* }} */}}",
+        ] {
+            assert_eq!(unclosed_template_action(closed), None, "{closed}");
+        }
+        for (open, at) in [
+            ("{{", 0),
+            ("a {{ b", 2),
+            ("{{ x }} {{ \"}}", 8),
+            ("{{ `}}", 0),
+            ("{{/* }}", 0),
+            ("{{ \"\\", 0),
+        ] {
+            assert_eq!(unclosed_template_action(open), Some(at), "{open}");
+        }
+        for text in ["{{", "}}", "{{{", "}}}", "\\{{ \\", "{{ \"{{\" }}"] {
+            let escaped = escape_template_text(text);
+            assert_eq!(unclosed_template_action(&escaped), None, "{escaped}");
+        }
     }
 }

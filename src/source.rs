@@ -12,8 +12,11 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// The file name relative to the spec directory; stable across machines, used in output headers.
     pub name: String,
-    /// The full UTF-8 text.
+    /// The full UTF-8 text (invalid bytes replaced by U+FFFD).
     pub text: String,
+    /// Where the file's bytes stop being UTF-8, if they do: a byte offset
+    /// into `text`, where the first replacement character stands.
+    pub invalid_utf8: Option<usize>,
 }
 
 impl SourceFile {
@@ -28,6 +31,22 @@ impl SourceFile {
             path,
             name,
             text: text.into(),
+            invalid_utf8: None,
+        }
+    }
+
+    /// A source from a file's bytes, which may not be UTF-8.
+    pub fn from_bytes(path: impl Into<PathBuf>, bytes: Vec<u8>) -> Self {
+        match String::from_utf8(bytes) {
+            Ok(text) => Self::new(path, text),
+            Err(error) => {
+                let offset = error.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+                Self {
+                    invalid_utf8: Some(offset),
+                    ..Self::new(path, text)
+                }
+            }
         }
     }
 

@@ -410,23 +410,48 @@ const SETTINGS_KEYS: &[(&str, &[&str])] = &[
     ("alertmanager.team[]", &["name", "page", "ticket"]),
 ];
 
+/// A parsed file and the problems found on the way. A file with unknown
+/// keys still parses (the keys are ignored), so that analysis reports its
+/// other problems in the same run; the unknown keys stay errors.
+#[derive(Debug)]
+pub struct Parsed<T> {
+    /// The file, when its syntax and types allow one.
+    pub file: Option<T>,
+    /// Syntax errors, unknown keys and type errors.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl<T> Parsed<T> {
+    /// The file when nothing at all is wrong with it.
+    pub fn into_result(self) -> Result<T, Vec<Diagnostic>> {
+        match self.file {
+            Some(file) if self.diagnostics.is_empty() => Ok(file),
+            _ => Err(self.diagnostics),
+        }
+    }
+}
+
 /// Parses a service file, reporting every syntax error and unknown key.
-pub fn parse_service(source: &SourceFile) -> Result<ServiceFile, Vec<Diagnostic>> {
+pub fn parse_service(source: &SourceFile) -> Parsed<ServiceFile> {
     parse(source, KNOWN_KEYS)
 }
 
 /// Parses the settings file, reporting every syntax error and unknown key.
-pub fn parse_settings(source: &SourceFile) -> Result<SettingsFile, Vec<Diagnostic>> {
+pub fn parse_settings(source: &SourceFile) -> Parsed<SettingsFile> {
     parse(source, SETTINGS_KEYS)
 }
 
-fn parse<T: DeserializeOwned>(
-    source: &SourceFile,
-    known_keys: &[(&str, &[&str])],
-) -> Result<T, Vec<Diagnostic>> {
+fn parse<T: DeserializeOwned>(source: &SourceFile, known_keys: &[(&str, &[&str])]) -> Parsed<T> {
+    if let Some(offset) = source.invalid_utf8 {
+        let span = offset..offset + '\u{fffd}'.len_utf8();
+        return Parsed {
+            file: None,
+            diagnostics: vec![Diagnostic::at(Problem::NotUtf8, &source.path, span)],
+        };
+    }
     let (table, errors) = DeTable::parse_recoverable(&source.text);
     if !errors.is_empty() {
-        return Err(errors
+        let diagnostics = errors
             .iter()
             .map(|error| {
                 let problem = Problem::TomlSyntax {
@@ -434,15 +459,21 @@ fn parse<T: DeserializeOwned>(
                 };
                 Diagnostic::at(problem, &source.path, error.span().unwrap_or(0..0))
             })
-            .collect());
+            .collect();
+        return Parsed {
+            file: None,
+            diagnostics,
+        };
     }
     // Unknown keys come from the whole tree, so one run reports all of them
     // even when deserialization stops early at a missing key.
     let mut diagnostics = Vec::new();
     unknown_keys(source, table.get_ref(), "", known_keys, &mut diagnostics);
     match T::deserialize(toml::de::Deserializer::from(table)) {
-        Ok(value) if diagnostics.is_empty() => Ok(value),
-        Ok(_) => Err(diagnostics),
+        Ok(file) => Parsed {
+            file: Some(file),
+            diagnostics,
+        },
         Err(error) => {
             let problem = Problem::TomlShape {
                 message: shape_message(error.message()),
@@ -452,7 +483,10 @@ fn parse<T: DeserializeOwned>(
                 &source.path,
                 error.span().unwrap_or(0..0),
             ));
-            Err(diagnostics)
+            Parsed {
+                file: None,
+                diagnostics,
+            }
         }
     }
 }
@@ -547,7 +581,7 @@ mod tests {
     #[track_caller]
     fn unknown_keys(text: &str) -> Vec<(String, Option<String>, (usize, usize))> {
         let source = source(text);
-        let diagnostics = parse_service(&source).unwrap_err();
+        let diagnostics = parse_service(&source).into_result().unwrap_err();
         diagnostics
             .into_iter()
             .map(|diagnostic| match *diagnostic.problem {
@@ -581,7 +615,9 @@ mod tests {
 
     #[test]
     fn all_syntax_errors_are_reported() {
-        let diagnostics = parse_service(&source("[service\nname = = 1\n")).unwrap_err();
+        let diagnostics = parse_service(&source("[service\nname = = 1\n"))
+            .into_result()
+            .unwrap_err();
         assert!(!diagnostics.is_empty());
         assert!(
             diagnostics
@@ -596,7 +632,7 @@ mod tests {
             "{MINIMAL}[[slo]]\nname = \"x\"\nobjective = \"high\"\n[slo.sli.raw]\nerror_ratio = 'x'\n"
         );
         let source = source(&text);
-        let diagnostics = parse_service(&source).unwrap_err();
+        let diagnostics = parse_service(&source).into_result().unwrap_err();
         let location = diagnostics[0].location.clone().unwrap();
         assert_eq!(source.line_column(location.span.start), (6, 13));
     }
@@ -662,7 +698,11 @@ mod tests {
 
     #[test]
     fn known_key_lists_match_the_structs() {
-        check_key_lists(KNOWN_KEYS, |source| parse_service(source).map(drop));
-        check_key_lists(SETTINGS_KEYS, |source| parse_settings(source).map(drop));
+        check_key_lists(KNOWN_KEYS, |source| {
+            parse_service(source).into_result().map(drop)
+        });
+        check_key_lists(SETTINGS_KEYS, |source| {
+            parse_settings(source).into_result().map(drop)
+        });
     }
 }

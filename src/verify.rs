@@ -628,6 +628,13 @@ fn span_of(location: &serde_saphyr::Location) -> Range<usize> {
 /// (structure, PromQL, names, durations, labels, templates, duplicates),
 /// every problem located in the file.
 pub fn check_rules(source: &SourceFile) -> Vec<Diagnostic> {
+    if let Some(offset) = source.invalid_utf8 {
+        return vec![Diagnostic::at(
+            Problem::NotUtf8,
+            &source.path,
+            offset..offset + '\u{fffd}'.len_utf8(),
+        )];
+    }
     check_rules_and_groups(source).0
 }
 
@@ -976,10 +983,10 @@ fn check_rule<S: Located<String>, M: Located<Labels>>(
                     map.span(),
                 ));
             }
-            if value.matches("{{").count() != value.matches("}}").count() {
+            if promql::unclosed_template_action(value).is_some() {
                 problems.push(problem(
                     code::TEMPLATE,
-                    format!("`{name}` has unbalanced template braces"),
+                    format!("`{name}` has a template action `{{{{` that never closes"),
                     map.span(),
                 ));
             }

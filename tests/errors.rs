@@ -186,6 +186,100 @@ fn sli_kinds() {
 }
 
 #[test]
+fn queries_that_could_never_fail_or_match() {
+    case(
+        "good_equal_total",
+        &[(
+            "a.toml",
+            &slo(&RATIO
+                .replace("errors =", "good =")
+                .replace("{code=~\"5..\"}", "")),
+        )],
+    );
+    case(
+        "ratio_grouping",
+        &[(
+            "a.toml",
+            &slo(&RATIO.replace(
+                "sum(rate(http_requests_total{",
+                "sum by (code) (rate(http_requests_total{",
+            )),
+        )],
+    );
+    case(
+        "group_by_le",
+        &[(
+            "a.toml",
+            &slo(
+                "[slo.sli.latency]\nhistogram = \"http_duration_seconds\"\nthreshold = \"100ms\"\ngroup_by = [\"route\", \"le\"]\n",
+            ),
+        )],
+    );
+    case(
+        "bound_not_finite",
+        &[(
+            "a.toml",
+            &format!(
+                "{}\n[[slo]]\nname = \"floor\"\nobjective = 99.0\n[slo.sli.threshold]\nquery = 'min(up)'\nmin = -inf\n",
+                slo("[slo.sli.threshold]\nquery = 'max(lag)'\nmax = nan\n")
+            ),
+        )],
+    );
+}
+
+#[test]
+fn queries_nested_too_deeply() {
+    let deep = format!("{}x{}", "(".repeat(5000), ")".repeat(5000));
+    let text =
+        format!("{SERVICE}\n[[alert]]\nname = \"Deep\"\nexpr = '{deep}'\nseverity = \"page\"\n");
+    let project = Project::new();
+    project.file("slo/a.toml", &text);
+    let run = project.slogen(&["check", "--color", "never"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("nests more than 256 levels"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn templates_and_names_prometheus_would_reject() {
+    let alert = format!(
+        "{}\n[slo.alerting]\nlabels = {{ owner = \"{{{{ $labels.team\" }}\n\n[[alert]]\nname = \"Down\"\nexpr = 'up == 0'\nseverity = \"page\"\nsummary = \"{{{{ $labels.instance is down\"\nannotations = {{ note = \"{{{{ if true }}}} ok {{{{ end }}}}\", bad = \"{{{{ /* open\" }}\n",
+        slo(RATIO)
+    );
+    case("unclosed_template", &[("a.toml", &alert)]);
+    let named_alerts = slo(RATIO).replace("\"availability\"", "\"alerts\"");
+    case("group_name_taken", &[("a.toml", &named_alerts)]);
+    case(
+        "severity_label",
+        &[
+            ("a.toml", &slo(RATIO)),
+            (
+                "slogen.toml",
+                "[severity]\npage = 'P1 {{ x }}'\nticket = \"\"\n",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn not_utf8() {
+    let project = Project::new();
+    project.file("slo/a.toml", &slo(RATIO).replace("99.9", "101"));
+    project.bytes("slo/b.toml", b"[service]\nname = \"b\xff\"\nteam = \"t\"\n");
+    let run = project.slogen(&["build", "--color", "never"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(!project.exists("generated"));
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_suffix("not_utf8");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| insta::assert_snapshot!("error", run.stderr));
+}
+
+#[test]
 fn labels() {
     let text = slo(RATIO).replace(
         "team = \"shop\"",

@@ -37,6 +37,11 @@ impl Project {
 
     /// Writes a file (parents created).
     pub(crate) fn file(&self, relative: &str, contents: &str) -> &Self {
+        self.bytes(relative, contents.as_bytes())
+    }
+
+    /// Writes a file of raw bytes (which need not be UTF-8).
+    pub(crate) fn bytes(&self, relative: &str, contents: &[u8]) -> &Self {
         let path = self.path().join(relative);
         fs::create_dir_all(path.parent().unwrap()).unwrap();
         fs::write(path, contents).unwrap();
