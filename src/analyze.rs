@@ -645,9 +645,12 @@ impl Analyzer {
                     if share.is_finite() && share > 0.0 && share <= 1.0 {
                         Some(share)
                     } else {
+                        let most = math::REFERENCE_PERIOD.seconds() / long.seconds();
                         self.error(
-                            Problem::BudgetShareOutOfRange {
-                                share: share * 100.0,
+                            Problem::BurnRateOutOfRange {
+                                burn_rate: crate::number::human(*burn_rate.get_ref()),
+                                long: long.to_string(),
+                                most: crate::number::human(most),
                             },
                             burn_rate.span(),
                         );
@@ -784,16 +787,33 @@ impl Analyzer {
             || self.inner(spec.name.span()),
             |period| self.inner(period.span()),
         );
+        // The SLO's own windows are pointed at; the settings' at the period.
+        let own_window = |long: Duration| {
+            spec.alerting
+                .as_ref()
+                .and_then(|alerting| alerting.get_ref().window.as_ref())
+                .and_then(|windows| {
+                    windows.iter().find(|window| {
+                        Duration::parse(window.get_ref().long.get_ref()).ok() == Some(long)
+                    })
+                })
+                .map(|window| window.get_ref().long.span())
+        };
         let mut reported_period = false;
         for window in slo.alerting.enabled_windows() {
             if window.long >= slo.period && !reported_period {
                 reported_period = true;
+                let own = own_window(window.long);
+                let span = own
+                    .clone()
+                    .map_or_else(|| place.clone(), |span| self.inner(span));
                 self.error(
                     Problem::WindowNotShorter {
                         window: window.long.to_string(),
                         period: slo.period.to_string(),
+                        own: own.is_some(),
                     },
-                    place.clone(),
+                    span,
                 );
             }
             let alert = math::burn_alert(window, slo.period, slo.error_budget());
@@ -826,14 +846,9 @@ impl Analyzer {
         };
         let alerting = alerting.get_ref();
         let windows = match &alerting.window {
-            Some(windows) => {
-                let before = self.diagnostics.len();
-                let windows = self.windows(windows, settings.evaluation_interval);
-                if self.diagnostics[before..].iter().any(Diagnostic::is_error) {
-                    return None;
-                }
-                windows
-            }
+            // Windows with errors are left out (and fail the build); the
+            // others are still checked against the period.
+            Some(windows) => self.windows(windows, settings.evaluation_interval),
             None => settings.windows.clone(),
         };
         Some(Alerting {
@@ -1104,6 +1119,11 @@ impl Analyzer {
                 None
             }
             Err(error) => {
+                let error = if error.contains("metric name must not be set twice") {
+                    "slogen sets the metric name itself (from `histogram`)".to_owned()
+                } else {
+                    error
+                };
                 self.error(Problem::InvalidSelector { error }, span);
                 None
             }

@@ -108,6 +108,7 @@ pub enum Problem {
     },
     NoSpecDirectory {
         path: PathBuf,
+        is_file: bool,
     },
     NoSpecFiles {
         path: PathBuf,
@@ -160,6 +161,7 @@ pub enum Problem {
     WindowNotShorter {
         window: String,
         period: String,
+        own: bool,
     },
     ShortWindowNotShorter {
         short: String,
@@ -179,6 +181,11 @@ pub enum Problem {
     },
     BudgetShareOutOfRange {
         share: f64,
+    },
+    BurnRateOutOfRange {
+        burn_rate: String,
+        long: String,
+        most: String,
     },
     WindowBudget,
     // --- SLIs
@@ -331,6 +338,7 @@ impl Problem {
             Self::WindowTooShort { .. } => "window-too-short",
             Self::BurnRateNeverFires { .. } => "burn-rate-never-fires",
             Self::BudgetShareOutOfRange { .. } => "budget-share-range",
+            Self::BurnRateOutOfRange { .. } => "burn-rate-range",
             Self::WindowBudget => "window-budget",
             Self::SliKindCount { .. } => "sli-kind",
             Self::RatioQueries => "ratio-queries",
@@ -375,7 +383,11 @@ impl Problem {
     pub fn message(&self) -> String {
         match self {
             Self::Io { path, error } => format!("cannot access `{}`: {error}", path.display()),
-            Self::NoSpecDirectory { path } => {
+            Self::NoSpecDirectory {
+                path,
+                is_file: true,
+            } => format!("`{}` is a file, not a spec directory", path.display()),
+            Self::NoSpecDirectory { path, .. } => {
                 format!("spec directory `{}` does not exist", path.display())
             }
             Self::NoSpecFiles { path } => {
@@ -395,13 +407,16 @@ impl Problem {
             Self::GroupNameTaken { group, service } => format!(
                 "this SLO's recording group would be `{group}`, the name of service `{service}`'s alert group"
             ),
+            Self::ObjectiveOutOfRange { objective } if objective.abs() >= 1e6 => {
+                format!("objective {objective:e} is out of range")
+            }
             Self::ObjectiveOutOfRange { objective } => {
                 format!("objective {objective} is out of range")
             }
             Self::InvalidDuration { text, reason } => {
                 format!("invalid duration `{text}`: {reason}")
             }
-            Self::WindowNotShorter { window, period } => {
+            Self::WindowNotShorter { window, period, .. } => {
                 format!("window {window} is not shorter than the SLO period {period}")
             }
             Self::ShortWindowNotShorter { short, long } => {
@@ -422,6 +437,11 @@ impl Problem {
             Self::BudgetShareOutOfRange { share } => {
                 format!("budget share {share} is out of range")
             }
+            Self::BurnRateOutOfRange {
+                burn_rate, long, ..
+            } => format!(
+                "burn rate {burn_rate} over {long} spends more than a whole 30d error budget"
+            ),
             Self::WindowBudget => {
                 "a burn window needs exactly one of `budget` and `burn_rate`".to_owned()
             }
@@ -523,6 +543,9 @@ impl Problem {
     /// How to fix it, when there is something to say.
     pub fn help(&self) -> Option<String> {
         Some(match self {
+            Self::NoSpecDirectory { is_file: true, .. } => {
+                "point `--slo` at the directory that holds the service files".to_owned()
+            }
             Self::NoSpecDirectory { .. } => {
                 "create it with `slogen init`, or point `--slo` at your spec directory".to_owned()
             }
@@ -564,6 +587,9 @@ impl Problem {
             Self::InvalidDuration { .. } => {
                 "write a Prometheus duration: a number and a unit (ms, s, m, h, d, w, y), e.g. `5m`, `1h30m`, `30d`".to_owned()
             }
+            Self::WindowNotShorter { own: true, .. } => {
+                "shorten this window, or lengthen the period".to_owned()
+            }
             Self::WindowNotShorter { .. } => {
                 "lengthen the period, or configure shorter burn windows in `slogen.toml`".to_owned()
             }
@@ -579,6 +605,9 @@ impl Problem {
             Self::BudgetShareOutOfRange { .. } => {
                 "`budget` is the percentage of the period's error budget the alert allows to burn, above 0 and at most 100".to_owned()
             }
+            Self::BurnRateOutOfRange { long, most, .. } => format!(
+                "`burn_rate` is above 0 and at most 30d / {long} = {most}; the Workbook pages at 14.4 over 1h"
+            ),
             Self::WindowBudget => {
                 "e.g. `budget = 2` (percent of a 30d budget) or `burn_rate = 14.4`".to_owned()
             }
@@ -622,7 +651,7 @@ impl Problem {
                 "write label matchers in braces: `{endpoint=\"/v1/ingest\", method!=\"OPTIONS\"}`".to_owned()
             }
             Self::InvalidThreshold { .. } => {
-                "write a duration such as `100ms` or `1.5s`, or a bucket bound in seconds such as `0.1`".to_owned()
+                "write a duration such as `100ms` or `1s500ms`, or a bucket bound in seconds such as `0.1` or `1.5`".to_owned()
             }
             Self::ThresholdBound => "e.g. `max = 10`: the SLI is bad while the query is above 10".to_owned(),
             Self::BoundNotFinite { .. } => {

@@ -54,6 +54,7 @@ pub fn spec_directory(dir: &Path, settings: Option<&Path>) -> Result<Sources, Di
     if !dir.is_dir() {
         return Err(Diagnostic::general(Problem::NoSpecDirectory {
             path: dir.to_path_buf(),
+            is_file: dir.is_file(),
         }));
     }
     let entries = fs::read_dir(dir).map_err(|error| io_error(dir, &error))?;

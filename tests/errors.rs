@@ -103,6 +103,17 @@ fn durations_and_windows() {
             &slo(RATIO).replace("objective = 99.9", "objective = 99.9\nperiod = \"2d\""),
         )],
     );
+    let own_windows = "[[slo.alerting.window]]\nseverity = \"page\"\nlong = \"8d\"\nshort = \"1h\"\nburn_rate = 1\n\n[[slo.alerting.window]]\nseverity = \"page\"\nlong = \"1h\"\nshort = \"5m\"\nburn_rate = 5000\n";
+    case(
+        "own_windows",
+        &[(
+            "a.toml",
+            &format!(
+                "{}{own_windows}",
+                slo(RATIO).replace("objective = 99.9", "objective = 99.9\nperiod = \"7d\"")
+            ),
+        )],
+    );
 }
 
 #[test]
