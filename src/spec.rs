@@ -432,8 +432,68 @@ impl<T> Parsed<T> {
 }
 
 /// Parses a service file, reporting every syntax error and unknown key.
+/// A value of the wrong type stops serde at the first one; then each
+/// `[[slo]]` and `[[alert]]` is read on its own, so one run reports the type
+/// errors of every table, and the analyzer still sees the tables that read.
 pub fn parse_service(source: &SourceFile) -> Parsed<ServiceFile> {
-    parse(source, KNOWN_KEYS)
+    let parsed = parse(source, KNOWN_KEYS);
+    if parsed.file.is_some() || source.invalid_utf8.is_some() {
+        return parsed;
+    }
+    let (table, errors) = DeTable::parse_recoverable(&source.text);
+    if !errors.is_empty() {
+        return parsed;
+    }
+    let mut diagnostics: Vec<Diagnostic> = parsed
+        .diagnostics
+        .into_iter()
+        .filter(|diagnostic| diagnostic.problem.code() != "toml-type")
+        .collect();
+    let type_error = |error: toml::de::Error| {
+        let problem = Problem::TomlShape {
+            message: shape_message(error.message()),
+        };
+        Diagnostic::at(problem, &source.path, error.span().unwrap_or(0..0))
+    };
+    let span = table.span();
+    let mut slo = Vec::new();
+    let mut alert = Vec::new();
+    let mut rest = DeTable::new();
+    for (key, value) in table.into_inner() {
+        let items = match (key.get_ref().as_ref(), value.get_ref()) {
+            ("slo" | "alert", DeValue::Array(_)) => match value.into_inner() {
+                DeValue::Array(items) => items,
+                _ => unreachable!("matched as an array"),
+            },
+            _ => {
+                rest.insert(key, value);
+                continue;
+            }
+        };
+        for item in items {
+            let reader = toml::de::ValueDeserializer::from(item);
+            if key.get_ref().as_ref() == "slo" {
+                match Spanned::<SloSpec>::deserialize(reader) {
+                    Ok(read) => slo.push(read),
+                    Err(error) => diagnostics.push(type_error(error)),
+                }
+            } else {
+                match Spanned::<AlertSpec>::deserialize(reader) {
+                    Ok(read) => alert.push(read),
+                    Err(error) => diagnostics.push(type_error(error)),
+                }
+            }
+        }
+    }
+    let file =
+        match ServiceFile::deserialize(toml::de::Deserializer::from(Spanned::new(span, rest))) {
+            Ok(file) => Some(ServiceFile { slo, alert, ..file }),
+            Err(error) => {
+                diagnostics.push(type_error(error));
+                None
+            }
+        };
+    Parsed { file, diagnostics }
 }
 
 /// Parses the settings file, reporting every syntax error and unknown key.

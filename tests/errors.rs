@@ -53,6 +53,12 @@ fn wrong_types_and_missing_keys() {
         "missing_key",
         &[("a.toml", &slo(RATIO).replace("team = \"shop\"\n", ""))],
     );
+    // A type error in one table does not hide the errors of the others.
+    let text = format!(
+        "{}\n[slo.alerting]\npage = \"yes\"\n\n[[slo]]\nname = \"latency\"\nobjective = 101\n{RATIO}\n[[alert]]\nname = \"Down\"\nexpr = 'up =='\nseverity = \"page\"\n\n[[alert]]\nname = \"Slow\"\nexpr = 'up'\nseverity = \"ticket\"\nfor = 5\n",
+        slo(RATIO)
+    );
+    case("type_errors_beside_others", &[("a.toml", &text)]);
 }
 
 #[test]
