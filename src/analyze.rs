@@ -345,28 +345,33 @@ impl Analyzer {
     /// Alert labels and annotations are Prometheus templates: an action
     /// that never closes would make Prometheus reject the rule.
     fn template_in_table(&mut self, table: &Range<usize>, key: &str, value: &str) {
-        if promql::unclosed_template_action(value).is_some() {
+        if value.contains("{{") {
             let span = self.value_span(table, key, value);
-            self.error(
-                Problem::UnclosedTemplate {
-                    field: key.to_owned(),
-                },
-                span,
-            );
+            self.template_problems(key, value, span);
         }
     }
 
     /// [`Self::template_in_table`] for a string of its own.
     fn template(&mut self, field: &str, text: Option<&Spanned<String>>) {
         if let Some(text) = text
-            && promql::unclosed_template_action(text.get_ref()).is_some()
+            && text.get_ref().contains("{{")
         {
             let span = self.inner(text.span());
+            self.template_problems(field, text.get_ref(), span);
+        }
+    }
+
+    fn template_problems(&mut self, field: &str, text: &str, span: Range<usize>) {
+        if promql::unclosed_template_action(text).is_some() {
+            let field = field.to_owned();
+            self.error(Problem::UnclosedTemplate { field }, span);
+            return;
+        }
+        for name in promql::unknown_template_functions(text) {
+            let field = field.to_owned();
             self.error(
-                Problem::UnclosedTemplate {
-                    field: field.to_owned(),
-                },
-                span,
+                Problem::UnknownTemplateFunction { field, name },
+                span.clone(),
             );
         }
     }

@@ -235,6 +235,10 @@ pub enum Problem {
     UnclosedTemplate {
         field: String,
     },
+    UnknownTemplateFunction {
+        field: String,
+        name: String,
+    },
     // --- plain alert tests
     InvalidTestSeries {
         series: String,
@@ -357,6 +361,7 @@ impl Problem {
             Self::ThresholdBound => "threshold-bound",
             Self::BoundNotFinite { .. } => "bound-not-finite",
             Self::UnclosedTemplate { .. } => "unclosed-template",
+            Self::UnknownTemplateFunction { .. } => "unknown-template-function",
             Self::InvalidTestSeries { .. } => "invalid-test-series",
             Self::InvalidTestValues { .. } => "invalid-test-values",
             Self::InvalidLabelName { .. } => "invalid-label-name",
@@ -489,6 +494,9 @@ impl Problem {
             }
             Self::BoundNotFinite { key, value } => {
                 format!("`{key} = {value}` is not a finite number")
+            }
+            Self::UnknownTemplateFunction { field, name } => {
+                format!("`{field}` calls `{name}`, which is not a Prometheus template function")
             }
             Self::UnclosedTemplate { field } => {
                 format!("`{field}` opens a template action `{{{{` that never closes")
@@ -657,6 +665,13 @@ impl Problem {
             Self::BoundNotFinite { .. } => {
                 "against nan or an infinity the SLI would always or never fail; write a number, e.g. `max = 10`".to_owned()
             }
+            Self::UnknownTemplateFunction { name, .. } => match suggest(
+                name,
+                crate::promql::TEMPLATE_WORDS.iter().copied(),
+            ) {
+                Some(suggestion) => format!("did you mean `{suggestion}`? Prometheus rejects a rule whose template calls an unknown function"),
+                None => "Prometheus rejects a rule whose template calls an unknown function; fields are `.Labels.x` or `$labels.x`, see the Prometheus template reference".to_owned(),
+            },
             Self::UnclosedTemplate { .. } => {
                 "close the action with `}}`, or write a literal `{{` as `{{ \"{{\" }}`".to_owned()
             }

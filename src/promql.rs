@@ -692,6 +692,129 @@ pub fn unclosed_template_action(text: &str) -> Option<usize> {
     None
 }
 
+/// Words a Prometheus alert template may call: Go's template keywords and
+/// builtins, and the functions Prometheus adds (its template reference).
+pub const TEMPLATE_WORDS: &[&str] = &[
+    // Go keywords and constants
+    "if",
+    "else",
+    "end",
+    "range",
+    "with",
+    "define",
+    "template",
+    "block",
+    "break",
+    "continue",
+    "nil",
+    "true",
+    "false",
+    // Go builtins
+    "and",
+    "or",
+    "not",
+    "call",
+    "html",
+    "index",
+    "slice",
+    "js",
+    "len",
+    "print",
+    "printf",
+    "println",
+    "urlquery",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    // Prometheus
+    "query",
+    "first",
+    "label",
+    "value",
+    "strvalue",
+    "sortByLabel",
+    "humanize",
+    "humanize1024",
+    "humanizeDuration",
+    "humanizePercentage",
+    "humanizeTimestamp",
+    "toTime",
+    "toDuration",
+    "now",
+    "title",
+    "toUpper",
+    "toLower",
+    "match",
+    "reReplaceAll",
+    "graphLink",
+    "tableLink",
+    "args",
+    "safeHtml",
+    "stripPort",
+    "stripDomain",
+    "parseDuration",
+    "pathPrefix",
+    "externalURL",
+    "urlQueryEscape",
+];
+
+/// Words inside template actions that name no function Prometheus knows
+/// (`{{ humanise $value }}`): Prometheus rejects the rule. Fields
+/// (`.Labels`), variables (`$value`), numbers and quoted text are skipped.
+pub fn unknown_template_functions(text: &str) -> Vec<String> {
+    let mut unknown = Vec::new();
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while let Some(found) = text[at..].find("{{") {
+        let mut i = at + found + 2;
+        while i < bytes.len() && !(bytes[i] == b'}' && bytes.get(i + 1) == Some(&b'}')) {
+            let byte = bytes[i];
+            match byte {
+                b'"' | b'\'' | b'`' => {
+                    i += 1;
+                    while i < bytes.len() && bytes[i] != byte {
+                        i += if bytes[i] == b'\\' && byte != b'`' {
+                            2
+                        } else {
+                            1
+                        };
+                    }
+                    i += 1;
+                }
+                b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                    i = text[i + 2..]
+                        .find("*/")
+                        .map_or(bytes.len(), |end| i + 2 + end + 2);
+                }
+                _ if byte.is_ascii_alphanumeric()
+                    || byte == b'_'
+                    || byte == b'.'
+                    || byte == b'$' =>
+                {
+                    let start = i;
+                    while i < bytes.len()
+                        && (bytes[i].is_ascii_alphanumeric()
+                            || matches!(bytes[i], b'_' | b'.' | b'$'))
+                    {
+                        i += 1;
+                    }
+                    let word = &text[start..i];
+                    let bare = word.as_bytes()[0].is_ascii_alphabetic() || word.starts_with('_');
+                    if bare && !word.contains('.') && !TEMPLATE_WORDS.contains(&word) {
+                        unknown.push(word.to_owned());
+                    }
+                }
+                _ => i += 1,
+            }
+        }
+        at = (i + 2).min(text.len());
+    }
+    unknown
+}
+
 /// A string literal for PromQL label matchers (double-quoted, escaped).
 pub fn quote(value: &str) -> String {
     let mut quoted = String::with_capacity(value.len() + 2);
@@ -980,6 +1103,22 @@ mod tests {
             assert!(error.contains("nests more than"), "{error}");
             assert!(parse_sharing_regexes(&query).is_err());
         }
+    }
+
+    #[test]
+    fn template_functions_prometheus_knows() {
+        assert!(
+            unknown_template_functions(
+                "{{ $value | humanizePercentage }} {{ if gt $value 1.5e3 }}{{ .Labels.job }}{{ end }} \
+                 {{ with query \"up\" }}{{ . | first | value }}{{ end }} {{ $x := \"nosuch\" }} \
+                 {{/* nosuch */}} nosuch }} {{ \"{{\" }}"
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            unknown_template_functions("{{ humanise $value }} {{ $value | nosuch | toUpper }}"),
+            vec!["humanise".to_owned(), "nosuch".to_owned()]
+        );
     }
 
     #[test]

@@ -263,7 +263,7 @@ fn queries_nested_too_deeply() {
 #[test]
 fn templates_and_names_prometheus_would_reject() {
     let alert = format!(
-        "{}\n[slo.alerting]\nlabels = {{ owner = \"{{{{ $labels.team\" }}\n\n[[alert]]\nname = \"Down\"\nexpr = 'up == 0'\nseverity = \"page\"\nsummary = \"{{{{ $labels.instance is down\"\nannotations = {{ note = \"{{{{ if true }}}} ok {{{{ end }}}}\", bad = \"{{{{ /* open\" }}\n",
+        "{}\n[slo.alerting]\nlabels = {{ owner = \"{{{{ $labels.team\" }}\n\n[[alert]]\nname = \"Down\"\nexpr = 'up == 0'\nseverity = \"page\"\nsummary = \"{{{{ $labels.instance is down\"\nannotations = {{ note = \"{{{{ if true }}}} ok {{{{ end }}}}\", bad = \"{{{{ /* open\", typo = \"{{{{ $value | humanise }}}}\" }}\n",
         slo(RATIO)
     );
     case("unclosed_template", &[("a.toml", &alert)]);
