@@ -36,6 +36,22 @@ fn parse(query: &str) -> Result<Expr, String> {
     parser::parse(query)
 }
 
+/// Just past the quoted text that opens at `bytes[open]`: `"…"` and `'…'`
+/// with backslash escapes, `` `…` `` raw, as PromQL and Go templates quote.
+/// `None` when it never closes.
+fn past_quoted(bytes: &[u8], open: usize) -> Option<usize> {
+    let quote = bytes[open];
+    let mut at = open + 1;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'\\' if quote != b'`' => at += 2,
+            byte if byte == quote => return Some(at + 1),
+            _ => at += 1,
+        }
+    }
+    None
+}
+
 /// The deepest nesting in a query: open parentheses, brackets and braces,
 /// plus a run of signs (`- - x`) in front of an operand. Quoted text does not
 /// count.
@@ -50,14 +66,7 @@ fn nesting(query: &str) -> usize {
         let byte = bytes[at];
         match byte {
             b'"' | b'\'' | b'`' => {
-                at += 1;
-                while at < bytes.len() && bytes[at] != byte {
-                    at += if bytes[at] == b'\\' && byte != b'`' {
-                        2
-                    } else {
-                        1
-                    };
-                }
+                at = past_quoted(bytes, at).unwrap_or(bytes.len()) - 1;
                 operand_next = false;
                 signs = 0;
             }
@@ -431,20 +440,12 @@ fn matcher_literals(query: &str) -> Vec<(std::ops::Range<usize>, bool)> {
     while index < bytes.len() {
         let next = bytes.get(index + 1).copied();
         match bytes[index] {
-            quote @ (b'"' | b'\'' | b'`') => {
+            b'"' | b'\'' | b'`' => {
                 let start = index;
-                index += 1;
-                while index < bytes.len() && bytes[index] != quote {
-                    if bytes[index] == b'\\' && quote != b'`' {
-                        index += 1;
-                    }
-                    index += 1;
-                }
-                index += 1;
-                if let Some(regex) = after
-                    && index <= bytes.len()
-                {
-                    found.push((start..index, regex));
+                let end = past_quoted(bytes, index);
+                index = end.unwrap_or(bytes.len() + 1);
+                if let (Some(regex), Some(end)) = (after, end) {
+                    found.push((start..end, regex));
                 }
                 after = None;
                 continue;
@@ -666,18 +667,10 @@ pub fn unclosed_template_action(text: &str) -> Option<usize> {
             match bytes.get(i) {
                 None => return Some(open),
                 Some(b'}') if bytes.get(i + 1) == Some(&b'}') => break,
-                Some(&quote @ (b'"' | b'\'' | b'`')) => {
-                    i += 1;
-                    loop {
-                        match bytes.get(i) {
-                            None => return Some(open),
-                            Some(b'\\') if quote != b'`' => i += 2,
-                            Some(&end) if end == quote => break,
-                            Some(_) => i += 1,
-                        }
-                    }
-                    i += 1;
-                }
+                Some(b'"' | b'\'' | b'`') => match past_quoted(bytes, i) {
+                    Some(end) => i = end,
+                    None => return Some(open),
+                },
                 Some(b'/') if bytes.get(i + 1) == Some(&b'*') => {
                     i = match text[i + 2..].find("*/") {
                         Some(end) => i + 2 + end + 2,
@@ -773,17 +766,7 @@ pub fn unknown_template_functions(text: &str) -> Vec<String> {
         while i < bytes.len() && !(bytes[i] == b'}' && bytes.get(i + 1) == Some(&b'}')) {
             let byte = bytes[i];
             match byte {
-                b'"' | b'\'' | b'`' => {
-                    i += 1;
-                    while i < bytes.len() && bytes[i] != byte {
-                        i += if bytes[i] == b'\\' && byte != b'`' {
-                            2
-                        } else {
-                            1
-                        };
-                    }
-                    i += 1;
-                }
+                b'"' | b'\'' | b'`' => i = past_quoted(bytes, i).unwrap_or(bytes.len()),
                 b'/' if bytes.get(i + 1) == Some(&b'*') => {
                     i = text[i + 2..]
                         .find("*/")
