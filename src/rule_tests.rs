@@ -76,7 +76,7 @@ use crate::plan::{
     slo_selector, window_measure,
 };
 use crate::promql::{quote, series};
-use crate::synthesize::{self, Errors, Role, Series, Source, Synthesis};
+use crate::synthesize::{self, Counting, Errors, Role, Series, Source, Synthesis};
 
 /// The outage and recovery tests.
 pub const OUTAGES_FILE: &str = "tests/slo-outages.yml";
@@ -1695,11 +1695,12 @@ fn summed(value: f64, count: usize) -> f64 {
     (0..count).fold(0.0, |sum, _| sum + value)
 }
 
-/// The rates of an event SLI's error and total queries over `window` on
+/// The values of an event SLI's error and total queries over `window` on
 /// raw counters that saw `failed` of `all` events in each of its
-/// intervals, with Prometheus 2's arithmetic: `rate()` multiplies the
-/// increase by `1 / range`, `sum` adds, the error query is the failure rate
-/// or all events less the succeeded ones.
+/// intervals, with Prometheus 2's arithmetic: `rate()` and `increase()`
+/// multiply the counter's increase by one factor ([`counting_factor`]),
+/// `sum` adds, the error query is the failure rate or all events less the
+/// succeeded ones.
 #[allow(clippy::cast_precision_loss)]
 fn raw_rates(
     source: &Source,
@@ -1708,12 +1709,18 @@ fn raw_rates(
     window: Duration,
     step: Duration,
 ) -> (f64, f64) {
-    let intervals = window.millis() / step.millis();
-    let factor = rate_factor(window, step);
-    let rate = |count: u64| (count * intervals) as f64 * factor;
-    let Source::Counters { series, errors, .. } = source else {
+    let Source::Counters {
+        series,
+        errors,
+        counting,
+        ..
+    } = source
+    else {
         return (0.0, 0.0);
     };
+    let intervals = window.millis() / step.millis();
+    let factor = counting_factor(*counting, window, step);
+    let rate = |count: u64| (count * intervals) as f64 * factor;
     let has_all = series.iter().any(|(_, role)| *role == Role::All);
     let total = if has_all {
         rate(all)
@@ -1729,12 +1736,13 @@ fn raw_rates(
     (errors, total)
 }
 
-/// What Prometheus 2's `rate()` multiplies a counter's increase by, for a
-/// series sampled every `step` since long before the range: the samples
-/// span the whole steps in `window`, extrapolated to the range's start when
-/// it lies less than 1.1 steps away, then divided by the range.
+/// What Prometheus 2's `rate()` or `increase()` multiplies a counter's
+/// increase by, for a series sampled every `step` since long before the
+/// range: the samples span the whole steps in `window`, extrapolated to
+/// the range's start when it lies less than 1.1 steps away; `rate()` then
+/// divides this factor (not the product) by the range.
 #[allow(clippy::cast_precision_loss)]
-fn rate_factor(window: Duration, step: Duration) -> f64 {
+fn counting_factor(counting: Counting, window: Duration, step: Duration) -> f64 {
     let intervals = window.millis() / step.millis();
     let sampled = (intervals * step.millis()) as f64 / 1000.0;
     let to_start = window.seconds() - sampled;
@@ -1744,7 +1752,11 @@ fn rate_factor(window: Duration, step: Duration) -> f64 {
     } else {
         sampled + average / 2.0
     };
-    extrapolated / sampled / window.seconds()
+    let factor = extrapolated / sampled;
+    match counting {
+        Counting::Rate => factor / window.seconds(),
+        Counting::Increase => factor,
+    }
 }
 
 /// Every recorded value slogen can predict exactly at `time`, when every
@@ -2640,13 +2652,15 @@ no_data = false
         let minute = Duration::from_minutes(1);
         // Whole steps: 1 / range, as Prometheus 2 multiplies.
         let five = Duration::from_minutes(5);
-        assert_eq!(
-            300_000.0 * rate_factor(five, minute),
-            1_000.000_000_000_000_1
-        );
+        let rate = |window, step| counting_factor(Counting::Rate, window, step);
+        let increase = |window, step| counting_factor(Counting::Increase, window, step);
+        assert_eq!(300_000.0 * rate(five, minute), 1_000.000_000_000_000_1);
+        // `increase()` is the increase itself over whole steps.
+        assert_eq!(300_000.0 * increase(five, minute), 300_000.0);
         // 5m sampled every 45s: six steps (270s), extrapolated by 30s.
         let step = Duration::from_millis(45_000);
-        assert_eq!(rate_factor(five, step), 300.0 / 270.0 / 300.0);
+        assert_eq!(rate(five, step), 300.0 / 270.0 / 300.0);
+        assert_eq!(increase(five, step), 300.0 / 270.0);
     }
 
     #[test]

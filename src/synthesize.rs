@@ -72,6 +72,16 @@ pub enum Errors {
     AllLessSucceeded,
 }
 
+/// The function an event SLI's queries apply to its counters, which
+/// decides what Prometheus records: events per second or per window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Counting {
+    /// `rate(...)`: the extrapolated increase divided by the range.
+    Rate,
+    /// `increase(...)`: the extrapolated increase itself.
+    Increase,
+}
+
 /// How the tests feed an SLI.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Source {
@@ -81,6 +91,8 @@ pub enum Source {
         series: Vec<(Series, Role)>,
         /// How the SLI's queries count failures.
         errors: Errors,
+        /// What the SLI's queries apply to the counters.
+        counting: Counting,
         /// Labels the SLI's queries keep (their `by` labels).
         kept: BTreeMap<String, String>,
     },
@@ -373,7 +385,7 @@ fn plain(selector: &VectorSelector) -> Option<(&str, &[Matcher])> {
 
 /// `sum [by (labels)] (rate|increase(selector[window]))`.
 struct CounterQuery<'a> {
-    function: &'static str,
+    counting: Counting,
     kept: Vec<String>,
     name: &'a str,
     matchers: &'a [Matcher],
@@ -394,7 +406,12 @@ fn counter_query(expr: &Expr, window: Duration) -> Option<CounterQuery<'_>> {
     let Expr::Call(call) = unparen(&aggregate.expr) else {
         return None;
     };
-    if !matches!(call.func.name, "rate" | "increase") || call.args.args.len() != 1 {
+    let counting = match call.func.name {
+        "rate" => Counting::Rate,
+        "increase" => Counting::Increase,
+        _ => return None,
+    };
+    if call.args.args.len() != 1 {
         return None;
     }
     let Expr::MatrixSelector(matrix) = unparen(&call.args.args[0]) else {
@@ -405,7 +422,7 @@ fn counter_query(expr: &Expr, window: Duration) -> Option<CounterQuery<'_>> {
     }
     let (name, matchers) = plain(&matrix.vs)?;
     Some(CounterQuery {
-        function: call.func.name,
+        counting,
         kept,
         name,
         matchers,
@@ -433,7 +450,7 @@ fn ratio(part_is_good: bool, part_expr: &Expr, total_expr: &Expr, base: Duration
     let mut total_kept = total.kept.clone();
     part_kept.sort();
     total_kept.sort();
-    if part.function != total.function || part_kept != total_kept {
+    if part.counting != total.counting || part_kept != total_kept {
         return free_form();
     }
     let all_matchers: Vec<&Matcher> = part.matchers.iter().chain(total.matchers).collect();
@@ -485,6 +502,7 @@ fn ratio(part_is_good: bool, part_expr: &Expr, total_expr: &Expr, base: Duration
         } else {
             Errors::Failed
         },
+        counting: part.counting,
         kept: non_empty(kept),
     }
 }
@@ -511,6 +529,7 @@ fn latency(histogram: &str, bound: f64, count: &Expr, group_by: &[String]) -> Op
             ),
         ],
         errors: Errors::AllLessSucceeded,
+        counting: Counting::Rate,
         kept: non_empty(kept),
     })
 }
@@ -808,6 +827,20 @@ mod tests {
                 ("requests_total".to_owned(), Role::All),
             ]
         );
+        let rate = ratio_sli(
+            "sum(rate(errors_total[{{window}}]))",
+            "sum(rate(requests_total[{{window}}]))",
+        );
+        let increase = ratio_sli(
+            "sum(increase(errors_total[{{window}}]))",
+            "sum(increase(requests_total[{{window}}]))",
+        );
+        for (sli, expected) in [(rate, Counting::Rate), (increase, Counting::Increase)] {
+            assert!(matches!(
+                synthesize(&sli, window()).source,
+                Source::Counters { counting, .. } if counting == expected
+            ));
+        }
     }
 
     #[test]

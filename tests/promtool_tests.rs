@@ -74,6 +74,64 @@ fn generated_tests_pass_for_every_case_and_the_repository() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Builds spec files (path, text) into a project: every generated test
+/// file must pass promtool.
+#[track_caller]
+fn generated_tests_pass(files: &[(&str, &str)]) {
+    let project = Project::new();
+    for (path, text) in files {
+        project.file(path, text);
+    }
+    let generated = build(&project, "slo");
+    assert!(!generated.is_empty(), "no tests generated");
+    for file in generated {
+        let judgement = promtool_test(&file);
+        assert!(
+            judgement.passed,
+            "{}:\n{}",
+            file.display(),
+            judgement.output
+        );
+    }
+}
+
+/// `increase()` SLIs are fed raw counters like `rate()` ones, and their
+/// recorded values are increases, not rates (they were expected as rates).
+#[test]
+fn increase_slis_expect_increases() {
+    if !tool_available("promtool") {
+        return;
+    }
+    let service = r#"[service]
+name = "grp"
+team = "backend"
+
+[[slo]]
+name = "routes"
+objective = 99.0
+[slo.sli.ratio]
+errors = 'sum by (route) (increase(http_requests_total{job="grp",code=~"5.."}[{{window}}]))'
+total = 'sum by (route) (increase(http_requests_total{job="grp"}[{{window}}]))'
+
+[[slo]]
+name = "good"
+objective = 99.9
+period = "7d"
+[slo.sli.ratio]
+good = 'sum(increase(jobs_total{outcome!="failed"}[{{window}}]))'
+total = 'sum(increase(jobs_total[{{window}}]))'
+"#;
+    generated_tests_pass(&[("slo/grp.toml", service)]);
+    // Windows that are not whole evaluation intervals extrapolate.
+    generated_tests_pass(&[
+        ("slo/grp.toml", service),
+        (
+            "slo/slogen.toml",
+            "[defaults]\nevaluation_interval = \"45s\"\n",
+        ),
+    ]);
+}
+
 const CHECKOUT: &str = crate::cli::SERVICE;
 
 /// A project with the small checkout spec built into `out`.
