@@ -40,7 +40,8 @@
 //!
 //! Alerts are checked through the `ALERTS` series (`promql_expr_test`),
 //! one window pair at a time: promtool 2.42's `alert_rule_test` compares
-//! annotations exactly, and burn-rate descriptions render `$value`.
+//! annotations exactly, and burn-rate descriptions render `$value`. Rule
+//! labels whose values are templates are left out ([`firing_alert`]).
 //!
 //! Every expectation is also checked by [`Simulation`], a model of how
 //! Prometheus 2 (ranges closed at both ends, `rate()` extrapolation at the
@@ -1280,29 +1281,63 @@ fn alert_check(
     firing: bool,
     comment: String,
 ) -> ExprTestView {
-    let exp_samples = if firing {
+    let selector = alerts_selector(subject, Some(alert), true);
+    let mut comments = vec![comment];
+    let (expr, exp_samples) = if firing {
+        let rule_labels = burn_alert_labels(project, subject.service, subject.slo, alert);
         let mut labels = subject.recorded_labels(feed);
-        labels.extend(burn_alert_labels(
-            project,
-            subject.service,
-            subject.slo,
-            alert,
-        ));
+        labels.extend(rule_labels.clone());
         labels.insert("alertname".to_owned(), subject.alert_name.clone());
         labels.insert("alertstate".to_owned(), "firing".to_owned());
-        vec![SampleView {
-            labels: series("ALERTS", &labels),
-            value: "1".to_owned(),
-        }]
+        let (expr, sample, note) = firing_alert(selector, labels, &rule_labels);
+        comments.extend(note);
+        (expr, vec![sample])
     } else {
-        Vec::new()
+        (selector, Vec::new())
     };
     ExprTestView {
-        comments: vec![comment],
-        expr: alerts_selector(subject, Some(alert), true),
+        comments,
+        expr,
         eval_time: time.to_string(),
         exp_samples,
     }
+}
+
+/// The query and expected sample of a check that the `ALERTS` selector
+/// returns one firing alert with exactly `labels`, and a comment when some
+/// are left out. Prometheus expands the value of every label an alerting
+/// rule sets as a template (text without `{{` stays as it is): the rule
+/// labels holding a template are removed from the result by `label_replace`
+/// and from the expected labels, so the others are still compared exactly
+/// and no expanded value is guessed.
+fn firing_alert(
+    selector: String,
+    mut labels: BTreeMap<String, String>,
+    rule_labels: &BTreeMap<String, String>,
+) -> (String, SampleView, Option<String>) {
+    let templated: Vec<&String> = rule_labels
+        .iter()
+        .filter(|(_, value)| value.contains("{{"))
+        .map(|(name, _)| name)
+        .collect();
+    let mut expr = selector;
+    for name in &templated {
+        labels.remove(*name);
+        let name = quote(name);
+        expr = format!(r#"label_replace({expr}, {name}, "", {name}, ".*")"#);
+    }
+    let note = (!templated.is_empty()).then(|| {
+        let names: Vec<String> = templated.iter().map(|name| format!("`{name}`")).collect();
+        format!(
+            "Left out of the comparison (Prometheus templates, expanded as the alert fires): {}.",
+            names.join(", ")
+        )
+    });
+    let sample = SampleView {
+        labels: series("ALERTS", &labels),
+        value: "1".to_owned(),
+    };
+    (expr, sample, note)
 }
 
 /// `count_over_time(ALERTS{...}[end])` at `end`: never firing (nor pending) up to then.
@@ -2334,18 +2369,20 @@ fn plain_test(
         ("alertname".to_owned(), alert.name.clone()),
         ("alertstate".to_owned(), "firing".to_owned()),
     ]);
-    let exp_samples = if test.firing {
-        let mut labels = test.labels.clone();
-        labels.extend(plain_alert_labels(project, service, alert));
-        labels.extend(firing.clone());
-        vec![SampleView {
-            labels: series("ALERTS", &labels),
-            value: "1".to_owned(),
-        }]
-    } else {
-        Vec::new()
-    };
     let state = if test.firing { "firing" } else { "not firing" };
+    let selector = series("ALERTS", &firing);
+    let mut comments = vec![format!("{} is {state} at {}.", alert.name, test.at)];
+    let (expr, exp_samples) = if test.firing {
+        let rule_labels = plain_alert_labels(project, service, alert);
+        let mut labels = test.labels.clone();
+        labels.extend(rule_labels.clone());
+        labels.extend(firing);
+        let (expr, sample, note) = firing_alert(selector, labels, &rule_labels);
+        comments.extend(note);
+        (expr, vec![sample])
+    } else {
+        (selector, Vec::new())
+    };
     TestGroupView {
         name: format!("{} #{}: {state} at {}", alert.name, number + 1, test.at),
         comments: Vec::new(),
@@ -2360,8 +2397,8 @@ fn plain_test(
             })
             .collect(),
         promql_expr_test: vec![ExprTestView {
-            comments: vec![format!("{} is {state} at {}.", alert.name, test.at)],
-            expr: series("ALERTS", &firing),
+            comments,
+            expr,
             eval_time: test.at.to_string(),
             exp_samples,
         }],
@@ -2661,6 +2698,37 @@ no_data = false
         let step = Duration::from_millis(45_000);
         assert_eq!(rate(five, step), 300.0 / 270.0 / 300.0);
         assert_eq!(increase(five, step), 300.0 / 270.0);
+    }
+
+    #[test]
+    fn templated_alert_labels_are_left_out() {
+        let labels = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+                .collect()
+        };
+        let selector = r#"ALERTS{alertname="A"}"#;
+        let rule = labels(&[("team", "t"), ("lit", "a $b {c}")]);
+        let mut all = rule.clone();
+        all.insert("alertname".to_owned(), "A".to_owned());
+        let (expr, sample, note) = firing_alert(selector.to_owned(), all.clone(), &rule);
+        assert_eq!(expr, selector);
+        assert_eq!(
+            sample.labels,
+            r#"ALERTS{alertname="A",lit="a $b {c}",team="t"}"#
+        );
+        assert_eq!(note, None);
+        let rule = labels(&[("team", "t"), ("who", "{{ $labels.instance }}")]);
+        let mut all = rule.clone();
+        all.insert("alertname".to_owned(), "A".to_owned());
+        let (expr, sample, note) = firing_alert(selector.to_owned(), all, &rule);
+        assert_eq!(
+            expr,
+            r#"label_replace(ALERTS{alertname="A"}, "who", "", "who", ".*")"#
+        );
+        assert_eq!(sample.labels, r#"ALERTS{alertname="A",team="t"}"#);
+        assert!(note.is_some_and(|note| note.contains("`who`")));
     }
 
     #[test]

@@ -132,6 +132,42 @@ total = 'sum(increase(jobs_total[{{window}}]))'
     ]);
 }
 
+/// Prometheus expands the label values of alerting rules as templates: the
+/// tests no longer expect `{{ $labels.instance }}` literally, and still
+/// compare every other label.
+#[test]
+fn templated_alert_labels_are_not_expected_literally() {
+    if !tool_available("promtool") {
+        return;
+    }
+    let service = r#"[service]
+name = "p"
+team = "t"
+labels = { note = '{{ "quoted" }}', env = "prod" }
+
+[[slo]]
+name = "routes"
+objective = 99.9
+[slo.sli.ratio]
+errors = 'sum by (route) (rate(http_requests_total{job="p",code=~"5.."}[{{window}}]))'
+total = 'sum by (route) (rate(http_requests_total{job="p"}[{{window}}]))'
+[slo.alerting]
+labels = { where = "{{ $labels.route }}", plain = "a $b {c}" }
+
+[[alert]]
+name = "PDown"
+expr = 'up == 0'
+severity = "page"
+labels = { who = "{{ $labels.instance }}", lit = "a $b c" }
+[[alert.test]]
+series = { 'up{job="j",instance="i:1"}' = "0 0 0" }
+at = "1m"
+firing = true
+labels = { job = "j", instance = "i:1" }
+"#;
+    generated_tests_pass(&[("slo/p.toml", service)]);
+}
+
 const CHECKOUT: &str = crate::cli::SERVICE;
 
 /// A project with the small checkout spec built into `out`.
