@@ -22,7 +22,10 @@
 //!   warm-up as long as the longest window, where every ticket alert below
 //!   the burn fires and no page alert ever does; and a burn just under the
 //!   lowest threshold for longer than the longest window, where nothing
-//!   ever fires and every recorded value is checked exactly.
+//!   ever fires and every recorded value is checked exactly. Inputs are
+//!   sampled at the evaluation interval or, where a window would then hold
+//!   more samples than promtool loads in a query, at a multiple of it
+//!   ([`loadable`]).
 //! - `tests/<service>-alerts.yml`: the `[[alert.test]]` cases of plain alerts.
 //!
 //! Inputs ([`crate::synthesize`]): raw series where slogen can write them
@@ -348,8 +351,7 @@ struct Tested {
 /// only when it is viewed.
 struct Groups {
     tested: Tested,
-    /// Interval of the input samples.
-    step: Duration,
+    /// Each group's name and parts (never none; they share one input step).
     groups: Vec<(&'static str, Vec<Sketch>)>,
 }
 
@@ -375,7 +377,7 @@ impl Groups {
                     .collect::<Vec<_>>()
             })
             .collect();
-        group_view(&subjects, name, self.step, parts)
+        group_view(&subjects, name, sketches[0].step, parts)
     }
 }
 
@@ -1095,8 +1097,12 @@ fn recorded_inputs(
 struct Sketch {
     subject_index: usize,
     feed: Feed,
+    /// Interval of the input samples.
+    step: Duration,
     series: Vec<(Series, String)>,
     plan: PartPlan,
+    /// A comment of the part on its inputs, if any.
+    note: Option<String>,
 }
 
 /// What the checks of an SLO's part are planned from.
@@ -1146,7 +1152,7 @@ impl Sketch {
         Part {
             series: self.series.clone(),
             checks,
-            comments,
+            comments: comments.into_iter().chain(self.note.clone()).collect(),
         }
     }
 }
@@ -1170,18 +1176,20 @@ fn pack(subjects: &[Subject<'_>], sketches: Vec<Sketch>) -> Vec<Vec<Sketch>> {
     let mut groups: Vec<Vec<Sketch>> = Vec::new();
     for part in sketches {
         let fits = |group: &Vec<Sketch>| {
-            group.iter().all(|other| {
-                let mine = subjects[part.subject_index].synthesis;
-                let theirs = subjects[other.subject_index].synthesis;
-                part.series.iter().all(|(series, values)| {
-                    match other.series.iter().find(|(them, _)| them == series) {
-                        Some((_, their_values)) => values == their_values,
-                        None => !theirs.reads(series),
-                    }
-                }) && other.series.iter().all(|(series, _)| {
-                    part.series.iter().any(|(mine, _)| mine == series) || !mine.reads(series)
+            // A test group has one input interval.
+            group.iter().all(|other| other.step == part.step)
+                && group.iter().all(|other| {
+                    let mine = subjects[part.subject_index].synthesis;
+                    let theirs = subjects[other.subject_index].synthesis;
+                    part.series.iter().all(|(series, values)| {
+                        match other.series.iter().find(|(them, _)| them == series) {
+                            Some((_, their_values)) => values == their_values,
+                            None => !theirs.reads(series),
+                        }
+                    }) && other.series.iter().all(|(series, _)| {
+                        part.series.iter().any(|(mine, _)| mine == series) || !mine.reads(series)
+                    })
                 })
-            })
         };
         // Only the newest groups are tried, and a group holds a bounded
         // number of parts: packing stays linear in the number of SLOs
@@ -1515,11 +1523,13 @@ fn outages(tested: &Tested, subjects: &[Subject<'_>], notes: &[String]) -> TestF
                     Sketch {
                         subject_index: *index,
                         feed,
+                        step: interval,
                         series: inputs(subject, feed, &scenario, &simulations),
                         plan: PartPlan::Outage {
                             scenario: Arc::clone(&scenario),
                             times: (start, stop),
                         },
+                        note: None,
                     }
                 })
                 .collect::<Vec<_>>()
@@ -1538,7 +1548,6 @@ fn outages(tested: &Tested, subjects: &[Subject<'_>], notes: &[String]) -> TestF
         view: file(project, OUTAGES_FILE, description, interval, Vec::new()),
         groups: Some(Arc::new(Groups {
             tested: tested.clone(),
-            step: interval,
             groups: groups
                 .into_iter()
                 .map(|sketches| ("full outage, then recovery", sketches))
@@ -1951,18 +1960,23 @@ fn slow_burns(tested: &Tested, subjects: &[Subject<'_>], notes: &[String]) -> Te
                         Source::Counters { .. } => Feed::Raw,
                         _ => Feed::Recorded,
                     };
-                    let at = (step, eval);
-                    let sketch = |plan: Result<(Scenario, PartPlan), String>| {
-                        plan.map(|(scenario, plan)| Sketch {
+                    let sketch = |planned: Result<Loadable, String>| {
+                        planned.map(|(scenario, plan, note)| Sketch {
                             subject_index: index,
                             feed,
+                            step: scenario.step,
                             series: inputs(subject, feed, &scenario, &simulations),
                             plan,
+                            note,
                         })
                     };
+                    let slow = |at| slow_plan(subject, feed, at, start, &simulations);
+                    let low = |at| low_plan(subject, feed, at, &simulations);
+                    // The low burn's end is known before it is planned.
+                    let low_end = low_end(subject, eval);
                     (
-                        sketch(slow_plan(subject, feed, at, start, &simulations)),
-                        sketch(low_plan(subject, feed, at, &simulations)),
+                        sketch(loadable(subject, feed, (step, eval), start, &slow)),
+                        sketch(loadable(subject, feed, (step, eval), low_end, &low)),
                     )
                 })
                 .collect::<Vec<_>>()
@@ -1988,6 +2002,15 @@ fn slow_burns(tested: &Tested, subjects: &[Subject<'_>], notes: &[String]) -> Te
         "Just under: a burn just under the lowest threshold from the start for longer than the longest window: nothing ever fires, and every recorded value is exact.".to_owned(),
         "Threshold SLIs are fed their breach series here: a gauge sampled hourly would say nothing about the share of time out of bounds.".to_owned(),
     ];
+    if slow_parts
+        .iter()
+        .chain(&low_parts)
+        .any(|part| part.step != step)
+    {
+        description.push(format!(
+            "Some SLOs' inputs are sampled more coarsely than every {step}, as their groups say: promtool would not load the samples of their windows (10,000 at most in a query)."
+        ));
+    }
     description.extend(file_notes);
     let groups = pack(subjects, slow_parts)
         .into_iter()
@@ -2002,10 +2025,93 @@ fn slow_burns(tested: &Tested, subjects: &[Subject<'_>], notes: &[String]) -> Te
         view: file(project, SLOW_BURNS_FILE, description, eval, Vec::new()),
         groups: Some(Arc::new(Groups {
             tested: tested.clone(),
-            step,
             groups,
         })),
     }
+}
+
+/// The most samples of one series a rule's range may hold in the tests.
+/// promtool 2's unit tests let a query load 10,000 samples at once: the
+/// samples of the series a range function is reading, and the results it
+/// holds already (a few per query here).
+const RANGE_SAMPLES: u64 = 9_900;
+
+/// A planned scenario and part whose inputs promtool can load, and a
+/// comment when its inputs are sampled more coarsely than the evaluation
+/// interval.
+type Loadable = (Scenario, PartPlan, Option<String>);
+
+/// The part `plan` plans at the finest input step whose windows stay under
+/// [`RANGE_SAMPLES`]: the evaluation interval, or else a multiple of it
+/// that divides the evaluation step and every window of the SLO, so the
+/// windows hold whole steps as they do at the evaluation interval. A
+/// constant burn reads the same at any step. `at_least` is a time the
+/// scenario certainly reaches: steps too fine for it are not planned.
+fn loadable(
+    subject: &Subject<'_>,
+    feed: Feed,
+    (interval, eval): (Duration, Duration),
+    at_least: Duration,
+    plan: &dyn Fn((Duration, Duration)) -> Result<(Scenario, PartPlan), String>,
+) -> Result<Loadable, String> {
+    let windows = recorded_windows(subject.slo);
+    let divides =
+        |step: Duration| whole(eval, step) && windows.iter().all(|window| whole(*window, step));
+    let base = subject.base().millis();
+    let steps = std::iter::once(interval).chain(
+        (2..=base / interval.millis().max(1))
+            .map(|times| Duration::from_millis(times * interval.millis()))
+            .filter(|step| divides(*step)),
+    );
+    let mut refused = None;
+    for step in steps {
+        if range_samples(subject, feed, (step, eval), at_least) > RANGE_SAMPLES {
+            continue;
+        }
+        let (scenario, plan) = plan((step, eval))?;
+        let reached = Duration::from_millis(scenario.last * step.millis());
+        let samples = range_samples(subject, feed, (step, eval), reached);
+        if samples > RANGE_SAMPLES {
+            refused = Some((step, samples));
+            continue;
+        }
+        let note = (step != interval).then(|| {
+            format!(
+                "{}: inputs sampled every {step}, not every {interval}: its windows would hold more samples than promtool lets a query load.",
+                subject.id
+            )
+        });
+        return Ok((scenario, plan, note));
+    }
+    Err(match refused {
+        Some((step, samples)) => format!(
+            "not tested here: even sampled every {step}, a window would hold {samples} samples, more than promtool lets a query load."
+        ),
+        None => "not tested here: at any input step a window would hold more samples than promtool lets a query load.".to_owned(),
+    })
+}
+
+/// The most samples of one series any of the SLO's rules reads through a
+/// range at an evaluation up to `until`, with inputs sampled every `step`:
+/// raw counters and series slogen feeds are read at that step, base series
+/// the rules record at each evaluation.
+fn range_samples(
+    subject: &Subject<'_>,
+    feed: Feed,
+    (step, eval): (Duration, Duration),
+    until: Duration,
+) -> u64 {
+    recorded_windows(subject.slo)
+        .into_iter()
+        .map(|window| {
+            let spacing = match (window_measure(subject.slo, window), feed) {
+                (Measure::Recorded { .. } | Measure::States, Feed::Raw) => eval,
+                _ => step,
+            };
+            window.millis().min(until.millis()) / spacing.millis() + 1
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// The share of a slow burn: above every ticket threshold it can be above
@@ -2212,6 +2318,15 @@ fn feed_comment(subject: &Subject<'_>, feed: Feed) -> Option<String> {
     }
 }
 
+/// When a burn just under the lowest threshold ends: one evaluation after
+/// the longest window is full.
+fn low_end(subject: &Subject<'_>, eval: Duration) -> Duration {
+    ceil_to(
+        subject.longest_window().millis() + subject.base().millis() + eval.millis(),
+        eval,
+    )
+}
+
 /// A burn just under the lowest threshold, for longer than the longest
 /// window, that the model confirms fires nothing, with its inputs' scenario.
 fn low_plan(
@@ -2230,10 +2345,7 @@ fn low_plan(
     } else {
         vec![share]
     };
-    let end = ceil_to(
-        subject.longest_window().millis() + subject.base().millis() + eval.millis(),
-        eval,
-    );
+    let end = low_end(subject, eval);
     for share in candidates {
         let scenario = Scenario {
             step,
@@ -2651,6 +2763,46 @@ no_data = false
                     "{} does not test {id}",
                     file.path
                 );
+            }
+        }
+    }
+
+    /// Under a minute, SLOs whose windows would hold too many samples for
+    /// promtool are fed coarser inputs, and still tested in full.
+    #[test]
+    fn slow_burn_inputs_stay_loadable() {
+        for (every, coarser) in [("1m", false), ("30s", true), ("15s", true)] {
+            let settings = format!("[defaults]\nevaluation_interval = \"{every}\"\n");
+            let project = Arc::new(project(Some(&settings), SHAPES));
+            let files = test_files(&project);
+            let slow = files
+                .iter()
+                .find(|file| file.path == SLOW_BURNS_FILE)
+                .unwrap();
+            assert!(
+                !slow
+                    .description
+                    .iter()
+                    .any(|line| line.contains("not tested")),
+                "{every}: {:#?}",
+                slow.description
+            );
+            for slo in ["ratio", "latency", "lag", "raw", "day-page"] {
+                let id = format!("shop/{slo}");
+                let groups: Vec<&TestGroupView> = slow
+                    .tests
+                    .iter()
+                    .filter(|test| test.name.contains(&id))
+                    .collect();
+                assert!(!groups.is_empty(), "{every}: {id}");
+                let raised = groups.iter().any(|group| group.interval != every);
+                match slo {
+                    // Its breach series, fed at each step, is read over days.
+                    "lag" => assert_eq!(raised, coarser, "{every}: {id}"),
+                    // Its long windows read series recorded hourly.
+                    "ratio" => assert!(!raised, "{every}: {id}"),
+                    _ => assert!(coarser || !raised, "{every}: {id}"),
+                }
             }
         }
     }

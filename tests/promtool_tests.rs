@@ -168,6 +168,57 @@ labels = { job = "j", instance = "i:1" }
     generated_tests_pass(&[("slo/p.toml", service)]);
 }
 
+/// At an evaluation interval under a minute, the slow burns' windows over
+/// days held more samples than promtool loads in a query (`query
+/// processing would load too many samples`): the SLOs that need it are now
+/// fed coarser samples, and every check is kept.
+#[test]
+fn sub_minute_intervals_keep_slow_burn_windows_loadable() {
+    if !tool_available("promtool") {
+        return;
+    }
+    let threshold = r#"[service]
+name = "h"
+team = "t"
+
+[[slo]]
+name = "thr"
+objective = 99
+[slo.sli.threshold]
+query = 'min(up{job="h"})'
+min = 1
+"#;
+    let events = r#"[service]
+name = "e"
+team = "t"
+
+[[slo]]
+name = "raw-counters"
+objective = 99.9
+period = "7d"
+[slo.sli.ratio]
+errors = 'sum(rate(e_total{code=~"5.."}[{{window}}]))'
+total = 'sum(rate(e_total[{{window}}]))'
+
+[[slo]]
+name = "free-form"
+objective = 99.9
+[slo.sli.ratio]
+errors = 'sum(rate(a_total[{{window}}])) + sum(rate(b_total[{{window}}]))'
+total = 'sum(rate(c_total[{{window}}]))'
+"#;
+    let interval = |every: &str| format!("[defaults]\nevaluation_interval = \"{every}\"\n");
+    generated_tests_pass(&[
+        ("slo/h.toml", threshold),
+        ("slo/e.toml", events),
+        ("slo/slogen.toml", &interval("15s")),
+    ]);
+    generated_tests_pass(&[
+        ("slo/h.toml", threshold),
+        ("slo/slogen.toml", &interval("30s")),
+    ]);
+}
+
 const CHECKOUT: &str = crate::cli::SERVICE;
 
 /// A project with the small checkout spec built into `out`.
