@@ -312,7 +312,9 @@ impl Analyzer {
             )
     }
 
-    fn labels(&mut self, labels: &SpannedMap) -> BTreeMap<String, String> {
+    /// Label names, and for labels an alerting rule sets (`templated`),
+    /// their values as Prometheus templates.
+    fn labels(&mut self, labels: &SpannedMap, templated: bool) -> BTreeMap<String, String> {
         let Some(labels) = labels else {
             return BTreeMap::new();
         };
@@ -323,7 +325,9 @@ impl Analyzer {
             } else if is_reserved(name) {
                 self.error(Problem::ReservedLabel { name: name.clone() }, span);
             }
-            self.template_in_table(&labels.span(), name, value);
+            if templated {
+                self.template_in_table(&labels.span(), name, value);
+            }
         }
         labels.get_ref().clone()
     }
@@ -715,7 +719,8 @@ impl Analyzer {
         let spec = file.service.get_ref();
         self.name("service", &spec.name);
         self.name("team", &spec.team);
-        let labels = self.labels(&spec.labels);
+        // Service labels are set by plain alerting rules, and so templated.
+        let labels = self.labels(&spec.labels, !file.alert.is_empty());
         let mut slos: Vec<Slo> = Vec::new();
         let mut seen: BTreeMap<String, ()> = BTreeMap::new();
         for slo in &file.slo {
@@ -764,7 +769,7 @@ impl Analyzer {
             Some(text) => self.duration(text, true),
             None => Some(settings.default_period),
         };
-        let labels = self.labels(&spec.labels);
+        let labels = self.labels(&spec.labels, false);
         let sli = self.sli(&spec.sli);
         let alerting = self.alerting(spec, settings);
         let runbook = runbook_notes(spec.runbook.as_ref());
@@ -861,7 +866,7 @@ impl Analyzer {
             page: alerting.page.unwrap_or(true),
             ticket: alerting.ticket.unwrap_or(true),
             no_data: alerting.no_data.unwrap_or(true),
-            labels: self.labels(&alerting.labels),
+            labels: self.labels(&alerting.labels, true),
             annotations: self.annotations(&alerting.annotations),
         })
     }
@@ -1215,7 +1220,7 @@ impl Analyzer {
             None => None,
         };
         let severity = self.severity(&spec.severity);
-        let labels = self.labels(&spec.labels);
+        let labels = self.labels(&spec.labels, true);
         let annotations = self.annotations(&spec.annotations);
         self.template("summary", spec.summary.as_ref());
         self.template("description", spec.description.as_ref());
