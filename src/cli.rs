@@ -827,17 +827,28 @@ fn test(cli: &Cli, spec: &SpecArgs, output: &OutputArgs, program: &str) -> u8 {
     };
     printer.detail(&format!("  using {version}"));
     // Every generated test file, run once; its failures attributed below.
-    let mut outcomes: BTreeMap<String, promtool::Outcome> = BTreeMap::new();
-    for path in written
+    // promtool evaluates one rule at a time, so the files run side by side.
+    let paths: Vec<&String> = written
         .paths
         .iter()
         .filter(|path| path.starts_with("tests/"))
-    {
+        .collect();
+    for path in &paths {
         printer.detail(&format!(
             "  promtool test rules {}",
             output.out.join(path).display()
         ));
-        match promtool::test_rules(program, &output.out.join(path)) {
+    }
+    let runs: Vec<_> = {
+        use rayon::prelude::*;
+        paths
+            .par_iter()
+            .map(|path| promtool::test_rules(program, &output.out.join(path)))
+            .collect()
+    };
+    let mut outcomes: BTreeMap<String, promtool::Outcome> = BTreeMap::new();
+    for (path, run) in paths.into_iter().zip(runs) {
+        match run {
             Ok(outcome) => {
                 outcomes.insert(path.clone(), outcome);
             }
