@@ -940,11 +940,8 @@ impl Analyzer {
         }
         // `errors / total` matches series by their labels: queries grouped
         // by different labels never match, and the ratio would read 0.
-        let grouping = |query: &WindowQuery| {
-            promql::parse_instant_vector(&query.at(Duration::from_minutes(5)))
-                .ok()
-                .and_then(|expr| promql::output_grouping(&expr))
-        };
+        let grouping =
+            |query: &WindowQuery| promql::grouping_of(&query.at(Duration::from_minutes(5)));
         if let (Some(left), Some(right)) = (grouping(&failures), grouping(&total_query))
             && left != right
         {

@@ -244,6 +244,18 @@ pub fn shape_print(query: &str) -> Option<String> {
     })
 }
 
+/// [`output_grouping`] of a query that parses as an instant vector, kept
+/// per [`shape`] (label values do not change how a query groups).
+pub fn grouping_of(query: &str) -> Option<Vec<String>> {
+    static GROUPINGS: Memo<String, Option<Vec<String>>> = Memo::new();
+    let shaped = shape(query);
+    GROUPINGS.get(shaped.as_ref(), || {
+        parse_instant_vector(&shaped)
+            .ok()
+            .and_then(|expr| output_grouping(&expr))
+    })
+}
+
 /// The query with the literal of every label matcher replaced by a
 /// stand-in the parser treats alike, so that queries differing only in
 /// label values share one shape (two queries whose shapes differ differ):
