@@ -70,6 +70,13 @@ fn nesting(query: &str) -> usize {
                 operand_next = false;
                 signs = 0;
             }
+            // A comment runs to a line feed or carriage return, as the
+            // lexer ends it; a quote inside it opens nothing.
+            b'#' => {
+                while at + 1 < bytes.len() && !matches!(bytes[at + 1], b'\n' | b'\r') {
+                    at += 1;
+                }
+            }
             b'(' | b'[' | b'{' => {
                 depth += 1;
                 operand_next = true;
@@ -1075,6 +1082,8 @@ mod tests {
         assert_eq!(nesting("sum(rate(x{a=\"((((\"}[5m]))"), 3);
         assert_eq!(nesting("- -x - -(y)"), 2);
         assert_eq!(nesting("1e-5 - 2"), 0);
+        assert_eq!(nesting("# \"(\n(x)"), 1);
+        assert_eq!(nesting("# ((\r(x) # '"), 1);
         let deep = |open: &str, close: &str, levels: usize| {
             format!("{}x{}", open.repeat(levels), close.repeat(levels))
         };
@@ -1090,6 +1099,7 @@ mod tests {
             deep("-", "", 100_000),
             deep("+(", ")", 60_000),
             deep("sum(", ")", 60_000),
+            format!("# \"\n{}", deep("(", ")", 100_000)),
         ] {
             let error = match check_instant_vector(&query) {
                 Err(QueryError::Parse(error)) => error,
