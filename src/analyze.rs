@@ -43,10 +43,12 @@ const MIN_WINDOW_INTERVALS: u64 = 2;
 ///
 /// `services` are the parsed service files with their sources; files that
 /// failed to parse are left out by the caller (their errors are already
-/// reported) and their names still count as taken.
+/// reported) and their names still count as taken. `complete` says no file
+/// was left out: only then can a team route be said to match no service.
 pub fn analyze(
     settings: Option<(&SourceFile, &spec::SettingsFile)>,
     services: &[(&SourceFile, &spec::ServiceFile)],
+    complete: bool,
 ) -> (Option<Project>, Vec<Diagnostic>) {
     let mut analyzer = Analyzer::default();
     let settings = match settings {
@@ -92,7 +94,7 @@ pub fn analyze(
         .map(|(_, file, _)| file.service.get_ref().team.get_ref().as_str())
         .collect();
     for (team, span, path) in std::mem::take(&mut analyzer.team_routes) {
-        if !teams.contains(&team.as_str()) {
+        if complete && !teams.contains(&team.as_str()) {
             let suggestion = suggest(&team, teams.iter().copied());
             let problem = Problem::UnusedTeamRoute { team, suggestion };
             analyzer
@@ -300,12 +302,25 @@ impl Analyzer {
         table.start..end
     }
 
-    /// The span of a key inside a table's text, or the whole table.
+    /// The span of a key inside a table's text, or the whole table: the
+    /// first place the key stands as a key (at a line's or an inline
+    /// table's start, maybe quoted, before `=`), not inside a value.
     fn key_span(&self, table: &Range<usize>, key: &str) -> Range<usize> {
         let range = self.table_range(table);
-        self.text
-            .get(range.clone())
-            .and_then(|text| text.find(key))
+        let Some(text) = self.text.get(range.clone()) else {
+            return table.clone();
+        };
+        let is_key = |offset: usize| {
+            let before = text[..offset]
+                .trim_end_matches(['"', '\''])
+                .trim_end_matches([' ', '\t']);
+            let after = text[offset + key.len()..].trim_start_matches(['"', '\'']);
+            (before.is_empty() || before.ends_with(['{', ',', '\n']))
+                && after.trim_start_matches([' ', '\t']).starts_with('=')
+        };
+        text.match_indices(key)
+            .map(|(offset, _)| offset)
+            .find(|offset| is_key(*offset))
             .map_or_else(
                 || table.clone(),
                 |offset| range.start + offset..range.start + offset + key.len(),
@@ -1272,7 +1287,7 @@ impl Analyzer {
                 ok = false;
             }
             if let Err(error) = crate::notation::check(values) {
-                let span = self.key_span(&region, values);
+                let span = self.value_span(&region, series, values);
                 self.error(
                     Problem::InvalidTestValues {
                         values: values.clone(),

@@ -93,6 +93,7 @@ pub fn analyze(sources: &Sources) -> (Option<Project>, Vec<Diagnostic>) {
     let (project, more) = analyze::analyze(
         settings.as_ref().map(|(source, file)| (*source, file)),
         &services,
+        services.len() == sources.services.len(),
     );
     diagnostics.extend(more);
     diagnostic::sort(&mut diagnostics);

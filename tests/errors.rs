@@ -271,6 +271,12 @@ fn templates_and_names_prometheus_would_reject() {
         )
     );
     case("unclosed_template", &[("a.toml", &alert)]);
+    // The caret finds each key where it stands as a key, not in a value.
+    let keys_in_values = format!(
+        "{}\n[slo.alerting]\nlabels = {{ w = \"a {{{{ nosuch }}}}\", a = \"{{{{ nosuch }}}}\" }}\n",
+        slo(RATIO)
+    );
+    case("template_keys_in_values", &[("a.toml", &keys_in_values)]);
     let named_alerts = slo(RATIO).replace("\"availability\"", "\"alerts\"");
     case("group_name_taken", &[("a.toml", &named_alerts)]);
     case(
