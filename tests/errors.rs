@@ -22,11 +22,17 @@ fn case(name: &str, files: &[(&str, &str)]) {
     let run = project.slogen(&["build", "--color", "never"]);
     assert_eq!(run.code, 1, "{name}: expected exit 1\n{}", run.stderr);
     assert!(!project.exists("generated"), "{name}: wrote output");
+    snapshot(name, &run.stderr);
+}
+
+/// Snapshots a run's full stderr as `error@<name>`.
+#[track_caller]
+fn snapshot(name: &str, stderr: &str) {
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_suffix(name);
     settings.set_prepend_module_to_snapshot(false);
     settings.set_omit_expression(true);
-    settings.bind(|| insta::assert_snapshot!("error", run.stderr));
+    settings.bind(|| insta::assert_snapshot!("error", stderr));
 }
 
 #[test]
@@ -299,11 +305,7 @@ fn not_utf8() {
     let run = project.slogen(&["build", "--color", "never"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(!project.exists("generated"));
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_suffix("not_utf8");
-    settings.set_prepend_module_to_snapshot(false);
-    settings.set_omit_expression(true);
-    settings.bind(|| insta::assert_snapshot!("error", run.stderr));
+    snapshot("not_utf8", &run.stderr);
 }
 
 #[test]
