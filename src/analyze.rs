@@ -1075,14 +1075,6 @@ impl Analyzer {
             None => Some(String::new()),
         };
         let group_by = self.group_by(&spec.group_by);
-        let group_by = group_by.filter(|_| {
-            let le = spec.group_by.iter().find(|label| label.get_ref() == "le");
-            if let Some(le) = le {
-                let span = self.inner(le.span());
-                self.error(Problem::GroupByLe, span);
-            }
-            le.is_none()
-        });
         if !ok {
             return None;
         }
@@ -1152,6 +1144,7 @@ impl Analyzer {
         }
     }
 
+    /// A latency SLI's `group_by`: label names, not `le`, which slogen picks.
     fn group_by(&mut self, labels: &[Spanned<String>]) -> Option<Vec<String>> {
         let mut ok = true;
         for label in labels {
@@ -1171,6 +1164,9 @@ impl Analyzer {
                     },
                     span,
                 );
+                ok = false;
+            } else if label.get_ref() == "le" {
+                self.error(Problem::GroupByLe, span);
                 ok = false;
             }
         }

@@ -672,12 +672,15 @@ pub fn escape_template_text(text: &str) -> String {
     text.replace("{{", "{{ \"{{\" }}")
 }
 
-/// Where a Go template action (`{{ ... }}`) opens and never closes, as a
-/// byte offset into `text`. Outside actions `}}` is plain text; inside them
-/// quoted strings, raw strings, character constants and comments may hold
-/// braces, so `{{ "{{" }}` (an escaped `{{`) is one closed action.
-pub fn unclosed_template_action(text: &str) -> Option<usize> {
+/// Walks the Go template actions (`{{ ... }}`) of `text`, handing each word
+/// of code to `word` (`humanize`, `$value`, `.Labels.job`; not quoted text
+/// or comments). Outside actions `}}` is plain text; inside them quoted
+/// strings, raw strings, character constants and comments may hold braces,
+/// so `{{ "{{" }}` (an escaped `{{`) is one closed action. Returns where an
+/// action opens and never closes, as a byte offset.
+fn template_actions(text: &str, mut word: impl FnMut(&str)) -> Option<usize> {
     let bytes = text.as_bytes();
+    let is_word = |byte: u8| byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'.' | b'$');
     let mut at = 0;
     while let Some(found) = text[at..].find("{{") {
         let open = at + found;
@@ -696,12 +699,25 @@ pub fn unclosed_template_action(text: &str) -> Option<usize> {
                         None => return Some(open),
                     };
                 }
+                Some(&byte) if is_word(byte) => {
+                    let start = i;
+                    while bytes.get(i).is_some_and(|byte| is_word(*byte)) {
+                        i += 1;
+                    }
+                    word(&text[start..i]);
+                }
                 Some(_) => i += 1,
             }
         }
         at = i + 2;
     }
     None
+}
+
+/// Where a Go template action (`{{ ... }}`) opens and never closes, as a
+/// byte offset into `text` ([`template_actions`]).
+pub fn unclosed_template_action(text: &str) -> Option<usize> {
+    template_actions(text, |_| {})
 }
 
 /// Words a Prometheus alert template may call: Go's template keywords and
@@ -778,42 +794,12 @@ pub const TEMPLATE_WORDS: &[&str] = &[
 /// (`.Labels`), variables (`$value`), numbers and quoted text are skipped.
 pub fn unknown_template_functions(text: &str) -> Vec<String> {
     let mut unknown = Vec::new();
-    let bytes = text.as_bytes();
-    let mut at = 0;
-    while let Some(found) = text[at..].find("{{") {
-        let mut i = at + found + 2;
-        while i < bytes.len() && !(bytes[i] == b'}' && bytes.get(i + 1) == Some(&b'}')) {
-            let byte = bytes[i];
-            match byte {
-                b'"' | b'\'' | b'`' => i = past_quoted(bytes, i).unwrap_or(bytes.len()),
-                b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                    i = text[i + 2..]
-                        .find("*/")
-                        .map_or(bytes.len(), |end| i + 2 + end + 2);
-                }
-                _ if byte.is_ascii_alphanumeric()
-                    || byte == b'_'
-                    || byte == b'.'
-                    || byte == b'$' =>
-                {
-                    let start = i;
-                    while i < bytes.len()
-                        && (bytes[i].is_ascii_alphanumeric()
-                            || matches!(bytes[i], b'_' | b'.' | b'$'))
-                    {
-                        i += 1;
-                    }
-                    let word = &text[start..i];
-                    let bare = word.as_bytes()[0].is_ascii_alphabetic() || word.starts_with('_');
-                    if bare && !word.contains('.') && !TEMPLATE_WORDS.contains(&word) {
-                        unknown.push(word.to_owned());
-                    }
-                }
-                _ => i += 1,
-            }
+    template_actions(text, |word| {
+        let bare = word.starts_with(|first: char| first.is_ascii_alphabetic() || first == '_');
+        if bare && !word.contains('.') && !TEMPLATE_WORDS.contains(&word) {
+            unknown.push(word.to_owned());
         }
-        at = (i + 2).min(text.len());
-    }
+    });
     unknown
 }
 

@@ -35,6 +35,12 @@ impl SourceFile {
         }
     }
 
+    /// Where the text stops being UTF-8: the first replacement character.
+    pub fn invalid_utf8_span(&self) -> Option<std::ops::Range<usize>> {
+        self.invalid_utf8
+            .map(|offset| offset..offset + '\u{fffd}'.len_utf8())
+    }
+
     /// A source from a file's bytes, which may not be UTF-8.
     pub fn from_bytes(path: impl Into<PathBuf>, bytes: Vec<u8>) -> Self {
         match String::from_utf8(bytes) {

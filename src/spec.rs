@@ -432,78 +432,24 @@ impl<T> Parsed<T> {
 }
 
 /// Parses a service file, reporting every syntax error and unknown key.
-/// A value of the wrong type stops serde at the first one; then each
-/// `[[slo]]` and `[[alert]]` is read on its own, so one run reports the type
-/// errors of every table, and the analyzer still sees the tables that read.
 pub fn parse_service(source: &SourceFile) -> Parsed<ServiceFile> {
-    let parsed = parse(source, KNOWN_KEYS);
-    if parsed.file.is_some() || source.invalid_utf8.is_some() {
-        return parsed;
-    }
-    let (table, errors) = DeTable::parse_recoverable(&source.text);
-    if !errors.is_empty() {
-        return parsed;
-    }
-    let mut diagnostics: Vec<Diagnostic> = parsed
-        .diagnostics
-        .into_iter()
-        .filter(|diagnostic| diagnostic.problem.code() != "toml-type")
-        .collect();
-    let type_error = |error: toml::de::Error| {
-        let problem = Problem::TomlShape {
-            message: shape_message(error.message()),
-        };
-        Diagnostic::at(problem, &source.path, error.span().unwrap_or(0..0))
-    };
-    let span = table.span();
-    let mut slo = Vec::new();
-    let mut alert = Vec::new();
-    let mut rest = DeTable::new();
-    for (key, value) in table.into_inner() {
-        let items = match (key.get_ref().as_ref(), value.get_ref()) {
-            ("slo" | "alert", DeValue::Array(_)) => match value.into_inner() {
-                DeValue::Array(items) => items,
-                _ => unreachable!("matched as an array"),
-            },
-            _ => {
-                rest.insert(key, value);
-                continue;
-            }
-        };
-        for item in items {
-            let reader = toml::de::ValueDeserializer::from(item);
-            if key.get_ref().as_ref() == "slo" {
-                match Spanned::<SloSpec>::deserialize(reader) {
-                    Ok(read) => slo.push(read),
-                    Err(error) => diagnostics.push(type_error(error)),
-                }
-            } else {
-                match Spanned::<AlertSpec>::deserialize(reader) {
-                    Ok(read) => alert.push(read),
-                    Err(error) => diagnostics.push(type_error(error)),
-                }
-            }
-        }
-    }
-    let file =
-        match ServiceFile::deserialize(toml::de::Deserializer::from(Spanned::new(span, rest))) {
-            Ok(file) => Some(ServiceFile { slo, alert, ..file }),
-            Err(error) => {
-                diagnostics.push(type_error(error));
-                None
-            }
-        };
-    Parsed { file, diagnostics }
+    parse(source, KNOWN_KEYS, read_service)
 }
 
 /// Parses the settings file, reporting every syntax error and unknown key.
 pub fn parse_settings(source: &SourceFile) -> Parsed<SettingsFile> {
-    parse(source, SETTINGS_KEYS)
+    parse(source, SETTINGS_KEYS, read_whole)
 }
 
-fn parse<T: DeserializeOwned>(source: &SourceFile, known_keys: &[(&str, &[&str])]) -> Parsed<T> {
-    if let Some(offset) = source.invalid_utf8 {
-        let span = offset..offset + '\u{fffd}'.len_utf8();
+/// What deserializing a file's table gave: the file, or the type errors.
+type Read<T> = (Option<T>, Vec<toml::de::Error>);
+
+fn parse<T>(
+    source: &SourceFile,
+    known_keys: &[(&str, &[&str])],
+    read: impl FnOnce(Spanned<DeTable<'_>>) -> Read<T>,
+) -> Parsed<T> {
+    if let Some(span) = source.invalid_utf8_span() {
         return Parsed {
             file: None,
             diagnostics: vec![Diagnostic::at(Problem::NotUtf8, &source.path, span)],
@@ -529,24 +475,63 @@ fn parse<T: DeserializeOwned>(source: &SourceFile, known_keys: &[(&str, &[&str])
     // even when deserialization stops early at a missing key.
     let mut diagnostics = Vec::new();
     unknown_keys(source, table.get_ref(), "", known_keys, &mut diagnostics);
+    let (file, errors) = read(table);
+    diagnostics.extend(errors.into_iter().map(|error| {
+        let problem = Problem::TomlShape {
+            message: shape_message(error.message()),
+        };
+        Diagnostic::at(problem, &source.path, error.span().unwrap_or(0..0))
+    }));
+    Parsed { file, diagnostics }
+}
+
+fn read_whole<T: DeserializeOwned>(table: Spanned<DeTable<'_>>) -> Read<T> {
     match T::deserialize(toml::de::Deserializer::from(table)) {
-        Ok(file) => Parsed {
-            file: Some(file),
-            diagnostics,
-        },
-        Err(error) => {
-            let problem = Problem::TomlShape {
-                message: shape_message(error.message()),
-            };
-            diagnostics.push(Diagnostic::at(
-                problem,
-                &source.path,
-                error.span().unwrap_or(0..0),
-            ));
-            Parsed {
-                file: None,
-                diagnostics,
+        Ok(file) => (Some(file), Vec::new()),
+        Err(error) => (None, vec![error]),
+    }
+}
+
+/// A service file, each `[[slo]]` and `[[alert]]` read on its own: serde
+/// stops at the first value of the wrong type, so one run reports the type
+/// errors of every table, and the analyzer still sees the tables that read.
+fn read_service(table: Spanned<DeTable<'_>>) -> Read<ServiceFile> {
+    fn each<'i, T: DeserializeOwned>(
+        items: impl IntoIterator<Item = Spanned<DeValue<'i>>>,
+        errors: &mut Vec<toml::de::Error>,
+    ) -> Vec<Spanned<T>> {
+        items
+            .into_iter()
+            .filter_map(|item| {
+                Spanned::<T>::deserialize(toml::de::ValueDeserializer::from(item))
+                    .map_err(|error| errors.push(error))
+                    .ok()
+            })
+            .collect()
+    }
+    let span = table.span();
+    let mut errors = Vec::new();
+    let (mut slo, mut alert) = (Vec::new(), Vec::new());
+    let mut rest = DeTable::new();
+    for (key, value) in table.into_inner() {
+        let name: &str = key.get_ref().as_ref();
+        let place = value.span();
+        match (name, value.into_inner()) {
+            ("slo", DeValue::Array(items)) => slo = each(items, &mut errors),
+            ("alert", DeValue::Array(items)) => {
+                alert = each(items, &mut errors);
             }
+            (_, other) => {
+                rest.insert(key, Spanned::new(place, other));
+            }
+        }
+    }
+    let rest = ServiceFile::deserialize(toml::de::Deserializer::from(Spanned::new(span, rest)));
+    match rest {
+        Ok(file) => (Some(ServiceFile { slo, alert, ..file }), errors),
+        Err(error) => {
+            errors.push(error);
+            (None, errors)
         }
     }
 }

@@ -628,12 +628,8 @@ fn span_of(location: &serde_saphyr::Location) -> Range<usize> {
 /// (structure, PromQL, names, durations, labels, templates, duplicates),
 /// every problem located in the file.
 pub fn check_rules(source: &SourceFile) -> Vec<Diagnostic> {
-    if let Some(offset) = source.invalid_utf8 {
-        return vec![Diagnostic::at(
-            Problem::NotUtf8,
-            &source.path,
-            offset..offset + '\u{fffd}'.len_utf8(),
-        )];
+    if let Some(span) = source.invalid_utf8_span() {
+        return vec![Diagnostic::at(Problem::NotUtf8, &source.path, span)];
     }
     check_rules_and_groups(source).0
 }
