@@ -233,10 +233,64 @@ impl Lazy {
         len: usize,
         plan: impl Fn(usize) -> T + Send + Sync + 'static,
     ) -> Value {
+        Self::values(len, move |index| {
+            Value::from(minijinja::value::Serde(plan(index)))
+        })
+    }
+
+    /// Like [`planned`](Self::planned), for elements made as template
+    /// values (holding lazy values themselves).
+    pub fn values(len: usize, item: impl Fn(usize) -> Value + Send + Sync + 'static) -> Value {
         Value::from_object(Self {
             len,
-            item: Box::new(move |index| Value::from(minijinja::value::Serde(plan(index)))),
+            item: Box::new(item),
         })
+    }
+}
+
+/// A list the template reads in one pass, its elements made as the
+/// template reaches them, without knowing first how many there are (each
+/// loop over it makes them again). `length` and `loop.length` are not
+/// available on it; its truth is whether it has any element.
+pub struct Stream {
+    items: Box<dyn Fn() -> Box<dyn Iterator<Item = Value> + Send + Sync> + Send + Sync>,
+    any: Box<dyn Fn() -> bool + Send + Sync>,
+}
+
+impl Stream {
+    /// The list of the elements `items()` yields, as a template value;
+    /// `any()` tells whether it yields any without making them all.
+    pub fn value<I>(
+        items: impl Fn() -> I + Send + Sync + 'static,
+        any: impl Fn() -> bool + Send + Sync + 'static,
+    ) -> Value
+    where
+        I: Iterator<Item = Value> + Send + Sync + 'static,
+    {
+        Value::from_object(Self {
+            items: Box::new(move || Box::new(items())),
+            any: Box::new(any),
+        })
+    }
+}
+
+impl std::fmt::Debug for Stream {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("Stream").finish_non_exhaustive()
+    }
+}
+
+impl Object for Stream {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Iterable
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Iter((self.items)())
+    }
+
+    fn is_true(self: &Arc<Self>) -> bool {
+        (self.any)()
     }
 }
 

@@ -36,10 +36,12 @@
 //! fed their breach series in the hourly file, where a gauge sampled hourly
 //! would say nothing about the share of time.
 //!
-//! Every SLO of a scenario shares one promtool test group (each evaluation
-//! step evaluates every rule of the files, so one group per SLO would cost
-//! the number of SLOs squared); SLOs whose series would select each other's
-//! inputs get a group of their own.
+//! Every SLO of a scenario shares one promtool test group, however many
+//! there are (each evaluation step evaluates every rule of the files, so
+//! promtool's time grows with the number of groups times the number of
+//! rules: a group per SLO, or per 64, would make it grow with the square of
+//! the SLOs); SLOs whose series would select each other's inputs get a
+//! group of their own ([`pack`]).
 //!
 //! Alerts are checked through the `ALERTS` series (`promql_expr_test`),
 //! one window pair at a time: promtool 2.42's `alert_rule_test` compares
@@ -50,11 +52,14 @@
 //! Prometheus 2 (ranges closed at both ends, `rate()` extrapolation at the
 //! series' start) evaluates these rules on these inputs; an expectation the
 //! model cannot confirm is left out, with a comment saying so.
-//! A file is planned in two steps. First every SLO's inputs, and for the
-//! constant burns the scenario the model confirms ([`Sketch`]); SLOs are
-//! packed into test groups by their inputs, and the file's header is known.
-//! Then each group's checks, only when the template reaches the group
-//! ([`Groups::view`]): a file's checks are never all held at once. Both steps
+//!
+//! A file is planned in two steps. First every SLO's inputs, the comments
+//! of its part (which checks the model leaves out is known then), and for
+//! the constant burns the scenario the model confirms ([`Sketch`]); SLOs
+//! are packed into test groups by their inputs, and the headers of the
+//! file and of each group are known. Then the checks, 64 SLOs at a time as
+//! the template reads them ([`Groups::context`]): a file's checks are never
+//! all held at once, however big its groups. Both steps
 //! run in batches on rayon's threads; within a batch, SLOs alike for the
 //! model (base window, longest window, kind, feed, scenario) share one
 //! simulation and their input values ([`Simulations`]).
@@ -144,9 +149,9 @@ impl TestFile {
     pub fn into_context(self) -> minijinja::Value {
         let view = self.view;
         let tests = match self.groups {
-            Some(groups) => {
-                crate::render::Lazy::planned(groups.groups.len(), move |index| groups.view(index))
-            }
+            Some(groups) => crate::render::Lazy::values(groups.groups.len(), move |index| {
+                Groups::context(&groups, index)
+            }),
             None => crate::render::Lazy::value(view.tests),
         };
         minijinja::context! {
@@ -356,30 +361,122 @@ struct Groups {
 }
 
 impl Groups {
-    /// Plans test group `index`: its SLOs' checks, on rayon's threads in
-    /// batches that share [`Simulations`].
+    /// Test group `index`, every check planned.
     fn view(&self, index: usize) -> TestGroupView {
+        let mut view = self.header(index);
+        view.promql_expr_test = (0..self.groups[index].1.len())
+            .step_by(PLANNED_PARTS)
+            .flat_map(|from| self.part_checks(index, from, PLANNED_PARTS))
+            .collect();
+        view
+    }
+
+    /// Test group `index` as a template value: its checks are planned
+    /// [`PLANNED_PARTS`] SLOs at a time as the template reads them, so a
+    /// group of thousands of SLOs is never held whole.
+    fn context(groups: &Arc<Self>, index: usize) -> minijinja::Value {
+        let header = groups.header(index);
+        let parts = groups.groups[index].1.len();
+        let planned = Arc::clone(groups);
+        let probed = Arc::clone(groups);
+        let checks = crate::render::Stream::value(
+            move || {
+                let groups = Arc::clone(&planned);
+                (0..parts)
+                    .step_by(PLANNED_PARTS)
+                    .flat_map(move |from| groups.part_checks(index, from, PLANNED_PARTS))
+                    .map(|check| minijinja::Value::from(minijinja::value::Serde(check)))
+            },
+            // Empty only if no part has a check: parts are planned one at a
+            // time until one has.
+            move || (0..parts).any(|from| !probed.part_checks(index, from, 1).is_empty()),
+        );
+        minijinja::context! {
+            name => header.name,
+            comments => header.comments,
+            interval => header.interval,
+            input_series => minijinja::Value::from(minijinja::value::Serde(header.input_series)),
+            promql_expr_test => checks,
+        }
+    }
+
+    /// Test group `index` without its checks: its name, the comments of its
+    /// parts, and the input series, each written once.
+    fn header(&self, index: usize) -> TestGroupView {
         let (name, sketches) = &self.groups[index];
         let project = &*self.tested.project;
-        let subjects: Vec<Subject<'_>> = sketches
-            .iter()
-            .map(|sketch| self.tested.held[sketch.subject_index].subject(project))
-            .collect();
-        let parts: Vec<Part> = sketches
+        let mut input_series = Vec::new();
+        let mut written = foldhash::HashSet::default();
+        let mut comments = Vec::new();
+        let mut ids = Vec::with_capacity(sketches.len());
+        for sketch in sketches {
+            let held = &self.tested.held[sketch.subject_index];
+            let service = &project.services[held.service];
+            let id = format!("{}/{}", service.name, service.slos[held.slo].name);
+            let mut first = true;
+            for (series, values) in &sketch.series {
+                let text = series.text();
+                if !written.insert(text.clone()) {
+                    continue;
+                }
+                input_series.push(InputSeriesView {
+                    comment: first.then(|| id.clone()),
+                    series: text,
+                    values: values.clone(),
+                });
+                first = false;
+            }
+            comments.extend(sketch.comments.iter().cloned());
+            ids.push(id);
+        }
+        TestGroupView {
+            name: group_name(name, &ids),
+            comments,
+            interval: sketches[0].step.to_string(),
+            input_series,
+            promql_expr_test: Vec::new(),
+        }
+    }
+
+    /// The checks of up to `count` parts of group `index` from part `from`
+    /// on, planned on rayon's threads in batches that share [`Simulations`].
+    fn part_checks(&self, index: usize, from: usize, count: usize) -> Vec<ExprTestView> {
+        let sketches = &self.groups[index].1;
+        let sketches =
+            &sketches[from.min(sketches.len())..from.saturating_add(count).min(sketches.len())];
+        let project = &*self.tested.project;
+        sketches
             .par_chunks(BATCH)
-            .zip(subjects.par_chunks(BATCH))
-            .flat_map_iter(|(sketches, subjects)| {
+            .flat_map_iter(|sketches| {
                 let simulations = Simulations::default();
                 sketches
                     .iter()
-                    .zip(subjects)
-                    .map(|(sketch, subject)| sketch.part(project, subject, &simulations))
+                    .flat_map(|sketch| {
+                        let subject = self.tested.held[sketch.subject_index].subject(project);
+                        sketch.checks(project, &subject, &simulations)
+                    })
                     .collect::<Vec<_>>()
             })
-            .collect();
-        group_view(&subjects, name, sketches[0].step, parts)
+            .collect()
     }
 }
+
+/// The most SLOs whose checks are planned and held at once.
+const PLANNED_PARTS: usize = 64;
+
+/// A test group's name: its scenario and SLOs (how many, the first and
+/// the last, when there are more than [`NAMED_PARTS`]).
+fn group_name(scenario: &str, ids: &[String]) -> String {
+    match ids {
+        [first, .., last] if ids.len() > NAMED_PARTS => {
+            format!("{scenario}: {} SLOs, {first} to {last}", ids.len())
+        }
+        _ => format!("{scenario}: {}", ids.join(", ")),
+    }
+}
+
+/// The most SLOs a test group's name lists.
+const NAMED_PARTS: usize = 64;
 
 /// What is worked out once of an SLO with burn-rate alerts: its
 /// [`Subject`] is made again from it for each test group.
@@ -1101,8 +1198,9 @@ struct Sketch {
     step: Duration,
     series: Vec<(Series, String)>,
     plan: PartPlan,
-    /// A comment of the part on its inputs, if any.
-    note: Option<String>,
+    /// The part's comments, above its test group: known before its checks
+    /// are planned.
+    comments: Vec<String>,
 }
 
 /// What the checks of an SLO's part are planned from.
@@ -1131,9 +1229,14 @@ enum PartPlan {
 }
 
 impl Sketch {
-    /// The part, its checks and comments planned.
-    fn part(&self, project: &Project, subject: &Subject<'_>, simulations: &Simulations) -> Part {
-        let (checks, comments) = match &self.plan {
+    /// The part's checks, planned.
+    fn checks(
+        &self,
+        project: &Project,
+        subject: &Subject<'_>,
+        simulations: &Simulations,
+    ) -> Vec<ExprTestView> {
+        match &self.plan {
             PartPlan::Outage { scenario, times } => {
                 outage_checks(project, subject, self.feed, scenario, *times, simulations)
             }
@@ -1148,98 +1251,151 @@ impl Sketch {
                 scenario,
                 end,
             } => low_checks(subject, self.feed, *share, scenario, *end),
-        };
-        Part {
-            series: self.series.clone(),
-            checks,
-            comments: comments.into_iter().chain(self.note.clone()).collect(),
         }
     }
-}
-
-/// One SLO's part of a test group.
-struct Part {
-    series: Vec<(Series, String)>,
-    checks: Vec<ExprTestView>,
-    comments: Vec<String>,
 }
 
 /// How many of the newest groups a part may join.
 const OPEN_GROUPS: usize = 4;
 
-/// The most parts (SLOs) one test group holds.
-const GROUP_PARTS: usize = 64;
-
 /// Packs SLOs into test groups so that no SLO's queries read another's
-/// series (identical series are shared).
+/// series (identical series with identical values are shared). There is
+/// no bound on a group's size: each step of `promtool test rules`
+/// evaluates every rule of the files, so its time grows with the number of
+/// groups times the number of rules. A group indexes its series and its
+/// members' selectors by metric name and label value ([`Packed`]), so
+/// packing stays near linear in the number of SLOs.
 fn pack(subjects: &[Subject<'_>], sketches: Vec<Sketch>) -> Vec<Vec<Sketch>> {
-    let mut groups: Vec<Vec<Sketch>> = Vec::new();
+    let mut groups: Vec<Packed> = Vec::new();
     for part in sketches {
-        let fits = |group: &Vec<Sketch>| {
-            // A test group has one input interval.
-            group.iter().all(|other| other.step == part.step)
-                && group.iter().all(|other| {
-                    let mine = subjects[part.subject_index].synthesis;
-                    let theirs = subjects[other.subject_index].synthesis;
-                    part.series.iter().all(|(series, values)| {
-                        match other.series.iter().find(|(them, _)| them == series) {
-                            Some((_, their_values)) => values == their_values,
-                            None => !theirs.reads(series),
-                        }
-                    }) && other.series.iter().all(|(series, _)| {
-                        part.series.iter().any(|(mine, _)| mine == series) || !mine.reads(series)
-                    })
-                })
-        };
-        // Only the newest groups are tried, and a group holds a bounded
-        // number of parts: packing stays linear in the number of SLOs
-        // (checking a part against a group compares it with every member).
+        // Only the newest groups are tried: a part that fits none of them
+        // starts a new one.
         let open = groups.len().saturating_sub(OPEN_GROUPS);
         match groups[open..]
             .iter_mut()
-            .find(|group| group.len() < GROUP_PARTS && fits(group))
+            .find(|group| group.fits(&part, subjects))
         {
-            Some(group) => group.push(part),
-            None => groups.push(vec![part]),
+            Some(group) => group.add(part, subjects),
+            None => {
+                let mut group = Packed::default();
+                group.add(part, subjects);
+                groups.push(group);
+            }
         }
     }
-    groups
+    groups.into_iter().map(|group| group.members).collect()
 }
 
-/// A test group of `members`, each with its part.
-fn group_view(
-    members: &[Subject<'_>],
-    name: &str,
-    scenario_step: Duration,
-    parts: Vec<Part>,
-) -> TestGroupView {
-    let ids: Vec<&str> = members.iter().map(|member| member.id.as_str()).collect();
-    let mut input_series: Vec<InputSeriesView> = Vec::new();
-    let mut promql_expr_test = Vec::new();
-    let mut group_comments = Vec::new();
-    for (id, part) in ids.iter().zip(parts) {
-        let mut first = true;
-        for (series, values) in part.series {
-            let text = series.text();
-            if input_series.iter().any(|input| input.series == text) {
+/// A test group being packed: its members, the series they feed, and
+/// indexes of both. Index keys are hashes of what a series has (its name,
+/// a label's value) and what a selector requires; a collision only adds a
+/// candidate, each candidate is checked exactly.
+#[derive(Default)]
+struct Packed {
+    members: Vec<Sketch>,
+    /// Each series fed, with its values: (member, index in its series).
+    fed: foldhash::HashMap<Series, (usize, usize)>,
+    /// The fed series under each key they have.
+    series_by_key: foldhash::HashMap<u64, Vec<(usize, usize)>>,
+    /// The members whose selectors require each key.
+    readers_by_key: foldhash::HashMap<u64, Vec<usize>>,
+}
+
+/// The index key of a metric name (or any) and a label's value (or any).
+fn pack_key(name: Option<&str>, label: Option<(&str, &str)>) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0).hash_one((name, label))
+}
+
+/// The keys a series has: every selector that could select it requires
+/// one of them.
+fn series_keys(series: &Series) -> impl Iterator<Item = u64> + '_ {
+    let name = Some(series.name.as_str());
+    [pack_key(name, None), pack_key(None, None)]
+        .into_iter()
+        .chain(series.labels.iter().flat_map(move |(label, value)| {
+            let label = Some((label.as_str(), value.as_str()));
+            [pack_key(name, label), pack_key(None, label)]
+        }))
+}
+
+impl Packed {
+    /// True when `part` can join: same input step; every series it shares
+    /// with the group has the same values; no member reads a series only
+    /// it feeds, and it reads no series only members feed.
+    fn fits(&self, part: &Sketch, subjects: &[Subject<'_>]) -> bool {
+        if self
+            .members
+            .first()
+            .is_some_and(|first| first.step != part.step)
+        {
+            return false;
+        }
+        let shared = |series: &Series| self.fed.contains_key(series);
+        let values_agree = part.series.iter().all(|(series, values)| {
+            self.fed
+                .get(series)
+                .is_none_or(|(member, at)| self.members[*member].series[*at].1 == *values)
+        });
+        values_agree
+            && part
+                .series
+                .iter()
+                .filter(|(series, _)| !shared(series))
+                .all(|(series, _)| {
+                    series_keys(series)
+                        .filter_map(|key| self.readers_by_key.get(&key))
+                        .flatten()
+                        .all(|member| {
+                            !subjects[self.members[*member].subject_index]
+                                .synthesis
+                                .reads(series)
+                        })
+                })
+            && subjects[part.subject_index]
+                .synthesis
+                .selectors
+                .iter()
+                .all(|selector| {
+                    let (name, label) = selector.narrowed_to();
+                    self.series_by_key
+                        .get(&pack_key(name, label))
+                        .into_iter()
+                        .flatten()
+                        .all(|(member, at)| {
+                            let series = &self.members[*member].series[*at].0;
+                            part.series.iter().any(|(mine, _)| mine == series)
+                                || !synthesize::selects(selector, series)
+                        })
+                })
+    }
+
+    /// Adds `part`, indexing its new series and its selectors.
+    fn add(&mut self, part: Sketch, subjects: &[Subject<'_>]) {
+        let member = self.members.len();
+        for (at, (series, _)) in part.series.iter().enumerate() {
+            if self.fed.contains_key(series) {
                 continue;
             }
-            input_series.push(InputSeriesView {
-                comment: first.then(|| (*id).to_owned()),
-                series: text,
-                values,
-            });
-            first = false;
+            self.fed.insert(series.clone(), (member, at));
+            for key in series_keys(series) {
+                self.series_by_key
+                    .entry(key)
+                    .or_default()
+                    .push((member, at));
+            }
         }
-        group_comments.extend(part.comments);
-        promql_expr_test.extend(part.checks);
-    }
-    TestGroupView {
-        name: format!("{name}: {}", ids.join(", ")),
-        comments: group_comments,
-        interval: scenario_step.to_string(),
-        input_series,
-        promql_expr_test,
+        for selector in &subjects[part.subject_index].synthesis.selectors {
+            let (name, label) = selector.narrowed_to();
+            let readers = self
+                .readers_by_key
+                .entry(pack_key(name, label))
+                .or_default();
+            if readers.last() != Some(&member) {
+                readers.push(member);
+            }
+        }
+        self.members.push(part);
     }
 }
 
@@ -1520,16 +1676,17 @@ fn outages(tested: &Tested, subjects: &[Subject<'_>], notes: &[String]) -> TestF
                         Source::Counters { .. } | Source::Gauge { .. } => Feed::Raw,
                         _ => Feed::Recorded,
                     };
+                    let plan = PartPlan::Outage {
+                        scenario: Arc::clone(&scenario),
+                        times: (start, stop),
+                    };
                     Sketch {
                         subject_index: *index,
                         feed,
                         step: interval,
                         series: inputs(subject, feed, &scenario, &simulations),
-                        plan: PartPlan::Outage {
-                            scenario: Arc::clone(&scenario),
-                            times: (start, stop),
-                        },
-                        note: None,
+                        comments: part_comments(subject, feed, &plan, &simulations, None),
+                        plan,
                     }
                 })
                 .collect::<Vec<_>>()
@@ -1556,55 +1713,54 @@ fn outages(tested: &Tested, subjects: &[Subject<'_>], notes: &[String]) -> TestF
     }
 }
 
-/// The checks of an SLO's page alerts under the outage, each confirmed by
-/// the model, and its recorded values; and the comments of its part.
-#[allow(clippy::too_many_lines)]
-fn outage_checks(
-    project: &Project,
+/// One planned check of a page alert under the outage: the alert (an
+/// index into the subject's alerts), when, whether it should be firing,
+/// what the check says, and whether the model confirms it.
+struct Scheduled {
+    alert: usize,
+    time: Duration,
+    firing: bool,
+    what: String,
+    confirmed: bool,
+}
+
+/// The checks of an SLO's page alerts under the outage, each with the
+/// model's verdict; and the windows whose timing cannot be asserted.
+fn outage_schedule(
     subject: &Subject<'_>,
     feed: Feed,
     scenario: &Scenario,
     (start, stop): (Duration, Duration),
     simulations: &Simulations,
-) -> (Vec<ExprTestView>, Vec<String>) {
+) -> (Vec<Scheduled>, Vec<String>) {
     let interval = scenario.eval;
     let simulation = simulations.get(subject.model(), scenario, feed);
-    let mut comments = Vec::new();
-    if let (Feed::Recorded, Source::Recorded { reason }) = (feed, &subject.synthesis.source) {
-        comments.push(format!(
-            "{}: fed slogen's recorded base series instead of raw ones: {reason}; this tests the alert layer and slogen's own recording rules, not the SLI's queries.",
-            subject.id
-        ));
-    }
-    // (check, expected, what the sampling model says)
-    let mut planned: Vec<(ExprTestView, Option<bool>, Option<bool>)> = Vec::new();
+    let mut scheduled = Vec::new();
+    let mut unasserted = Vec::new();
     let start_seconds = start.seconds();
     let stop_seconds = stop.seconds();
-    for alert in subject.pages() {
-        let name = pair(alert);
+    for (index, alert) in subject.alerts.iter().enumerate() {
+        if alert.severity != Severity::Page {
+            continue;
+        }
         let base = subject.base();
         if !(whole(alert.long, interval) && whole(alert.short, interval) && whole(base, interval)) {
-            comments.push(format!(
-                "{}: {name}: timing not asserted: its windows are not whole evaluation intervals.",
-                subject.id
+            unasserted.push(format!(
+                "{}: {}: timing not asserted: its windows are not whole evaluation intervals.",
+                subject.id,
+                pair(alert)
             ));
             continue;
         }
         // Plans one check of this alert: firing or not at `time`.
         let mut check = |time: Duration, firing: bool, what: String| {
-            planned.push((
-                alert_check(
-                    project,
-                    subject,
-                    feed,
-                    alert,
-                    time,
-                    firing,
-                    format!("{}: {name}: {what}.", subject.id),
-                ),
-                Some(firing),
-                simulation.firing(alert, time),
-            ));
+            scheduled.push(Scheduled {
+                alert: index,
+                time,
+                firing,
+                what,
+                confirmed: simulation.firing(alert, time) == Some(firing),
+            });
         };
         let measures = alert_measures(subject.slo, alert);
         let firing = alert.firing_seconds(measures, interval);
@@ -1650,19 +1806,73 @@ fn outage_checks(
             );
         }
     }
-    let mut checks = Vec::new();
-    for (check, expected, actual) in planned {
-        if expected == actual {
-            checks.push(check);
-        } else {
-            comments.push(format!(
-                "left out, the sampling model does not confirm it: {}",
-                check.comments.join(" ")
-            ));
-        }
+    (scheduled, unasserted)
+}
+
+/// The comments of an SLO's part of the outage group: how it is fed, the
+/// alerts whose timing is not asserted, and the checks the model does not
+/// confirm (left out). Known before the part's checks are planned.
+fn outage_comments(
+    subject: &Subject<'_>,
+    feed: Feed,
+    scenario: &Scenario,
+    times: (Duration, Duration),
+    simulations: &Simulations,
+) -> Vec<String> {
+    let mut comments = Vec::new();
+    if let (Feed::Recorded, Source::Recorded { reason }) = (feed, &subject.synthesis.source) {
+        comments.push(format!(
+            "{}: fed slogen's recorded base series instead of raw ones: {reason}; this tests the alert layer and slogen's own recording rules, not the SLI's queries.",
+            subject.id
+        ));
     }
-    checks.extend(outage_values(subject, feed, scenario, start, stop));
-    (checks, comments)
+    let (scheduled, unasserted) = outage_schedule(subject, feed, scenario, times, simulations);
+    comments.extend(unasserted);
+    comments.extend(
+        scheduled
+            .into_iter()
+            .filter(|check| !check.confirmed)
+            .map(|check| {
+                let alert = &subject.alerts[check.alert];
+                format!(
+                    "left out, the sampling model does not confirm it: {}: {}: {}.",
+                    subject.id,
+                    pair(alert),
+                    check.what
+                )
+            }),
+    );
+    comments
+}
+
+/// The checks of an SLO's page alerts under the outage that the model
+/// confirms, and its recorded values.
+fn outage_checks(
+    project: &Project,
+    subject: &Subject<'_>,
+    feed: Feed,
+    scenario: &Scenario,
+    (start, stop): (Duration, Duration),
+    simulations: &Simulations,
+) -> Vec<ExprTestView> {
+    let (scheduled, _) = outage_schedule(subject, feed, scenario, (start, stop), simulations);
+    scheduled
+        .into_iter()
+        .filter(|check| check.confirmed)
+        .map(|check| {
+            let alert = &subject.alerts[check.alert];
+            alert_check(
+                project,
+                subject,
+                feed,
+                alert,
+                check.time,
+                check.firing,
+                format!("{}: {}: {}.", subject.id, pair(alert), check.what),
+            )
+        })
+        .chain(outage_values(subject, feed, scenario, start, stop))
+        .collect()
 }
 
 /// Recorded values before the outage (every error ratio 0) and late in
@@ -1966,8 +2176,8 @@ fn slow_burns(tested: &Tested, subjects: &[Subject<'_>], notes: &[String]) -> Te
                             feed,
                             step: scenario.step,
                             series: inputs(subject, feed, &scenario, &simulations),
+                            comments: part_comments(subject, feed, &plan, &simulations, note),
                             plan,
-                            note,
                         })
                     };
                     let slow = |at| slow_plan(subject, feed, at, start, &simulations);
@@ -2245,7 +2455,7 @@ fn slow_plan(
     Err("no slow burn the sampling model confirms (every ticket fires, no page).".to_owned())
 }
 
-/// The checks of a planned slow burn, and the comments of its part.
+/// The checks of a planned slow burn.
 fn slow_checks(
     project: &Project,
     subject: &Subject<'_>,
@@ -2254,7 +2464,7 @@ fn slow_checks(
     start: Duration,
     firing: &[(usize, Duration)],
     end: Duration,
-) -> (Vec<ExprTestView>, Vec<String>) {
+) -> Vec<ExprTestView> {
     let mut checks = Vec::new();
     for (index, time) in firing {
         let alert = &subject.alerts[*index];
@@ -2291,20 +2501,42 @@ fn slow_checks(
             ),
         ));
     }
-    let comment = format!(
-        "{}: {} from {start}.",
-        subject.id,
-        burn_text(subject, share)
-    );
-    (checks, burn_comments(subject, feed, comment))
+    checks
 }
 
-/// A constant burn's comments: on the burn, then, when the subject is not
-/// fed raw series, one saying so.
-fn burn_comments(subject: &Subject<'_>, feed: Feed, comment: String) -> Vec<String> {
-    std::iter::once(comment)
-        .chain(feed_comment(subject, feed))
-        .collect()
+/// The comments of an SLO's part, known before its checks are planned:
+/// for an outage, see [`outage_comments`]; for a constant burn, one on the
+/// burn, then, when the subject is not fed raw series, one saying so. Then
+/// `note`, on the part's inputs.
+fn part_comments(
+    subject: &Subject<'_>,
+    feed: Feed,
+    plan: &PartPlan,
+    simulations: &Simulations,
+    note: Option<String>,
+) -> Vec<String> {
+    let burn = |comment: String| {
+        std::iter::once(comment)
+            .chain(feed_comment(subject, feed))
+            .collect()
+    };
+    let mut comments: Vec<String> = match plan {
+        PartPlan::Outage { scenario, times } => {
+            outage_comments(subject, feed, scenario, *times, simulations)
+        }
+        PartPlan::Slow { share, start, .. } => burn(format!(
+            "{}: {} from {start}.",
+            subject.id,
+            burn_text(subject, *share)
+        )),
+        PartPlan::Low { share, .. } => burn(format!(
+            "{}: {} throughout.",
+            subject.id,
+            burn_text(subject, *share)
+        )),
+    };
+    comments.extend(note);
+    comments
 }
 
 /// Says so when a subject is fed recorded base series instead of raw ones.
@@ -2371,15 +2603,14 @@ fn low_plan(
     Err("no burn just under its thresholds that the sampling model confirms.".to_owned())
 }
 
-/// The checks of a planned burn just under the lowest threshold, and the
-/// comments of its part.
+/// The checks of a planned burn just under the lowest threshold.
 fn low_checks(
     subject: &Subject<'_>,
     feed: Feed,
     share: Share,
     scenario: &Scenario,
     end: Duration,
-) -> (Vec<ExprTestView>, Vec<String>) {
+) -> Vec<ExprTestView> {
     let lowest = subject
         .alerts
         .iter()
@@ -2396,8 +2627,7 @@ fn low_checks(
         ),
     )];
     checks.extend(low_values(subject, feed, scenario, share, end));
-    let comment = format!("{}: {} throughout.", subject.id, burn_text(subject, share));
-    (checks, burn_comments(subject, feed, comment))
+    checks
 }
 
 /// Every recorded value of a constant burn, exactly as Prometheus 2
@@ -2692,6 +2922,70 @@ no_data = false
                 service == SHAPES
             );
         }
+    }
+
+    /// SLOs that do not read each other's series share one test group
+    /// however many they are (promtool's time grows with the number of
+    /// groups times the rules); one that reads the others' series gets a
+    /// group of its own; and no member of any group reads a series only
+    /// another member feeds, or feeds a shared series other values.
+    #[test]
+    fn packed_groups_never_feed_each_other() {
+        let mut spec = String::from("[service]\nname = \"shop\"\nteam = \"shop\"\n");
+        for index in 0..150 {
+            let total = if index % 50 == 49 {
+                // Reads every job's series.
+                "sum(rate(requests_total[{{window}}]))".to_owned()
+            } else {
+                format!("sum(rate(requests_total{{job=\"j{index}\"}}[{{{{window}}}}]))")
+            };
+            spec.push_str(&format!(
+                "\n[[slo]]\nname = \"s{index}\"\nobjective = 99.9\n[slo.sli.ratio]\nerrors = 'sum(rate(requests_total{{job=\"j{index}\",code=~\"5..\"}}[{{{{window}}}}]))'\ntotal = '{total}'\n"
+            ));
+        }
+        let project = Arc::new(project(None, &spec));
+        let packed = each_test_file(&project, |file| file.groups);
+        for groups in packed.iter().flatten() {
+            // Per scenario, 147 SLOs fit together, and each of the three
+            // that read every job's series needs a group of its own.
+            let mut sizes: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+            for (scenario, members) in &groups.groups {
+                sizes.entry(scenario).or_default().push(members.len());
+            }
+            for sizes in sizes.values() {
+                assert_eq!(sizes, &[147, 1, 1, 1]);
+            }
+            for (_, members) in &groups.groups {
+                let subjects: Vec<Subject<'_>> = members
+                    .iter()
+                    .map(|member| groups.tested.held[member.subject_index].subject(&project))
+                    .collect();
+                for (mine, me) in members.iter().zip(&subjects) {
+                    for (theirs, _) in members.iter().zip(&subjects) {
+                        for (series, values) in &theirs.series {
+                            match mine.series.iter().find(|(own, _)| own == series) {
+                                Some((_, own)) => assert_eq!(own, values),
+                                None => assert!(!me.synthesis.reads(series), "{}", me.id),
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let views = test_files(&project);
+        let outages = &views[0];
+        assert!(
+            outages
+                .tests
+                .iter()
+                .any(|test| test.name.contains("SLOs, shop/")),
+            "{:?}",
+            outages
+                .tests
+                .iter()
+                .map(|test| &test.name)
+                .collect::<Vec<_>>()
+        );
     }
 
     /// Lazy contexts give templates exactly the values of the views.

@@ -34,7 +34,7 @@ use crate::ir::{Bound, RatioErrors, Sli};
 use crate::number::format;
 
 /// A series name and its labels (without `__name__`).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Series {
     /// Metric name.
     pub name: String,
@@ -174,6 +174,25 @@ impl Selector {
                 .map(|group| group.iter().map(&mut share).collect())
                 .collect(),
         }
+    }
+}
+
+impl Selector {
+    /// What every series the selector selects has: its metric name, if the
+    /// selector names one, and one label's value, if an equality matcher
+    /// asks for a non-empty one. Used to index selectors by what they can
+    /// select.
+    pub fn narrowed_to(&self) -> (Option<&str>, Option<(&str, &str)>) {
+        let label = self
+            .matchers
+            .iter()
+            .find(|matcher| {
+                matcher.op == MatchOp::Equal
+                    && matcher.name != "__name__"
+                    && !matcher.value.is_empty()
+            })
+            .map(|matcher| (matcher.name.as_str(), matcher.value.as_str()));
+        (self.name.as_deref(), label)
     }
 }
 
