@@ -258,7 +258,7 @@ pub struct ExpectedAlert {
 }
 
 /// A PromQL check.
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExprTest {
     /// Query.
@@ -270,7 +270,7 @@ pub struct ExprTest {
 }
 
 /// An expected sample.
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectedSample {
     /// `name{labels}`.
@@ -335,13 +335,7 @@ fn quick_test_file(text: &str) -> Option<TestReferences> {
                 }
                 "group_eval_order" => group_order = reader.strings()?,
                 "tests" => {
-                    let mut index = 0;
-                    let mut problems = Vec::new();
-                    reader.sequence(|reader| {
-                        index += 1;
-                        check_test_group(index, &read_test_group(reader)?, &mut problems);
-                        problems.is_empty().then_some(())
-                    })?;
+                    reader.sequence(quick_test_group)?;
                     read_tests = true;
                 }
                 _ => return None,
@@ -356,29 +350,41 @@ fn quick_test_file(text: &str) -> Option<TestReferences> {
     })
 }
 
-/// One test group, as serde reads [`TestGroup`] (`external_labels`, which
-/// slogen does not write, is left to serde-saphyr).
-fn read_test_group(reader: &mut Reader<'_>) -> Read<TestGroup> {
-    let mut group = TestGroup {
-        interval: None,
-        input_series: None,
-        alert_rule_test: None,
-        promql_expr_test: None,
-        external_labels: None,
-        name: None,
-    };
+/// Reads and checks one test group, as serde reads [`TestGroup`]
+/// (`external_labels`, which slogen does not write, is left to
+/// serde-saphyr), each input and check as it is read and then dropped: a
+/// group may hold the checks of thousands of SLOs. Gives up at the first
+/// problem; the full read then says what it is.
+fn quick_test_group(reader: &mut Reader<'_>) -> Read<()> {
+    let mut problems = Vec::new();
+    let mut seen = Seen::default();
+    // Messages are left to the full read.
+    let at = String::new;
+    let ok = |problems: &Vec<String>| problems.is_empty().then_some(());
     reader.mapping(|reader, key| {
         match key {
-            "interval" => group.interval = Some(reader.string()?),
-            "name" => group.name = Some(reader.string()?),
-            "input_series" => group.input_series = Some(reader.list(read_input)?),
-            "alert_rule_test" => group.alert_rule_test = Some(reader.list(read_alert_check)?),
-            "promql_expr_test" => group.promql_expr_test = Some(reader.list(read_expr_check)?),
+            "interval" => {
+                Duration::parse(&reader.string()?).ok()?;
+            }
+            "name" => {
+                reader.string()?;
+            }
+            "input_series" => reader.sequence(|reader| {
+                check_input(&read_input(reader)?, &at, &mut problems);
+                ok(&problems)
+            })?,
+            "alert_rule_test" => reader.sequence(|reader| {
+                check_alert_check(&read_alert_check(reader)?, &at, &mut problems);
+                ok(&problems)
+            })?,
+            "promql_expr_test" => reader.sequence(|reader| {
+                check_expr_check(read_expr_check(reader)?, &mut seen, &at, &mut problems);
+                ok(&problems)
+            })?,
             _ => return None,
         }
         Some(())
-    })?;
-    Some(group)
+    })
 }
 
 fn read_input(reader: &mut Reader<'_>) -> Read<InputSeries> {
@@ -467,63 +473,108 @@ fn read_sample(reader: &mut Reader<'_>) -> Read<ExpectedSample> {
 
 /// Problems of the test group at `index` (from 1).
 fn check_test_group(index: usize, group: &TestGroup, problems: &mut Vec<String>) {
-    let duration = |text: &str, what: &str, problems: &mut Vec<String>| {
-        if Duration::parse(text).is_err() {
-            problems.push(format!("{what}: invalid duration `{text}`"));
-        }
-    };
     let at = || {
         format!(
             "test {index} `{}`",
             group.name.as_deref().unwrap_or_default()
         )
     };
-    if let Some(interval) = &group.interval {
-        duration(interval, &at(), problems);
+    if let Some(interval) = &group.interval
+        && Duration::parse(interval).is_err()
+    {
+        problems.push(format!("{}: invalid duration `{interval}`", at()));
     }
     for input in group.input_series.iter().flatten() {
-        if let Err(error) = promql::parse_series(&input.series) {
-            problems.push(format!(
-                "{}: input series `{}`: {error}",
-                at(),
-                input.series
-            ));
-        }
-        if let Err(error) = crate::notation::check(&input.values) {
-            problems.push(format!("{}: values of `{}`: {error}", at(), input.series));
-        }
+        check_input(input, &at, problems);
     }
-    // Checks repeat the same selector at several times: each text once.
-    let (mut parsed, mut series) = (HashSet::new(), HashSet::new());
+    let mut seen = Seen::default();
     for check in group.promql_expr_test.iter().flatten() {
-        duration(&check.eval_time, &at(), problems);
-        if parsed.insert(check.expr.as_str())
-            && let Err(error) = promql::check_query(&check.expr)
-        {
-            problems.push(format!(
-                "{}: could not parse `{}`: {error}",
-                at(),
-                check.expr
-            ));
-        }
-        for sample in check.exp_samples.iter().flatten() {
-            if !series.insert(sample.labels.as_str()) {
-                continue;
-            }
-            if let Err(error) = promql::parse_series(&sample.labels) {
-                problems.push(format!(
-                    "{}: expected sample `{}`: {error}",
-                    at(),
-                    sample.labels
-                ));
-            }
-        }
+        check_expr_check(check.clone(), &mut seen, &at, problems);
     }
     for check in group.alert_rule_test.iter().flatten() {
-        duration(&check.eval_time, &at(), problems);
-        if check.alertname.is_empty() {
-            problems.push(format!("{}: an alert check names no alert", at()));
-        }
+        check_alert_check(check, &at, problems);
+    }
+}
+
+/// Problems of an input series; `at` names its test group.
+fn check_input(input: &InputSeries, at: &dyn Fn() -> String, problems: &mut Vec<String>) {
+    if let Err(error) = promql::parse_series(&input.series) {
+        problems.push(format!(
+            "{}: input series `{}`: {error}",
+            at(),
+            input.series
+        ));
+    }
+    if let Err(error) = crate::notation::check(&input.values) {
+        problems.push(format!("{}: values of `{}`: {error}", at(), input.series));
+    }
+}
+
+/// Problems of a PromQL check; a query or series text `seen` already
+/// holds is not parsed again.
+fn check_expr_check(
+    check: ExprTest,
+    seen: &mut Seen,
+    at: &dyn Fn() -> String,
+    problems: &mut Vec<String>,
+) {
+    if Duration::parse(&check.eval_time).is_err() {
+        problems.push(format!("{}: invalid duration `{}`", at(), check.eval_time));
+    }
+    let problem = once(&mut seen.queries, check.expr, |expr| {
+        promql::check_query(expr)
+            .err()
+            .map(|error| format!("{}: could not parse `{expr}`: {error}", at()))
+    });
+    problems.extend(problem);
+    for sample in check.exp_samples.into_iter().flatten() {
+        let problem = once(&mut seen.series, sample.labels, |labels| {
+            promql::parse_series(labels)
+                .err()
+                .map(|error| format!("{}: expected sample `{labels}`: {error}", at()))
+        });
+        problems.extend(problem);
+    }
+}
+
+/// The query and series texts a test group's checks have had parsed: a
+/// selector checked at several times is parsed once. Each set forgets what
+/// it holds past [`SEEN_TEXTS`] texts, so a group of thousands of SLOs is
+/// checked in bounded memory (an SLO's checks stand together).
+#[derive(Default)]
+struct Seen {
+    queries: HashSet<String>,
+    series: HashSet<String>,
+}
+
+/// The most texts a [`Seen`] set holds.
+const SEEN_TEXTS: usize = 4096;
+
+/// What `check` says of `text`, unless `set` holds it already; then `set`
+/// holds it.
+fn once(
+    set: &mut HashSet<String>,
+    text: String,
+    check: impl FnOnce(&str) -> Option<String>,
+) -> Option<String> {
+    if set.contains(text.as_str()) {
+        return None;
+    }
+    let problem = check(&text);
+    if set.len() >= SEEN_TEXTS {
+        set.clear();
+    }
+    set.insert(text);
+    problem
+}
+
+/// Problems of an alert check.
+fn check_alert_check(check: &AlertRuleTest, at: &dyn Fn() -> String, problems: &mut Vec<String>) {
+    if Duration::parse(&check.eval_time).is_err() {
+        problems.push(format!("{}: invalid duration `{}`", at(), check.eval_time));
+    }
+    if check.alertname.is_empty() {
+        problems.push(format!("{}: an alert check names no alert", at()));
     }
 }
 
@@ -1152,6 +1203,31 @@ mod tests {
         let mut found = check_test_references(path, &references, &groups);
         found.append(&mut problems);
         found
+    }
+
+    /// A test group's checks are parsed once per text, in bounded memory:
+    /// past [`SEEN_TEXTS`] distinct queries, a bad query and a bad series are
+    /// still found, by the quick read-back and the full one alike.
+    #[test]
+    fn big_test_groups_are_checked_to_the_end() {
+        let mut text =
+            String::from("rule_files: []\ntests:\n  - name: big\n    promql_expr_test:\n");
+        for index in 0..SEEN_TEXTS + 10 {
+            for _ in 0..2 {
+                text.push_str(&format!(
+                    "      - expr: up{{i=\"{index}\"}}\n        eval_time: 1m\n        exp_samples: []\n"
+                ));
+            }
+        }
+        assert!(quick_test_file(&text).is_some());
+        let bad_query = format!("{text}      - expr: sum(up\n        eval_time: 1m\n");
+        let bad_series = format!(
+            "{text}      - expr: up\n        eval_time: 1m\n        exp_samples:\n          - labels: 'up{{'\n            value: 1\n"
+        );
+        for bad in [bad_query, bad_series] {
+            assert!(quick_test_file(&bad).is_none());
+            assert_eq!(check_test_text(&bad).0.len(), 1);
+        }
     }
 
     #[test]
