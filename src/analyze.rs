@@ -954,12 +954,11 @@ impl Analyzer {
             return None;
         }
         // `errors / total` matches series by their labels: queries grouped
-        // by different labels never match, and the ratio would read 0.
+        // differently never match, and the ratio would read 0 (or 1).
         let grouping =
             |query: &WindowQuery| promql::grouping_of(&query.at(Duration::from_minutes(5)));
-        if let (Some(left), Some(right)) = (grouping(&failures), grouping(&total_query))
-            && left != right
-        {
+        let (left, right) = (grouping(&failures), grouping(&total_query));
+        if !left.matches(&right) {
             let span = self.inner(errors.1.span());
             self.error(
                 Problem::RatioGrouping {

@@ -211,8 +211,8 @@ pub enum Problem {
     GoodEqualTotal,
     RatioGrouping {
         field: &'static str,
-        errors: Vec<String>,
-        total: Vec<String>,
+        errors: crate::promql::Grouping,
+        total: crate::promql::Grouping,
     },
     GroupByLe,
     HistogramSuffix {
@@ -478,9 +478,7 @@ impl Problem {
                 errors,
                 total,
             } => format!(
-                "`{field}` is grouped by ({}) but `total` by ({}): their series never match",
-                errors.join(", "),
-                total.join(", ")
+                "`{field}` keeps {errors} but `total` keeps {total}: their series do not match"
             ),
             Self::GroupByLe => "`group_by` cannot hold `le`".to_owned(),
             Self::HistogramSuffix { name } => {
@@ -643,7 +641,7 @@ impl Problem {
                 "`good` selects the successful events only, e.g. with `code!~\"5..\"`; as written no event could ever fail".to_owned()
             }
             Self::RatioGrouping { field, .. } => format!(
-                "`{field} / total` pairs series with the same labels, so the error ratio would read 0; aggregate both with the same `by (...)` labels"
+                "`{field} / total` pairs series with the same labels, so the error ratio would read 0 (or 1); aggregate both the same way, e.g. `sum by (job) (...)` on both"
             ),
             Self::GroupByLe => {
                 "slogen picks the bucket `le` of the threshold itself; group by other labels".to_owned()

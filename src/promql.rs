@@ -103,14 +103,85 @@ fn nesting(query: &str) -> usize {
     deepest
 }
 
-/// The labels a query's result is grouped by, when its outermost operation
-/// says so: `sum by (a, b) (...)` gives `[a, b]`, `sum(...)` none. `None`
-/// when the result keeps labels of its input (no aggregation at the top,
-/// `without`, `topk`), which only the data can tell.
-pub fn output_grouping(expr: &Expr) -> Option<Vec<String>> {
+/// Which labels a query's result keeps, as its outermost operation says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Grouping {
+    /// `sum by (a, b) (...)`: those labels (`sum(...)`: none). Sorted.
+    By(Vec<String>),
+    /// `sum without (a, b) (...)`: every label of the input but those. Sorted.
+    Without(Vec<String>),
+    /// A selector, or a function of one such as `rate(x[5m])`: every label
+    /// of its series.
+    Series,
+    /// Anything else (a binary operation, `topk`, ...): only the data can
+    /// tell.
+    Unknown,
+}
+
+impl Grouping {
+    /// True when two queries grouped so can return series with the same
+    /// labels, as `errors / total` needs: the same `by` labels, the same
+    /// `without` labels, or both every label of their series. Unknown
+    /// groupings are given the benefit of the doubt.
+    pub fn matches(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Unknown, _) | (_, Self::Unknown) | (Self::Series, Self::Series) => true,
+            (Self::By(left), Self::By(right)) | (Self::Without(left), Self::Without(right)) => {
+                left == right
+            }
+            _ => false,
+        }
+    }
+}
+
+impl std::fmt::Display for Grouping {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::By(labels) if labels.is_empty() => write!(formatter, "no labels (`sum(...)`)"),
+            Self::By(labels) => write!(formatter, "the labels ({})", labels.join(", ")),
+            Self::Without(labels) => {
+                write!(formatter, "every label except ({})", labels.join(", "))
+            }
+            Self::Series => write!(formatter, "every label of its series (no aggregation)"),
+            Self::Unknown => write!(formatter, "labels only the data can tell"),
+        }
+    }
+}
+
+/// The [`Grouping`] of a query's result.
+pub fn output_grouping(expr: &Expr) -> Grouping {
     use promql_parser::parser::token;
+    let sorted = |labels: &[String]| {
+        let mut labels = labels.to_vec();
+        labels.sort();
+        labels.dedup();
+        labels
+    };
     match expr {
         Expr::Paren(inner) => output_grouping(&inner.expr),
+        Expr::VectorSelector(_) => Grouping::Series,
+        // `rate(x[5m])`, `abs(x)`: a function of one selector keeps its
+        // series' labels (but `__name__`).
+        Expr::Call(call)
+            if call.args.args.len() == 1
+                && matches!(
+                    *call.args.args[0],
+                    Expr::MatrixSelector(_) | Expr::VectorSelector(_)
+                )
+                && !matches!(
+                    call.func.name,
+                    "label_replace"
+                        | "label_join"
+                        | "vector"
+                        | "scalar"
+                        | "absent"
+                        | "absent_over_time"
+                        | "sort_by_label"
+                        | "sort_by_label_desc"
+                ) =>
+        {
+            Grouping::Series
+        }
         Expr::Aggregate(aggregate) => {
             let keeps_labels = [
                 token::T_TOPK,
@@ -121,18 +192,23 @@ pub fn output_grouping(expr: &Expr) -> Option<Vec<String>> {
             ]
             .contains(&aggregate.op.id());
             match &aggregate.modifier {
-                _ if keeps_labels => None,
-                None => Some(Vec::new()),
+                _ if keeps_labels => Grouping::Unknown,
+                None => Grouping::By(Vec::new()),
                 Some(promql_parser::parser::LabelModifier::Include(labels)) => {
-                    let mut labels = labels.labels.clone();
-                    labels.sort();
-                    labels.dedup();
-                    Some(labels)
+                    Grouping::By(sorted(&labels.labels))
                 }
-                Some(promql_parser::parser::LabelModifier::Exclude(_)) => None,
+                // `without ()` keeps every label, as a selector does.
+                Some(promql_parser::parser::LabelModifier::Exclude(labels))
+                    if labels.labels.is_empty() =>
+                {
+                    Grouping::Series
+                }
+                Some(promql_parser::parser::LabelModifier::Exclude(labels)) => {
+                    Grouping::Without(sorted(&labels.labels))
+                }
             }
         }
-        _ => None,
+        _ => Grouping::Unknown,
     }
 }
 
@@ -253,13 +329,11 @@ pub fn shape_print(query: &str) -> Option<String> {
 
 /// [`output_grouping`] of a query that parses as an instant vector, kept
 /// per [`shape`] (label values do not change how a query groups).
-pub fn grouping_of(query: &str) -> Option<Vec<String>> {
-    static GROUPINGS: Memo<String, Option<Vec<String>>> = Memo::new();
+pub fn grouping_of(query: &str) -> Grouping {
+    static GROUPINGS: Memo<String, Grouping> = Memo::new();
     let shaped = shape(query);
     GROUPINGS.get(shaped.as_ref(), || {
-        parse_instant_vector(&shaped)
-            .ok()
-            .and_then(|expr| output_grouping(&expr))
+        parse_instant_vector(&shaped).map_or(Grouping::Unknown, |expr| output_grouping(&expr))
     })
 }
 
@@ -874,6 +948,29 @@ pub fn series(name: &str, labels: &std::collections::BTreeMap<String, String>) -
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn ratio_sides_match_when_grouped_alike() {
+        let grouping = |query: &str| super::grouping_of(query);
+        let matches = |left: &str, right: &str| grouping(left).matches(&grouping(right));
+        assert!(matches("sum(rate(a[5m]))", "sum(rate(b[5m]))"));
+        assert!(matches("sum by (b, a) (x)", "(sum by (a, b, a) (y))"));
+        assert!(matches("sum without (i) (x)", "sum without (i) (y)"));
+        assert!(matches("rate(a[5m])", "b"));
+        assert!(matches("sum without () (a)", "rate(b[5m])"));
+        // Only the data can tell.
+        assert!(matches("sum(a) / 2", "sum by (j) (b)"));
+        assert!(matches("topk(1, a)", "sum(b)"));
+        assert!(matches(
+            "label_replace(a, \"x\", \"y\", \"z\", \".*\")",
+            "sum(b)"
+        ));
+        assert!(!matches("sum by (j) (a)", "sum(b)"));
+        assert!(!matches("sum without (i) (a)", "sum by (j) (b)"));
+        assert!(!matches("sum without (i) (a)", "sum without (i, c) (b)"));
+        assert!(!matches("rate(a[5m])", "sum(rate(b[5m]))"));
+        assert!(!matches("sum without (i) (a)", "b"));
+    }
+
     use super::*;
 
     /// Sharing regexes parses every query to what the parser makes of it.

@@ -230,6 +230,23 @@ fn queries_that_could_never_fail_or_match() {
         )],
     );
     case(
+        "ratio_grouping_forms",
+        &[(
+            "a.toml",
+            &format!(
+                "{}\n[[slo]]\nname = \"bare\"\nobjective = 99.0\n{}",
+                slo(&RATIO.replace(
+                    "sum(rate(http_requests_total{",
+                    "sum without (instance) (rate(http_requests_total{",
+                )),
+                RATIO.replace(
+                    "sum(rate(http_requests_total{code=~\"5..\"}[{{window}}]))",
+                    "rate(http_requests_total{code=~\"5..\"}[{{window}}])",
+                )
+            ),
+        )],
+    );
+    case(
         "group_by_le",
         &[(
             "a.toml",
