@@ -643,6 +643,7 @@ impl Analyzer {
         interval: Duration,
     ) -> Vec<WindowSpec> {
         let mut checked = Vec::new();
+        let mut pairs = Vec::new();
         for window in windows {
             let span = window.span();
             let window = window.get_ref();
@@ -688,6 +689,17 @@ impl Analyzer {
                 }
             };
             if let (Some(long), Some(short)) = (long, short) {
+                if pairs.contains(&(long, short)) {
+                    let span = self.inner(window.long.span());
+                    self.error(
+                        Problem::WindowPairRepeated {
+                            long: long.to_string(),
+                            short: short.to_string(),
+                        },
+                        span,
+                    );
+                }
+                pairs.push((long, short));
                 if short >= long {
                     let span = self.inner(window.short.span());
                     self.error(

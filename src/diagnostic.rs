@@ -167,6 +167,10 @@ pub enum Problem {
         short: String,
         long: String,
     },
+    WindowPairRepeated {
+        long: String,
+        short: String,
+    },
     WindowTooShort {
         window: String,
         interval: String,
@@ -339,6 +343,7 @@ impl Problem {
             Self::InvalidDuration { .. } => "invalid-duration",
             Self::WindowNotShorter { .. } => "window-not-shorter-than-period",
             Self::ShortWindowNotShorter { .. } => "short-window-not-shorter",
+            Self::WindowPairRepeated { .. } => "window-pair-repeated",
             Self::WindowTooShort { .. } => "window-too-short",
             Self::BurnRateNeverFires { .. } => "burn-rate-never-fires",
             Self::BudgetShareOutOfRange { .. } => "budget-share-range",
@@ -427,6 +432,9 @@ impl Problem {
             Self::ShortWindowNotShorter { short, long } => {
                 format!("short window {short} is not shorter than its long window {long}")
             }
+            Self::WindowPairRepeated { long, short } => {
+                format!("the window pair {long}/{short} is declared twice")
+            }
             Self::WindowTooShort { window, interval } => {
                 format!("window {window} is shorter than twice the evaluation interval {interval}")
             }
@@ -444,9 +452,17 @@ impl Problem {
             }
             Self::BurnRateOutOfRange {
                 burn_rate, long, ..
-            } => format!(
-                "burn rate {burn_rate} over {long} spends more than a whole 30d error budget"
-            ),
+            } => {
+                if burn_rate.starts_with('-')
+                    || burn_rate.parse::<f64>().is_ok_and(|rate| rate <= 0.0)
+                {
+                    format!("burn rate {burn_rate} is not above 0")
+                } else {
+                    format!(
+                        "burn rate {burn_rate} over {long} spends more than a whole 30d error budget"
+                    )
+                }
+            }
             Self::WindowBudget => {
                 "a burn window needs exactly one of `budget` and `burn_rate`".to_owned()
             }
@@ -601,6 +617,9 @@ impl Problem {
             }
             Self::ShortWindowNotShorter { .. } => {
                 "the Workbook makes the short window 1/12 of the long one".to_owned()
+            }
+            Self::WindowPairRepeated { .. } => {
+                "over the same windows the higher burn rate only fires when the lower one does, and alerts are told apart by their windows (`slogen_long_window`, `slogen_short_window`); keep one alert per pair, or change a window".to_owned()
             }
             Self::WindowTooShort { .. } => {
                 "a rate over fewer than two samples is empty; lengthen the window".to_owned()

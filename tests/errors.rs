@@ -126,6 +126,24 @@ fn durations_and_windows() {
             ),
         )],
     );
+    let window = |severity: &str, burn_rate: &str| {
+        format!(
+            "[[slo.alerting.window]]\nseverity = \"{severity}\"\nlong = \"1h\"\nshort = \"5m\"\nburn_rate = {burn_rate}\n"
+        )
+    };
+    case(
+        "window_pair_repeated",
+        &[(
+            "a.toml",
+            &format!(
+                "{}{}{}{}",
+                slo(RATIO),
+                window("page", "14.4"),
+                window("ticket", "5"),
+                window("page", "-1")
+            ),
+        )],
+    );
 }
 
 #[test]
