@@ -128,6 +128,9 @@ pub struct Synthesis {
     pub selectors: Vec<Selector>,
 }
 
+/// The prefix of the metrics slogen records.
+const RECORDED_PREFIX: &str = "slo:";
+
 /// The most matchers [`Selector`]s share.
 const SHARED_MATCHERS: usize = 100_000;
 
@@ -266,10 +269,20 @@ pub fn synthesize(sli: &Sli, base: Duration) -> Synthesis {
         .map(|query| crate::promql::parse_sharing_regexes(query).ok())
         .collect();
     let parsed: Vec<&Expr> = results.iter().flatten().collect();
-    let selectors = parsed.iter().copied().flat_map(selectors_of).collect();
+    let selectors: Vec<Selector> = parsed.iter().copied().flat_map(selectors_of).collect();
     let source = if parsed.iter().any(|expr| !needs_input(expr)) {
         Source::Untestable {
             reason: "its query can return samples without any input series, which would collide with synthetic ones".to_owned(),
+        }
+    } else if let Some(name) = selectors
+        .iter()
+        .filter_map(|selector| selector.name.as_deref())
+        .find(|name| name.starts_with(RECORDED_PREFIX))
+    {
+        Source::Untestable {
+            reason: format!(
+                "its query reads `{name}`, a series slogen records: the tests cannot feed it without colliding with the rules that record it"
+            ),
         }
     } else {
         match sli {
@@ -891,6 +904,17 @@ mod tests {
         assert!(matches!(
             synthesize(&raw, window()).source,
             Source::Untestable { .. }
+        ));
+        // slogen's own recorded series are its rules' to write.
+        let mirror = Sli::Raw {
+            error_ratio: WindowQuery(
+                "max(avg_over_time(slo:sli_error:ratio_rate5m{slogen_service=\"a\"}[{{window}}]))"
+                    .to_owned(),
+            ),
+        };
+        assert!(matches!(
+            synthesize(&mirror, window()).source,
+            Source::Untestable { reason } if reason.contains("`slo:sli_error:ratio_rate5m`")
         ));
     }
 
