@@ -785,10 +785,17 @@ impl Analyzer {
     fn slo(&mut self, spec: &spec::SloSpec, settings: &Settings) -> Option<Slo> {
         self.name("SLO", &spec.name);
         let objective = *spec.objective.get_ref();
-        let objective_ok = objective.is_finite() && objective > 0.0 && objective < 100.0;
-        if !objective_ok {
+        let in_range = objective.is_finite() && objective > 0.0 && objective < 100.0;
+        let objective_ok = in_range
+            && crate::number::budget_of_percent(objective) >= crate::number::SMALLEST_BUDGET;
+        if !in_range {
             self.error(
                 Problem::ObjectiveOutOfRange { objective },
+                spec.objective.span(),
+            );
+        } else if !objective_ok {
+            self.error(
+                Problem::ObjectiveTooClose { objective },
                 spec.objective.span(),
             );
         }

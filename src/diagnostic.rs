@@ -154,6 +154,9 @@ pub enum Problem {
     ObjectiveOutOfRange {
         objective: f64,
     },
+    ObjectiveTooClose {
+        objective: f64,
+    },
     InvalidDuration {
         text: String,
         reason: &'static str,
@@ -340,6 +343,7 @@ impl Problem {
             Self::DuplicateAlert { .. } => "duplicate-alert",
             Self::GroupNameTaken { .. } => "group-name-taken",
             Self::ObjectiveOutOfRange { .. } => "objective-range",
+            Self::ObjectiveTooClose { .. } => "objective-too-close-to-100",
             Self::InvalidDuration { .. } => "invalid-duration",
             Self::WindowNotShorter { .. } => "window-not-shorter-than-period",
             Self::ShortWindowNotShorter { .. } => "short-window-not-shorter",
@@ -423,6 +427,10 @@ impl Problem {
             Self::ObjectiveOutOfRange { objective } => {
                 format!("objective {objective} is out of range")
             }
+            Self::ObjectiveTooClose { objective } => format!(
+                "objective {objective} leaves an error budget under {}",
+                crate::number::format(crate::number::SMALLEST_BUDGET)
+            ),
             Self::InvalidDuration { text, reason } => {
                 format!("invalid duration `{text}`: {reason}")
             }
@@ -605,6 +613,9 @@ impl Problem {
             }
             Self::ObjectiveOutOfRange { .. } => {
                 "the objective is a percentage between 0 and 100, exclusive: `objective = 99.9`".to_owned()
+            }
+            Self::ObjectiveTooClose { .. } => {
+                "at most nine nines (`objective = 99.9999999`): a smaller share of failed events is beyond the precision of Prometheus' float counters".to_owned()
             }
             Self::InvalidDuration { .. } => {
                 "write a Prometheus duration: a number and a unit (ms, s, m, h, d, w, y), e.g. `5m`, `1h30m`, `30d`".to_owned()

@@ -213,7 +213,7 @@ pub struct Slo {
 impl Slo {
     /// The error budget as a share of events (or time): `1 - objective`.
     pub fn error_budget(&self) -> f64 {
-        crate::number::clean((100.0 - self.objective) / 100.0)
+        crate::number::budget_of_percent(self.objective)
     }
 }
 

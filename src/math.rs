@@ -212,7 +212,7 @@ mod tests {
         let period = Duration::from_minutes(period_days * 24 * 60);
         workbook_windows()
             .iter()
-            .map(|window| burn_alert(window, period, clean((100.0 - objective) / 100.0)))
+            .map(|window| burn_alert(window, period, crate::number::budget_of_percent(objective)))
             .collect()
     }
 

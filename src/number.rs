@@ -45,6 +45,35 @@ pub fn format(value: f64) -> String {
     format!("{value}")
 }
 
+/// The smallest error budget slogen compiles: nine nines (99.9999999%),
+/// 2.6 ms a month. Telling a smaller share of events apart takes counters
+/// beyond the integers a float holds exactly, so Prometheus' own ratios
+/// (and the generated tests' expectations) lose their last digits.
+pub const SMALLEST_BUDGET: f64 = 1e-9;
+
+/// `(100 - percent) / 100`, the error budget of an objective in percent,
+/// worked out on the shortest decimal that reads back as `percent`: in
+/// floats, `(100 - 99.9995) / 100` is 0.00000500000000002, a cancellation
+/// that rounding to 12 digits cannot hide. Falls back to floats for a
+/// value outside (0, 100).
+pub fn budget_of_percent(percent: f64) -> f64 {
+    let exact = || -> Option<f64> {
+        if !(percent > 0.0 && percent < 100.0) {
+            return None;
+        }
+        // `Display` writes the shortest round-trip decimal, never with an exponent.
+        let text = percent.to_string();
+        let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+        let scale = u32::try_from(fraction.len()).ok()?;
+        let digits: u128 = format!("{whole}{fraction}").parse().ok()?;
+        let hundred = 100_u128.checked_mul(10_u128.checked_pow(scale)?)?;
+        let left = hundred.checked_sub(digits)?;
+        // `left` × 10^-(scale + 2), read back correctly rounded.
+        format!("{left}e-{}", scale + 2).parse().ok()
+    };
+    exact().unwrap_or_else(|| clean((100.0 - percent) / 100.0))
+}
+
 /// A number for prose: at most 4 significant digits (`0.9333`, `14.4`).
 pub fn human(value: f64) -> String {
     if value == 0.0 || !value.is_finite() {
@@ -65,6 +94,26 @@ mod tests {
     #[track_caller]
     fn case(value: f64, expected: &str) {
         assert_eq!(format(value), expected);
+    }
+
+    #[test]
+    fn budgets_are_exact_decimals() {
+        for (objective, budget) in [
+            (99.9, "0.001"),
+            (99.9995, "0.000005"),
+            (99.9999, "0.000001"),
+            (99.99999, "0.0000001"),
+            (50.0, "0.5"),
+            (99.0, "0.01"),
+            (0.001, "0.99999"),
+        ] {
+            assert_eq!(format(budget_of_percent(objective)), budget, "{objective}");
+            assert_eq!(budget_of_percent(objective), budget.parse::<f64>().unwrap());
+        }
+        for (objective, burn, threshold) in [(99.9995, 14.4, "0.000072"), (99.9995, 6.0, "0.00003")]
+        {
+            assert_eq!(format(burn * budget_of_percent(objective)), threshold);
+        }
     }
 
     #[test]

@@ -97,6 +97,10 @@ fn objective_range() {
         "objective_range",
         &[("a.toml", &slo(RATIO).replace("99.9", "100"))],
     );
+    case(
+        "objective_too_close",
+        &[("a.toml", &slo(RATIO).replace("99.9", "99.99999999"))],
+    );
 }
 
 #[test]
