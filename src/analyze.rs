@@ -25,7 +25,7 @@ use crate::ir::{
     Service, Settings, Severity, Sli, Slo, TeamRoute, WindowQuery, WindowSpec, workbook_windows,
 };
 use crate::math;
-use crate::promql::{self, QueryError};
+use crate::promql::{self, Counting, QueryError};
 use crate::source::SourceFile;
 use crate::spec::{self, SpannedMap};
 
@@ -976,6 +976,29 @@ impl Analyzer {
         // differently never match, and the ratio would read 0 (or 1).
         let grouping =
             |query: &WindowQuery| promql::grouping_of(&query.at(Duration::from_minutes(5)));
+        // `increase()` over `rate()` is off by the window's seconds.
+        let counting =
+            |query: &WindowQuery| promql::counting_of(&query.at(Duration::from_minutes(5)));
+        if let (errors_counting @ (Counting::PerSecond | Counting::PerWindow), total_counting) =
+            (counting(&failures), counting(&total_query))
+            && matches!(total_counting, Counting::PerSecond | Counting::PerWindow)
+            && errors_counting != total_counting
+        {
+            let span = self.inner(errors.1.span());
+            let name = |counting| match counting {
+                Counting::PerWindow => "increase()",
+                _ => "rate()",
+            };
+            self.error(
+                Problem::RatioCounting {
+                    field: errors.0,
+                    errors: name(errors_counting),
+                    total: name(total_counting),
+                },
+                span,
+            );
+            return None;
+        }
         let (left, right) = (grouping(&failures), grouping(&total_query));
         if !left.matches(&right) {
             let span = self.inner(errors.1.span());

@@ -221,6 +221,11 @@ pub enum Problem {
         errors: crate::promql::Grouping,
         total: crate::promql::Grouping,
     },
+    RatioCounting {
+        field: &'static str,
+        errors: &'static str,
+        total: &'static str,
+    },
     GroupByLe,
     HistogramSuffix {
         name: String,
@@ -362,6 +367,7 @@ impl Problem {
             Self::ErrorsEqualTotal => "errors-equal-total",
             Self::GoodEqualTotal => "good-equal-total",
             Self::RatioGrouping { .. } => "ratio-grouping",
+            Self::RatioCounting { .. } => "ratio-counting",
             Self::GroupByLe => "group-by-le",
             Self::HistogramSuffix { .. } => "histogram-suffix",
             Self::InvalidMetricName { .. } => "invalid-metric-name",
@@ -503,6 +509,13 @@ impl Problem {
                 total,
             } => format!(
                 "`{field}` keeps {errors} but `total` keeps {total}: their series do not match"
+            ),
+            Self::RatioCounting {
+                field,
+                errors,
+                total,
+            } => format!(
+                "`{field}` counts with {errors} but `total` with {total}: the ratio is off by the window's length in seconds"
             ),
             Self::GroupByLe => "`group_by` cannot hold `le`".to_owned(),
             Self::HistogramSuffix { name } => {
@@ -672,6 +685,9 @@ impl Problem {
             }
             Self::RatioGrouping { field, .. } => format!(
                 "`{field} / total` pairs series with the same labels, so the error ratio would read 0 (or 1); aggregate both the same way, e.g. `sum by (job) (...)` on both"
+            ),
+            Self::RatioCounting { field, .. } => format!(
+                "`rate()` counts events per second and `increase()` per window; use the same one in `{field}` and `total`"
             ),
             Self::GroupByLe => {
                 "slogen picks the bucket `le` of the threshold itself; group by other labels".to_owned()

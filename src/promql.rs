@@ -212,6 +212,71 @@ pub fn output_grouping(expr: &Expr) -> Grouping {
     }
 }
 
+/// Visits every node of an expression, parents first.
+pub fn walk(expr: &Expr, visit: &mut dyn FnMut(&Expr)) {
+    visit(expr);
+    match expr {
+        Expr::Aggregate(aggregate) => {
+            walk(&aggregate.expr, visit);
+            if let Some(param) = &aggregate.param {
+                walk(param, visit);
+            }
+        }
+        Expr::Unary(unary) => walk(&unary.expr, visit),
+        Expr::Binary(binary) => {
+            walk(&binary.lhs, visit);
+            walk(&binary.rhs, visit);
+        }
+        Expr::Paren(paren) => walk(&paren.expr, visit),
+        Expr::Subquery(subquery) => walk(&subquery.expr, visit),
+        Expr::Call(call) => {
+            for argument in &call.args.args {
+                walk(argument, visit);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// How a query counts events from counters: per second (`rate`, `irate`),
+/// per window (`increase`), both, or neither.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Counting {
+    /// `rate()` or `irate()` only.
+    PerSecond,
+    /// `increase()` only.
+    PerWindow,
+    /// Both, or neither.
+    Other,
+}
+
+/// The [`Counting`] of a query that parses as an instant vector, kept per
+/// [`shape`].
+pub fn counting_of(query: &str) -> Counting {
+    static COUNTINGS: Memo<String, Counting> = Memo::new();
+    let shaped = shape(query);
+    COUNTINGS.get(shaped.as_ref(), || {
+        let Ok(expr) = parse_instant_vector(&shaped) else {
+            return Counting::Other;
+        };
+        let (mut per_second, mut per_window) = (false, false);
+        walk(&expr, &mut |node| {
+            if let Expr::Call(call) = node {
+                match call.func.name {
+                    "rate" | "irate" => per_second = true,
+                    "increase" => per_window = true,
+                    _ => {}
+                }
+            }
+        });
+        match (per_second, per_window) {
+            (true, false) => Counting::PerSecond,
+            (false, true) => Counting::PerWindow,
+            _ => Counting::Other,
+        }
+    })
+}
+
 /// Parses a query that must return an instant vector.
 pub fn parse_instant_vector(query: &str) -> Result<Expr, QueryError> {
     let expr = parse(query).map_err(QueryError::Parse)?;

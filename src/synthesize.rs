@@ -321,37 +321,12 @@ pub fn synthesize(sli: &Sli, base: Duration) -> Synthesis {
 /// Every vector selector in an expression.
 fn selectors_of(expr: &Expr) -> Vec<Selector> {
     let mut found = Vec::new();
-    walk(expr, &mut |node| match node {
+    crate::promql::walk(expr, &mut |node| match node {
         Expr::VectorSelector(selector) => found.push(Selector::of(selector)),
         Expr::MatrixSelector(matrix) => found.push(Selector::of(&matrix.vs)),
         _ => {}
     });
     found
-}
-
-fn walk(expr: &Expr, visit: &mut dyn FnMut(&Expr)) {
-    visit(expr);
-    match expr {
-        Expr::Aggregate(aggregate) => {
-            walk(&aggregate.expr, visit);
-            if let Some(param) = &aggregate.param {
-                walk(param, visit);
-            }
-        }
-        Expr::Unary(unary) => walk(&unary.expr, visit),
-        Expr::Binary(binary) => {
-            walk(&binary.lhs, visit);
-            walk(&binary.rhs, visit);
-        }
-        Expr::Paren(paren) => walk(&paren.expr, visit),
-        Expr::Subquery(subquery) => walk(&subquery.expr, visit),
-        Expr::Call(call) => {
-            for argument in &call.args.args {
-                walk(argument, visit);
-            }
-        }
-        _ => {}
-    }
 }
 
 /// False when the expression can return samples although no series exists

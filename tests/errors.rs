@@ -269,6 +269,16 @@ fn queries_that_could_never_fail_or_match() {
         )],
     );
     case(
+        "ratio_counting",
+        &[(
+            "a.toml",
+            &slo(&RATIO.replace(
+                "sum(rate(http_requests_total{",
+                "sum(increase(http_requests_total{",
+            )),
+        )],
+    );
+    case(
         "group_by_le",
         &[(
             "a.toml",
