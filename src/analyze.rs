@@ -766,10 +766,17 @@ impl Analyzer {
                 slos.push(slo);
             }
         }
+        // The labels every plain alerting rule of the service sets.
+        let mut rule_labels = labels.clone();
+        rule_labels.insert("team".to_owned(), spec.team.get_ref().clone());
+        rule_labels.insert(
+            crate::plan::SERVICE_LABEL.to_owned(),
+            spec.name.get_ref().clone(),
+        );
         let alerts = file
             .alert
             .iter()
-            .filter_map(|alert| self.plain_alert(alert.get_ref()))
+            .filter_map(|alert| self.plain_alert(alert.get_ref(), &rule_labels, settings))
             .collect();
         Service {
             name: spec.name.get_ref().clone(),
@@ -1256,7 +1263,14 @@ impl Analyzer {
         None
     }
 
-    fn plain_alert(&mut self, spec: &spec::AlertSpec) -> Option<PlainAlert> {
+    /// A plain alert; `rule_labels` are the labels the service gives each
+    /// of its alerting rules.
+    fn plain_alert(
+        &mut self,
+        spec: &spec::AlertSpec,
+        rule_labels: &BTreeMap<String, String>,
+        settings: &Settings,
+    ) -> Option<PlainAlert> {
         let name = spec.name.get_ref();
         if !is_alert_name(name) {
             let span = self.inner(spec.name.span());
@@ -1273,10 +1287,20 @@ impl Analyzer {
         let annotations = self.annotations(&spec.annotations);
         self.template("summary", spec.summary.as_ref());
         self.template("description", spec.description.as_ref());
+        // What a test may expect of the alert's own labels.
+        let mut own = rule_labels.clone();
+        own.extend(labels.clone());
+        if let Some(severity) = severity {
+            own.insert(
+                "severity".to_owned(),
+                settings.severity_label(severity).to_owned(),
+            );
+        }
+        own.insert("alertname".to_owned(), name.clone());
         let tests = spec
             .test
             .iter()
-            .map(|test| self.alert_test(test))
+            .map(|test| self.alert_test(test, &own))
             .collect::<Vec<_>>()
             .into_iter()
             .collect::<Option<Vec<_>>>();
@@ -1306,8 +1330,14 @@ impl Analyzer {
         header.start..end
     }
 
-    /// A promtool case of a plain alert: series promtool can load.
-    fn alert_test(&mut self, spanned: &Spanned<spec::AlertTestSpec>) -> Option<AlertTest> {
+    /// A promtool case of a plain alert: series promtool can load, and
+    /// expected labels that agree with the alert's own (`own`; a label whose
+    /// value Prometheus expands from a template may be expected expanded).
+    fn alert_test(
+        &mut self,
+        spanned: &Spanned<spec::AlertTestSpec>,
+        own: &BTreeMap<String, String>,
+    ) -> Option<AlertTest> {
         let test = spanned.get_ref();
         let region = self.table_region(&spanned.span());
         let mut ok = true;
@@ -1336,12 +1366,26 @@ impl Analyzer {
             }
         }
         let at = self.duration(&test.at, false);
-        for label in test.labels.keys() {
+        for (label, value) in &test.labels {
             if !promql::is_label_name(label) {
                 let span = self.key_span(&region, label);
                 self.error(
                     Problem::InvalidLabelName {
                         name: label.clone(),
+                    },
+                    span,
+                );
+                ok = false;
+            } else if let Some(set) = own.get(label)
+                && set != value
+                && !set.contains("{{")
+            {
+                let span = self.value_span(&region, label, value);
+                self.error(
+                    Problem::TestLabelConflict {
+                        name: label.clone(),
+                        expected: value.clone(),
+                        set: set.clone(),
                     },
                     span,
                 );

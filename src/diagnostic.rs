@@ -264,6 +264,11 @@ pub enum Problem {
     InvalidLabelName {
         name: String,
     },
+    TestLabelConflict {
+        name: String,
+        expected: String,
+        set: String,
+    },
     ReservedLabel {
         name: String,
     },
@@ -380,6 +385,7 @@ impl Problem {
             Self::InvalidTestSeries { .. } => "invalid-test-series",
             Self::InvalidTestValues { .. } => "invalid-test-values",
             Self::InvalidLabelName { .. } => "invalid-label-name",
+            Self::TestLabelConflict { .. } => "test-label-conflict",
             Self::ReservedLabel { .. } => "reserved-label",
             Self::InvalidSeverity { .. } => "invalid-severity",
             Self::UnknownSeverity { .. } => "unknown-severity",
@@ -543,6 +549,13 @@ impl Problem {
                 format!("invalid test values `{values}`: {error}")
             }
             Self::InvalidLabelName { name } => format!("invalid label name `{name}`"),
+            Self::TestLabelConflict {
+                name,
+                expected,
+                set,
+            } => format!(
+                "the test expects `{name}=\"{expected}\"`, but the alert sets `{name}=\"{set}\"`"
+            ),
             Self::ReservedLabel { name } => format!("label `{name}` is reserved by slogen"),
             Self::InvalidSeverity { found } => format!("invalid severity `{found}`"),
             Self::UnknownSeverity { found } => format!("unknown severity `{found}`"),
@@ -728,6 +741,9 @@ impl Problem {
             Self::InvalidLabelName { .. } => {
                 "label names are letters, digits and `_`, not starting with a digit or `__`".to_owned()
             }
+            Self::TestLabelConflict { name, set, .. } => format!(
+                "a test checks the alert's labels as the rule sets them (`alertname`, `team`, `severity`, `slogen_service`, service and alert labels); expect `{name}=\"{set}\"`, or leave `{name}` out"
+            ),
             Self::ReservedLabel { .. } => {
                 "slogen sets `team`, `severity` and `slogen_*` labels itself; choose another name".to_owned()
             }

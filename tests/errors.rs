@@ -380,6 +380,10 @@ fn plain_alert_tests() {
         "{SERVICE}\n[[alert]]\nname = \"Down\"\nexpr = 'up == 0'\nseverity = \"page\"\n\n[[alert.test]]\nseries = {{ 'up{{job=~\"x\"}}' = \"1 0 zero\" }}\nat = \"2 minutes\"\nfiring = true\nlabels = {{ \"0job\" = \"x\" }}\n"
     );
     case("plain_alert_test", &[("a.toml", &text)]);
+    let text = format!(
+        "{SERVICE}\n[[alert]]\nname = \"Down\"\nexpr = 'up == 0'\nseverity = \"page\"\nlabels = {{ who = \"{{{{ $labels.instance }}}}\" }}\n\n[[alert.test]]\nseries = {{ 'up{{instance=\"h\"}}' = \"0 0\" }}\nat = \"1m\"\nfiring = true\nlabels = {{ instance = \"h\", who = \"h\", severity = \"warning\" }}\n"
+    );
+    case("plain_alert_test_labels", &[("a.toml", &text)]);
 }
 
 #[test]
