@@ -386,6 +386,10 @@ impl Analyzer {
             self.error(Problem::UnclosedTemplate { field }, span);
             return;
         }
+        if let Some(reason) = promql::template_structure_problem(text) {
+            let field = field.to_owned();
+            self.error(Problem::InvalidTemplate { field, reason }, span.clone());
+        }
         for name in promql::unknown_template_functions(text) {
             let field = field.to_owned();
             self.error(

@@ -244,6 +244,10 @@ pub enum Problem {
         key: &'static str,
         value: String,
     },
+    InvalidTemplate {
+        field: String,
+        reason: String,
+    },
     UnclosedTemplate {
         field: String,
     },
@@ -380,6 +384,7 @@ impl Problem {
             Self::InvalidThreshold { .. } => "invalid-threshold",
             Self::ThresholdBound => "threshold-bound",
             Self::BoundNotFinite { .. } => "bound-not-finite",
+            Self::InvalidTemplate { .. } => "invalid-template",
             Self::UnclosedTemplate { .. } => "unclosed-template",
             Self::UnknownTemplateFunction { .. } => "unknown-template-function",
             Self::InvalidTestSeries { .. } => "invalid-test-series",
@@ -538,6 +543,9 @@ impl Problem {
             }
             Self::UnknownTemplateFunction { field, name } => {
                 format!("`{field}` calls `{name}`, which is not a Prometheus template function")
+            }
+            Self::InvalidTemplate { field, reason } => {
+                format!("`{field}` is not a template Prometheus accepts: {reason}")
             }
             Self::UnclosedTemplate { field } => {
                 format!("`{field}` opens a template action `{{{{` that never closes")
@@ -729,6 +737,9 @@ impl Problem {
                 Some(suggestion) => format!("did you mean `{suggestion}`? Prometheus rejects a rule whose template calls an unknown function"),
                 None => "Prometheus rejects a rule whose template calls an unknown function; fields are `.Labels.x` or `$labels.x`, see the Prometheus template reference".to_owned(),
             },
+            Self::InvalidTemplate { .. } => {
+                "Prometheus expands this text as a Go template (text/template) and refuses to load the rule; fix the action, or write a literal `{{` as `{{ \"{{\" }}`".to_owned()
+            }
             Self::UnclosedTemplate { .. } => {
                 "close the action with `}}`, or write a literal `{{` as `{{ \"{{\" }}`".to_owned()
             }

@@ -811,25 +811,43 @@ pub fn escape_template_text(text: &str) -> String {
     text.replace("{{", "{{ \"{{\" }}")
 }
 
-/// Walks the Go template actions (`{{ ... }}`) of `text`, handing each word
-/// of code to `word` (`humanize`, `$value`, `.Labels.job`; not quoted text
-/// or comments). Outside actions `}}` is plain text; inside them quoted
-/// strings, raw strings, character constants and comments may hold braces,
-/// so `{{ "{{" }}` (an escaped `{{`) is one closed action. Returns where an
-/// action opens and never closes, as a byte offset.
-fn template_actions(text: &str, mut word: impl FnMut(&str)) -> Option<usize> {
+/// A piece of a Go template action's code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Piece<'a> {
+    /// An action opens (`{{`).
+    Open,
+    /// A word: `humanize`, `$value`, `.Labels.job`, `1`.
+    Word(&'a str),
+    /// A quoted string, raw string or character constant.
+    Quoted,
+    /// Any other byte: `(`, `|`, `:`, `=`, `-`, ...
+    Mark(u8),
+}
+
+/// Walks the Go template actions (`{{ ... }}`) of `text`, handing each
+/// piece of code to `visit`, each action starting with [`Piece::Open`]
+/// (comments and spaces are not handed out). Outside actions `}}` is plain
+/// text; inside them quoted strings, raw strings, character constants and
+/// comments may hold braces, so `{{ "{{" }}` (an escaped `{{`) is one
+/// closed action. Returns where an action opens and never closes, as a
+/// byte offset.
+fn template_actions<'a>(text: &'a str, mut visit: impl FnMut(Piece<'a>)) -> Option<usize> {
     let bytes = text.as_bytes();
     let is_word = |byte: u8| byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'.' | b'$');
     let mut at = 0;
     while let Some(found) = text[at..].find("{{") {
         let open = at + found;
+        visit(Piece::Open);
         let mut i = open + 2;
         loop {
             match bytes.get(i) {
                 None => return Some(open),
                 Some(b'}') if bytes.get(i + 1) == Some(&b'}') => break,
                 Some(b'"' | b'\'' | b'`') => match past_quoted(bytes, i) {
-                    Some(end) => i = end,
+                    Some(end) => {
+                        visit(Piece::Quoted);
+                        i = end;
+                    }
                     None => return Some(open),
                 },
                 Some(b'/') if bytes.get(i + 1) == Some(&b'*') => {
@@ -843,9 +861,13 @@ fn template_actions(text: &str, mut word: impl FnMut(&str)) -> Option<usize> {
                     while bytes.get(i).is_some_and(|byte| is_word(*byte)) {
                         i += 1;
                     }
-                    word(&text[start..i]);
+                    visit(Piece::Word(&text[start..i]));
                 }
-                Some(_) => i += 1,
+                Some(byte) if byte.is_ascii_whitespace() => i += 1,
+                Some(&byte) => {
+                    visit(Piece::Mark(byte));
+                    i += 1;
+                }
             }
         }
         at = i + 2;
@@ -857,6 +879,92 @@ fn template_actions(text: &str, mut word: impl FnMut(&str)) -> Option<usize> {
 /// byte offset into `text` ([`template_actions`]).
 pub fn unclosed_template_action(text: &str) -> Option<usize> {
     template_actions(text, |_| {})
+}
+
+/// Variables Prometheus defines for alert templates (and `$`, the data).
+const TEMPLATE_VARIABLES: &[&str] = &["$", "$labels", "$value", "$externalLabels", "$externalURL"];
+
+/// What Prometheus' template parser would reject in the structure of a
+/// closed template: an action holding `{{`, an `if`, `range` or `with`
+/// without a value, an `else` or `end` with no block open, a block never
+/// ended, or a variable never declared (`$labels`, `$value`,
+/// `$externalLabels` and `$externalURL` are). Pipelines themselves are not
+/// checked.
+pub fn template_structure_problem(text: &str) -> Option<String> {
+    let mut actions: Vec<Vec<Piece<'_>>> = Vec::new();
+    template_actions(text, |piece| match piece {
+        Piece::Open => actions.push(Vec::new()),
+        piece => {
+            if let Some(action) = actions.last_mut() {
+                action.push(piece);
+            }
+        }
+    });
+    let mut open: Vec<&str> = Vec::new();
+    let mut declared: Vec<&str> = TEMPLATE_VARIABLES.to_vec();
+    for action in &mut actions {
+        // Trim markers: `{{- ` and ` -}}`.
+        if action.first() == Some(&Piece::Mark(b'-')) {
+            action.remove(0);
+        }
+        if action.last() == Some(&Piece::Mark(b'-')) {
+            action.pop();
+        }
+        if action.contains(&Piece::Mark(b'{')) {
+            return Some("an action holds `{`; write a literal `{{` as `{{ \"{{\" }}`".to_owned());
+        }
+        let mut depth = 0_usize;
+        for piece in action.iter() {
+            match piece {
+                Piece::Mark(b'(') => depth += 1,
+                Piece::Mark(b')') => match depth.checked_sub(1) {
+                    Some(less) => depth = less,
+                    None => return Some("an action closes a `)` it never opened".to_owned()),
+                },
+                _ => {}
+            }
+        }
+        if depth > 0 {
+            return Some("an action leaves a `(` unclosed".to_owned());
+        }
+        let keyword = match action.first() {
+            Some(Piece::Word(word)) => *word,
+            _ => "",
+        };
+        match keyword {
+            "if" | "range" | "with" if action.len() == 1 => {
+                return Some(format!("`{{{{ {keyword} }}}}` has no value to test"));
+            }
+            "if" | "range" | "with" | "define" | "block" => open.push(keyword),
+            "else" => match open.last() {
+                Some(&("if" | "range" | "with")) => {}
+                _ => return Some("`{{ else }}` outside an `if`, `range` or `with`".to_owned()),
+            },
+            // The guard pops the block an `end` closes.
+            "end" if open.pop().is_none() => {
+                return Some("`{{ end }}` with no `if`, `range` or `with` to end".to_owned());
+            }
+            _ => {}
+        }
+        // `$x := ...` and `range $i, $e := ...` declare before `:=`.
+        let assigns = action
+            .windows(2)
+            .position(|pair| pair == [Piece::Mark(b':'), Piece::Mark(b'=')]);
+        for (index, piece) in action.iter().enumerate() {
+            let Piece::Word(word) = piece else { continue };
+            if !word.starts_with('$') {
+                continue;
+            }
+            let variable = word.split('.').next().unwrap_or(word);
+            if assigns.is_some_and(|at| index < at) {
+                declared.push(variable);
+            } else if !declared.contains(&variable) {
+                return Some(format!("variable `{variable}` is not defined"));
+            }
+        }
+    }
+    open.last()
+        .map(|keyword| format!("`{{{{ {keyword} }}}}` is never ended with `{{{{ end }}}}`"))
 }
 
 /// Words a Prometheus alert template may call: Go's template keywords and
@@ -933,7 +1041,8 @@ pub const TEMPLATE_WORDS: &[&str] = &[
 /// (`.Labels`), variables (`$value`), numbers and quoted text are skipped.
 pub fn unknown_template_functions(text: &str) -> Vec<String> {
     let mut unknown = Vec::new();
-    template_actions(text, |word| {
+    template_actions(text, |piece| {
+        let Piece::Word(word) = piece else { return };
         let bare = word.starts_with(|first: char| first.is_ascii_alphabetic() || first == '_');
         if bare && !word.contains('.') && !TEMPLATE_WORDS.contains(&word) {
             unknown.push(word.to_owned());
@@ -1013,6 +1122,45 @@ pub fn series(name: &str, labels: &std::collections::BTreeMap<String, String>) -
 
 #[cfg(test)]
 mod tests {
+    /// What promtool 2.42 accepts or refuses (`promtool check rules` on an
+    /// annotation holding each).
+    #[test]
+    fn template_structure_as_promtool_judges_it() {
+        for accepted in [
+            "{{ $value }} on {{ $labels.instance }}",
+            "{{ $x := 1 }}{{ $x }}",
+            "{{ range $i, $e := .Labels }}{{ $i }}={{ $e }}{{ end }}",
+            "{{- if gt $value 1.0 -}} hi {{- else -}} lo {{- end -}}",
+            "{{ with $labels.x }}{{ . }}{{ else }}none{{ end }}",
+            "{{ if eq (len $labels) 2 }}two{{ else if gt $value 1.0 }}big{{ end }}",
+            "{{ template \"x\" }}",
+            "{{ \"{{\" }} literal, {{/* a comment ( */}} and }} outside",
+            "{{ $externalURL }}{{ $externalLabels.env }}{{ $.Labels.job }}",
+        ] {
+            assert_eq!(
+                super::template_structure_problem(accepted),
+                None,
+                "{accepted}"
+            );
+        }
+        for refused in [
+            "{{ {{ }}",
+            "{{ end }}",
+            "{{ if }}",
+            "{{ $undefinedvar }}",
+            "{{ (( }}",
+            "{{ ) }}",
+            "{{ if $value }}open",
+            "{{ else }}",
+            "{{ range $labels }}{{ end }}{{ end }}",
+        ] {
+            assert!(
+                super::template_structure_problem(refused).is_some(),
+                "{refused}"
+            );
+        }
+    }
+
     #[test]
     fn ratio_sides_match_when_grouped_alike() {
         let grouping = |query: &str| super::grouping_of(query);

@@ -332,6 +332,11 @@ fn templates_and_names_prometheus_would_reject() {
         slo(RATIO)
     );
     case("template_keys_in_values", &[("a.toml", &keys_in_values)]);
+    let structure = format!(
+        "{}\n[slo.alerting]\nannotations = {{ a = \"{{{{ {{{{ }}}}\", b = \"{{{{ end }}}}\", c = \"{{{{ if }}}}\", d = \"{{{{ $nosuch }}}}\", e = \"{{{{ (( }}}}\", f = \"{{{{ if $value }}}}open\", ok = \"{{{{ $x := $value }}}}{{{{ if gt $x 1.0 }}}}{{{{ $x }}}}{{{{ end }}}}\" }}\n",
+        slo(RATIO)
+    );
+    case("invalid_template", &[("a.toml", &structure)]);
     let named_alerts = slo(RATIO).replace("\"availability\"", "\"alerts\"");
     case("group_name_taken", &[("a.toml", &named_alerts)]);
     case(
