@@ -710,6 +710,13 @@ pub fn foreign_placeholder(text: &str) -> Option<String> {
         "${window}",
         "$window",
         "{window}",
+        // Grafana's
+        "$__rate_interval",
+        "${__rate_interval}",
+        "$__interval",
+        "${__interval}",
+        "$__range",
+        "${__range}",
     ]
     .into_iter()
     .find(|candidate| text.contains(candidate))

@@ -1693,13 +1693,17 @@ fn outages(tested: &Tested, subjects: &[Subject<'_>], notes: &[String]) -> TestF
         })
         .collect();
     let groups = pack(subjects, sketches);
-    let mut description = vec![
-        format!(
-            "Page alerts under a total outage, evaluated every {interval} like production. Good traffic until {start}, every event failing from then until {stop}, good traffic again after."
-        ),
-        "Each page alert must not fire one evaluation interval before the time the burn-rate math predicts (`slogen explain`), must fire with exactly its labels one interval after it, and after errors stop must resolve within its short window.".to_owned(),
-        "Alerts are read through ALERTS (labels only): promtool compares alert annotations exactly, and burn-rate descriptions render $value.".to_owned(),
-    ];
+    let mut description = if paged.is_empty() {
+        vec!["Page alerts under a total outage: no tested SLO has page alerts, so there is nothing to test here.".to_owned()]
+    } else {
+        vec![
+            format!(
+                "Page alerts under a total outage, evaluated every {interval} like production. Good traffic until {start}, every event failing from then until {stop}, good traffic again after."
+            ),
+            "Each page alert must not fire one evaluation interval before the time the burn-rate math predicts (`slogen explain`), must fire with exactly its labels one interval after it, and after errors stop must resolve within its short window.".to_owned(),
+            "Alerts are read through ALERTS (labels only): promtool compares alert annotations exactly, and burn-rate descriptions render $value.".to_owned(),
+        ]
+    };
     description.extend(file_notes);
     TestFile {
         view: file(project, OUTAGES_FILE, description, interval, Vec::new()),

@@ -171,6 +171,10 @@ fn window_placeholders() {
         "placeholder_sloth_style",
         &[("a.toml", &slo(&RATIO.replace("{{window}}", "{{.window}}")))],
     );
+    case(
+        "placeholder_grafana_style",
+        &[("a.toml", &slo(&RATIO.replace("{{window}}", "$__rate_interval")))],
+    );
 }
 
 #[test]
