@@ -983,22 +983,16 @@ impl Analyzer {
             self.error(problem, span);
             return None;
         }
-        // `errors / total` matches series by their labels: queries grouped
-        // differently never match, and the ratio would read 0 (or 1).
-        let grouping =
-            |query: &WindowQuery| promql::grouping_of(&query.at(Duration::from_minutes(5)));
+        let side = |query: &WindowQuery| promql::ratio_side(&query.at(Duration::from_minutes(5)));
+        let (left, right) = (side(&failures), side(&total_query));
         // `increase()` over `rate()` is off by the window's seconds.
-        let counting =
-            |query: &WindowQuery| promql::counting_of(&query.at(Duration::from_minutes(5)));
-        if let (errors_counting @ (Counting::PerSecond | Counting::PerWindow), total_counting) =
-            (counting(&failures), counting(&total_query))
-            && matches!(total_counting, Counting::PerSecond | Counting::PerWindow)
+        if let (Some(errors_counting), Some(total_counting)) = (left.counting, right.counting)
             && errors_counting != total_counting
         {
             let span = self.inner(errors.1.span());
             let name = |counting| match counting {
-                Counting::PerWindow => "increase()",
-                _ => "rate()",
+                Counting::Increase => "increase()",
+                Counting::Rate => "rate()",
             };
             self.error(
                 Problem::RatioCounting {
@@ -1010,14 +1004,15 @@ impl Analyzer {
             );
             return None;
         }
-        let (left, right) = (grouping(&failures), grouping(&total_query));
-        if !left.matches(&right) {
+        // `errors / total` matches series by their labels: queries grouped
+        // differently never match, and the ratio would read 0 (or 1).
+        if !left.grouping.matches(&right.grouping) {
             let span = self.inner(errors.1.span());
             self.error(
                 Problem::RatioGrouping {
                     field: errors.0,
-                    errors: left,
-                    total: right,
+                    errors: left.grouping,
+                    total: right.grouping,
                 },
                 span,
             );

@@ -238,41 +238,56 @@ pub fn walk(expr: &Expr, visit: &mut dyn FnMut(&Expr)) {
     }
 }
 
-/// How a query counts events from counters: per second (`rate`, `irate`),
-/// per window (`increase`), both, or neither.
+/// The function an event SLI's queries apply to its counters, which
+/// decides what Prometheus records: events per second or per window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Counting {
-    /// `rate()` or `irate()` only.
-    PerSecond,
-    /// `increase()` only.
-    PerWindow,
-    /// Both, or neither.
-    Other,
+    /// `rate(...)` (or `irate(...)`): the extrapolated increase divided by
+    /// the range.
+    Rate,
+    /// `increase(...)`: the extrapolated increase itself.
+    Increase,
 }
 
-/// The [`Counting`] of a query that parses as an instant vector, kept per
-/// [`shape`].
-pub fn counting_of(query: &str) -> Counting {
-    static COUNTINGS: Memo<String, Counting> = Memo::new();
+/// What `errors / total` needs to know of each side of a ratio SLI.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RatioSide {
+    /// The labels its result keeps.
+    pub grouping: Grouping,
+    /// How it counts events; `None` when it uses both functions or neither.
+    pub counting: Option<Counting>,
+}
+
+/// The [`RatioSide`] of a query, one parse per [`shape`] (label values
+/// change neither); a query that does not parse as an instant vector
+/// tells nothing.
+pub fn ratio_side(query: &str) -> RatioSide {
+    static SIDES: Memo<String, RatioSide> = Memo::new();
     let shaped = shape(query);
-    COUNTINGS.get(shaped.as_ref(), || {
+    SIDES.get(shaped.as_ref(), || {
         let Ok(expr) = parse_instant_vector(&shaped) else {
-            return Counting::Other;
+            return RatioSide {
+                grouping: Grouping::Unknown,
+                counting: None,
+            };
         };
-        let (mut per_second, mut per_window) = (false, false);
+        let (mut rate, mut increase) = (false, false);
         walk(&expr, &mut |node| {
             if let Expr::Call(call) = node {
                 match call.func.name {
-                    "rate" | "irate" => per_second = true,
-                    "increase" => per_window = true,
+                    "rate" | "irate" => rate = true,
+                    "increase" => increase = true,
                     _ => {}
                 }
             }
         });
-        match (per_second, per_window) {
-            (true, false) => Counting::PerSecond,
-            (false, true) => Counting::PerWindow,
-            _ => Counting::Other,
+        RatioSide {
+            grouping: output_grouping(&expr),
+            counting: match (rate, increase) {
+                (true, false) => Some(Counting::Rate),
+                (false, true) => Some(Counting::Increase),
+                _ => None,
+            },
         }
     })
 }
@@ -389,16 +404,6 @@ pub fn shape_print(query: &str) -> Option<String> {
         parse_instant_vector(&shaped)
             .ok()
             .map(|expr| expr.to_string())
-    })
-}
-
-/// [`output_grouping`] of a query that parses as an instant vector, kept
-/// per [`shape`] (label values do not change how a query groups).
-pub fn grouping_of(query: &str) -> Grouping {
-    static GROUPINGS: Memo<String, Grouping> = Memo::new();
-    let shaped = shape(query);
-    GROUPINGS.get(shaped.as_ref(), || {
-        parse_instant_vector(&shaped).map_or(Grouping::Unknown, |expr| output_grouping(&expr))
     })
 }
 
@@ -1170,7 +1175,7 @@ mod tests {
 
     #[test]
     fn ratio_sides_match_when_grouped_alike() {
-        let grouping = |query: &str| super::grouping_of(query);
+        let grouping = |query: &str| super::ratio_side(query).grouping;
         let matches = |left: &str, right: &str| grouping(left).matches(&grouping(right));
         assert!(matches("sum(rate(a[5m]))", "sum(rate(b[5m]))"));
         assert!(matches("sum by (b, a) (x)", "(sum by (a, b, a) (y))"));

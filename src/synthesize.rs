@@ -72,15 +72,7 @@ pub enum Errors {
     AllLessSucceeded,
 }
 
-/// The function an event SLI's queries apply to its counters, which
-/// decides what Prometheus records: events per second or per window.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Counting {
-    /// `rate(...)`: the extrapolated increase divided by the range.
-    Rate,
-    /// `increase(...)`: the extrapolated increase itself.
-    Increase,
-}
+pub use crate::promql::Counting;
 
 /// How the tests feed an SLI.
 #[derive(Clone, Debug, PartialEq)]

@@ -173,7 +173,10 @@ fn window_placeholders() {
     );
     case(
         "placeholder_grafana_style",
-        &[("a.toml", &slo(&RATIO.replace("{{window}}", "$__rate_interval")))],
+        &[(
+            "a.toml",
+            &slo(&RATIO.replace("{{window}}", "$__rate_interval")),
+        )],
     );
 }
 
