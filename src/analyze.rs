@@ -1006,17 +1006,32 @@ impl Analyzer {
         }
         // `errors / total` matches series by their labels: queries grouped
         // differently never match, and the ratio would read 0 (or 1).
-        if !left.grouping.matches(&right.grouping) {
-            let span = self.inner(errors.1.span());
-            self.error(
-                Problem::RatioGrouping {
-                    field: errors.0,
-                    errors: left.grouping,
-                    total: right.grouping,
-                },
-                span,
-            );
-            return None;
+        // Grouped in different forms, only the data can tell: a warning.
+        match left.grouping.pairing(&right.grouping) {
+            promql::Pairing::Alike => {}
+            pairing => {
+                let span = self.inner(errors.1.span());
+                let (field, errors, total) = (errors.0, left.grouping, right.grouping);
+                if pairing == promql::Pairing::Never {
+                    self.error(
+                        Problem::RatioGrouping {
+                            field,
+                            errors,
+                            total,
+                        },
+                        span,
+                    );
+                    return None;
+                }
+                self.error(
+                    Problem::RatioGroupingForms {
+                        field,
+                        errors,
+                        total,
+                    },
+                    span,
+                );
+            }
         }
         let errors = if errors.0 == "errors" {
             RatioErrors::Errors(failures)

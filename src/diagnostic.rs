@@ -221,6 +221,11 @@ pub enum Problem {
         errors: crate::promql::Grouping,
         total: crate::promql::Grouping,
     },
+    RatioGroupingForms {
+        field: &'static str,
+        errors: crate::promql::Grouping,
+        total: crate::promql::Grouping,
+    },
     RatioCounting {
         field: &'static str,
         errors: &'static str,
@@ -335,7 +340,9 @@ impl Problem {
     /// Errors unless the problem is advisory.
     pub fn severity(&self) -> Severity {
         match self {
-            Self::NoSpecFiles { .. } | Self::UnusedTeamRoute { .. } => Severity::Warning,
+            Self::NoSpecFiles { .. }
+            | Self::UnusedTeamRoute { .. }
+            | Self::RatioGroupingForms { .. } => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -376,6 +383,7 @@ impl Problem {
             Self::ErrorsEqualTotal => "errors-equal-total",
             Self::GoodEqualTotal => "good-equal-total",
             Self::RatioGrouping { .. } => "ratio-grouping",
+            Self::RatioGroupingForms { .. } => "ratio-grouping-forms",
             Self::RatioCounting { .. } => "ratio-counting",
             Self::GroupByLe => "group-by-le",
             Self::HistogramSuffix { .. } => "histogram-suffix",
@@ -520,6 +528,13 @@ impl Problem {
                 total,
             } => format!(
                 "`{field}` keeps {errors} but `total` keeps {total}: their series do not match"
+            ),
+            Self::RatioGroupingForms {
+                field,
+                errors,
+                total,
+            } => format!(
+                "`{field}` keeps {errors} and `total` keeps {total}: their series pair up only if they carry no other labels"
             ),
             Self::RatioCounting {
                 field,
@@ -706,6 +721,9 @@ impl Problem {
             }
             Self::RatioGrouping { field, .. } => format!(
                 "`{field} / total` pairs series with the same labels, so the error ratio would read 0 (or 1); aggregate both the same way, e.g. `sum by (job) (...)` on both"
+            ),
+            Self::RatioGroupingForms { field, .. } => format!(
+                "if the series carry other labels, the error ratio reads 0 (1 with `good`); aggregate `{field}` and `total` the same way, e.g. `sum by (job) (...)` on both"
             ),
             Self::RatioCounting { field, .. } => format!(
                 "`rate()` counts events per second and `increase()` per window; use the same one in `{field}` and `total`"

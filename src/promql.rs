@@ -118,18 +118,35 @@ pub enum Grouping {
     Unknown,
 }
 
+/// Whether two queries' results can pair up by their labels, as
+/// `errors / total` needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pairing {
+    /// Grouped alike: the same `by` labels, the same `without` labels, or
+    /// both every label of their series (or only the data can tell).
+    Alike,
+    /// Grouped in different forms (`by` and `without`, aggregated and
+    /// not): they pair only if the series carry exactly the right labels.
+    Unsure,
+    /// The same form with different labels: they never pair.
+    Never,
+}
+
 impl Grouping {
-    /// True when two queries grouped so can return series with the same
-    /// labels, as `errors / total` needs: the same `by` labels, the same
-    /// `without` labels, or both every label of their series. Unknown
-    /// groupings are given the benefit of the doubt.
-    pub fn matches(&self, other: &Self) -> bool {
+    /// How results grouped so and `other` pair up.
+    pub fn pairing(&self, other: &Self) -> Pairing {
         match (self, other) {
-            (Self::Unknown, _) | (_, Self::Unknown) | (Self::Series, Self::Series) => true,
-            (Self::By(left), Self::By(right)) | (Self::Without(left), Self::Without(right)) => {
-                left == right
+            (Self::Unknown, _) | (_, Self::Unknown) | (Self::Series, Self::Series) => {
+                Pairing::Alike
             }
-            _ => false,
+            (Self::By(left), Self::By(right)) | (Self::Without(left), Self::Without(right)) => {
+                if left == right {
+                    Pairing::Alike
+                } else {
+                    Pairing::Never
+                }
+            }
+            _ => Pairing::Unsure,
         }
     }
 }
@@ -271,21 +288,22 @@ pub fn ratio_side(query: &str) -> RatioSide {
                 counting: None,
             };
         };
-        let (mut rate, mut increase) = (false, false);
-        walk(&expr, &mut |node| {
-            if let Expr::Call(call) = node {
-                match call.func.name {
-                    "rate" | "irate" => rate = true,
-                    "increase" => increase = true,
-                    _ => {}
-                }
-            }
+        let (mut rate, mut increase, mut subquery) = (false, false, false);
+        walk(&expr, &mut |node| match node {
+            Expr::Call(call) => match call.func.name {
+                "rate" | "irate" => rate = true,
+                "increase" => increase = true,
+                _ => {}
+            },
+            // `sum_over_time(rate(x[1m])[1h:1m])` counts per window again.
+            Expr::Subquery(_) => subquery = true,
+            _ => {}
         });
         RatioSide {
             grouping: output_grouping(&expr),
-            counting: match (rate, increase) {
-                (true, false) => Some(Counting::Rate),
-                (false, true) => Some(Counting::Increase),
+            counting: match (rate, increase, subquery) {
+                (true, false, false) => Some(Counting::Rate),
+                (false, true, false) => Some(Counting::Increase),
                 _ => None,
             },
         }
@@ -1176,7 +1194,8 @@ mod tests {
     #[test]
     fn ratio_sides_match_when_grouped_alike() {
         let grouping = |query: &str| super::ratio_side(query).grouping;
-        let matches = |left: &str, right: &str| grouping(left).matches(&grouping(right));
+        let pairing = |left: &str, right: &str| grouping(left).pairing(&grouping(right));
+        let matches = |left: &str, right: &str| pairing(left, right) == super::Pairing::Alike;
         assert!(matches("sum(rate(a[5m]))", "sum(rate(b[5m]))"));
         assert!(matches("sum by (b, a) (x)", "(sum by (a, b, a) (y))"));
         assert!(matches("sum without (i) (x)", "sum without (i) (y)"));
@@ -1189,11 +1208,14 @@ mod tests {
             "label_replace(a, \"x\", \"y\", \"z\", \".*\")",
             "sum(b)"
         ));
-        assert!(!matches("sum by (j) (a)", "sum(b)"));
-        assert!(!matches("sum without (i) (a)", "sum by (j) (b)"));
-        assert!(!matches("sum without (i) (a)", "sum without (i, c) (b)"));
-        assert!(!matches("rate(a[5m])", "sum(rate(b[5m]))"));
-        assert!(!matches("sum without (i) (a)", "b"));
+        let never = |left: &str, right: &str| pairing(left, right) == super::Pairing::Never;
+        assert!(never("sum by (j) (a)", "sum(b)"));
+        assert!(never("sum without (i) (a)", "sum without (i, c) (b)"));
+        // Only labels the data does not have would make these pair.
+        let unsure = |left: &str, right: &str| pairing(left, right) == super::Pairing::Unsure;
+        assert!(unsure("sum without (i) (a)", "sum by (j) (b)"));
+        assert!(unsure("rate(a[5m])", "sum(rate(b[5m]))"));
+        assert!(unsure("sum without (i) (a)", "b"));
     }
 
     use super::*;

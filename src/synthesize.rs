@@ -123,6 +123,21 @@ pub struct Synthesis {
 /// The prefix of the metrics slogen records.
 const RECORDED_PREFIX: &str = "slo:";
 
+/// Metrics slogen records, one of each kind, to try a `__name__` regex on.
+const RECORDED_EXAMPLES: &[&str] = &[
+    "slo:sli_errors:rate5m",
+    "slo:sli_total:rate5m",
+    "slo:sli_breach:bool",
+    "slo:sli_error:ratio_rate5m",
+    "slo:sli_error:ratio_rate30d",
+    "slo:objective:ratio",
+    "slo:error_budget:ratio",
+    "slo:time_period:days",
+    "slo:current_burn_rate:ratio",
+    "slo:period_burn_rate:ratio",
+    "slo:period_error_budget_remaining:ratio",
+];
+
 /// The most matchers [`Selector`]s share.
 const SHARED_MATCHERS: usize = 100_000;
 
@@ -173,6 +188,27 @@ impl Selector {
 }
 
 impl Selector {
+    /// The name (or `__name__` matcher) by which the selector can select
+    /// series slogen records (`slo:...`), if it can.
+    fn recorded_name(&self) -> Option<String> {
+        if let Some(name) = self
+            .name
+            .as_ref()
+            .filter(|name| name.starts_with(RECORDED_PREFIX))
+        {
+            return Some(name.clone());
+        }
+        self.matchers
+            .iter()
+            .filter(|matcher| matcher.name == "__name__")
+            .find(|matcher| match matcher.op {
+                MatchOp::Equal => matcher.value.starts_with(RECORDED_PREFIX),
+                MatchOp::Re(_) => RECORDED_EXAMPLES.iter().any(|name| matcher.is_match(name)),
+                MatchOp::NotEqual | MatchOp::NotRe(_) => false,
+            })
+            .map(|matcher| matcher.value.clone())
+    }
+
     /// What every series the selector selects has: its metric name, if the
     /// selector names one, and one label's value, if an equality matcher
     /// asks for a non-empty one. Used to index selectors by what they can
@@ -266,11 +302,7 @@ pub fn synthesize(sli: &Sli, base: Duration) -> Synthesis {
         Source::Untestable {
             reason: "its query can return samples without any input series, which would collide with synthetic ones".to_owned(),
         }
-    } else if let Some(name) = selectors
-        .iter()
-        .filter_map(|selector| selector.name.as_deref())
-        .find(|name| name.starts_with(RECORDED_PREFIX))
-    {
+    } else if let Some(name) = selectors.iter().find_map(Selector::recorded_name) {
         Source::Untestable {
             reason: format!(
                 "its query reads `{name}`, a series slogen records: the tests cannot feed it without colliding with the rules that record it"
@@ -883,6 +915,22 @@ mod tests {
             synthesize(&mirror, window()).source,
             Source::Untestable { reason } if reason.contains("`slo:sli_error:ratio_rate5m`")
         ));
+        for spelled in [
+            r#"max({__name__="slo:current_burn_rate:ratio"})"#,
+            r#"max({__name__=~"slo:.*burn.*"})"#,
+        ] {
+            let threshold = Sli::Threshold {
+                query: spelled.to_owned(),
+                bound: crate::ir::Bound::Max(1.0),
+            };
+            assert!(
+                matches!(
+                    synthesize(&threshold, window()).source,
+                    Source::Untestable { .. }
+                ),
+                "{spelled}"
+            );
+        }
     }
 
     #[test]
