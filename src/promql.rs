@@ -1192,6 +1192,19 @@ mod tests {
     }
 
     #[test]
+    fn ratio_sides_count_per_second_or_per_window() {
+        use super::Counting::{Increase, Rate};
+        let counting = |query: &str| super::ratio_side(query).counting;
+        assert_eq!(counting("sum(rate(a[5m]))"), Some(Rate));
+        assert_eq!(counting("sum(irate(a[5m]))"), Some(Rate));
+        assert_eq!(counting("sum(increase(a[5m]))"), Some(Increase));
+        // Both, neither, or a rate summed back over a window.
+        assert_eq!(counting("sum(rate(a[5m])) + sum(increase(b[5m]))"), None);
+        assert_eq!(counting("sum(a)"), None);
+        assert_eq!(counting("sum(sum_over_time(rate(a[1m])[5m:1m]))"), None);
+    }
+
+    #[test]
     fn ratio_sides_match_when_grouped_alike() {
         let grouping = |query: &str| super::ratio_side(query).grouping;
         let pairing = |left: &str, right: &str| grouping(left).pairing(&grouping(right));
