@@ -486,9 +486,7 @@ impl Problem {
             Self::BurnRateOutOfRange {
                 burn_rate, long, ..
             } => {
-                if burn_rate.starts_with('-')
-                    || burn_rate.parse::<f64>().is_ok_and(|rate| rate <= 0.0)
-                {
+                if burn_rate.parse::<f64>().is_ok_and(|rate| rate <= 0.0) {
                     format!("burn rate {burn_rate} is not above 0")
                 } else {
                     format!(

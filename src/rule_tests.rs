@@ -137,7 +137,7 @@ impl TestFile {
         let mut view = self.view;
         if let Some(groups) = self.groups {
             view.tests = (0..groups.groups.len())
-                .map(|index| groups.view(index))
+                .map(|index| Groups::view(&groups, index))
                 .collect();
         }
         view
@@ -362,13 +362,22 @@ struct Groups {
 
 impl Groups {
     /// Test group `index`, every check planned.
-    fn view(&self, index: usize) -> TestGroupView {
-        let mut view = self.header(index);
-        view.promql_expr_test = (0..self.groups[index].1.len())
-            .step_by(PLANNED_PARTS)
-            .flat_map(|from| self.part_checks(index, from, PLANNED_PARTS))
-            .collect();
+    fn view(groups: &Arc<Self>, index: usize) -> TestGroupView {
+        let mut view = groups.header(index);
+        view.promql_expr_test = Self::checks(groups, index).collect();
         view
+    }
+
+    /// The checks of test group `index`, planned [`PLANNED_PARTS`] SLOs at
+    /// a time as they are read.
+    fn checks(
+        groups: &Arc<Self>,
+        index: usize,
+    ) -> impl Iterator<Item = ExprTestView> + Send + Sync + use<> {
+        let groups = Arc::clone(groups);
+        (0..groups.groups[index].1.len())
+            .step_by(PLANNED_PARTS)
+            .flat_map(move |from| groups.part_checks(index, from, PLANNED_PARTS))
     }
 
     /// Test group `index` as a template value: its checks are planned
@@ -381,10 +390,7 @@ impl Groups {
         let probed = Arc::clone(groups);
         let checks = crate::render::Stream::value(
             move || {
-                let groups = Arc::clone(&planned);
-                (0..parts)
-                    .step_by(PLANNED_PARTS)
-                    .flat_map(move |from| groups.part_checks(index, from, PLANNED_PARTS))
+                Self::checks(&planned, index)
                     .map(|check| minijinja::Value::from(minijinja::value::Serde(check)))
             },
             // Empty only if no part has a check: parts are planned one at a
@@ -410,9 +416,7 @@ impl Groups {
         let mut comments = Vec::new();
         let mut ids = Vec::with_capacity(sketches.len());
         for sketch in sketches {
-            let held = &self.tested.held[sketch.subject_index];
-            let service = &project.services[held.service];
-            let id = format!("{}/{}", service.name, service.slos[held.slo].name);
+            let id = self.tested.held[sketch.subject_index].subject(project).id;
             let mut first = true;
             for (series, values) in &sketch.series {
                 let text = series.text();

@@ -258,7 +258,7 @@ pub struct ExpectedAlert {
 }
 
 /// A PromQL check.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExprTest {
     /// Query.
@@ -270,7 +270,7 @@ pub struct ExprTest {
 }
 
 /// An expected sample.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectedSample {
     /// `name{labels}`.
@@ -310,7 +310,7 @@ pub fn check_test_text(text: &str) -> (Vec<String>, TestReferences) {
             "evaluation_interval: invalid duration `{interval}`"
         ));
     }
-    for (index, group) in file.tests.iter().enumerate() {
+    for (index, group) in file.tests.into_iter().enumerate() {
         check_test_group(index + 1, group, &mut problems);
     }
     let references = TestReferences {
@@ -472,7 +472,7 @@ fn read_sample(reader: &mut Reader<'_>) -> Read<ExpectedSample> {
 }
 
 /// Problems of the test group at `index` (from 1).
-fn check_test_group(index: usize, group: &TestGroup, problems: &mut Vec<String>) {
+fn check_test_group(index: usize, group: TestGroup, problems: &mut Vec<String>) {
     let at = || {
         format!(
             "test {index} `{}`",
@@ -488,8 +488,8 @@ fn check_test_group(index: usize, group: &TestGroup, problems: &mut Vec<String>)
         check_input(input, &at, problems);
     }
     let mut seen = Seen::default();
-    for check in group.promql_expr_test.iter().flatten() {
-        check_expr_check(check.clone(), &mut seen, &at, problems);
+    for check in group.promql_expr_test.into_iter().flatten() {
+        check_expr_check(check, &mut seen, &at, problems);
     }
     for check in group.alert_rule_test.iter().flatten() {
         check_alert_check(check, &at, problems);
