@@ -160,76 +160,6 @@ struct Analyzer {
     team_routes: Vec<(String, Range<usize>, PathBuf)>,
 }
 
-/// Keys whose values are secrets wherever they appear in a receiver.
-const SECRET_KEYS: &[&str] = &[
-    "api_key",
-    "api_secret",
-    "api_url",
-    "auth_password",
-    "auth_secret",
-    "bot_token",
-    "client_secret",
-    "credentials",
-    "password",
-    "routing_key",
-    "secret",
-    "service_key",
-    "token",
-    "user_key",
-    "webhook_url",
-];
-
-/// Keys holding URLs that may carry a secret.
-const URL_KEYS: &[&str] = &["url"];
-
-/// `<pagerduty routing key>`: a value to be filled in at deploy time.
-fn is_placeholder(text: &str) -> bool {
-    text.len() > 2
-        && text.starts_with('<')
-        && text.ends_with('>')
-        && !text[1..text.len() - 1].contains(['<', '>'])
-}
-
-/// A URL with credentials, a token-like query parameter, or a webhook host
-/// whose path is itself the secret.
-fn url_carries_secret(url: &str) -> bool {
-    let lower = url.to_ascii_lowercase();
-    let authority_start = lower.find("://").map_or(0, |scheme| scheme + 3);
-    let rest = &lower[authority_start..];
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if authority.contains('@') {
-        return true;
-    }
-    let secret_hosts = [
-        "hooks.slack.com/",
-        "discord.com/api/webhooks/",
-        "discordapp.com/api/webhooks/",
-        "webhook.office.com/",
-        "outlook.office.com/webhook",
-        "api.telegram.org/bot",
-    ];
-    if secret_hosts.iter().any(|host| rest.starts_with(host)) {
-        return true;
-    }
-    let query = lower.split_once('?').map_or("", |(_, query)| query);
-    query.split('&').any(|pair| {
-        let name = pair.split('=').next().unwrap_or("");
-        [
-            "token",
-            "key",
-            "apikey",
-            "api_key",
-            "secret",
-            "password",
-            "sig",
-            "signature",
-            "access_token",
-            "auth",
-        ]
-        .contains(&name)
-    })
-}
-
 fn is_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars
@@ -483,11 +413,17 @@ impl Analyzer {
             settings.windows = self.windows(windows, settings.evaluation_interval);
         }
         if let Some(runbooks) = &file.runbooks {
-            settings.runbook_base_url = runbooks
-                .get_ref()
-                .base_url
-                .as_ref()
-                .map(|url| url.get_ref().trim_end_matches('/').to_owned());
+            let base_url = runbooks.get_ref().base_url.as_ref();
+            // It lands in every alert's `runbook_url`.
+            if let Some(url) =
+                base_url.filter(|url| crate::secrets::url_carries_secret(url.get_ref()))
+            {
+                let span = self.inner(url.span());
+                let key = "base_url".to_owned();
+                self.error(Problem::SecretInUrl { key }, span);
+            }
+            settings.runbook_base_url =
+                base_url.map(|url| url.get_ref().trim_end_matches('/').to_owned());
         }
         settings.templates = file.templates.as_ref().map(|dir| {
             source
@@ -510,6 +446,12 @@ impl Analyzer {
         ]
         .map(|text| text.as_ref().and_then(|text| self.duration(text, true)))
         .into_iter();
+        if let Some(global) = &spec.global {
+            let span = global.span();
+            for (key, value) in global.get_ref() {
+                self.secrets(&mut vec!["global", key.as_str()], value, &span);
+            }
+        }
         let mut receivers: Vec<Receiver> = Vec::new();
         for receiver in &spec.receiver {
             let span = receiver.span();
@@ -531,7 +473,7 @@ impl Analyzer {
                         key_span,
                     );
                 }
-                self.secrets(key, value, &span);
+                self.secrets(&mut vec![key.as_str()], value, &span);
             }
             receivers.push(Receiver {
                 name: name.clone(),
@@ -567,7 +509,11 @@ impl Analyzer {
             group_wait: durations.next().flatten(),
             group_interval: durations.next().flatten(),
             repeat_interval: durations.next().flatten(),
-            global: spec.global.clone(),
+            global: spec
+                .global
+                .as_ref()
+                .map(|global| global.get_ref().clone())
+                .unwrap_or_default(),
             receivers,
             teams,
         }
@@ -595,34 +541,32 @@ impl Analyzer {
         Some(name.clone())
     }
 
-    /// Reports literal secrets anywhere inside a receiver integration.
-    fn secrets(&mut self, key: &str, value: &toml::Value, receiver: &Range<usize>) {
+    /// Reports literal secrets anywhere inside a receiver integration or
+    /// the global section; `path` leads to `value` (see `secrets::check`).
+    fn secrets<'a>(
+        &mut self,
+        path: &mut Vec<&'a str>,
+        value: &'a toml::Value,
+        table: &Range<usize>,
+    ) {
         match value {
-            toml::Value::String(text) if !is_placeholder(text) => {
-                let problem = if SECRET_KEYS.contains(&key) {
-                    Some(Problem::LiteralSecret {
-                        key: key.to_owned(),
-                    })
-                } else if URL_KEYS.contains(&key) && url_carries_secret(text) {
-                    Some(Problem::SecretInUrl {
-                        key: key.to_owned(),
-                    })
-                } else {
-                    None
-                };
-                if let Some(problem) = problem {
-                    let span = self.value_span(receiver, key, text);
+            toml::Value::String(text) => {
+                if let Some(problem) = crate::secrets::check(path, text) {
+                    let key = path.last().copied().unwrap_or("");
+                    let span = self.value_span(table, key, text);
                     self.error(problem, span);
                 }
             }
-            toml::Value::Table(table) => {
-                for (inner_key, inner) in table {
-                    self.secrets(inner_key, inner, receiver);
+            toml::Value::Table(inner) => {
+                for (key, value) in inner {
+                    path.push(key);
+                    self.secrets(path, value, table);
+                    path.pop();
                 }
             }
             toml::Value::Array(items) => {
                 for item in items {
-                    self.secrets(key, item, receiver);
+                    self.secrets(path, item, table);
                 }
             }
             _ => {}

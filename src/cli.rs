@@ -73,6 +73,10 @@ pub enum Command {
         spec: SpecArgs,
         #[command(flatten)]
         output: OutputArgs,
+        /// Replace generated files that were edited by hand, and files in
+        /// the way that slogen did not make (each is reported).
+        #[arg(long)]
+        force: bool,
     },
     /// Show what `slogen build` would change in the output directory.
     ///
@@ -303,7 +307,11 @@ fn write_stream(stream: &mut impl Write, text: &str) {
 /// Runs a parsed command line and returns the exit status.
 pub fn run(cli: &Cli) -> u8 {
     match &cli.command {
-        Command::Build { spec, output } => build(cli, spec, output),
+        Command::Build {
+            spec,
+            output,
+            force,
+        } => build(cli, spec, output, *force),
         Command::Check { spec, rules } if !rules.is_empty() => check_rules(cli, spec, rules),
         Command::Check { spec, .. } => check(cli, spec),
         Command::Test {
@@ -340,17 +348,18 @@ pub fn run(cli: &Cli) -> u8 {
     }
 }
 
-/// Loads the specs and templates, printing I/O problems.
+/// Loads the specs and templates, printing I/O problems and warnings.
 fn load_inputs(spec: &SpecArgs, printer: &Printer) -> Result<(Sources, Templates), u8> {
-    let sources = load::spec_directory(&spec.slo, spec.settings.as_deref()).map_err(|problem| {
-        printer.diagnostics(&[problem], &Sources::default());
-        EXIT_ERROR
-    })?;
+    let sources =
+        load::spec_directory(&spec.slo, spec.settings.as_deref()).map_err(|problems| {
+            printer.diagnostics(&problems, &Sources::default());
+            EXIT_ERROR
+        })?;
+    let mut warnings = sources.warnings.clone();
     if sources.services.is_empty() {
-        let warning = Diagnostic::general(diagnostic::Problem::NoSpecFiles {
+        warnings.push(Diagnostic::general(diagnostic::Problem::NoSpecFiles {
             path: spec.slo.clone(),
-        });
-        printer.diagnostics(&[warning], &sources);
+        }));
     }
     let directory = spec
         .templates
@@ -358,12 +367,21 @@ fn load_inputs(spec: &SpecArgs, printer: &Printer) -> Result<(Sources, Templates
         .or_else(|| settings_templates(&sources))
         .or_else(|| Some(PathBuf::from("templates")).filter(|dir| dir.is_dir()));
     let templates = match directory {
-        Some(dir) => load::templates(&dir).map_err(|problem| {
-            printer.diagnostics(&[problem], &sources);
-            EXIT_ERROR
-        })?,
+        Some(dir) => match load::templates(&dir) {
+            Ok((templates, found)) => {
+                warnings.extend(found);
+                templates
+            }
+            Err(problems) => {
+                printer.diagnostics(&problems, &sources);
+                return Err(EXIT_ERROR);
+            }
+        },
         None => Templates::default(),
     };
+    if !warnings.is_empty() {
+        printer.diagnostics(&warnings, &sources);
+    }
     Ok((sources, templates))
 }
 
@@ -464,9 +482,9 @@ fn summary(compilation: &Compilation) -> String {
     )
 }
 
-fn build(cli: &Cli, spec: &SpecArgs, output: &OutputArgs) -> u8 {
+fn build(cli: &Cli, spec: &SpecArgs, output: &OutputArgs, force: bool) -> u8 {
     let printer = Printer::new(cli, spec.format);
-    match compile_and_write(spec, output, &printer) {
+    match compile_and_write(spec, output, force, &printer) {
         Ok(_) => EXIT_OK,
         Err(code) => code,
     }
@@ -478,9 +496,10 @@ fn build(cli: &Cli, spec: &SpecArgs, output: &OutputArgs) -> u8 {
 fn compile_and_write(
     spec: &SpecArgs,
     output: &OutputArgs,
+    force: bool,
     printer: &Printer,
 ) -> Result<(Compilation, write::Written), u8> {
-    let stage = match write::Stage::open(&output.out) {
+    let stage = match write::Stage::open(&output.out, force) {
         Ok(stage) => stage,
         Err(problem) => {
             printer.diagnostics(&[problem], &Sources::default());
@@ -490,6 +509,7 @@ fn compile_and_write(
     let (sources, compilation) = compile_into_or_report(spec, &output.out, printer, &stage)?;
     match stage.commit() {
         Ok(written) => {
+            printer.diagnostics(&written.warnings, &sources);
             for path in &written.added {
                 printer.detail(&format!("  added     {}", output.out.join(path).display()));
             }
@@ -535,9 +555,9 @@ fn templates(command: &TemplatesCommand) -> u8 {
                 .or_else(|| Some(PathBuf::from("templates")).filter(|dir| dir.is_dir()));
             let overrides = match &dir {
                 Some(dir) => match load::templates(dir) {
-                    Ok(templates) => templates,
-                    Err(problem) => {
-                        let text = diagnostic::render(&[problem], &[], Format::Human, false);
+                    Ok((templates, _)) => templates,
+                    Err(problems) => {
+                        let text = diagnostic::render(&problems, &[], Format::Human, false);
                         write_stream(&mut std::io::stderr(), &text);
                         return EXIT_ERROR;
                     }
@@ -781,8 +801,8 @@ fn check_rules(cli: &Cli, spec: &SpecArgs, files: &[PathBuf]) -> u8 {
     }
     diagnostic::sort(&mut diagnostics);
     let all = Sources {
-        settings: None,
         services: sources,
+        ..Sources::default()
     };
     printer.diagnostics(&diagnostics, &all);
     let errors = diagnostics
@@ -818,7 +838,7 @@ fn test(cli: &Cli, spec: &SpecArgs, output: &OutputArgs, program: &str) -> u8 {
             return EXIT_ERROR;
         }
     };
-    let (compilation, written) = match compile_and_write(spec, output, &printer) {
+    let (compilation, written) = match compile_and_write(spec, output, false, &printer) {
         Ok(result) => result,
         Err(code) => return code,
     };

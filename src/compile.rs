@@ -181,12 +181,11 @@ pub fn generate(
                                 &routing::alertmanager(project),
                             ))];
                             others.par_extend(runbook::runbooks(project).par_iter().map(|page| {
-                                renderer.render(&page.path, "runbook.md.j2", page).map(
-                                    |mut file| {
-                                        file.contents = runbook::seal(&file.contents);
+                                renderer
+                                    .render(&page.path, "runbook.md.j2", page)
+                                    .map(|file| {
                                         Output::new(file, verify::Verified::default(), sink)
-                                    },
-                                )
+                                    })
                             }));
                             others
                         },

@@ -293,6 +293,8 @@ pub enum Problem {
     },
     LiteralSecret {
         key: String,
+        /// The `_file` sibling and the Alertmanager release that added it.
+        file: Option<(String, &'static str)>,
     },
     SecretInUrl {
         key: String,
@@ -334,6 +336,34 @@ pub enum Problem {
     UnsafeOutputPath {
         path: String,
     },
+    LinkInOutput {
+        path: PathBuf,
+    },
+    NotAFile {
+        path: PathBuf,
+        found: &'static str,
+    },
+    NotADirectory {
+        path: PathBuf,
+    },
+    LinkOutside {
+        path: PathBuf,
+        dir: PathBuf,
+    },
+    EditedKept {
+        path: PathBuf,
+    },
+    IgnoredSpecFile {
+        path: PathBuf,
+        dir: PathBuf,
+    },
+    UnknownTemplate {
+        path: PathBuf,
+        suggestion: Option<String>,
+    },
+    Overwritten {
+        path: PathBuf,
+    },
 }
 
 impl Problem {
@@ -342,7 +372,11 @@ impl Problem {
         match self {
             Self::NoSpecFiles { .. }
             | Self::UnusedTeamRoute { .. }
-            | Self::RatioGroupingForms { .. } => Severity::Warning,
+            | Self::RatioGroupingForms { .. }
+            | Self::EditedKept { .. }
+            | Self::IgnoredSpecFile { .. }
+            | Self::UnknownTemplate { .. }
+            | Self::Overwritten { .. } => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -415,6 +449,14 @@ impl Problem {
             Self::EditedByHand { .. } => "edited-by-hand",
             Self::Rule { code, .. } => code,
             Self::NotGenerated { .. } => "not-generated",
+            Self::LinkInOutput { .. } => "link-in-output",
+            Self::NotAFile { .. } => "not-a-file",
+            Self::NotADirectory { .. } => "not-a-directory",
+            Self::LinkOutside { .. } => "link-outside",
+            Self::EditedKept { .. } => "edited-kept",
+            Self::IgnoredSpecFile { .. } => "ignored-spec-file",
+            Self::UnknownTemplate { .. } => "unknown-template",
+            Self::Overwritten { .. } => "overwritten",
         }
     }
 
@@ -586,7 +628,7 @@ impl Problem {
             Self::InvalidSeverityLabel { value } => {
                 format!("severity label value `{value}` is not a plain word")
             }
-            Self::LiteralSecret { key } => format!("`{key}` holds a literal secret"),
+            Self::LiteralSecret { key, .. } => format!("`{key}` holds a literal secret"),
             Self::SecretInUrl { key } => format!("`{key}` is a URL that carries a secret"),
             Self::UnknownReceiver { name, .. } => format!("no receiver named `{name}`"),
             Self::DuplicateReceiver { name } => format!("receiver `{name}` is declared twice"),
@@ -612,8 +654,45 @@ impl Problem {
                 )
             }
             Self::UnsafeOutputPath { path } => {
-                format!("refusing to write `{path}` outside the output directory")
+                format!(
+                    "refusing to write `{}` outside the output directory",
+                    path.escape_debug()
+                )
             }
+            Self::LinkInOutput { path } => format!(
+                "`{}` is a symbolic link; slogen never reads, writes or removes through a link in its output",
+                path.display()
+            ),
+            Self::NotAFile { path, found } => {
+                format!("`{}` is {found}, not a regular file", path.display())
+            }
+            Self::NotADirectory { path } => {
+                format!(
+                    "`{}` is in the way: slogen needs a directory there",
+                    path.display()
+                )
+            }
+            Self::LinkOutside { path, dir } => format!(
+                "`{}` is a symbolic link that leads outside `{}`; slogen does not read it",
+                path.display(),
+                dir.display()
+            ),
+            Self::EditedKept { path } => format!(
+                "`{}` is no longer generated, but it changed since slogen wrote it; left in place",
+                path.display()
+            ),
+            Self::IgnoredSpecFile { path, dir } => format!(
+                "`{}` is not read: service files are the `*.toml` files directly in `{}`",
+                path.display(),
+                dir.display()
+            ),
+            Self::UnknownTemplate { path, .. } => {
+                format!("`{}` overrides no built-in template", path.display())
+            }
+            Self::Overwritten { path } => format!(
+                "`{}` was edited by hand or not made by slogen; overwritten (`--force`)",
+                path.display()
+            ),
         }
     }
 
@@ -780,11 +859,18 @@ impl Problem {
             Self::InvalidSeverityLabel { .. } => {
                 "use letters, digits, `-`, `_`, `.` or `:`, e.g. `critical`; every alert carries the value and routing matches it".to_owned()
             }
-            Self::LiteralSecret { key } => format!(
-                "generated files are committed; read it from a file with `{key}_file = \"/etc/alertmanager/secrets/...\"`, or write a placeholder such as `\"<{key}>\"` and fill it in at deploy time"
+            Self::LiteralSecret { key, file: Some((file, since)) } => format!(
+                "generated files are committed; read it from a file with `{file} = \"/etc/alertmanager/secrets/...\"` (Alertmanager {since} or later), or write a placeholder such as `\"<{key}>\"` and fill it in at deploy time"
             ),
+            Self::LiteralSecret { key, file: None } => format!(
+                "generated files are committed, and Alertmanager has no file for `{key}`: write a placeholder such as `\"<{key}>\"` and fill it in at deploy time{}",
+                if key == "secret_key" { " (or leave out the keys: SNS then uses the AWS credential chain)" } else { "" }
+            ),
+            Self::SecretInUrl { key } if key == "base_url" => {
+                "every alert carries this link in its `runbook_url`, and generated files are committed: give the URL without credentials".to_owned()
+            }
             Self::SecretInUrl { .. } => {
-                "Alertmanager reads Slack URLs from `api_url_file`; for webhooks keep the token out of the URL and send it with `http_config.authorization.credentials_file`".to_owned()
+                "generated files are committed; keep credentials out of URLs: Slack, Discord and Teams webhooks have `*_file` fields, and other receivers send a token with `http_config.authorization.credentials_file`".to_owned()
             }
             Self::UnknownReceiver { suggestion: Some(suggestion), .. } => {
                 format!("did you mean `{suggestion}`?")
@@ -805,10 +891,29 @@ impl Problem {
             }
             Self::UnusedTeamRoute { .. } => "teams come from `[service] team`".to_owned(),
             Self::EditedByHand { .. } => {
-                "move the text into the spec (its first line says where), or delete the file; then build again".to_owned()
+                "move the text into the spec (its first line says where), or delete the file; then build again (`slogen build --force` discards the edit)".to_owned()
             }
             Self::NotGenerated { .. } => {
-                "move it away, or choose another output directory with `--out`".to_owned()
+                "move it away, or choose another output directory with `--out`; if slogen made it (an older slogen's manifest lists no checksums), `slogen build --force` takes it over".to_owned()
+            }
+            Self::LinkInOutput { .. } => {
+                "a link could point anywhere on this machine; replace it with the plain file or directory, or remove it and build again".to_owned()
+            }
+            Self::NotAFile { .. } | Self::NotADirectory { .. } => {
+                "move it away; slogen reads and writes plain files only".to_owned()
+            }
+            Self::LinkOutside { .. } => {
+                "copy the file into the directory instead of linking to it".to_owned()
+            }
+            Self::EditedKept { .. } => "delete it if nothing needs it any more".to_owned(),
+            Self::IgnoredSpecFile { .. } => {
+                "write each service as `<service>.toml` in the spec directory (docs/reference.md); Sloth and OpenSLO YAML is not read".to_owned()
+            }
+            Self::UnknownTemplate { suggestion: Some(suggestion), .. } => format!(
+                "did you mean `{suggestion}`? (`slogen templates list` names them)"
+            ),
+            Self::UnknownTemplate { .. } => {
+                "`slogen templates list` names the templates; another file is used only where a template includes it".to_owned()
             }
             Self::Template { .. } => {
                 "fix the template, or delete it from the templates directory to use the default".to_owned()

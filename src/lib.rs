@@ -37,6 +37,7 @@ pub mod render;
 pub mod routing;
 pub mod rule_tests;
 pub mod runbook;
+pub mod secrets;
 pub mod source;
 pub mod spec;
 pub mod synthesize;

@@ -2765,6 +2765,7 @@ mod tests {
         let sources = Sources {
             settings: settings.map(|text| SourceFile::new("slo/slogen.toml", text)),
             services: vec![SourceFile::new("slo/shop.toml", service)],
+            warnings: Vec::new(),
         };
         let (project, diagnostics) = crate::compile::analyze(&sources);
         project.unwrap_or_else(|| panic!("{diagnostics:?}"))

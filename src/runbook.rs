@@ -7,11 +7,10 @@
 //!
 //! People's words live in the spec (`[slo.runbook]`, `[alert.runbook]`) and
 //! are merged into the page on every build, so they survive rebuilds. A
-//! generated page ends in a seal (a hash of its text); `write` refuses to
-//! replace a page whose seal no longer matches, because someone edited it.
+//! page edited by hand is not overwritten: `write` knows the hash of what
+//! it wrote, as for every generated file.
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::analyze::{burn_alert_name, no_data_alert_name};
 use crate::duration::humanize_seconds;
@@ -275,38 +274,4 @@ fn alert_page(project: &Project, service: &Service, alert: &PlainAlert) -> Runbo
         alert.name, service.source
     );
     view
-}
-
-const SEAL_PREFIX: &str = "<!-- slogen seal: ";
-
-/// Appends a seal line: the hash of everything above it.
-pub fn seal(contents: &str) -> String {
-    let digest = Sha256::digest(contents.as_bytes());
-    let hex: String = digest
-        .iter()
-        .take(12)
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
-    format!("{contents}{SEAL_PREFIX}{hex}; edit the spec, not this file -->\n")
-}
-
-/// True when a sealed file's text still matches its seal (or it has none).
-pub fn seal_intact(contents: &str) -> bool {
-    let Some(position) = contents.rfind(SEAL_PREFIX) else {
-        return true;
-    };
-    seal(&contents[..position]) == contents
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn seals_detect_edits() {
-        let sealed = seal("# Title\n\nText.\n");
-        assert!(seal_intact(&sealed));
-        assert!(!seal_intact(&sealed.replace("Text.", "My own words.")));
-        assert!(seal_intact("no seal at all\n"));
-    }
 }

@@ -276,9 +276,9 @@ pub struct AlertmanagerSpec {
     pub group_interval: Option<Spanned<String>>,
     /// Route timing.
     pub repeat_interval: Option<Spanned<String>>,
-    /// Global section passed through (e.g. `resolve_timeout`).
-    #[serde(default)]
-    pub global: BTreeMap<String, toml::Value>,
+    /// Global section passed through (e.g. `resolve_timeout`) after
+    /// secret checks.
+    pub global: Option<Spanned<BTreeMap<String, toml::Value>>>,
     /// `[[alertmanager.receiver]]`.
     #[serde(default)]
     pub receiver: Vec<Spanned<ReceiverSpec>>,

@@ -451,3 +451,38 @@ page = "pagr"
         &[("a.toml", &slo(RATIO)), ("slogen.toml", settings)],
     );
 }
+
+#[test]
+fn secrets_alertmanager_keeps_secret() {
+    let settings = r##"[runbooks]
+base_url = "https://wiki:hunter2@example.org/runbooks"
+
+[alertmanager.global]
+slack_api_url = "https://hooks.slack.com/services/T000/B000/XXXX"
+smtp_auth_password = "hunter2"
+opsgenie_api_key = "0123456789"
+wechat_api_secret = "abc"
+telegram_bot_token = "123:abc"
+http_config = { basic_auth = { username = "bot", password = "hunter2" } }
+
+[[alertmanager.receiver]]
+name = "hook"
+webhook_configs = [{ url = "<https://hooks.slack.com/services/T000/B000/XXXX>", http_config = { bearer_token = "abc", proxy_url = "http://user:pass@proxy:3128", tls_config = { key = "-----BEGIN PRIVATE KEY-----" } } }]
+
+[[alertmanager.receiver]]
+name = "api"
+webhook_configs = [{ url = "https://alerts.example.org/hook?X-Api-Key=abc" }]
+
+[[alertmanager.receiver]]
+name = "sns"
+sns_configs = [{ topic_arn = "arn:aws:sns:eu-west-1:1:t", sigv4 = { access_key = "AKIA", secret_key = "abc" } }]
+
+[[alertmanager.receiver]]
+name = "plain"
+opsgenie_configs = [{ api_key_file = "/etc/alertmanager/secrets/opsgenie", api_url = "https://api.eu.opsgenie.com/" }]
+"##;
+    case(
+        "secrets",
+        &[("a.toml", &slo(RATIO)), ("slogen.toml", settings)],
+    );
+}
