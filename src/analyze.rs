@@ -1004,7 +1004,7 @@ impl Analyzer {
             return None;
         }
         self.query(field, &promql::fill_window(text, "5m"), span)?;
-        Some(WindowQuery(text.trim().to_owned()))
+        Some(WindowQuery(promql::strip_comments(text)))
     }
 
     fn query(&mut self, field: &str, query: &str, span: Range<usize>) -> Option<()> {
@@ -1111,7 +1111,7 @@ impl Analyzer {
         if inner.is_empty() {
             return Some(String::new());
         }
-        match promql_parser::parser::parse(&format!("slogen_probe{{{inner}}}")) {
+        match promql::parse(&format!("slogen_probe{{{inner}}}")) {
             Ok(promql_parser::parser::Expr::VectorSelector(vector)) => {
                 if vector
                     .matchers
@@ -1193,7 +1193,7 @@ impl Analyzer {
         };
         query?;
         Some(Sli::Threshold {
-            query: spec.query.get_ref().trim().to_owned(),
+            query: promql::strip_comments(spec.query.get_ref()),
             bound: bound?,
         })
     }

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use serde::Serialize;
 
-use crate::source::{SourceFile, line_column};
+use crate::source::SourceFile;
 
 /// How bad a diagnostic is. Errors stop the build; warnings do not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -1018,16 +1018,20 @@ pub fn render(
     format: Format,
     color: bool,
 ) -> String {
+    let files: Files<'_> = sources
+        .iter()
+        .map(|source| (source.path.as_path(), source))
+        .collect();
     match format {
         Format::Human => diagnostics
             .iter()
-            .map(|diagnostic| render_human(diagnostic, sources, color))
+            .map(|diagnostic| render_human(diagnostic, &files, color))
             .collect::<Vec<_>>()
             .join("\n"),
         Format::Json => {
             let items: Vec<JsonDiagnostic> = diagnostics
                 .iter()
-                .map(|diagnostic| to_json(diagnostic, sources))
+                .map(|diagnostic| to_json(diagnostic, &files))
                 .collect();
             let mut text = serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_owned());
             text.push('\n');
@@ -1035,33 +1039,30 @@ pub fn render(
         }
         Format::Github => diagnostics
             .iter()
-            .map(|diagnostic| render_github(diagnostic, sources))
+            .map(|diagnostic| render_github(diagnostic, &files))
             .collect(),
     }
 }
 
-fn source_text<'a>(sources: &'a [SourceFile], path: &Path) -> Option<&'a str> {
-    sources
-        .iter()
-        .find(|source| source.path == path)
-        .map(|source| source.text.as_str())
+/// The sources by path.
+type Files<'a> = std::collections::HashMap<&'a Path, &'a SourceFile>;
+
+fn source_file<'a>(files: &Files<'a>, path: &Path) -> Option<&'a SourceFile> {
+    files.get(path).copied()
 }
 
 /// Start and end (line, column) of a location, when its text is known.
-fn positions(
-    location: &Location,
-    sources: &[SourceFile],
-) -> Option<((usize, usize), (usize, usize))> {
-    let text = source_text(sources, &location.path)?;
+fn positions(location: &Location, files: &Files<'_>) -> Option<((usize, usize), (usize, usize))> {
+    let source = source_file(files, &location.path)?;
     Some((
-        line_column(text, location.span.start),
-        line_column(text, location.span.end),
+        source.line_column(location.span.start),
+        source.line_column(location.span.end),
     ))
 }
 
-fn to_json(diagnostic: &Diagnostic, sources: &[SourceFile]) -> JsonDiagnostic {
+fn to_json(diagnostic: &Diagnostic, files: &Files<'_>) -> JsonDiagnostic {
     let location = diagnostic.location.as_ref();
-    let positions = location.and_then(|location| positions(location, sources));
+    let positions = location.and_then(|location| positions(location, files));
     JsonDiagnostic {
         severity: diagnostic.severity,
         code: diagnostic.problem.code(),
@@ -1075,7 +1076,7 @@ fn to_json(diagnostic: &Diagnostic, sources: &[SourceFile]) -> JsonDiagnostic {
     }
 }
 
-fn render_github(diagnostic: &Diagnostic, sources: &[SourceFile]) -> String {
+fn render_github(diagnostic: &Diagnostic, files: &Files<'_>) -> String {
     let command = match diagnostic.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -1089,7 +1090,7 @@ fn render_github(diagnostic: &Diagnostic, sources: &[SourceFile]) -> String {
                 escape_property(&location.path.display().to_string())
             ),
         );
-        if let Some(((line, column), (end_line, end_column))) = positions(location, sources) {
+        if let Some(((line, column), (end_line, end_column))) = positions(location, files) {
             properties.insert(1, format!("line={line}"));
             properties.insert(2, format!("col={column}"));
             if end_line == line && end_column > column {
@@ -1122,7 +1123,7 @@ fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-fn render_human(diagnostic: &Diagnostic, sources: &[SourceFile], color: bool) -> String {
+fn render_human(diagnostic: &Diagnostic, files: &Files<'_>, color: bool) -> String {
     let level = match diagnostic.severity {
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
@@ -1137,15 +1138,24 @@ fn render_human(diagnostic: &Diagnostic, sources: &[SourceFile], color: bool) ->
         .as_ref()
         .map(|location| location.path.display().to_string());
     let mut group = match (&diagnostic.location, &path_text) {
-        (Some(location), Some(path_text)) => match source_text(sources, &location.path) {
-            Some(text) => {
-                let span = clamp_span(text, &location.span);
+        (Some(location), Some(path_text)) => match source_file(files, &location.path) {
+            Some(source) => {
+                // Only the lines the span touches: the renderer reads all
+                // of the text it is given, for every diagnostic.
+                let (lines, first_line) = source.lines_of(&location.span);
+                let text = &source.text[lines.clone()];
+                let span = clamp_span(
+                    text,
+                    &(location.span.start.saturating_sub(lines.start)
+                        ..location.span.end.saturating_sub(lines.start)),
+                );
                 let mut annotation = AnnotationKind::Primary.span(span);
                 if let Some(label) = &label {
                     annotation = annotation.label(label.as_str());
                 }
                 title.element(
                     Snippet::source(text)
+                        .line_start(first_line)
                         .path(path_text.as_str())
                         .annotation(annotation),
                 )

@@ -24,13 +24,24 @@ pub enum QueryError {
 /// that recurses must stop somewhere before the stack does.
 pub const MAX_NESTING: usize = 256;
 
+/// How many binary operators a query may chain (`a + b + ...`): the
+/// parser's time grows faster than the chain (50,000 terms took 23 s), and
+/// no SLI needs more than a handful.
+pub const MAX_OPERATORS: usize = 1_000;
+
 /// Parses a query with promql-parser, unless it nests deeper than
 /// [`MAX_NESTING`]: every parse of text slogen did not write goes through
 /// here, so no input can overflow the stack.
-fn parse(query: &str) -> Result<Expr, String> {
-    if nesting(query) > MAX_NESTING {
+pub fn parse(query: &str) -> Result<Expr, String> {
+    let size = size(query);
+    if size.nesting > MAX_NESTING {
         return Err(format!(
             "the query nests more than {MAX_NESTING} levels deep (parentheses, brackets or signs)"
+        ));
+    }
+    if size.operators > MAX_OPERATORS {
+        return Err(format!(
+            "the query chains more than {MAX_OPERATORS} binary operators; split it into recording rules"
         ));
     }
     parser::parse(query)
@@ -52,12 +63,20 @@ fn past_quoted(bytes: &[u8], open: usize) -> Option<usize> {
     None
 }
 
-/// The deepest nesting in a query: open parentheses, brackets and braces,
-/// plus a run of signs (`- - x`) in front of an operand. Quoted text does not
-/// count.
-fn nesting(query: &str) -> usize {
+/// How a query is built, as far as the parser's cost goes: the deepest
+/// nesting (open parentheses, brackets and braces, plus a run of signs in
+/// front of an operand) and the number of binary operators outside braces.
+/// Quoted text and comments do not count.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Size {
+    nesting: usize,
+    operators: usize,
+}
+
+fn size(query: &str) -> Size {
     let bytes = query.as_bytes();
-    let (mut depth, mut signs, mut deepest) = (0usize, 0usize, 0usize);
+    let (mut depth, mut braces, mut signs) = (0usize, 0usize, 0usize);
+    let mut size = Size::default();
     // True where a sign would be unary: at the start, after an opening
     // bracket, a comma or an operator.
     let mut operand_next = true;
@@ -79,17 +98,42 @@ fn nesting(query: &str) -> usize {
             }
             b'(' | b'[' | b'{' => {
                 depth += 1;
+                braces += usize::from(byte == b'{');
                 operand_next = true;
             }
             b')' | b']' | b'}' => {
                 depth = depth.saturating_sub(1);
+                if byte == b'}' {
+                    braces = braces.saturating_sub(1);
+                }
                 operand_next = false;
                 signs = 0;
             }
             b'-' | b'+' if operand_next => signs += 1,
             b' ' | b'\t' | b'\n' | b'\r' => {}
             b'*' | b'/' | b'%' | b'^' | b'=' | b'!' | b'<' | b'>' | b',' | b'-' | b'+' => {
+                if !operand_next && braces == 0 && byte != b',' {
+                    size.operators += 1;
+                }
                 operand_next = true;
+                signs = 0;
+            }
+            byte if byte.is_ascii_alphabetic() || byte == b'_' => {
+                let start = at;
+                while bytes
+                    .get(at + 1)
+                    .is_some_and(|next| next.is_ascii_alphanumeric() || matches!(next, b'_' | b':'))
+                {
+                    at += 1;
+                }
+                let word = &query[start..=at];
+                let set_operator = matches!(word, "and" | "or" | "unless");
+                if set_operator && !operand_next && braces == 0 {
+                    size.operators += 1;
+                    operand_next = true;
+                } else {
+                    operand_next = false;
+                }
                 signs = 0;
             }
             _ => {
@@ -97,10 +141,40 @@ fn nesting(query: &str) -> usize {
                 signs = 0;
             }
         }
-        deepest = deepest.max(depth + signs);
+        size.nesting = size.nesting.max(depth + signs);
         at += 1;
     }
-    deepest
+    size
+}
+
+/// The query without its `#` comments (quoted text kept whole), blank
+/// lines and trailing spaces, trimmed: what slogen composes into larger
+/// expressions, where a comment would swallow the rest of the line (`(q #
+/// 5xx) > 0.1` is `(q`).
+pub fn strip_comments(query: &str) -> String {
+    let bytes = query.as_bytes();
+    let mut kept = String::with_capacity(query.len());
+    let (mut at, mut from) = (0, 0);
+    while at < bytes.len() {
+        match bytes[at] {
+            b'"' | b'\'' | b'`' => at = past_quoted(bytes, at).unwrap_or(bytes.len()),
+            b'#' => {
+                kept.push_str(&query[from..at]);
+                while at < bytes.len() && !matches!(bytes[at], b'\n' | b'\r') {
+                    at += 1;
+                }
+                from = at;
+            }
+            _ => at += 1,
+        }
+    }
+    kept.push_str(&query[from..]);
+    let lines: Vec<&str> = kept
+        .lines()
+        .map(str::trim_end)
+        .filter(|line| !line.trim().is_empty())
+        .collect();
+    lines.join("\n").trim().to_owned()
 }
 
 /// Which labels a query's result keeps, as its outermost operation says.
@@ -1421,7 +1495,42 @@ mod tests {
     }
 
     #[test]
+    fn a_long_operator_chain_is_an_error_not_a_hang() {
+        let chain = |terms: usize| vec!["a"; terms].join(" + ");
+        assert!(check_instant_vector(&chain(MAX_OPERATORS + 1)).is_ok());
+        for query in [
+            chain(MAX_OPERATORS + 2),
+            chain(50_000),
+            vec!["a"; 50_000].join(" and "),
+            vec!["a"; 50_000].join("*"),
+        ] {
+            let error = match check_instant_vector(&query) {
+                Err(QueryError::Parse(error)) => error,
+                other => panic!("{other:?}"),
+            };
+            assert!(error.contains("binary operators"), "{error}");
+        }
+        // Matchers, commas and signs are no operators.
+        let size = size("sum by (a, b) (x{a=\"1\", b!=\"2\"}) - -1 or on (a) y");
+        assert_eq!(size.operators, 2);
+    }
+
+    #[test]
+    fn comments_are_not_composed() {
+        assert_eq!(
+            strip_comments("sum(rate(x{code=~\"5..\"}[{{window}}])) # 5xx"),
+            "sum(rate(x{code=~\"5..\"}[{{window}}]))"
+        );
+        assert_eq!(
+            strip_comments("# errors\nsum(a{b=\"#1\"})  # not '#'\n  / 2\n"),
+            "sum(a{b=\"#1\"})\n  / 2"
+        );
+        assert_eq!(strip_comments("x"), "x");
+    }
+
+    #[test]
     fn deep_nesting_is_an_error_not_a_crash() {
+        let nesting = |query| size(query).nesting;
         assert_eq!(nesting("sum(rate(x{a=\"((((\"}[5m]))"), 3);
         assert_eq!(nesting("- -x - -(y)"), 2);
         assert_eq!(nesting("1e-5 - 2"), 0);

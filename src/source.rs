@@ -1,12 +1,17 @@
 //! Source files as slogen read them: a display path and the full text.
 //!
 //! Every diagnostic points into one of these by byte range; this module turns
-//! byte offsets into the 1-based line and column a person reads.
+//! byte offsets into the 1-based line and column a person reads. Each file
+//! indexes where its lines start once, when first asked, so that finding a
+//! position costs a binary search, not a scan from the file's start (20,000
+//! diagnostics in one file took 50 s).
 
+use std::ops::Range;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 /// One input file, read once by [`crate::load`] and never touched on disk again.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct SourceFile {
     /// The path shown to users (as given on the command line, joined with the file name).
     pub path: PathBuf,
@@ -17,7 +22,18 @@ pub struct SourceFile {
     /// Where the file's bytes stop being UTF-8, if they do: a byte offset
     /// into `text`, where the first replacement character stands.
     pub invalid_utf8: Option<usize>,
+    /// Byte offsets where lines start, made on first use.
+    line_starts: OnceLock<Vec<usize>>,
 }
+
+impl PartialEq for SourceFile {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.path, &self.name, &self.text, self.invalid_utf8)
+            == (&other.path, &other.name, &other.text, other.invalid_utf8)
+    }
+}
+
+impl Eq for SourceFile {}
 
 impl SourceFile {
     /// A source from memory (tests, `slogen init`).
@@ -32,6 +48,7 @@ impl SourceFile {
             name,
             text: text.into(),
             invalid_utf8: None,
+            line_starts: OnceLock::new(),
         }
     }
 
@@ -56,23 +73,48 @@ impl SourceFile {
         }
     }
 
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(
+                    self.text
+                        .match_indices('\n')
+                        .map(|(newline, _)| newline + 1),
+                )
+                .collect()
+        })
+    }
+
+    /// A byte offset moved into the text and back onto a character boundary.
+    fn clamp(&self, offset: usize) -> usize {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        offset
+    }
+
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_column(&self, offset: usize) -> (usize, usize) {
-        line_column(&self.text, offset)
+        let offset = self.clamp(offset);
+        let starts = self.line_starts();
+        let line = starts.partition_point(|start| *start <= offset);
+        let column = self.text[starts[line - 1]..offset].chars().count() + 1;
+        (line, column)
     }
-}
 
-/// 1-based line and column (in characters) of a byte offset into `text`.
-pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
+    /// The whole lines that `span` touches, as a byte range, and the
+    /// 1-based number of the first.
+    pub fn lines_of(&self, span: &Range<usize>) -> (Range<usize>, usize) {
+        let starts = self.line_starts();
+        let (start, end) = (self.clamp(span.start), self.clamp(span.end.max(span.start)));
+        let first = starts.partition_point(|line| *line <= start);
+        let last = starts.partition_point(|line| *line <= end);
+        let end = starts
+            .get(last)
+            .map_or(self.text.len(), |next| next.saturating_sub(1).max(end));
+        (starts[first - 1]..end, first)
     }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
-    let column = text[line_start..offset].chars().count() + 1;
-    (line, column)
 }
 
 #[cfg(test)]
@@ -81,7 +123,17 @@ mod tests {
 
     #[track_caller]
     fn case(text: &str, offset: usize, expected: (usize, usize)) {
-        assert_eq!(line_column(text, offset), expected);
+        assert_eq!(SourceFile::new("a", text).line_column(offset), expected);
+    }
+
+    #[test]
+    fn spans_become_whole_lines() {
+        let source = SourceFile::new("a", "one\ntwo\nthree");
+        assert_eq!(source.lines_of(&(5..6)), (4..7, 2));
+        assert_eq!(source.lines_of(&(5..10)), (4..13, 2));
+        assert_eq!(source.lines_of(&(8..8)), (8..13, 3));
+        assert_eq!(source.lines_of(&(99..99)), (8..13, 3));
+        assert_eq!(source.lines_of(&(3..3)), (0..3, 1));
     }
 
     #[test]
