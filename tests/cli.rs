@@ -248,3 +248,36 @@ fn large_projects_build() {
     let run = project.slogen(&["build", "-q"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+#[test]
+fn a_comment_in_a_query_builds_a_valid_rule() {
+    let project = Project::new();
+    project.file(
+        "slo/checkout.toml",
+        &format!(
+            "{}\n[[slo]]\nname = \"disk\"\nobjective = 99\n[slo.sli.threshold]\nquery = '''\n# free bytes\nnode_filesystem_avail_bytes # per mount\n'''\nmin = 1e9\n",
+            SERVICE.replace(
+                "[{{window}}]))'\ntotal",
+                "[{{window}}])) # 5xx'\ntotal"
+            )
+        ),
+    );
+    let run = project.slogen(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rules = project.read("generated/recording-rules.yml");
+    assert!(!rules.contains("5xx"), "{rules}");
+    assert!(!rules.contains("per mount"), "{rules}");
+    assert!(
+        rules.contains("node_filesystem_avail_bytes < bool 1000000000"),
+        "{rules}"
+    );
+    if crate::harness::tool_available("promtool") {
+        crate::harness::promtool(
+            &["check", "rules", "generated/recording-rules.yml"],
+            project.path(),
+        );
+        let tests = project.path().join("generated/tests/slo-outages.yml");
+        let judgement = crate::harness::promtool_test(&tests);
+        assert!(judgement.passed, "{}", judgement.output);
+    }
+}
