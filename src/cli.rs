@@ -9,6 +9,7 @@
 //! `github` formats (machine readers consume stdout). A closed pipe ends
 //! output quietly.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -235,12 +236,17 @@ pub fn main() -> ExitCode {
     ExitCode::from(run(&cli))
 }
 
-/// Output settings shared by the commands.
+/// Output settings shared by the commands. With `--format json`,
+/// diagnostics are gathered and printed as one array when the printer is
+/// dropped, so a command prints one JSON document however many times it
+/// reports; a command whose output is an object takes them
+/// ([`Printer::take_json`]) to put them in it.
 struct Printer {
     quiet: bool,
     verbose: bool,
     color: bool,
     format: Format,
+    json: RefCell<Option<Vec<diagnostic::JsonDiagnostic>>>,
 }
 
 impl Printer {
@@ -258,6 +264,7 @@ impl Printer {
             verbose: cli.verbose,
             color,
             format,
+            json: RefCell::new((format == Format::Json).then(Vec::new)),
         }
     }
 
@@ -268,15 +275,29 @@ impl Printer {
             .filter(|diagnostic| !self.quiet || diagnostic.is_error())
             .cloned()
             .collect();
-        if self.format == Format::Human {
-            if !shown.is_empty() {
-                let text = diagnostic::render(&shown, &sources.all(), self.format, self.color);
-                write_stream(&mut std::io::stderr(), &text);
+        match self.format {
+            Format::Human => {
+                if !shown.is_empty() {
+                    let text = diagnostic::render(&shown, &sources.all(), self.format, self.color);
+                    write_stream(&mut std::io::stderr(), &text);
+                }
             }
-        } else {
-            let text = diagnostic::render(&shown, &sources.all(), self.format, false);
-            write_stream(&mut std::io::stdout(), &text);
+            Format::Json => {
+                let items = diagnostic::json_items(&shown, &sources.all());
+                if let Some(gathered) = self.json.borrow_mut().as_mut() {
+                    gathered.extend(items);
+                }
+            }
+            Format::Github => {
+                let text = diagnostic::render(&shown, &sources.all(), self.format, false);
+                write_stream(&mut std::io::stdout(), &text);
+            }
         }
+    }
+
+    /// The diagnostics gathered for `--format json`; none is printed then.
+    fn take_json(&self) -> Vec<diagnostic::JsonDiagnostic> {
+        self.json.borrow_mut().take().unwrap_or_default()
     }
 
     /// A status line on stderr, for people.
@@ -294,6 +315,22 @@ impl Printer {
         if self.verbose {
             self.status(line);
         }
+    }
+}
+
+impl Drop for Printer {
+    fn drop(&mut self) {
+        if let Some(items) = self.json.get_mut().take() {
+            let text = serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_owned());
+            write_stream(&mut std::io::stdout(), &format!("{text}\n"));
+        }
+    }
+}
+
+/// A line for people on stderr, unless `-q`.
+fn note(quiet: bool, line: &str) {
+    if !quiet {
+        write_stream(&mut std::io::stderr(), &format!("{line}\n"));
     }
 }
 
@@ -321,8 +358,8 @@ pub fn run(cli: &Cli) -> u8 {
         } => test(cli, spec, output, promtool),
         Command::Diff { spec, output } => diff(cli, spec, output),
         Command::Explain { spec, target } => explain(cli, spec, target.as_deref()),
-        Command::Templates(command) => templates(command),
-        Command::Init { dir } => init(dir),
+        Command::Templates(command) => templates(command, cli.quiet),
+        Command::Init { dir } => init(dir, cli.quiet),
         Command::Completions { shell } => {
             let mut buffer = Vec::new();
             clap_complete::generate(
@@ -547,7 +584,7 @@ fn check(cli: &Cli, spec: &SpecArgs) -> u8 {
     }
 }
 
-fn templates(command: &TemplatesCommand) -> u8 {
+fn templates(command: &TemplatesCommand, quiet: bool) -> u8 {
     match command {
         TemplatesCommand::List { templates } => {
             let dir = templates
@@ -587,20 +624,14 @@ fn templates(command: &TemplatesCommand) -> u8 {
             for (name, source) in crate::render::DEFAULT_TEMPLATES {
                 let path = dir.join(name);
                 if path.exists() && !force {
-                    write_stream(
-                        &mut std::io::stderr(),
-                        &format!(
-                            "skipped  {} (exists; --force replaces it)\n",
-                            path.display()
-                        ),
+                    note(
+                        quiet,
+                        &format!("skipped  {} (exists; --force replaces it)", path.display()),
                     );
                     continue;
                 }
                 match std::fs::write(&path, source) {
-                    Ok(()) => write_stream(
-                        &mut std::io::stderr(),
-                        &format!("wrote    {}\n", path.display()),
-                    ),
+                    Ok(()) => note(quiet, &format!("wrote    {}", path.display())),
                     Err(error) => {
                         write_stream(
                             &mut std::io::stderr(),
@@ -619,12 +650,16 @@ fn diff(cli: &Cli, spec: &SpecArgs, output: &OutputArgs) -> u8 {
     let printer = Printer::new(cli, spec.format);
     let (sources, compilation) = match compile_or_report(spec, &output.out, &printer) {
         Ok(result) => result,
-        Err(_) => return EXIT_ERROR,
+        Err(_) => {
+            print_diff_json(&printer, &output.out, None);
+            return EXIT_ERROR;
+        }
     };
     let changes = match write::changes(&output.out, &compilation.files) {
         Ok(changes) => changes,
         Err(problems) => {
             printer.diagnostics(&problems, &sources);
+            print_diff_json(&printer, &output.out, None);
             return EXIT_ERROR;
         }
     };
@@ -648,6 +683,7 @@ fn diff(cli: &Cli, spec: &SpecArgs, output: &OutputArgs) -> u8 {
         );
     }
     printer.diagnostics(&conflicts, &sources);
+    print_diff_json(&printer, &output.out, Some(&changes));
     if changes.is_empty() {
         printer.status(&format!("slogen: {} is up to date", output.out.display()));
         return EXIT_OK;
@@ -674,8 +710,30 @@ fn diff(cli: &Cli, spec: &SpecArgs, output: &OutputArgs) -> u8 {
     EXIT_INVALID
 }
 
+/// `slogen diff --format json`: one object saying whether the output is up
+/// to date (`null` when the specs or output could not be read), which files
+/// a build would add, change, remove or refuse, and the diagnostics.
+fn print_diff_json(printer: &Printer, out: &Path, changes: Option<&write::Changes>) {
+    if printer.format != Format::Json {
+        return;
+    }
+    let paths = |list: Vec<&String>| list.into_iter().cloned().collect::<Vec<_>>();
+    let object = serde_json::json!({
+        "output": out.display().to_string(),
+        "up_to_date": changes.map(write::Changes::is_empty),
+        "added": changes.map(|changes| paths(changes.added.iter().collect())),
+        "changed": changes.map(|changes| paths(changes.changed.iter().map(|(path, _)| path).collect())),
+        "removed": changes.map(|changes| paths(changes.removed.iter().map(|(path, _)| path).collect())),
+        "refused": changes.map(|changes| paths(changes.conflicts.iter().map(|(path, _, _)| path).collect())),
+        "diagnostics": printer.take_json(),
+    });
+    let text = serde_json::to_string_pretty(&object).unwrap_or_default();
+    write_stream(&mut std::io::stdout(), &format!("{text}\n"));
+}
+
 fn explain(cli: &Cli, spec: &SpecArgs, target: Option<&str>) -> u8 {
-    let printer = Printer::new(cli, spec.format);
+    // Stdout carries the explanation alone; diagnostics go to stderr.
+    let printer = Printer::new(cli, Format::Human);
     let (sources, _) = match load_inputs(spec, &printer) {
         Ok(inputs) => inputs,
         Err(code) => return code,
@@ -685,14 +743,7 @@ fn explain(cli: &Cli, spec: &SpecArgs, target: Option<&str>) -> u8 {
         printer.diagnostics(&diagnostics, &sources);
         return EXIT_INVALID;
     };
-    // Stdout carries the explanation alone; warnings go to stderr.
-    if !diagnostics.is_empty() {
-        let human = Printer {
-            format: Format::Human,
-            ..printer
-        };
-        human.diagnostics(&diagnostics, &sources);
-    }
+    printer.diagnostics(&diagnostics, &sources);
     match crate::explain::explain(&project, target) {
         Ok(explanations) => {
             let text = if spec.format == Format::Json {
@@ -723,7 +774,7 @@ const INIT_FILES: &[(&str, &str)] = &[
     ("slogen.toml", include_str!("init/slogen.toml")),
 ];
 
-fn init(dir: &Path) -> u8 {
+fn init(dir: &Path, quiet: bool) -> u8 {
     if let Err(error) = std::fs::create_dir_all(dir) {
         write_stream(
             &mut std::io::stderr(),
@@ -734,10 +785,7 @@ fn init(dir: &Path) -> u8 {
     for (name, contents) in INIT_FILES {
         let path = dir.join(name);
         if path.exists() {
-            write_stream(
-                &mut std::io::stderr(),
-                &format!("kept     {} (exists)\n", path.display()),
-            );
+            note(quiet, &format!("kept     {} (exists)", path.display()));
             continue;
         }
         if let Err(error) = std::fs::write(&path, contents) {
@@ -747,19 +795,16 @@ fn init(dir: &Path) -> u8 {
             );
             return EXIT_ERROR;
         }
-        write_stream(
-            &mut std::io::stderr(),
-            &format!("created  {}\n", path.display()),
-        );
+        note(quiet, &format!("created  {}", path.display()));
     }
     let slo = if dir == Path::new("slo") {
         String::new()
     } else {
         format!(" --slo {}", dir.display())
     };
-    write_stream(
-        &mut std::io::stderr(),
-        &format!("next: edit the files, then `slogen check{slo}` and `slogen build{slo}`\n"),
+    note(
+        quiet,
+        &format!("next: edit the files, then `slogen check{slo}` and `slogen build{slo}`"),
     );
     EXIT_OK
 }

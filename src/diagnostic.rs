@@ -1047,6 +1047,18 @@ pub fn render(
 /// The sources by path.
 type Files<'a> = std::collections::HashMap<&'a Path, &'a SourceFile>;
 
+/// Diagnostics as the items of `--format json` output.
+pub fn json_items(diagnostics: &[Diagnostic], sources: &[SourceFile]) -> Vec<JsonDiagnostic> {
+    let files: Files<'_> = sources
+        .iter()
+        .map(|source| (source.path.as_path(), source))
+        .collect();
+    diagnostics
+        .iter()
+        .map(|diagnostic| to_json(diagnostic, &files))
+        .collect()
+}
+
 fn source_file<'a>(files: &Files<'a>, path: &Path) -> Option<&'a SourceFile> {
     files.get(path).copied()
 }

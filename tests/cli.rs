@@ -281,3 +281,46 @@ fn a_comment_in_a_query_builds_a_valid_rule() {
         assert!(judgement.passed, "{}", judgement.output);
     }
 }
+
+#[test]
+fn diff_json_is_one_document_that_says_whether_output_is_stale() {
+    let project = Project::new();
+    project.file("slo/checkout.toml", SERVICE);
+    let run = project.slogen(&["diff", "--format", "json"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["up_to_date"], false);
+    assert_eq!(report["added"][0], "alert-rules.yml");
+    assert_eq!(report["diagnostics"], serde_json::json!([]));
+    assert_eq!(project.slogen(&["build"]).code, 0);
+    let run = project.slogen(&["diff", "--format", "json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["up_to_date"], true);
+    project.file("slo/checkout.toml", "not toml");
+    let run = project.slogen(&["diff", "--format", "json"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["up_to_date"], serde_json::Value::Null);
+    assert_eq!(report["diagnostics"][0]["code"], "toml-syntax");
+    // build and check print one array, empty or not.
+    let run = project.slogen(&["check", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report[0]["code"], "toml-syntax");
+}
+
+#[test]
+fn quiet_silences_init_and_templates_export() {
+    let project = Project::new();
+    for args in [
+        &["-q", "init"][..],
+        &["-q", "templates", "export"],
+        &["-q", "templates", "export"],
+    ] {
+        let run = project.slogen(args);
+        assert_eq!(run.code, 0, "{run:?}");
+        assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""));
+    }
+    assert!(project.exists("slo/slogen.toml"));
+    assert!(project.exists("templates/runbook.md.j2"));
+}
