@@ -502,11 +502,7 @@ fn read_service(table: Spanned<DeTable<'_>>) -> Read<ServiceFile> {
     ) -> Vec<Spanned<T>> {
         items
             .into_iter()
-            .filter_map(|item| {
-                Spanned::<T>::deserialize(toml::de::ValueDeserializer::from(item))
-                    .map_err(|error| errors.push(error))
-                    .ok()
-            })
+            .filter_map(|item| read_table(item, errors))
             .collect()
     }
     let span = table.span();
@@ -536,6 +532,62 @@ fn read_service(table: Spanned<DeTable<'_>>) -> Read<ServiceFile> {
     }
 }
 
+/// Reads one table, reporting every value of the wrong type in it: serde
+/// stops at the first, so each is removed and the table read again. When
+/// the rest reads, the analyzer still checks it (its own errors are
+/// reported too); when a required key was the one removed, only the type
+/// errors are.
+fn read_table<T: DeserializeOwned>(
+    mut item: Spanned<DeValue<'_>>,
+    errors: &mut Vec<toml::de::Error>,
+) -> Option<Spanned<T>> {
+    let mut removed: Vec<String> = Vec::new();
+    // Each round removes one entry, so a table has at most as many rounds
+    // as it has values.
+    loop {
+        let error = match Spanned::<T>::deserialize(toml::de::ValueDeserializer::from(item.clone()))
+        {
+            Ok(table) => return Some(table),
+            Err(error) => error,
+        };
+        let message = error.message().trim_end();
+        let missing_removed = removed
+            .iter()
+            .any(|key| message == format!("missing field `{key}`"));
+        if missing_removed {
+            return None;
+        }
+        let span = error.span();
+        errors.push(error);
+        let DeValue::Table(table) = item.get_mut() else {
+            return None;
+        };
+        match span.and_then(|span| remove_holding(table, &span)) {
+            Some(key) => removed.push(key),
+            None => return None,
+        }
+    }
+}
+
+/// Removes the entry of `table` (or of a table inside it) whose value holds
+/// `span`, the innermost; returns its key.
+fn remove_holding(table: &mut DeTable<'_>, span: &std::ops::Range<usize>) -> Option<String> {
+    let key = table
+        .iter()
+        .find(|(_, value)| {
+            let place = value.span();
+            place.start <= span.start && span.end <= place.end
+        })
+        .map(|(key, _)| key.clone())?;
+    if let Some(DeValue::Table(inner)) = table.get_mut(&key).map(Spanned::get_mut) {
+        if let Some(found) = remove_holding(inner, span) {
+            return Some(found);
+        }
+    }
+    table.remove(&key);
+    Some(key.get_ref().to_string())
+}
+
 /// serde's wording, made to read like the rest of slogen's messages.
 fn shape_message(message: &str) -> String {
     let message = message.trim_end();
@@ -544,6 +596,9 @@ fn shape_message(message: &str) -> String {
     }
     if message.starts_with("data did not match any variant of untagged enum ThresholdValue") {
         return "expected a duration string such as \"100ms\" or a number".to_owned();
+    }
+    if let Some(start) = message.find("expected struct ") {
+        return format!("{}expected a table", &message[..start]);
     }
     message
         .replace("expected f64", "expected a number")

@@ -486,3 +486,13 @@ opsgenie_configs = [{ api_key_file = "/etc/alertmanager/secrets/opsgenie", api_u
         &[("a.toml", &slo(RATIO)), ("slogen.toml", settings)],
     );
 }
+
+#[test]
+fn a_type_error_hides_no_other_error_of_its_slo() {
+    let body = format!(
+        "description = 5\nrunbook = \"see wiki\"\n{}",
+        RATIO.replace("[{{window}}]))'\ntotal", "[{{window}}])) +'\ntotal")
+    );
+    let text = slo(&body);
+    case("type_error_and_others", &[("a.toml", &text)]);
+}
