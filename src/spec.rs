@@ -579,10 +579,10 @@ fn remove_holding(table: &mut DeTable<'_>, span: &std::ops::Range<usize>) -> Opt
             place.start <= span.start && span.end <= place.end
         })
         .map(|(key, _)| key.clone())?;
-    if let Some(DeValue::Table(inner)) = table.get_mut(&key).map(Spanned::get_mut) {
-        if let Some(found) = remove_holding(inner, span) {
-            return Some(found);
-        }
+    if let Some(DeValue::Table(inner)) = table.get_mut(&key).map(Spanned::get_mut)
+        && let Some(found) = remove_holding(inner, span)
+    {
+        return Some(found);
     }
     table.remove(&key);
     Some(key.get_ref().to_string())
