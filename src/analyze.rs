@@ -160,6 +160,11 @@ struct Analyzer {
     team_routes: Vec<(String, Range<usize>, PathBuf)>,
 }
 
+/// The longest service, SLO or alert name: names become file names
+/// (`runbooks/<service>-<slo>.md`), which most file systems cap at 255
+/// bytes.
+pub const MAX_NAME_LENGTH: usize = 100;
+
 fn is_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars
@@ -188,7 +193,11 @@ impl Analyzer {
     }
 
     fn name(&mut self, what: &'static str, name: &Spanned<String>) {
-        if !is_name(name.get_ref()) {
+        if name.get_ref().len() > MAX_NAME_LENGTH {
+            let span = self.inner(name.span());
+            let max = MAX_NAME_LENGTH;
+            self.error(Problem::NameTooLong { what, max }, span);
+        } else if !is_name(name.get_ref()) {
             let span = self.inner(name.span());
             self.error(
                 Problem::InvalidName {
@@ -457,6 +466,13 @@ impl Analyzer {
             let span = receiver.span();
             let receiver = receiver.get_ref();
             let name = receiver.name.get_ref();
+            if name.trim().is_empty() || name.chars().any(char::is_control) {
+                let name_span = self.inner(receiver.name.span());
+                self.error(
+                    Problem::InvalidReceiverName { name: name.clone() },
+                    name_span,
+                );
+            }
             if receivers.iter().any(|other| &other.name == name) {
                 let name_span = self.inner(receiver.name.span());
                 self.error(Problem::DuplicateReceiver { name: name.clone() }, name_span);
@@ -496,6 +512,15 @@ impl Analyzer {
             self.team_routes
                 .push((team.name.get_ref().clone(), span, self.path.clone()));
             teams.insert(team.name.get_ref().clone(), route);
+        }
+        // `...` groups by every label; anything else must be a label name,
+        // or amtool rejects the file.
+        for label in spec.group_by.iter().flatten() {
+            let name = label.get_ref();
+            if name != "..." && !promql::is_label_name(name) {
+                let span = self.inner(label.span());
+                self.error(Problem::InvalidLabelName { name: name.clone() }, span);
+            }
         }
         let group_by = spec
             .group_by
@@ -1230,7 +1255,11 @@ impl Analyzer {
         settings: &Settings,
     ) -> Option<PlainAlert> {
         let name = spec.name.get_ref();
-        if !is_alert_name(name) {
+        if name.len() > MAX_NAME_LENGTH {
+            let span = self.inner(spec.name.span());
+            let max = MAX_NAME_LENGTH;
+            self.error(Problem::NameTooLong { what: "alert", max }, span);
+        } else if !is_alert_name(name) {
             let span = self.inner(spec.name.span());
             self.error(Problem::InvalidAlertName { name: name.clone() }, span);
         }

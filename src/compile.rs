@@ -17,7 +17,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::analyze;
-use crate::diagnostic::{self, Diagnostic};
+use crate::diagnostic::{self, Diagnostic, Problem};
 use crate::ir::Project;
 use crate::load::Sources;
 use crate::plan;
@@ -96,9 +96,20 @@ pub fn analyze(sources: &Sources) -> (Option<Project>, Vec<Diagnostic>) {
         services.len() == sources.services.len(),
     );
     diagnostics.extend(more);
-    diagnostic::sort(&mut diagnostics);
     let failed = settings_failed || diagnostics.iter().any(Diagnostic::is_error);
-    (project.filter(|_| !failed), diagnostics)
+    let project = project.filter(|_| !failed);
+    // Advice for a project that builds; beside errors it is noise.
+    if let Some(project) = &project
+        && project.settings.runbook_base_url.is_none()
+        && project
+            .services
+            .iter()
+            .any(|service| !service.alerts.is_empty() || !service.slos.is_empty())
+    {
+        diagnostics.push(Diagnostic::general(Problem::RunbookLinksRelative));
+    }
+    diagnostic::sort(&mut diagnostics);
+    (project, diagnostics)
 }
 
 /// Choices that are not in the specs.

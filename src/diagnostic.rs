@@ -134,6 +134,14 @@ pub enum Problem {
     InvalidAlertName {
         name: String,
     },
+    NameTooLong {
+        what: &'static str,
+        max: usize,
+    },
+    InvalidFileName {
+        path: PathBuf,
+    },
+    RunbookLinksRelative,
     DuplicateService {
         name: String,
         other: PathBuf,
@@ -303,6 +311,9 @@ pub enum Problem {
         name: String,
         suggestion: Option<String>,
     },
+    InvalidReceiverName {
+        name: String,
+    },
     DuplicateReceiver {
         name: String,
     },
@@ -375,6 +386,7 @@ impl Problem {
             | Self::RatioGroupingForms { .. }
             | Self::EditedKept { .. }
             | Self::IgnoredSpecFile { .. }
+            | Self::RunbookLinksRelative
             | Self::UnknownTemplate { .. }
             | Self::Overwritten { .. } => Severity::Warning,
             _ => Severity::Error,
@@ -393,6 +405,9 @@ impl Problem {
             Self::UnknownKey { .. } => "unknown-key",
             Self::InvalidName { .. } => "invalid-name",
             Self::InvalidAlertName { .. } => "invalid-alert-name",
+            Self::NameTooLong { .. } => "name-too-long",
+            Self::InvalidFileName { .. } => "invalid-file-name",
+            Self::RunbookLinksRelative => "runbook-links-relative",
             Self::DuplicateService { .. } => "duplicate-service",
             Self::DuplicateSlo { .. } => "duplicate-slo",
             Self::DuplicateAlert { .. } => "duplicate-alert",
@@ -441,6 +456,7 @@ impl Problem {
             Self::SecretInUrl { .. } => "secret-in-url",
             Self::UnknownReceiver { .. } => "unknown-receiver",
             Self::DuplicateReceiver { .. } => "duplicate-receiver",
+            Self::InvalidReceiverName { .. } => "invalid-receiver-name",
             Self::UnknownIntegration { .. } => "unknown-integration",
             Self::UnusedTeamRoute { .. } => "unused-team-route",
             Self::Template { .. } => "template",
@@ -480,6 +496,17 @@ impl Problem {
             Self::UnknownKey { key, table, .. } => format!("unknown key `{key}` in {table}"),
             Self::InvalidName { what, name } => format!("invalid {what} name `{name}`"),
             Self::InvalidAlertName { name } => format!("invalid alert name `{name}`"),
+            Self::NameTooLong { what, max } => {
+                format!("the {what} name is longer than {max} characters")
+            }
+            Self::InvalidFileName { path } => format!(
+                "`{}`: a service file's name holds characters generated files cannot quote",
+                path.display().to_string().escape_debug()
+            ),
+            Self::RunbookLinksRelative => {
+                "alerts link their runbooks by a path in the repository, which a page cannot open"
+                    .to_owned()
+            }
             Self::DuplicateService { name, .. } => format!("service `{name}` is declared twice"),
             Self::DuplicateSlo { service, name } => {
                 format!("SLO `{name}` is declared twice in service `{service}`")
@@ -632,6 +659,9 @@ impl Problem {
             Self::SecretInUrl { key } => format!("`{key}` is a URL that carries a secret"),
             Self::UnknownReceiver { name, .. } => format!("no receiver named `{name}`"),
             Self::DuplicateReceiver { name } => format!("receiver `{name}` is declared twice"),
+            Self::InvalidReceiverName { name } => {
+                format!("invalid receiver name `{}`", name.escape_debug())
+            }
             Self::UnknownIntegration { key, .. } => format!("unknown receiver integration `{key}`"),
             Self::UnusedTeamRoute { team, .. } => format!("no service has team `{team}`"),
             Self::Template { template, message } => {
@@ -872,6 +902,9 @@ impl Problem {
             Self::SecretInUrl { .. } => {
                 "generated files are committed; keep credentials out of URLs: Slack, Discord and Teams webhooks have `*_file` fields, and other receivers send a token with `http_config.authorization.credentials_file`".to_owned()
             }
+            Self::InvalidReceiverName { .. } => {
+                "a receiver's name is what routes point at: give it a name of its own, on one line, such as `team-pagerduty`".to_owned()
+            }
             Self::UnknownReceiver { suggestion: Some(suggestion), .. } => {
                 format!("did you mean `{suggestion}`?")
             }
@@ -906,6 +939,15 @@ impl Problem {
                 "copy the file into the directory instead of linking to it".to_owned()
             }
             Self::EditedKept { .. } => "delete it if nothing needs it any more".to_owned(),
+            Self::NameTooLong { .. } => {
+                "names become file names and label values; shorten it".to_owned()
+            }
+            Self::InvalidFileName { .. } => {
+                "name it `<service>.toml` with letters, digits, `.`, `-` and `_`".to_owned()
+            }
+            Self::RunbookLinksRelative => {
+                "set `[runbooks] base_url` in the settings to where people open the runbooks, e.g. `\"https://git.example.com/ops/slo/-/blob/main/generated/runbooks\"`".to_owned()
+            }
             Self::IgnoredSpecFile { .. } => {
                 "write each service as `<service>.toml` in the spec directory (docs/reference.md); Sloth and OpenSLO YAML is not read".to_owned()
             }

@@ -173,6 +173,15 @@ pub fn spec_directory(dir: &Path, settings: Option<&Path>) -> Result<Sources, Ve
             if is_settings && settings.is_some() {
                 continue;
             }
+            // The name is written into every generated file's header.
+            let plain = name.to_str().is_some_and(|name| {
+                name.bytes()
+                    .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'-' | b'_'))
+            });
+            if !plain {
+                problems.push(Diagnostic::general(Problem::InvalidFileName { path }));
+                continue;
+            }
             match check_input(dir, &path).and_then(|()| read_source(&path)) {
                 Ok(source) if is_settings => settings_source = Some(source),
                 Ok(source) => services.push(source),

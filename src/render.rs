@@ -92,6 +92,7 @@ impl<'a> Renderer<'a> {
         environment.add_filter("yaml", yaml_filter);
         environment.add_filter("yaml_block", yaml_block_filter);
         environment.add_filter("promql_quote", |text: &str| crate::promql::quote(text));
+        environment.add_filter("markdown_text", markdown_text);
         let names: Vec<String> = DEFAULT_TEMPLATES
             .iter()
             .map(|(name, _)| (*name).to_owned())
@@ -318,6 +319,35 @@ impl Object for Lazy {
     }
 }
 
+/// `text | markdown_text`: plain text that Markdown shows as written: the
+/// characters that would start emphasis, code, links, HTML or a table cell
+/// are escaped, and so is what would make a line a heading, list item or
+/// quote.
+fn markdown_text(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for (index, line) in text.split('\n').enumerate() {
+        if index > 0 {
+            escaped.push('\n');
+        }
+        let body = line.trim_start();
+        escaped.push_str(&line[..line.len() - body.len()]);
+        if body.starts_with(['#', '-', '+', '=']) {
+            escaped.push('\\');
+        }
+        for character in body.chars() {
+            match character {
+                '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' => {
+                    escaped.push('\\');
+                    escaped.push(character);
+                }
+                '&' => escaped.push_str("&amp;"),
+                other => escaped.push(other),
+            }
+        }
+    }
+    escaped
+}
+
 /// `value | yaml` → a YAML scalar that reads back as exactly `value`.
 /// `yaml(indent=N)` indents the lines of a block scalar for a key at column N.
 fn yaml_filter(value: Value, kwargs: Kwargs) -> Result<Value, Error> {
@@ -486,6 +516,16 @@ fn is_duration(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_text_stays_plain_in_markdown() {
+        assert_eq!(markdown_text("Requests answered."), "Requests answered.");
+        assert_eq!(
+            markdown_text("Paid <b>orders</b> -- see [wiki](x) & *all* `x` a|b"),
+            "Paid \\<b\\>orders\\</b\\> -- see \\[wiki\\](x) &amp; \\*all\\* \\`x\\` a\\|b"
+        );
+        assert_eq!(markdown_text("# one\n  - two"), "\\# one\n  \\- two");
+    }
 
     #[track_caller]
     fn case(text: &str, expected: &str) {

@@ -1030,7 +1030,9 @@ fn check_rule<S: Located<String>, M: Located<Labels>>(
                     map.span(),
                 ));
             }
-            if promql::unclosed_template_action(value).is_some() {
+            // Prometheus expands templates in alerting rules only; a
+            // recording rule's labels are plain values.
+            if rule.alert.is_some() && promql::unclosed_template_action(value).is_some() {
                 problems.push(problem(
                     code::TEMPLATE,
                     format!("`{name}` has a template action `{{{{` that never closes"),
