@@ -659,6 +659,9 @@ impl Problem {
             Self::SecretInUrl { key } => format!("`{key}` is a URL that carries a secret"),
             Self::UnknownReceiver { name, .. } => format!("no receiver named `{name}`"),
             Self::DuplicateReceiver { name } => format!("receiver `{name}` is declared twice"),
+            Self::InvalidReceiverName { name } if name.trim().is_empty() => {
+                "a receiver's name is empty".to_owned()
+            }
             Self::InvalidReceiverName { name } => {
                 format!("invalid receiver name `{}`", name.escape_debug())
             }

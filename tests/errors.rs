@@ -496,3 +496,27 @@ fn a_type_error_hides_no_other_error_of_its_slo() {
     let text = slo(&body);
     case("type_error_and_others", &[("a.toml", &text)]);
 }
+
+#[test]
+fn routing_amtool_would_reject_and_names_too_long() {
+    let settings = r##"[alertmanager]
+group_by = ["alertname", "not a label", "..."]
+
+[[alertmanager.receiver]]
+name = ""
+
+[[alertmanager.receiver]]
+name = "a\nb"
+"##;
+    let long = "a".repeat(101);
+    case(
+        "amtool_would_reject",
+        &[
+            (
+                "a.toml",
+                &slo(RATIO).replace("\"availability\"", &format!("\"{long}\"")),
+            ),
+            ("slogen.toml", settings),
+        ],
+    );
+}

@@ -209,3 +209,30 @@ fn two_builds_at_once_both_succeed() {
     let run = project.slogen(&["diff"]);
     assert_eq!(run.code, 0, "{run:?}");
 }
+
+#[test]
+fn a_template_in_an_slo_label_or_a_file_name_cannot_break_the_output() {
+    let project = Project::new();
+    project.file(
+        "slo/checkout.toml",
+        &SERVICE.replace(
+            "objective = 99.9\n",
+            "objective = 99.9\nlabels = { owner = \"x {{ y\" }\n",
+        ),
+    );
+    let run = project.slogen(&["build"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        project
+            .read("generated/recording-rules.yml")
+            .contains("owner: x {{ y")
+    );
+    project.file("slo/a-->b.toml", "");
+    let run = project.slogen(&["build"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("error[invalid-file-name]"),
+        "{}",
+        run.stderr
+    );
+}
