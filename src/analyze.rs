@@ -1028,13 +1028,29 @@ impl Analyzer {
             }
             return None;
         }
-        self.query(field, &promql::fill_window(text, "5m"), span)?;
+        self.query(field, &promql::fill_window(text, "5m"), query)?;
         Some(WindowQuery(promql::strip_comments(text)))
     }
 
-    fn query(&mut self, field: &str, query: &str, span: Range<usize>) -> Option<()> {
-        match promql::check_instant_vector(query) {
+    /// Checks `checked`, which is the query as written (`query`) or that
+    /// with `{{window}}` filled in.
+    fn query(&mut self, field: &str, checked: &str, query: &Spanned<String>) -> Option<()> {
+        let span = self.inner(query.span());
+        match promql::check_instant_vector(checked) {
             Ok(()) => Some(()),
+            Err(QueryError::Regex(error)) => {
+                // Located in the query as written: a filled `{{window}}`
+                // before the regex moved it.
+                let at = if checked == query.get_ref() {
+                    Some(error.at.clone())
+                } else {
+                    promql::regex_error(query.get_ref())
+                        .filter(|written| written.regex == error.regex)
+                        .map(|written| written.at)
+                };
+                self.regex_error(field, error, at, query);
+                None
+            }
             Err(QueryError::Parse(error)) => {
                 self.error(
                     Problem::InvalidPromql {
@@ -1056,6 +1072,30 @@ impl Analyzer {
                 None
             }
         }
+    }
+
+    /// Reports a regex Prometheus rejects or reads otherwise, at `at` in
+    /// the text of `query` (its whole value when unknown, or when TOML
+    /// escapes hide the place).
+    fn regex_error(
+        &mut self,
+        field: &str,
+        error: promql::RegexError,
+        at: Option<Range<usize>>,
+        query: &Spanned<String>,
+    ) {
+        let span = at
+            .and_then(|at| spec::value_span(&self.text, &query.span(), query.get_ref(), at))
+            .unwrap_or_else(|| self.inner(query.span()));
+        self.error(
+            Problem::RegexNotRe2 {
+                field: field.to_owned(),
+                regex: error.regex,
+                message: error.message,
+                help: error.help,
+            },
+            span,
+        );
     }
 
     fn latency(&mut self, spec: &spec::LatencySpec) -> Option<Sli> {
@@ -1152,6 +1192,11 @@ impl Analyzer {
                     );
                     return None;
                 }
+                if let Some(error) = promql::regex_error(selector.get_ref()) {
+                    let at = error.at.clone();
+                    self.regex_error("selector", error, Some(at), selector);
+                    return None;
+                }
                 Some(inner.trim_end_matches(',').to_owned())
             }
             Ok(_) => {
@@ -1206,8 +1251,7 @@ impl Analyzer {
 
     fn threshold(&mut self, threshold: &Spanned<spec::ThresholdSpec>) -> Option<Sli> {
         let spec = threshold.get_ref();
-        let span = self.inner(spec.query.span());
-        let query = self.query("query", spec.query.get_ref(), span);
+        let query = self.query("query", spec.query.get_ref(), &spec.query);
         let bound = match (&spec.max, &spec.min) {
             (Some(max), None) => self.finite("max", max).map(Bound::Max),
             (None, Some(min)) => self.finite("min", min).map(Bound::Min),
@@ -1263,8 +1307,7 @@ impl Analyzer {
             let span = self.inner(spec.name.span());
             self.error(Problem::InvalidAlertName { name: name.clone() }, span);
         }
-        let span = self.inner(spec.expr.span());
-        let expr = self.query("expr", spec.expr.get_ref(), span);
+        let expr = self.query("expr", spec.expr.get_ref(), &spec.expr);
         let for_duration = match &spec.for_duration {
             Some(text) => Some(self.duration(text, false)?),
             None => None,

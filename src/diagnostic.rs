@@ -222,6 +222,12 @@ pub enum Problem {
         field: String,
         found: String,
     },
+    RegexNotRe2 {
+        field: String,
+        regex: String,
+        message: String,
+        help: String,
+    },
     ErrorsEqualTotal,
     GoodEqualTotal,
     RatioGrouping {
@@ -429,6 +435,7 @@ impl Problem {
             Self::WindowPlaceholderStyle { .. } => "window-placeholder-style",
             Self::InvalidPromql { .. } => "invalid-promql",
             Self::NotInstantVector { .. } => "not-instant-vector",
+            Self::RegexNotRe2 { .. } => "regex-not-re2",
             Self::ErrorsEqualTotal => "errors-equal-total",
             Self::GoodEqualTotal => "good-equal-total",
             Self::RatioGrouping { .. } => "ratio-grouping",
@@ -587,6 +594,12 @@ impl Problem {
             Self::NotInstantVector { field, found } => {
                 format!("`{field}` must return an instant vector, not a {found}")
             }
+            Self::RegexNotRe2 {
+                field,
+                regex,
+                message,
+                ..
+            } => format!("regex `{regex}` in `{field}`: {message}"),
             Self::ErrorsEqualTotal => "`errors` and `total` are the same query".to_owned(),
             Self::GoodEqualTotal => "`good` and `total` are the same query".to_owned(),
             Self::RatioGrouping {
@@ -820,6 +833,7 @@ impl Problem {
             Self::InvalidPromql { .. } => {
                 "slogen substitutes `{{window}}` with `5m` before parsing; check the query in the Prometheus UI".to_owned()
             }
+            Self::RegexNotRe2 { help, .. } => help.clone(),
             Self::NotInstantVector { .. } => {
                 "wrap range selectors in a function such as `rate(...)`; aggregate with `sum(...)`".to_owned()
             }

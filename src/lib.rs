@@ -32,6 +32,7 @@ pub mod number;
 pub mod plan;
 pub mod promql;
 pub mod promtool;
+pub mod re2;
 pub mod readback;
 pub mod render;
 pub mod routing;

@@ -2,7 +2,8 @@
 //!
 //! Parsing is done by `promql-parser` (Prometheus 3 grammar); this module
 //! only adds what slogen needs around it: `{{window}}` substitution, the
-//! "instant vector" requirement of rules, parenthesising user queries when
+//! "instant vector" requirement of rules, matchers' regexes read as
+//! Prometheus reads them ([`crate::re2`]), parenthesising user queries when
 //! they are composed into larger expressions, and escaping plain text so it
 //! reaches an annotation literally instead of running as a Go template.
 
@@ -15,8 +16,37 @@ use promql_parser::parser::{self, Expr, VectorSelector};
 pub enum QueryError {
     /// The parser's message.
     Parse(String),
+    /// It parsed, but a matcher's regex is one Prometheus rejects or reads
+    /// otherwise.
+    Regex(RegexError),
     /// It parsed, but returns something other than an instant vector.
     NotVector(String),
+}
+
+/// A matcher's regex that Prometheus (Go's `regexp`) rejects or reads
+/// otherwise than promql-parser (Rust's `regex`), as [`crate::re2`] finds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegexError {
+    /// The regex, as its string literal spells it.
+    pub regex: String,
+    /// Where the construct at fault is in the query, as a byte range
+    /// inside the regex's string literal (the whole literal where its
+    /// escapes hide the place).
+    pub at: std::ops::Range<usize>,
+    /// What Go's `regexp` does with it.
+    pub message: String,
+    /// What to write instead.
+    pub help: String,
+}
+
+impl std::fmt::Display for RegexError {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            formatter,
+            "regex `{}`: {}; {}",
+            self.regex, self.message, self.help
+        )
+    }
 }
 
 /// How deeply a query may nest (parentheses, brackets, braces and unary
@@ -384,9 +414,20 @@ pub fn ratio_side(query: &str) -> RatioSide {
     })
 }
 
-/// Parses a query that must return an instant vector.
-pub fn parse_instant_vector(query: &str) -> Result<Expr, QueryError> {
+/// Parses a query as Prometheus would: with [`parse`], then every
+/// matcher's regex as Go reads it ([`regex_error`]).
+fn parse_checked(query: &str) -> Result<Expr, QueryError> {
     let expr = parse(query).map_err(QueryError::Parse)?;
+    match regex_error(query) {
+        Some(error) => Err(QueryError::Regex(error)),
+        None => Ok(expr),
+    }
+}
+
+/// Parses a query that must return an instant vector, its regexes read as
+/// Prometheus reads them.
+pub fn parse_instant_vector(query: &str) -> Result<Expr, QueryError> {
+    let expr = parse_checked(query)?;
     match expr.value_type() {
         ValueType::Vector => Ok(expr),
         other => Err(QueryError::NotVector(other.to_string())),
@@ -394,7 +435,8 @@ pub fn parse_instant_vector(query: &str) -> Result<Expr, QueryError> {
 }
 
 /// Checks a query that must return an instant vector, as
-/// [`parse_instant_vector`] does, without parsing the same shape twice.
+/// [`parse_instant_vector`] does (its regexes too), without parsing the
+/// same shape twice.
 ///
 /// Generated files repeat a few shapes of query thousands of times, with
 /// only label values changed; and the parser compiles every `=~`/`!~`
@@ -409,9 +451,14 @@ pub fn check_instant_vector(query: &str) -> Result<(), QueryError> {
 }
 
 /// Checks that a query parses, whatever it returns (as
-/// `promtool test rules` reads a `promql_expr_test`), through its [`shape`].
+/// `promtool test rules` reads a `promql_expr_test`), its regexes read as
+/// Prometheus reads them, through its [`shape`].
 pub fn check_query(query: &str) -> Result<(), String> {
-    verdict(Check::Query, query, |text| parse(text).map(|_| ()))
+    verdict(Check::Query, query, |text| match parse_checked(text) {
+        Ok(_) => Ok(()),
+        Err(QueryError::Regex(error)) => Err(error.to_string()),
+        Err(QueryError::Parse(message) | QueryError::NotVector(message)) => Err(message),
+    })
 }
 
 /// What a shape was checked for.
@@ -504,7 +551,8 @@ pub fn shape_print(query: &str) -> Option<String> {
 /// label values share one shape (two queries whose shapes differ differ):
 /// - a regex (`=~`, `!~`) by one that matches the empty string exactly
 ///   when it does ([`regex_placeholder`]; the parser requires a selector
-///   to have a matcher that does not), or kept when the parser rejects it;
+///   to have a matcher that does not), or kept when the parser rejects it
+///   or Prometheus would;
 /// - an equality (`=`, `!=`) literal without escapes by `"x"`, or `""`
 ///   when empty: any such literal lexes, and only its emptiness matters.
 pub fn shape(query: &str) -> std::borrow::Cow<'_, str> {
@@ -736,11 +784,15 @@ fn matcher_literals(query: &str) -> Vec<(std::ops::Range<usize>, bool)> {
 }
 
 /// The stand-in for a regex literal: `""` when it matches the empty
-/// string, `".+"` when it does not, `None` when the parser rejects it.
-/// Verdicts are kept for the life of the process.
+/// string, `".+"` when it does not, `None` when the parser rejects it or
+/// Prometheus would ([`literal_regex_error`]). Verdicts are kept for the
+/// life of the process.
 fn regex_placeholder(literal: &str) -> Option<&'static str> {
     static VERDICTS: Memo<String, Option<&'static str>> = Memo::new();
     VERDICTS.get(literal, || {
+        if literal_regex_error(literal).is_some() {
+            return None;
+        }
         parser::parse(&format!("slogen_probe{{slogen_probe=~{literal}}}"))
             .ok()
             .map(|_| {
@@ -753,6 +805,113 @@ fn regex_placeholder(literal: &str) -> Option<&'static str> {
                 }
             })
     })
+}
+
+/// The first matcher regex of a query that Prometheus rejects or reads
+/// otherwise than promql-parser ([`crate::re2`]), located in the query.
+/// Meant for queries that parse: a literal the parser would reject is not
+/// looked at.
+pub fn regex_error(query: &str) -> Option<RegexError> {
+    matcher_literals(query)
+        .into_iter()
+        .filter(|(_, regex)| *regex)
+        .find_map(|(range, _)| {
+            literal_regex_error(&query[range.clone()]).map(|error| RegexError {
+                at: range.start + error.at.start..range.start + error.at.end,
+                ..error
+            })
+        })
+}
+
+/// [`regex_error`] of one regex literal (quotes included), located in the
+/// literal. Kept for the life of the process.
+fn literal_regex_error(literal: &str) -> Option<RegexError> {
+    static KNOWN: Memo<String, Option<RegexError>> = Memo::new();
+    KNOWN.get(literal, || {
+        // Where each byte of the regex comes from in the literal; the
+        // parser's own reading, located as a whole, should mine fail.
+        let (regex, starts) = match unquote(literal) {
+            Some(unquoted) => unquoted,
+            None => (regex_matcher(literal, false)?.1, Vec::new()),
+        };
+        let error = crate::re2::check(&regex).err()?;
+        let at = match (starts.get(error.span.start), starts.get(error.span.end)) {
+            (Some(&start), Some(&end)) => start..end.max(start + 1),
+            _ => 0..literal.len(),
+        };
+        Some(RegexError {
+            regex,
+            at,
+            message: error.message,
+            help: error.help,
+        })
+    })
+}
+
+/// A PromQL string literal's text (`"…"` and `'…'` with Go's escapes,
+/// `` `…` `` raw), as promql-parser reads it, with the offset in the literal
+/// of what gave each of its bytes, and of the closing quote last. `None`
+/// when it is not a literal the parser reads.
+fn unquote(literal: &str) -> Option<(String, Vec<usize>)> {
+    let quote = literal.chars().next()?;
+    let inner = literal
+        .get(1..literal.len() - 1)
+        .filter(|_| literal.len() >= 2 && literal.ends_with(quote))?;
+    let mut text = String::with_capacity(inner.len());
+    let mut starts = Vec::with_capacity(inner.len() + 1);
+    let mut push = |text: &mut String, character: char, at: usize| {
+        text.push(character);
+        starts.resize(text.len(), at);
+    };
+    match quote {
+        '`' if !inner.contains('`') => {
+            for (at, character) in inner.char_indices() {
+                push(&mut text, character, 1 + at);
+            }
+        }
+        '"' | '\'' if !inner.contains('\n') => {
+            let mut characters = inner.char_indices();
+            while let Some((at, character)) = characters.next() {
+                if character == quote {
+                    return None;
+                }
+                if character != '\\' {
+                    push(&mut text, character, 1 + at);
+                    continue;
+                }
+                let (_, escape) = characters.next()?;
+                let mut number = |digits: usize, radix: u32| {
+                    (0..digits).try_fold(0_u32, |value, _| {
+                        let digit = characters.next()?.1.to_digit(radix)?;
+                        Some(value * radix + digit)
+                    })
+                };
+                let character = match escape {
+                    'a' => '\u{7}',
+                    'b' => '\u{8}',
+                    'f' => '\u{c}',
+                    'n' => '\n',
+                    'r' => '\r',
+                    't' => '\t',
+                    'v' => '\u{b}',
+                    '\\' => '\\',
+                    escape if escape == quote => escape,
+                    'x' => char::from_u32(number(2, 16)?)?,
+                    'u' => char::from_u32(number(4, 16)?)?,
+                    'U' => char::from_u32(number(8, 16)?)?,
+                    '0'..='7' => {
+                        let value = escape.to_digit(8)? * 64 + number(2, 8)?;
+                        char::from_u32(value).filter(|_| value <= 255)?
+                    }
+                    _ => return None,
+                };
+                push(&mut text, character, 1 + at);
+            }
+        }
+        _ => return None,
+    }
+    starts.push(literal.len() - 1);
+    Some((text, starts))
 }
 
 /// Byte ranges of `{{window}}` placeholders (spaces inside the braces allowed).
@@ -1414,6 +1573,70 @@ mod tests {
             shape(r#"label_replace(x, "dst", "$1", "src", "(.*)")"#),
             r#"label_replace(x, "dst", "$1", "src", "(.*)")"#
         );
+    }
+
+    #[test]
+    fn regexes_prometheus_reads_otherwise_are_errors_located_in_the_query() {
+        let query = r#"sum(rate(x{a="b", code=~"(?<c>5)..", d!~'[a&&b]'}[5m]))"#;
+        // Twice: the second answer may come from the kept shapes.
+        for _ in 0..2 {
+            let Err(QueryError::Regex(error)) = check_instant_vector(query) else {
+                panic!("{query}")
+            };
+            assert_eq!(&query[error.at.clone()], "(?<c>");
+            assert_eq!(error.regex, "(?<c>5)..");
+            assert_eq!(error.help, "write `(?P<c>…)`");
+            assert_eq!(parse_instant_vector(query), Err(QueryError::Regex(error)));
+            let message = check_query(query).unwrap_err();
+            assert!(message.starts_with("regex `(?<c>5)..`: "), "{message}");
+        }
+        let at = |query: &str| match check_instant_vector(query) {
+            Err(QueryError::Regex(error)) => query[error.at].to_owned(),
+            other => panic!("{query}: {other:?}"),
+        };
+        assert_eq!(at(r#"x{a!~'[a&&b]'}"#), "&&");
+        assert_eq!(at(r#"x{a=~"\\d\\u0041"}"#), r"\\u0041");
+        assert_eq!(at(r#"x{a=~"\x5cu0041"}"#), r"\x5cu0041");
+        assert_eq!(at("x{a=~`a.{1001}`}"), "{1001}");
+        assert_eq!(at(r#"{a=~"x", b=~"a)|(b"} or y"#), ")");
+        // Regexes Go reads alike pass, before and after a shape is kept.
+        for query in [
+            r#"x{a=~"(?P<c>5).."}"#,
+            r#"y{b=~"5.."}"#,
+            r#"y{b=~"a{bbb}"}"#,
+        ] {
+            assert_eq!(check_instant_vector(query), Ok(()), "{query}");
+            assert_eq!(check_query(query), Ok(()), "{query}");
+        }
+        // The shape of this query was kept above: its regex still counts.
+        assert!(check_instant_vector(r#"y{b=~"5{01}"}"#).is_err());
+        assert!(check_query(r#"y{b=~"5{01}"}"#).is_err());
+    }
+
+    #[test]
+    fn literals_unquote_as_the_parser_reads_them() {
+        for literal in [
+            r#""a\\.b""#,
+            r#"'it\'s'"#,
+            r#""\x41\u00e9\U0001F600\101\a\t\"""#,
+            "`[a&&b]+`",
+            r#""é\\p{Greek}""#,
+        ] {
+            let (text, starts) = unquote(literal).unwrap();
+            assert_eq!(
+                Some(text.clone()),
+                regex_matcher(literal, false).map(|(_, value)| value)
+            );
+            assert_eq!(starts.len(), text.len() + 1, "{literal}");
+            assert_eq!(starts.last(), Some(&(literal.len() - 1)));
+        }
+        let (_, starts) = unquote(r#""a\x41é""#).unwrap();
+        assert_eq!(starts, [1, 2, 6, 6, 8]);
+        for literal in [
+            r#""a"b""#, r#""\q""#, r#""\x4""#, "`a`b`", "'a\nb'", "\"", "x",
+        ] {
+            assert_eq!(unquote(literal), None, "{literal}");
+        }
     }
 
     #[test]

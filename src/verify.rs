@@ -761,6 +761,9 @@ where
                     promql::QueryError::Parse(message) => {
                         format!("could not parse expression: {message}")
                     }
+                    promql::QueryError::Regex(error) => {
+                        format!("expression holds a {error}")
+                    }
                     promql::QueryError::NotVector(found) => {
                         format!("expression returns a {found}, not an instant vector")
                     }

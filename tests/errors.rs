@@ -207,6 +207,38 @@ fn promql() {
         "errors_equal_total",
         &[("a.toml", &slo(&RATIO.replace("{code=~\"5..\"}", "")))],
     );
+    // Regexes promql-parser takes but Prometheus (Go's regexp) rejects or
+    // reads otherwise: each located at the construct, through TOML's
+    // escapes and past a `{{window}}` filled in before it.
+    let others = r#"
+[[slo]]
+name = "lag"
+objective = 99.0
+[slo.sli.threshold]
+query = "max(kafka_lag{topic=~\"orders-[a-z&&[^x]]\"})"
+max = 10
+
+[[slo]]
+name = "raw"
+objective = 99.0
+[slo.sli.raw]
+error_ratio = 'sum(rate(e[{{window}}])) / sum(rate(t{path=~"/api/\\u0041"}[{{window}}]))'
+
+[[slo]]
+name = "latency"
+objective = 99.0
+[slo.sli.latency]
+histogram = "http_duration_seconds"
+threshold = "100ms"
+selector = '{path=~"\\<api"}'
+"#;
+    case(
+        "regex_not_re2",
+        &[(
+            "a.toml",
+            &(slo(&RATIO.replace("code=~\"5..\"", "code=~\"(?<class>5)..\"")) + others),
+        )],
+    );
 }
 
 #[test]

@@ -12,6 +12,8 @@ const BAD: &str = "groups:
         for: 5 minutes
       - record: job:up:sum
         expr: sum by (job) (up)
+      - record: job:up:web
+        expr: up{job=~'(?<tier>web|api)'}
   - name: hand-written
     rules: []
 ";
