@@ -20,6 +20,7 @@ use toml::Spanned;
 
 use crate::diagnostic::{Diagnostic, INTEGRATIONS, Problem, suggest};
 use crate::duration::{Duration, DurationError};
+use crate::gotemplate;
 use crate::ir::{
     AlertTest, Alerting, Bound, PlainAlert, Project, RatioErrors, Receiver, Routing, RunbookNotes,
     Service, Settings, Severity, Sli, Slo, TeamRoute, WindowQuery, WindowSpec, workbook_windows,
@@ -320,22 +321,27 @@ impl Analyzer {
     }
 
     fn template_problems(&mut self, field: &str, text: &str, span: Range<usize>) {
-        if promql::unclosed_template_action(text).is_some() {
-            let field = field.to_owned();
-            self.error(Problem::UnclosedTemplate { field }, span);
+        let Err(error) = gotemplate::check(text) else {
             return;
-        }
-        if let Some(reason) = promql::template_structure_problem(text) {
-            let field = field.to_owned();
-            self.error(Problem::InvalidTemplate { field, reason }, span.clone());
-        }
-        for name in promql::unknown_template_functions(text) {
-            let field = field.to_owned();
-            self.error(
-                Problem::UnknownTemplateFunction { field, name },
-                span.clone(),
-            );
-        }
+        };
+        let start = span.start;
+        let at = self
+            .text
+            .get(span.clone())
+            .and_then(|source| spelled_at(source, text, &error.span))
+            .map_or(span, |at| start + at.start..start + at.end);
+        let field = field.to_owned();
+        let problem = match error.kind {
+            gotemplate::ErrorKind::Unclosed => Problem::UnclosedTemplate { field },
+            gotemplate::ErrorKind::UnknownFunction(name) => {
+                Problem::UnknownTemplateFunction { field, name }
+            }
+            gotemplate::ErrorKind::Invalid => Problem::InvalidTemplate {
+                field,
+                reason: error.message,
+            },
+        };
+        self.error(problem, at);
     }
 
     /// A `severity` label value from the settings: routing matches it and
@@ -1498,6 +1504,37 @@ impl Analyzer {
     }
 }
 
+/// Where `range`, bytes of a TOML string's value, stands in `source`, the
+/// value as spelled (a basic string's escapes each stand for one
+/// character); `None` when `source` does not spell `value`.
+fn spelled_at(source: &str, value: &str, range: &Range<usize>) -> Option<Range<usize>> {
+    if source == value {
+        return Some(range.clone());
+    }
+    let (mut spelled, mut start, mut end) = (0, None, None);
+    for (at, c) in value.char_indices().chain([(value.len(), ' ')]) {
+        if at == range.start {
+            start = Some(spelled);
+        }
+        if at == range.end {
+            end = Some(spelled);
+        }
+        let rest = source.get(spelled..)?;
+        spelled += match rest.as_bytes().first() {
+            _ if at == value.len() => 0,
+            Some(b'\\') => match rest.as_bytes().get(1)? {
+                b'u' => 6,
+                b'U' => 10,
+                b'x' => 4,
+                _ => 2,
+            },
+            _ if rest.starts_with(c) => c.len_utf8(),
+            _ => return None,
+        };
+    }
+    (spelled == source.len()).then_some(start?..end?)
+}
+
 fn is_reserved(label: &str) -> bool {
     RESERVED_LABELS.contains(&label) || label.starts_with(LABEL_PREFIX)
 }
@@ -1512,4 +1549,21 @@ fn runbook_notes(spec: Option<&Spanned<spec::RunbookSpec>>) -> RunbookNotes {
         }
     })
     .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn template_errors_are_found_where_the_value_is_spelled() {
+        let at = |source: &str, value: &str, range| super::spelled_at(source, value, &range);
+        assert_eq!(at("{{ x }}", "{{ x }}", 3..4), Some(3..4));
+        assert_eq!(
+            at(r#"{{ \"a\" | x }}"#, r#"{{ "a" | x }}"#, 9..10),
+            Some(11..12)
+        );
+        assert_eq!(at(r"\u00e9 {{ x", "é {{ x", 3..5), Some(7..9));
+        assert_eq!(at(r"{{ '\q' }}", r"{{ '\q' }}", 3..7), Some(3..7));
+        assert_eq!(at("name", "{{ x }}", 0..2), None);
+        assert_eq!(at("{{ x }}\n", "{{ x }}", 0..2), None);
+    }
 }

@@ -874,7 +874,7 @@ impl Problem {
             }
             Self::UnknownTemplateFunction { name, .. } => match suggest(
                 name,
-                crate::promql::TEMPLATE_WORDS.iter().copied(),
+                crate::gotemplate::words(),
             ) {
                 Some(suggestion) => format!("did you mean `{suggestion}`? Prometheus rejects a rule whose template calls an unknown function"),
                 None => "Prometheus rejects a rule whose template calls an unknown function; fields are `.Labels.x` or `$labels.x`, see the Prometheus template reference".to_owned(),

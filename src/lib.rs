@@ -24,6 +24,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod duration;
 pub mod explain;
+pub mod gotemplate;
 pub mod ir;
 pub mod load;
 pub mod math;

@@ -27,6 +27,7 @@ use serde_saphyr::Spanned;
 
 use crate::diagnostic::{Diagnostic, Problem};
 use crate::duration::Duration;
+use crate::gotemplate;
 use crate::promql;
 use crate::readback::{Read, Reader};
 use crate::render::GeneratedFile;
@@ -1033,14 +1034,21 @@ fn check_rule<S: Located<String>, M: Located<Labels>>(
                     map.span(),
                 ));
             }
-            // Prometheus expands templates in alerting rules only; a
-            // recording rule's labels are plain values.
-            if rule.alert.is_some() && promql::unclosed_template_action(value).is_some() {
-                problems.push(problem(
-                    code::TEMPLATE,
-                    format!("`{name}` has a template action `{{{{` that never closes"),
-                    map.span(),
-                ));
+            // Prometheus parses an alerting rule's labels and annotations
+            // as templates, a recording rule's labels not.
+            if rule.alert.is_some()
+                && let Err(error) = gotemplate::check(value)
+            {
+                let message = match error.kind {
+                    gotemplate::ErrorKind::Unclosed => {
+                        format!("`{name}` has a template action `{{{{` that never closes")
+                    }
+                    _ => format!(
+                        "`{name}` is not a template Prometheus accepts: {}",
+                        error.message
+                    ),
+                };
+                problems.push(problem(code::TEMPLATE, message, map.span()));
             }
         }
     }

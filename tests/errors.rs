@@ -385,6 +385,21 @@ fn templates_and_names_prometheus_would_reject() {
         slo(RATIO)
     );
     case("invalid_template", &[("a.toml", &structure)]);
+    // Templates the approximate checker let through and promtool refuses;
+    // each caret stands on the token at fault. A lone `}}` is plain text.
+    let refused = slo(RATIO)
+        + r#"
+[slo.alerting.annotations]
+empty = "{{ }}"
+parens = "x {{ ( ) }}"
+piped = "{{ 1 | 2 }}"
+loose = "{{ break }}"
+chars = "{{ 'ab' }}"
+dot = "{{ $labels. }}"
+skip = "{{ range $labels }}{{ end }}{{ continue }}"
+plain = "a }} b"
+"#;
+    case("templates_promtool_refuses", &[("a.toml", &refused)]);
     let named_alerts = slo(RATIO).replace("\"availability\"", "\"alerts\"");
     case("group_name_taken", &[("a.toml", &named_alerts)]);
     case(

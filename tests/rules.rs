@@ -52,3 +52,53 @@ fn generated_files_and_specs_pass_together() {
     );
     assert_eq!(project.slogen(&["check", "--rules", "missing.yml"]).code, 2);
 }
+
+#[test]
+fn alert_templates_are_parsed_as_prometheus_does() {
+    let project = Project::new();
+    project.file(
+        "rules/templates.yml",
+        "groups:
+  - name: templates
+    rules:
+      - record: job:up:sum
+        expr: sum by (job) (up)
+        labels:
+          note: '{{ not a template here'
+      - alert: Down
+        expr: up == 0
+        labels:
+          team: '{{ $labels.team }}'
+        annotations:
+          summary: '{{ $value | humanize }} {{ 1 | 2 }}'
+          description: '{{ $labels.instance is down'
+",
+    );
+    let run = project.slogen(&[
+        "check",
+        "--rules",
+        "rules/templates.yml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let messages: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .inspect(|problem| assert_eq!(problem["code"], "rule-template"))
+        .map(|problem| problem["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(
+        messages
+            .iter()
+            .any(|message| message.contains("`summary` is not a template"))
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|message| message.contains("`description` has a template action"))
+    );
+}
