@@ -710,7 +710,7 @@ fn check_rules_and_groups(source: &SourceFile) -> (Vec<Diagnostic>, Vec<String>,
         Err(error) => {
             let span = error.location().map_or(0..0, |location| span_of(&location));
             let message = error.to_string();
-            let first_line = message.lines().next().unwrap_or("").to_owned();
+            let first_line = yaml_message(message.lines().next().unwrap_or(""));
             let code = if first_line.contains("unknown field") {
                 code::STRUCTURE
             } else {
@@ -727,6 +727,23 @@ fn check_rules_and_groups(source: &SourceFile) -> (Vec<Diagnostic>, Vec<String>,
             (vec![problem], Vec::new(), 0)
         }
     }
+}
+
+/// The YAML library's message in slogen's words: without the place (the
+/// diagnostic shows it) and without advice meant for programmers.
+fn yaml_message(message: &str) -> String {
+    let mut message = message.trim();
+    message = message.strip_prefix("error: ").unwrap_or(message);
+    if let Some(rest) = message.strip_prefix("line ")
+        && let Some((place, rest)) = rest.split_once(": ")
+        && place.contains(" column ")
+    {
+        message = rest;
+    }
+    if message.starts_with("multiple YAML documents detected") {
+        return "the file holds more than one YAML document (`---`); Prometheus reads one group list per rule file: split it into files".to_owned();
+    }
+    message.to_owned()
 }
 
 fn check_file<S, M, R>(

@@ -102,3 +102,22 @@ fn alert_templates_are_parsed_as_prometheus_does() {
             .any(|message| message.contains("`description` has a template action"))
     );
 }
+
+#[test]
+fn yaml_errors_say_what_is_wrong_once_and_in_slogens_words() {
+    let project = Project::new();
+    project.file(
+        "rules/multi.yml",
+        "groups: []\n---\ngroups:\n  - name: b\n    rules: []\n",
+    );
+    let run = project.slogen(&["check", "--rules", "rules/multi.yml", "--color", "never"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("error[rule-yaml]: the file holds more than one YAML document"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("from_str_multiple"), "{}", run.stderr);
+    assert!(!run.stderr.contains("line 2 column"), "{}", run.stderr);
+}
