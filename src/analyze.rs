@@ -1058,6 +1058,11 @@ impl Analyzer {
                 None
             }
             Err(QueryError::Parse(error)) => {
+                // Placed in the query as written: `{{window}}` is balanced
+                // and no operator, so the place is the same.
+                let span = promql::parse_error_place(query.get_ref())
+                    .and_then(|at| spec::value_span(&self.text, &query.span(), query.get_ref(), at))
+                    .unwrap_or(span);
                 self.error(
                     Problem::InvalidPromql {
                         field: field.to_owned(),

@@ -177,6 +177,63 @@ fn size(query: &str) -> Size {
     size
 }
 
+/// Where a query that fails to parse goes wrong, when its brackets or its
+/// last operator tell: a closing bracket that closes nothing (or the wrong
+/// kind), the innermost bracket never closed, or a binary operator with
+/// nothing after it. The parser itself names no place, so the rest are
+/// shown as the whole query. A byte range into `query`.
+pub fn parse_error_place(query: &str) -> Option<std::ops::Range<usize>> {
+    let bytes = query.as_bytes();
+    let mut open: Vec<(usize, u8)> = Vec::new();
+    let mut last_operator: Option<usize> = None;
+    let mut at = 0;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'"' | b'\'' | b'`' => {
+                at = past_quoted(bytes, at).unwrap_or(bytes.len());
+                last_operator = None;
+                continue;
+            }
+            b'#' => {
+                while at < bytes.len() && !matches!(bytes[at], b'\n' | b'\r') {
+                    at += 1;
+                }
+                continue;
+            }
+            byte @ (b'(' | b'[' | b'{') => {
+                open.push((at, byte));
+                last_operator = None;
+            }
+            byte @ (b')' | b']' | b'}') => {
+                let opener = match byte {
+                    b')' => b'(',
+                    b']' => b'[',
+                    _ => b'{',
+                };
+                match open.pop() {
+                    Some((_, found)) if found == opener => {}
+                    _ => return Some(at..at + 1),
+                }
+                last_operator = None;
+            }
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'^' | b'=' | b'!' | b'<' | b'>' => {
+                if last_operator.is_none() {
+                    last_operator = Some(at);
+                }
+            }
+            byte if byte.is_ascii_whitespace() => {}
+            _ => last_operator = None,
+        }
+        at += 1;
+    }
+    if let Some((at, _)) = open.last() {
+        return Some(*at..*at + 1);
+    }
+    let operator = last_operator?;
+    let end = query[operator..].trim_end().len() + operator;
+    Some(operator..end.max(operator + 1))
+}
+
 /// The query without its `#` comments (quoted text kept whole), blank
 /// lines and trailing spaces, trimmed: what slogen composes into larger
 /// expressions, where a comment would swallow the rest of the line (`(q #
@@ -1457,6 +1514,20 @@ mod tests {
         // Matchers, commas and signs are no operators.
         let size = size("sum by (a, b) (x{a=\"1\", b!=\"2\"}) - -1 or on (a) y");
         assert_eq!(size.operators, 2);
+    }
+
+    #[test]
+    fn a_parse_error_is_placed_where_the_brackets_or_last_operator_tell() {
+        fn place(query: &str) -> Option<&str> {
+            parse_error_place(query).map(|at| &query[at])
+        }
+        assert_eq!(place("sum(rate(x[5m])) +"), Some("+"));
+        assert_eq!(place("sum(rate(x[5m])) > = "), Some("> ="));
+        assert_eq!(place("sum(rate(x[5m])"), Some("("));
+        assert_eq!(place("sum(rate(x[5m]))) "), Some(")"));
+        assert_eq!(place("sum(x{a=\")\"]"), Some("]"));
+        assert_eq!(place("sum(x) # )"), None);
+        assert_eq!(place("sum by (a) x"), None);
     }
 
     #[test]
