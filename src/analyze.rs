@@ -125,6 +125,7 @@ pub fn default_settings() -> Settings {
         runbook_base_url: None,
         templates: None,
         routing: Routing::default(),
+        write_tests: false,
     }
 }
 
@@ -439,6 +440,9 @@ impl Analyzer {
             }
             settings.runbook_base_url =
                 base_url.map(|url| url.get_ref().trim_end_matches('/').to_owned());
+        }
+        if let Some(tests) = file.build.as_ref().and_then(|build| build.get_ref().tests) {
+            settings.write_tests = tests;
         }
         settings.templates = file.templates.as_ref().map(|dir| {
             source

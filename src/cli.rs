@@ -10,7 +10,6 @@
 //! output quietly.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -21,8 +20,8 @@ use crate::compile::{self, Compilation};
 use crate::diagnostic::{self, Diagnostic, Format};
 use crate::load::{self, Sources};
 use crate::promtool;
+use crate::prove;
 use crate::render::Templates;
-use crate::rule_tests;
 use crate::write;
 
 /// Exit status: success.
@@ -74,6 +73,8 @@ pub enum Command {
         spec: SpecArgs,
         #[command(flatten)]
         output: OutputArgs,
+        #[command(flatten)]
+        write: WriteArgs,
         /// Replace generated files that were edited by hand, and files in
         /// the way that slogen did not make (each is reported).
         #[arg(long)]
@@ -91,6 +92,8 @@ pub enum Command {
         spec: SpecArgs,
         #[command(flatten)]
         output: OutputArgs,
+        #[command(flatten)]
+        write: WriteArgs,
     },
     /// Explain what each SLO's alerts will do: budget, burn rates, detection
     /// and reset times (SRE Workbook math).
@@ -125,16 +128,22 @@ pub enum Command {
     /// Print the man page (roff).
     #[command(after_help = "Examples:\n  slogen man > /usr/local/share/man/man1/slogen.1")]
     Man,
-    /// Build, then run `promtool test rules` on the generated tests and
-    /// summarize the result per SLO.
+    /// Generate the promtool tests of the specs and run them, one promtool
+    /// per core; summarize the result per SLO.
+    ///
+    /// The tests and the rules they test are written into a temporary
+    /// directory (`--keep DIR` keeps them); the output directory is not
+    /// touched. Exit status: 0 when every test passed, 1 when one failed or
+    /// the specs are invalid, 2 when promtool is missing.
     #[command(
-        after_help = "Examples:\n  slogen test\n  slogen test --slo specs --out deploy/prometheus\n  slogen test --promtool /opt/prometheus/promtool"
+        after_help = "Examples:\n  slogen test\n  slogen test checkout checkout/latency   # what a change touched\n  slogen test --keep /tmp/slogen-tests --promtool /opt/prometheus/promtool"
     )]
     Test {
         #[command(flatten)]
         spec: SpecArgs,
-        #[command(flatten)]
-        output: OutputArgs,
+        /// `SERVICE` or `SERVICE/SLO` to test [default: all].
+        #[arg(value_name = "SERVICE[/SLO]")]
+        targets: Vec<String>,
         /// The promtool to run.
         #[arg(
             long,
@@ -143,6 +152,12 @@ pub enum Command {
             env = "SLOGEN_PROMTOOL"
         )]
         promtool: String,
+        /// Keep the generated rules and tests in DIR (`part-N/` each).
+        #[arg(long, value_name = "DIR")]
+        keep: Option<PathBuf>,
+        /// How many promtool processes run at once [default: the cores].
+        #[arg(long, short = 'j', value_name = "N")]
+        jobs: Option<usize>,
     },
     /// List the templates in force, or export the built-in ones to start from.
     #[command(
@@ -205,6 +220,19 @@ pub struct SpecArgs {
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Parse back every generated file and re-check every expression, not
+    /// only the output of templates you override.
+    #[arg(long)]
+    pub verify: bool,
+}
+
+/// What a build writes besides rules, routing and runbooks.
+#[derive(Debug, Args)]
+pub struct WriteArgs {
+    /// Also write the promtool tests into `<out>/tests/` (as `[build] tests
+    /// = true` in the settings does).
+    #[arg(long)]
+    pub tests: bool,
 }
 
 /// Where the output goes.
@@ -347,16 +375,23 @@ pub fn run(cli: &Cli) -> u8 {
         Command::Build {
             spec,
             output,
+            write,
             force,
-        } => build(cli, spec, output, *force),
+        } => build(cli, spec, output, write, *force),
         Command::Check { spec, rules } if !rules.is_empty() => check_rules(cli, spec, rules),
         Command::Check { spec, .. } => check(cli, spec),
         Command::Test {
             spec,
-            output,
+            targets,
             promtool,
-        } => test(cli, spec, output, promtool),
-        Command::Diff { spec, output } => diff(cli, spec, output),
+            keep,
+            jobs,
+        } => test(cli, spec, targets, promtool, keep.as_deref(), *jobs),
+        Command::Diff {
+            spec,
+            output,
+            write,
+        } => diff(cli, spec, output, write),
         Command::Explain { spec, target } => explain(cli, spec, target.as_deref()),
         Command::Templates(command) => templates(command, cli.quiet),
         Command::Init { dir } => init(dir, cli.quiet),
@@ -440,7 +475,7 @@ fn settings_templates(sources: &Sources) -> Option<PathBuf> {
 /// line, so they resolve from the repository root; an absolute output
 /// directory would tie the output to this machine, so links are then
 /// relative to the output directory itself.
-fn options(out: &Path) -> compile::Options {
+fn options(out: &Path, spec: &SpecArgs, write: Option<&WriteArgs>) -> compile::Options {
     let base = if out.is_relative() {
         let parts: Vec<String> = out
             .components()
@@ -459,25 +494,29 @@ fn options(out: &Path) -> compile::Options {
         } else {
             format!("{base}/runbooks")
         },
+        tests: write.and_then(|write| write.tests.then_some(true)),
+        verify: spec.verify,
     }
 }
 
 fn compile_or_report(
     spec: &SpecArgs,
     out: &Path,
+    write: Option<&WriteArgs>,
     printer: &Printer,
 ) -> Result<(Sources, Compilation), u8> {
-    compile_into_or_report(spec, out, printer, &compile::Keep)
+    compile_into_or_report(spec, out, write, printer, &compile::Keep)
 }
 
 fn compile_into_or_report(
     spec: &SpecArgs,
     out: &Path,
+    write: Option<&WriteArgs>,
     printer: &Printer,
     sink: &dyn compile::Sink,
 ) -> Result<(Sources, Compilation), u8> {
     let (sources, templates) = load_inputs(spec, printer)?;
-    let compilation = compile::compile_into(&sources, &templates, &options(out), sink);
+    let compilation = compile::compile_into(&sources, &templates, &options(out, spec, write), sink);
     printer.diagnostics(&compilation.diagnostics, &sources);
     if compilation.has_errors() {
         let errors = compilation
@@ -519,9 +558,9 @@ fn summary(compilation: &Compilation) -> String {
     )
 }
 
-fn build(cli: &Cli, spec: &SpecArgs, output: &OutputArgs, force: bool) -> u8 {
+fn build(cli: &Cli, spec: &SpecArgs, output: &OutputArgs, write: &WriteArgs, force: bool) -> u8 {
     let printer = Printer::new(cli, spec.format);
-    match compile_and_write(spec, output, force, &printer) {
+    match compile_and_write(spec, output, write, force, &printer) {
         Ok(_) => EXIT_OK,
         Err(code) => code,
     }
@@ -533,6 +572,7 @@ fn build(cli: &Cli, spec: &SpecArgs, output: &OutputArgs, force: bool) -> u8 {
 fn compile_and_write(
     spec: &SpecArgs,
     output: &OutputArgs,
+    write: &WriteArgs,
     force: bool,
     printer: &Printer,
 ) -> Result<(Compilation, write::Written), u8> {
@@ -543,7 +583,8 @@ fn compile_and_write(
             return Err(EXIT_ERROR);
         }
     };
-    let (sources, compilation) = compile_into_or_report(spec, &output.out, printer, &stage)?;
+    let (sources, compilation) =
+        compile_into_or_report(spec, &output.out, Some(write), printer, &stage)?;
     match stage.commit() {
         Ok(written) => {
             printer.diagnostics(&written.warnings, &sources);
@@ -575,7 +616,7 @@ fn compile_and_write(
 
 fn check(cli: &Cli, spec: &SpecArgs) -> u8 {
     let printer = Printer::new(cli, spec.format);
-    match compile_or_report(spec, Path::new("generated"), &printer) {
+    match compile_or_report(spec, Path::new("generated"), None, &printer) {
         Ok((_, compilation)) => {
             printer.status(&format!("slogen: {}; all valid", summary(&compilation)));
             EXIT_OK
@@ -646,9 +687,9 @@ fn templates(command: &TemplatesCommand, quiet: bool) -> u8 {
     }
 }
 
-fn diff(cli: &Cli, spec: &SpecArgs, output: &OutputArgs) -> u8 {
+fn diff(cli: &Cli, spec: &SpecArgs, output: &OutputArgs, write: &WriteArgs) -> u8 {
     let printer = Printer::new(cli, spec.format);
-    let (sources, compilation) = match compile_or_report(spec, &output.out, &printer) {
+    let (sources, compilation) = match compile_or_report(spec, &output.out, Some(write), &printer) {
         Ok(result) => result,
         Err(_) => {
             print_diff_json(&printer, &output.out, None);
@@ -869,116 +910,127 @@ fn check_rules(cli: &Cli, spec: &SpecArgs, files: &[PathBuf]) -> u8 {
 /// How to get promtool, for the message when it is missing.
 pub const PROMTOOL_INSTALL: &str = "install it with `apt-get install prometheus` (Debian/Ubuntu)";
 
-fn test(cli: &Cli, spec: &SpecArgs, output: &OutputArgs, program: &str) -> u8 {
+fn test(
+    cli: &Cli,
+    spec: &SpecArgs,
+    targets: &[String],
+    program: &str,
+    keep: Option<&Path>,
+    jobs: Option<usize>,
+) -> u8 {
     let printer = Printer::new(cli, spec.format);
-    let missing = |printer: &Printer| {
-        printer.error(&format!("promtool not found: {PROMTOOL_INSTALL}"));
-        EXIT_ERROR
-    };
     let version = match promtool::version(program) {
         Ok(version) => version,
-        Err(promtool::Unavailable::Missing) => return missing(&printer),
-        Err(promtool::Unavailable::Broken(error)) => {
-            printer.error(&format!("promtool (`{program}`) could not run: {error}"));
+        Err(problem) => return promtool_unavailable(&printer, program, &problem),
+    };
+    let (sources, templates) = match load_inputs(spec, &printer) {
+        Ok(inputs) => inputs,
+        Err(code) => return code,
+    };
+    let (project, diagnostics) = compile::analyze(&sources);
+    printer.diagnostics(&diagnostics, &sources);
+    let Some(project) = project else {
+        return EXIT_INVALID;
+    };
+    let selected = match prove::select(&project, targets) {
+        Ok(selected) => selected,
+        Err(no_match) => {
+            let help = no_match
+                .suggestion
+                .map(|suggestion| format!("; did you mean `{suggestion}`?"))
+                .unwrap_or_default();
+            printer.error(&format!("nothing matches `{}`{help}", no_match.filter));
             return EXIT_ERROR;
         }
     };
-    let (compilation, written) = match compile_and_write(spec, output, false, &printer) {
-        Ok(result) => result,
-        Err(code) => return code,
-    };
-    let Some(project) = compilation.project.as_ref() else {
-        return EXIT_OK;
-    };
-    printer.detail(&format!("  using {version}"));
-    // Every generated test file, run once; its failures attributed below.
-    // promtool evaluates one rule at a time, so the files run side by side.
-    let paths: Vec<&String> = written
-        .paths
-        .iter()
-        .filter(|path| path.starts_with("tests/"))
-        .collect();
-    for path in &paths {
-        printer.detail(&format!(
-            "  promtool test rules {}",
-            output.out.join(path).display()
-        ));
-    }
-    let runs: Vec<_> = {
-        use rayon::prelude::*;
-        paths
-            .par_iter()
-            .map(|path| promtool::test_rules(program, &output.out.join(path)))
-            .collect()
-    };
-    let mut outcomes: BTreeMap<String, promtool::Outcome> = BTreeMap::new();
-    for (path, run) in paths.into_iter().zip(runs) {
-        match run {
-            Ok(outcome) => {
-                outcomes.insert(path.clone(), outcome);
+    let temporary;
+    let dir = match keep {
+        Some(dir) => dir.to_path_buf(),
+        None => match tempfile::Builder::new().prefix("slogen-test-").tempdir() {
+            Ok(dir) => {
+                temporary = dir;
+                temporary.path().to_path_buf()
             }
-            Err(promtool::Unavailable::Missing) => return missing(&printer),
-            Err(promtool::Unavailable::Broken(error)) => {
-                printer.error(&format!("promtool (`{program}`) could not run: {error}"));
+            Err(error) => {
+                printer.error(&format!("cannot make a temporary directory: {error}"));
                 return EXIT_ERROR;
             }
-        }
-    }
-    let coverage = rule_tests::coverage(project);
-    let mut report = String::new();
-    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
-    for item in &coverage {
-        if let Some(reason) = &item.skipped {
-            skipped += 1;
-            report.push_str(&format!("SKIP  {}: {reason}\n", item.name));
-            continue;
-        }
-        let mut problems: Vec<&str> = Vec::new();
-        for path in &item.files {
-            let Some(outcome) = outcomes.get(path) else {
-                continue;
-            };
-            let others: Vec<&rule_tests::Covered> = coverage
-                .iter()
-                .filter(|other| other.files.contains(path))
-                .collect();
-            for failure in &outcome.failures {
-                let names_it = |covered: &rule_tests::Covered| {
-                    covered
-                        .markers
-                        .iter()
-                        .any(|marker| failure.contains(marker))
-                };
-                // A failure naming nothing (an evaluation error, say) counts
-                // against everything in its file.
-                if names_it(item) || !others.iter().any(|other| names_it(other)) {
-                    problems.push(failure);
-                }
-            }
-            if !outcome.passed && outcome.failures.is_empty() {
-                problems.push("promtool failed without saying why");
-            }
-        }
-        if problems.is_empty() {
-            passed += 1;
-            report.push_str(&format!("PASS  {}\n", item.name));
-        } else {
-            failed += 1;
-            report.push_str(&format!("FAIL  {}\n", item.name));
-            for problem in problems {
-                report.push_str(&indent(problem, 6));
-                report.push('\n');
-            }
-        }
-    }
-    report.push_str(&format!(
-        "slogen test: {passed} passed, {failed} failed, {skipped} skipped ({} test file{} in {})\n",
-        outcomes.len(),
-        plural(outcomes.len()),
-        output.out.join("tests").display()
+        },
+    };
+    let jobs = jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    printer.detail(&format!(
+        "  using {version}, {jobs} at a time, in {}",
+        dir.display()
     ));
-    write_stream(&mut std::io::stdout(), &report);
-    if failed > 0 { EXIT_INVALID } else { EXIT_OK }
+    let report = match prove::run(&selected, &templates, program, &dir, jobs) {
+        Ok(report) => report,
+        Err(prove::RunError::Promtool(problem)) => {
+            return promtool_unavailable(&printer, program, &problem);
+        }
+        Err(prove::RunError::Generate(problems)) => {
+            printer.diagnostics(&problems, &sources);
+            return EXIT_ERROR;
+        }
+    };
+    if spec.format == Format::Json {
+        let object = serde_json::json!({
+            "report": &report,
+            "diagnostics": printer.take_json(),
+        });
+        let text = serde_json::to_string_pretty(&object).unwrap_or_default();
+        write_stream(&mut std::io::stdout(), &format!("{text}\n"));
+    } else {
+        let mut text = String::new();
+        for result in &report.results {
+            let (label, details) = match result.status {
+                prove::Status::Pass => ("PASS", None),
+                prove::Status::Fail => ("FAIL", Some(&result.details)),
+                prove::Status::Skip => ("SKIP", None),
+            };
+            match (result.status, result.details.first()) {
+                (prove::Status::Skip, Some(reason)) => {
+                    text.push_str(&format!("{label}  {}: {reason}\n", result.name));
+                }
+                _ => text.push_str(&format!("{label}  {}\n", result.name)),
+            }
+            for detail in details.into_iter().flatten() {
+                text.push_str(&indent(detail, 6));
+                text.push('\n');
+            }
+        }
+        let kept = keep.map_or_else(String::new, |dir| format!(", kept in {}", dir.display()));
+        text.push_str(&format!(
+            "slogen test: {} passed, {} failed, {} skipped ({} test file{} in {} part{}{kept})\n",
+            report.passed,
+            report.failed,
+            report.skipped,
+            report.files,
+            plural(report.files),
+            report.parts,
+            plural(report.parts),
+        ));
+        write_stream(&mut std::io::stdout(), &text);
+    }
+    if report.failed > 0 {
+        EXIT_INVALID
+    } else {
+        EXIT_OK
+    }
+}
+
+/// Says promtool cannot be used; exit status 2.
+fn promtool_unavailable(printer: &Printer, program: &str, problem: &promtool::Unavailable) -> u8 {
+    match problem {
+        promtool::Unavailable::Missing => {
+            printer.error(&format!("promtool not found: {PROMTOOL_INSTALL}"));
+        }
+        promtool::Unavailable::Broken(error) => {
+            printer.error(&format!("promtool (`{program}`) could not run: {error}"));
+        }
+    }
+    EXIT_ERROR
 }
 
 /// Re-indents a block: its common indentation becomes `spaces`.

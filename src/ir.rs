@@ -61,6 +61,8 @@ pub struct Settings {
     pub templates: Option<PathBuf>,
     /// Alertmanager routing.
     pub routing: Routing,
+    /// `slogen build` also writes the promtool tests (`[build] tests`).
+    pub write_tests: bool,
 }
 
 impl Settings {

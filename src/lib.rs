@@ -33,6 +33,7 @@ pub mod number;
 pub mod plan;
 pub mod promql;
 pub mod promtool;
+pub mod prove;
 pub mod re2;
 pub mod readback;
 pub mod render;

@@ -234,6 +234,15 @@ pub struct SettingsFile {
     pub templates: Option<Spanned<String>>,
     /// Alertmanager routing.
     pub alertmanager: Option<Spanned<AlertmanagerSpec>>,
+    /// What `slogen build` writes.
+    pub build: Option<Spanned<BuildSpec>>,
+}
+
+/// `[build]`.
+#[derive(Debug, Deserialize)]
+pub struct BuildSpec {
+    /// Also write the promtool tests into the output directory.
+    pub tests: Option<bool>,
 }
 
 /// `[defaults]`.
@@ -382,8 +391,10 @@ const SETTINGS_KEYS: &[(&str, &[&str])] = &[
             "runbooks",
             "templates",
             "alertmanager",
+            "build",
         ],
     ),
+    ("build", &["tests"]),
     (
         "defaults",
         &["period", "evaluation_interval", "no_data_for"],

@@ -127,6 +127,25 @@ pub struct Verified {
     pub rules: usize,
 }
 
+/// A file of an embedded template, taken as written (slogen's own tests
+/// prove those templates): only its rules are counted, for the summary.
+pub fn trusted(file: GeneratedFile) -> (GeneratedFile, Verified) {
+    let rules = if is_rule_file(&file.path) {
+        file.contents
+            .lines()
+            .map(str::trim_start)
+            .filter(|line| line.starts_with("- record:") || line.starts_with("- alert:"))
+            .count()
+    } else {
+        0
+    };
+    let verified = Verified {
+        rules,
+        ..Verified::default()
+    };
+    (file, verified)
+}
+
 /// Checks a generated rule file or `alertmanager.yml` (other files pass),
 /// and gives the file back (a rule file's text is read in place, not
 /// copied). Test files name other files, so they are checked with

@@ -25,7 +25,9 @@ fn every_case_matches_its_snapshots() {
     let snapshots = repository().join("tests/snapshots");
     for case in case_names() {
         let project = Project::copy_of(&repository().join("tests/cases").join(&case));
-        let run = project.slogen(&["build", "--slo", "slo", "--out", "out"]);
+        let run = project.slogen(&[
+            "build", "--tests", "--verify", "--slo", "slo", "--out", "out",
+        ]);
         assert_eq!(run.code, 0, "case {case}: {}", run.stderr);
         let files: Vec<String> = project
             .files_under("out")
@@ -72,7 +74,9 @@ fn promtool_accepts_every_case() {
     }
     for case in case_names() {
         let project = Project::copy_of(&repository().join("tests/cases").join(&case));
-        let run = project.slogen(&["build", "--slo", "slo", "--out", "out"]);
+        let run = project.slogen(&[
+            "build", "--tests", "--verify", "--slo", "slo", "--out", "out",
+        ]);
         assert_eq!(run.code, 0, "case {case}: {}", run.stderr);
         promtool(
             &[

@@ -9,7 +9,7 @@ use crate::harness::{Project, promtool_test, repository, tool_available};
 
 /// Builds a spec directory into `out` and returns the generated test files.
 fn build(project: &Project, slo: &str) -> Vec<PathBuf> {
-    let run = project.slogen(&["build", "--slo", slo, "--out", "out"]);
+    let run = project.slogen(&["build", "--tests", "--slo", slo, "--out", "out"]);
     assert_eq!(run.code, 0, "{slo}: {}", run.stderr);
     project
         .files_under("out/tests")
@@ -362,9 +362,26 @@ fn slogen_test_summarizes_per_slo() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert_eq!(
         run.stdout,
-        "PASS  checkout/availability\nslogen test: 1 passed, 0 failed, 0 skipped (2 test files in generated/tests)\n"
+        "PASS  checkout/availability\nslogen test: 1 passed, 0 failed, 0 skipped (2 test files in 1 part)\n"
     );
-    assert!(project.exists("generated/tests/slo-outages.yml"));
+    // The tests are derived: generated elsewhere, the output left alone.
+    assert!(!project.exists("generated"));
+    let run = project.slogen(&["test", "--keep", "kept", "checkout/availability"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    for file in [
+        "recording-rules.yml",
+        "alert-rules.yml",
+        "tests/slo-outages.yml",
+    ] {
+        assert!(project.exists(&format!("kept/part-1/{file}")), "{file}");
+    }
+    let run = project.slogen(&["test", "checkout/availabilty"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("did you mean `checkout/availability`?"),
+        "{}",
+        run.stderr
+    );
     // A template that writes a different page threshold: the tests catch it.
     let template = slogen::render::DEFAULT_TEMPLATES
         .iter()
@@ -384,9 +401,8 @@ fn slogen_test_summarizes_per_slo() {
         run.stdout
     );
     assert!(
-        run.stdout.ends_with(
-            "slogen test: 0 passed, 1 failed, 0 skipped (2 test files in generated/tests)\n"
-        ),
+        run.stdout
+            .ends_with("slogen test: 0 passed, 1 failed, 0 skipped (2 test files in 1 part)\n"),
         "{}",
         run.stdout
     );
