@@ -35,7 +35,6 @@ pub mod promql;
 pub mod promtool;
 pub mod prove;
 pub mod re2;
-pub mod readback;
 pub mod render;
 pub mod routing;
 pub mod rule_tests;

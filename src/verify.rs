@@ -11,16 +11,15 @@
 //! their group order must name those files' groups, and every duration,
 //! series, expression and value notation must parse.
 //!
-//! Both are first read from the YAML parser's events (`readback`), each
-//! group checked as it is read and then dropped, so a large file is never
-//! held as values. A file that fails this quick pass, or holds YAML it
-//! leaves alone, is read again with serde-saphyr: a rule file with spans, to
-//! say where each problem is.
+//! Both are read with serde-saphyr, a rule file with spans to say where
+//! each problem is. A build reads back only what templates the user
+//! overrides wrote (or everything with `--verify`): the embedded templates
+//! are proven by slogen's own tests.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
-use foldhash::{HashSet, HashSetExt};
+use foldhash::HashSet;
 use rayon::prelude::*;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
@@ -29,80 +28,56 @@ use crate::diagnostic::{Diagnostic, Problem};
 use crate::duration::Duration;
 use crate::gotemplate;
 use crate::promql;
-use crate::readback::{Read, Reader};
 use crate::render::GeneratedFile;
 use crate::source::SourceFile;
 
-/// A value read from YAML, with or without its place in the file.
-///
-/// The checker runs twice at most: first over plain values (cheap), and
-/// only when that finds a problem, again over spanned values to say where.
-trait Located<T> {
-    fn value(&self) -> &T;
+/// Where a value read from YAML stands in the file.
+trait Place {
     fn span(&self) -> Range<usize>;
 }
 
-impl<T> Located<T> for T {
-    fn value(&self) -> &T {
-        self
-    }
-
-    fn span(&self) -> Range<usize> {
-        0..0
-    }
-}
-
-impl<T> Located<T> for Spanned<T> {
-    fn value(&self) -> &T {
-        &self.value
-    }
-
+impl<T> Place for Spanned<T> {
     fn span(&self) -> Range<usize> {
         span_of(&self.referenced)
     }
 }
 
-/// A Prometheus rule file, as promtool reads it. `S` is a string and `M` a
-/// label map, each plain or spanned.
+/// A Prometheus rule file, as promtool reads it, every value with its place.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RuleFile<S, M, R> {
-    groups: Vec<RuleGroup<S, M, R>>,
+struct RuleFile {
+    groups: Vec<RuleGroup>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RuleGroup<S, M, R> {
-    name: S,
-    interval: Option<S>,
-    query_offset: Option<S>,
+struct RuleGroup {
+    name: Text,
+    interval: Option<Text>,
+    query_offset: Option<Text>,
     #[serde(rename = "limit")]
     _limit: Option<u64>,
     #[serde(rename = "labels")]
     _labels: Option<BTreeMap<String, String>>,
     #[serde(default = "Vec::new")]
-    rules: Vec<R>,
-    #[serde(skip)]
-    _map: std::marker::PhantomData<M>,
+    rules: Vec<Spanned<Rule>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Rule<S, M> {
-    record: Option<S>,
-    alert: Option<S>,
-    expr: S,
+struct Rule {
+    record: Option<Text>,
+    alert: Option<Text>,
+    expr: Text,
     #[serde(rename = "for")]
-    for_duration: Option<S>,
-    keep_firing_for: Option<S>,
-    labels: Option<M>,
-    annotations: Option<M>,
+    for_duration: Option<Text>,
+    keep_firing_for: Option<Text>,
+    labels: Option<Spanned<Labels>>,
+    annotations: Option<Spanned<Labels>>,
 }
 
+type Text = Spanned<String>;
 type Labels = BTreeMap<String, String>;
-type PlainGroup = RuleGroup<String, Labels, Rule<String, Labels>>;
-type LocatedFile =
-    RuleFile<Spanned<String>, Spanned<Labels>, Spanned<Rule<Spanned<String>, Spanned<Labels>>>>;
 
 /// Stable codes of rule-file problems.
 mod code {
@@ -216,8 +191,7 @@ fn yaml_options(text: &str) -> serde_saphyr::Options {
     options
 }
 
-/// A `promtool test rules` file (Prometheus 2.42's `unitTestFile`), as
-/// serde-saphyr reads it when the quick read-back gives up.
+/// A `promtool test rules` file (Prometheus 2.42's `unitTestFile`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TestFile {
@@ -310,9 +284,6 @@ pub struct TestReferences {
 /// the files and groups it names (checked by [`check_test_references`]
 /// once every rule file is verified).
 pub fn check_test_text(text: &str) -> (Vec<String>, TestReferences) {
-    if let Some(references) = quick_test_file(text) {
-        return (Vec::new(), references);
-    }
     let file: TestFile = match serde_saphyr::from_str_with_options(text, yaml_options(text)) {
         Ok(file) => file,
         Err(error) => {
@@ -338,157 +309,6 @@ pub fn check_test_text(text: &str) -> (Vec<String>, TestReferences) {
         group_order: file.group_eval_order.unwrap_or_default(),
     };
     (problems, references)
-}
-
-/// A test file read by the quick read-back ([`crate::readback`]): what it
-/// names, or `None` when it may hold a problem or holds YAML the quick
-/// reader leaves to serde-saphyr (which then reads it to say what is
-/// wrong). Each test group is checked as it is read, then dropped.
-fn quick_test_file(text: &str) -> Option<TestReferences> {
-    let (mut rule_files, mut group_order, mut read_tests) = (None, Vec::new(), false);
-    Reader::new(text, parser_options(text)).document(|reader| {
-        reader.mapping(|reader, key| {
-            match key {
-                "rule_files" => rule_files = Some(reader.strings()?),
-                "evaluation_interval" => {
-                    Duration::parse(&reader.string()?).ok()?;
-                }
-                "group_eval_order" => group_order = reader.strings()?,
-                "tests" => {
-                    reader.sequence(quick_test_group)?;
-                    read_tests = true;
-                }
-                _ => return None,
-            }
-            Some(())
-        })
-    })?;
-    read_tests.then_some(())?;
-    Some(TestReferences {
-        rule_files: rule_files?,
-        group_order,
-    })
-}
-
-/// Reads and checks one test group, as serde reads [`TestGroup`]
-/// (`external_labels`, which slogen does not write, is left to
-/// serde-saphyr), each input and check as it is read and then dropped: a
-/// group may hold the checks of thousands of SLOs. Gives up at the first
-/// problem; the full read then says what it is.
-fn quick_test_group(reader: &mut Reader<'_>) -> Read<()> {
-    let mut problems = Vec::new();
-    let mut seen = Seen::default();
-    // Messages are left to the full read.
-    let at = String::new;
-    let ok = |problems: &Vec<String>| problems.is_empty().then_some(());
-    reader.mapping(|reader, key| {
-        match key {
-            "interval" => {
-                Duration::parse(&reader.string()?).ok()?;
-            }
-            "name" => {
-                reader.string()?;
-            }
-            "input_series" => reader.sequence(|reader| {
-                check_input(&read_input(reader)?, &at, &mut problems);
-                ok(&problems)
-            })?,
-            "alert_rule_test" => reader.sequence(|reader| {
-                check_alert_check(&read_alert_check(reader)?, &at, &mut problems);
-                ok(&problems)
-            })?,
-            "promql_expr_test" => reader.sequence(|reader| {
-                check_expr_check(read_expr_check(reader)?, &mut seen, &at, &mut problems);
-                ok(&problems)
-            })?,
-            _ => return None,
-        }
-        Some(())
-    })
-}
-
-fn read_input(reader: &mut Reader<'_>) -> Read<InputSeries> {
-    let (mut series, mut values) = (None, None);
-    reader.mapping(|reader, key| {
-        match key {
-            "series" => series = Some(reader.string()?),
-            "values" => values = Some(reader.string()?),
-            _ => return None,
-        }
-        Some(())
-    })?;
-    Some(InputSeries {
-        series: series?,
-        values: values?,
-    })
-}
-
-fn read_alert_check(reader: &mut Reader<'_>) -> Read<AlertRuleTest> {
-    let (mut eval_time, mut alertname, mut exp_alerts) = (None, None, None);
-    reader.mapping(|reader, key| {
-        match key {
-            "eval_time" => eval_time = Some(reader.string()?),
-            "alertname" => alertname = Some(reader.string()?),
-            "exp_alerts" => exp_alerts = Some(reader.list(read_expected_alert)?),
-            _ => return None,
-        }
-        Some(())
-    })?;
-    Some(AlertRuleTest {
-        eval_time: eval_time?,
-        alertname: alertname?,
-        exp_alerts,
-    })
-}
-
-fn read_expected_alert(reader: &mut Reader<'_>) -> Read<ExpectedAlert> {
-    let mut alert = ExpectedAlert {
-        exp_labels: None,
-        exp_annotations: None,
-    };
-    reader.mapping(|reader, key| {
-        match key {
-            "exp_labels" => alert.exp_labels = Some(reader.string_map()?),
-            "exp_annotations" => alert.exp_annotations = Some(reader.string_map()?),
-            _ => return None,
-        }
-        Some(())
-    })?;
-    Some(alert)
-}
-
-fn read_expr_check(reader: &mut Reader<'_>) -> Read<ExprTest> {
-    let (mut expr, mut eval_time, mut exp_samples) = (None, None, None);
-    reader.mapping(|reader, key| {
-        match key {
-            "expr" => expr = Some(reader.string()?),
-            "eval_time" => eval_time = Some(reader.string()?),
-            "exp_samples" => exp_samples = Some(reader.list(read_sample)?),
-            _ => return None,
-        }
-        Some(())
-    })?;
-    Some(ExprTest {
-        expr: expr?,
-        eval_time: eval_time?,
-        exp_samples,
-    })
-}
-
-fn read_sample(reader: &mut Reader<'_>) -> Read<ExpectedSample> {
-    let (mut labels, mut value) = (None, None);
-    reader.mapping(|reader, key| {
-        match key {
-            "labels" => labels = Some(reader.string()?),
-            "value" => value = Some(reader.number()?),
-            _ => return None,
-        }
-        Some(())
-    })?;
-    Some(ExpectedSample {
-        labels: labels?,
-        value: value?,
-    })
 }
 
 /// Problems of the test group at `index` (from 1).
@@ -708,18 +528,10 @@ pub fn check_rules(source: &SourceFile) -> Vec<Diagnostic> {
 /// [`check_rules`], the names of the file's groups, and how many rules it
 /// holds.
 fn check_rules_and_groups(source: &SourceFile) -> (Vec<Diagnostic>, Vec<String>, usize) {
-    // Most files are valid: a quick pass checks each group as it is read,
-    // and only when that finds a problem is the file read again, spanned,
-    // to say where.
-    if let Some((names, rules)) = quick_rule_file(&source.text) {
-        return (Vec::new(), names, rules);
-    }
-    match serde_saphyr::from_str_with_options::<LocatedFile>(
-        &source.text,
-        yaml_options(&source.text),
-    ) {
+    match serde_saphyr::from_str_with_options::<RuleFile>(&source.text, yaml_options(&source.text))
+    {
         Ok(file) => (
-            check_file(source, &file, |rule| &rule.value),
+            check_file(source, &file),
             file.groups
                 .iter()
                 .map(|group| group.name.value.clone())
@@ -765,16 +577,7 @@ fn yaml_message(message: &str) -> String {
     message.to_owned()
 }
 
-fn check_file<S, M, R>(
-    source: &SourceFile,
-    file: &RuleFile<S, M, R>,
-    rule_of: impl Fn(&R) -> &Rule<S, M> + Sync,
-) -> Vec<Diagnostic>
-where
-    S: Located<String> + Sync,
-    M: Located<Labels> + Sync,
-    R: Located<Rule<S, M>> + Sync,
-{
+fn check_file(source: &SourceFile, file: &RuleFile) -> Vec<Diagnostic> {
     let problem = |code: &'static str, message: String, span: Range<usize>| {
         Diagnostic::at(Problem::Rule { code, message }, &source.path, span)
     };
@@ -782,10 +585,15 @@ where
     // SLI query appears once per window, so expressions that differ only in
     // their range durations share one parse (each duration was checked by
     // `normalize_ranges`), and distinct shapes are parsed in parallel.
-    let rules: Vec<&R> = file.groups.iter().flat_map(|group| &group.rules).collect();
+    let rules: Vec<&Rule> = file
+        .groups
+        .iter()
+        .flat_map(|group| &group.rules)
+        .map(|rule| &rule.value)
+        .collect();
     let shapes: Vec<String> = rules
         .iter()
-        .map(|rule| normalize_ranges(rule_of(rule).expr.value()))
+        .map(|rule| normalize_ranges(&rule.expr.value))
         .collect();
     let unique: BTreeSet<&str> = shapes.iter().map(String::as_str).collect();
     let unique: Vec<&str> = unique.into_iter().collect();
@@ -816,7 +624,7 @@ where
                 .get(shape.as_str())
                 .cloned()
                 .flatten()
-                .map(|message| problem(code::PROMQL, message, rule_of(rule).expr.span()))
+                .map(|message| problem(code::PROMQL, message, rule.expr.span()))
         })
         .collect();
     let mut problems: Vec<Diagnostic> = parsed.into_iter().flatten().collect();
@@ -824,34 +632,37 @@ where
     let mut seen_rules = BTreeSet::new();
     for group in &file.groups {
         let name = &group.name;
-        if !group_names.insert(name.value().as_str()) {
+        if !group_names.insert(name.value.as_str()) {
             problems.push(problem(
                 code::STRUCTURE,
-                format!("group name `{}` is repeated in the same file", name.value()),
+                format!("group name `{}` is repeated in the same file", name.value),
                 name.span(),
             ));
         }
         for duration in [&group.interval, &group.query_offset].into_iter().flatten() {
-            if Duration::parse(duration.value()).is_err() {
+            if Duration::parse(&duration.value).is_err() {
                 problems.push(problem(
                     code::DURATION,
-                    format!("invalid duration `{}`", duration.value()),
+                    format!("invalid duration `{}`", duration.value),
                     duration.span(),
                 ));
             }
         }
         for located in &group.rules {
-            let rule = rule_of(located);
+            let rule = &located.value;
             check_rule(rule, located.span(), &problem, &mut problems);
             if let Some(record) = &rule.record {
                 static NO_LABELS: Labels = Labels::new();
-                let labels = rule.labels.as_ref().map_or(&NO_LABELS, Located::value);
-                if !seen_rules.insert((record.value().as_str(), labels)) {
+                let labels = rule
+                    .labels
+                    .as_ref()
+                    .map_or(&NO_LABELS, |labels| &labels.value);
+                if !seen_rules.insert((record.value.as_str(), labels)) {
                     problems.push(problem(
                         code::DUPLICATE,
                         format!(
                             "duplicate rule: `{}` with the same labels is recorded twice",
-                            record.value()
+                            record.value
                         ),
                         record.span(),
                     ));
@@ -863,156 +674,18 @@ where
     problems
 }
 
-/// A rule file read by the quick read-back ([`crate::readback`]): its
-/// group names and how many rules it holds, or `None` when it may hold a
-/// problem or holds YAML the quick reader leaves to serde-saphyr. Each group
-/// is checked as it is read, then dropped. It applies the checks of
-/// [`check_file`], but two rules count as the same when their keys hash
-/// alike: a clash (real or not) only sends the file to the full check.
-fn quick_rule_file(text: &str) -> Option<(Vec<String>, usize)> {
-    let mut names = Vec::new();
-    let mut rules = 0;
-    let mut seen_names = HashSet::new();
-    let mut seen_rules = HashSet::new();
-    Reader::new(text, parser_options(text)).document(|reader| {
-        let mut read_groups = false;
-        reader.mapping(|reader, key| {
-            (key == "groups").then_some(())?;
-            read_groups = true;
-            reader.sequence(|reader| {
-                let group = read_rule_group(reader)?;
-                (seen_names.insert(group.name.clone()) && quick_group(&group, &mut seen_rules))
-                    .then_some(())?;
-                rules += group.rules.len();
-                names.push(group.name);
-                Some(())
-            })
-        })?;
-        read_groups.then_some(())
-    })?;
-    Some((names, rules))
-}
-
-/// One rule group, as serde reads [`PlainGroup`] (`limit` and `labels`,
-/// which slogen does not write, are left to serde-saphyr).
-fn read_rule_group(reader: &mut Reader<'_>) -> Read<PlainGroup> {
-    let (mut name, mut interval, mut query_offset) = (None, None, None);
-    let mut rules = Vec::new();
-    reader.mapping(|reader, key| {
-        match key {
-            "name" => name = Some(reader.string()?),
-            "interval" => interval = Some(reader.string()?),
-            "query_offset" => query_offset = Some(reader.string()?),
-            "rules" => rules = reader.list(read_rule)?,
-            _ => return None,
-        }
-        Some(())
-    })?;
-    Some(RuleGroup {
-        name: name?,
-        interval,
-        query_offset,
-        _limit: None,
-        _labels: None,
-        rules,
-        _map: std::marker::PhantomData,
-    })
-}
-
-fn read_rule(reader: &mut Reader<'_>) -> Read<Rule<String, Labels>> {
-    let mut rule = Rule {
-        record: None,
-        alert: None,
-        expr: String::new(),
-        for_duration: None,
-        keep_firing_for: None,
-        labels: None,
-        annotations: None,
-    };
-    let mut read_expr = false;
-    reader.mapping(|reader, key| {
-        match key {
-            "record" => rule.record = Some(reader.string()?),
-            "alert" => rule.alert = Some(reader.string()?),
-            "expr" => {
-                rule.expr = reader.string()?;
-                read_expr = true;
-            }
-            "for" => rule.for_duration = Some(reader.string()?),
-            "keep_firing_for" => rule.keep_firing_for = Some(reader.string()?),
-            "labels" => rule.labels = Some(reader.string_map()?),
-            "annotations" => rule.annotations = Some(reader.string_map()?),
-            _ => return None,
-        }
-        Some(())
-    })?;
-    read_expr.then_some(rule)
-}
-
-/// The options serde-saphyr (2.1, pinned with `~2.1`) gives granit-parser
-/// for [`yaml_options`]: its `Options::parser_options`, which is private.
-/// A new serde-saphyr version must be checked against it.
-fn parser_options(text: &str) -> granit_parser::Options {
-    let yaml = yaml_options(text);
-    let budget = yaml.budget.unwrap_or_default();
-    let mut options = granit_parser::Options::default();
-    options.simple_key_max_lookahead = budget.simple_key_max_lookahead;
-    options.flow_nesting_limit = budget.flow_nesting_limit;
-    options.block_nesting_limit = options
-        .block_nesting_limit
-        .max(budget.max_depth.saturating_add(1));
-    options.emit_comments = yaml.emit_comments;
-    options.max_buffered_comment_events = budget.max_buffered_comment_events;
-    options.strict_indentation = yaml.strict_indentation;
-    options
-}
-
-/// True when a group passes [`check_file`]'s checks; `seen_rules` holds the
-/// hashed keys of the recording rules before it.
-fn quick_group(group: &PlainGroup, seen_rules: &mut HashSet<u64>) -> bool {
-    use std::hash::{Hash, Hasher};
-    let durations_valid = [&group.interval, &group.query_offset]
-        .into_iter()
-        .flatten()
-        .all(|duration| Duration::parse(duration).is_ok());
-    if !durations_valid {
-        return false;
-    }
-    let problem = |code: &'static str, message: String, span: Range<usize>| {
-        Diagnostic::at(
-            Problem::Rule { code, message },
-            std::path::Path::new(""),
-            span,
-        )
-    };
-    let mut problems = Vec::new();
-    group.rules.iter().all(|rule| {
-        check_rule(rule, 0..0, &problem, &mut problems);
-        if !problems.is_empty()
-            || promql::check_instant_vector(&normalize_ranges(&rule.expr)).is_err()
-        {
-            return false;
-        }
-        rule.record.as_ref().is_none_or(|record| {
-            let mut hasher = std::hash::DefaultHasher::new();
-            (record, rule.labels.as_ref().unwrap_or(&Labels::new())).hash(&mut hasher);
-            seen_rules.insert(hasher.finish())
-        })
-    })
-}
-
-fn check_rule<S: Located<String>, M: Located<Labels>>(
-    rule: &Rule<S, M>,
+fn check_rule(
+    rule: &Rule,
     at: Range<usize>,
     problem: &dyn Fn(&'static str, String, Range<usize>) -> Diagnostic,
     problems: &mut Vec<Diagnostic>,
 ) {
     match (&rule.record, &rule.alert) {
         (Some(record), None) => {
-            if !promql::is_metric_name(record.value()) {
+            if !promql::is_metric_name(&record.value) {
                 problems.push(problem(
                     code::NAME,
-                    format!("invalid recording rule name `{}`", record.value()),
+                    format!("invalid recording rule name `{}`", record.value),
                     record.span(),
                 ));
             }
@@ -1035,7 +708,7 @@ fn check_rule<S: Located<String>, M: Located<Labels>>(
                 ));
             }
         }
-        (None, Some(alert)) if alert.value().is_empty() => {
+        (None, Some(alert)) if alert.value.is_empty() => {
             problems.push(problem(
                 code::NAME,
                 "empty alert name".to_owned(),
@@ -1053,16 +726,16 @@ fn check_rule<S: Located<String>, M: Located<Labels>>(
         .into_iter()
         .flatten()
     {
-        if Duration::parse(duration.value()).is_err() {
+        if Duration::parse(&duration.value).is_err() {
             problems.push(problem(
                 code::DURATION,
-                format!("invalid duration `{}`", duration.value()),
+                format!("invalid duration `{}`", duration.value),
                 duration.span(),
             ));
         }
     }
     for map in [&rule.labels, &rule.annotations].into_iter().flatten() {
-        for (name, value) in map.value() {
+        for (name, value) in &map.value {
             if !promql::is_label_name(name) {
                 problems.push(problem(
                     code::LABEL,
@@ -1256,7 +929,7 @@ mod tests {
 
     /// A test group's checks are parsed once per text, in bounded memory:
     /// past [`SEEN_TEXTS`] distinct queries, a bad query and a bad series are
-    /// still found, by the quick read-back and the full one alike.
+    /// still found.
     #[test]
     fn big_test_groups_are_checked_to_the_end() {
         let mut text =
@@ -1268,13 +941,12 @@ mod tests {
                 ));
             }
         }
-        assert!(quick_test_file(&text).is_some());
+        assert!(check_test_text(&text).0.is_empty());
         let bad_query = format!("{text}      - expr: sum(up\n        eval_time: 1m\n");
         let bad_series = format!(
             "{text}      - expr: up\n        eval_time: 1m\n        exp_samples:\n          - labels: 'up{{'\n            value: 1\n"
         );
         for bad in [bad_query, bad_series] {
-            assert!(quick_test_file(&bad).is_none());
             assert_eq!(check_test_text(&bad).0.len(), 1);
         }
     }
@@ -1311,17 +983,14 @@ mod tests {
         assert!(check_test("tests/t.yml", without_files, &[])[0].contains("rule_files"));
     }
 
-    /// The quick pass says "valid" only when the full check finds nothing:
-    /// each file here holds one problem, and the same rule recorded with
-    /// other labels is none.
+    /// Each file here holds one problem, found once; the same rule recorded
+    /// with other labels is none.
     #[test]
-    fn the_quick_pass_misses_nothing() {
-        let quick = quick_rule_file;
+    fn every_rule_problem_is_found_once() {
         let group = |rules: &str| format!("groups:\n  - name: a\n    rules:\n{rules}");
         let valid = group(
             "      - record: x:y\n        expr: up\n        labels: {a: b}\n      - record: x:y\n        expr: up\n",
         );
-        assert_eq!(quick(&valid), Some((vec!["a".to_owned()], 2)));
         assert_eq!(problems(&valid), vec![]);
         let bad = [
             group("      - record: bad name\n        expr: up\n"),
@@ -1342,16 +1011,14 @@ mod tests {
             "groupz: []\n".to_owned(),
         ];
         for text in bad {
-            assert_eq!(quick(&text), None, "{text}");
             assert_eq!(problems(&text).len(), 1, "{text}");
         }
     }
 
-    /// Every rule and test file slogen writes for the bundled specs and the
-    /// fixtures is read by the quick read-back (serde-saphyr only reads
-    /// files with problems, or written by other templates).
+    /// The embedded templates' output, which a build takes as written, reads
+    /// back clean for the bundled specs and every fixture (tests included).
     #[test]
-    fn the_quick_read_back_reads_every_file_slogen_writes() {
+    fn every_file_of_the_embedded_templates_reads_back_clean() {
         let mut dirs = vec![std::path::PathBuf::from("slo")];
         for case in std::fs::read_dir("tests/cases").unwrap() {
             dirs.push(case.unwrap().path().join("slo"));
@@ -1359,55 +1026,26 @@ mod tests {
         let mut read = 0;
         for dir in dirs {
             let sources = crate::load::spec_directory(&dir, None).unwrap();
-            let compilation = crate::compile::compile(
-                &sources,
-                &crate::render::Templates::default(),
-                &crate::compile::Options::default(),
+            let options = crate::compile::Options {
+                tests: Some(true),
+                verify: true,
+                ..crate::compile::Options::default()
+            };
+            let compilation =
+                crate::compile::compile(&sources, &crate::render::Templates::default(), &options);
+            assert!(
+                !compilation.has_errors(),
+                "{}: {:?}",
+                dir.display(),
+                compilation.diagnostics
             );
-            assert!(!compilation.has_errors(), "{}", dir.display());
-            for file in &compilation.files {
-                if is_rule_file(&file.path) {
-                    assert!(quick_rule_file(&file.contents).is_some(), "{}", file.path);
-                    read += 1;
-                } else if file.path.starts_with("tests/") {
-                    assert!(quick_test_file(&file.contents).is_some(), "{}", file.path);
-                    read += 1;
-                }
-            }
+            read += compilation
+                .files
+                .iter()
+                .filter(|file| is_rule_file(&file.path) || file.path.starts_with("tests/"))
+                .count();
         }
         assert!(read >= 20, "{read}");
-    }
-
-    /// The quick read-back of test files gives up on what serde-saphyr
-    /// reports, and on what it reads that slogen does not write.
-    #[test]
-    fn the_quick_test_read_back_misses_nothing() {
-        let good = "rule_files: [../alert-rules.yml]\nevaluation_interval: 1m\ngroup_eval_order: [a]\ntests:\n  - interval: 1m\n    name: t\n    input_series:\n      - series: up{job=\"x\"}\n        values: 0 1x3\n    alert_rule_test:\n      - eval_time: 2m\n        alertname: A\n        exp_alerts:\n          - exp_labels: {a: b}\n    promql_expr_test:\n      - expr: up\n        eval_time: 1m\n        exp_samples:\n          - labels: up{job=\"x\"}\n            value: 1\n";
-        let references = quick_test_file(good).unwrap();
-        assert_eq!(references.rule_files, ["../alert-rules.yml"]);
-        assert_eq!(references.group_order, ["a"]);
-        assert!(check_test_text(good).0.is_empty());
-        for (from, to) in [
-            ("evaluation_interval: 1m", "evaluation_interval: 1x"),
-            ("interval: 1m\n    name", "interval: 1x\n    name"),
-            ("values: 0 1x3", "values: one"),
-            ("series: up{job=\"x\"}", "series: up{job=~\"x\"}"),
-            ("expr: up", "expr: sum(up"),
-            ("eval_time: 2m", "eval_time: 2x"),
-            ("alertname: A", "alertname: ''"),
-            ("labels: up{job=\"x\"}", "labels: up{"),
-            ("value: 1", "value: '1'"),
-            ("value: 1", "value: x"),
-            ("value: 1", "value: 1e999"),
-            ("exp_labels: {a: b}", "exp_labels: {1: a, 0x1: b}"),
-            ("name: t", "nam: t"),
-            ("tests:", "external_labels: {a: b}\ntests:"),
-            ("rule_files: [../alert-rules.yml]\n", ""),
-        ] {
-            let bad = good.replacen(from, to, 1);
-            assert_ne!(bad, good, "{from}");
-            assert!(quick_test_file(&bad).is_none(), "{to}");
-        }
     }
 
     #[test]
