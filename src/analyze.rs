@@ -26,6 +26,7 @@ use crate::ir::{
     Service, Settings, Severity, Sli, Slo, TeamRoute, WindowQuery, WindowSpec, workbook_windows,
 };
 use crate::math;
+use crate::names::{burn_alert_name, no_data_alert_name};
 use crate::promql::{self, Counting, QueryError};
 use crate::source::SourceFile;
 use crate::spec::{self, SpannedMap};
@@ -127,30 +128,6 @@ pub fn default_settings() -> Settings {
         routing: Routing::default(),
         write_tests: false,
     }
-}
-
-/// `GatewayAvailability` from `gateway` and `availability`.
-pub fn camel_case(parts: &[&str]) -> String {
-    parts
-        .iter()
-        .flat_map(|part| part.split(['-', '_']))
-        .map(|word| {
-            let mut chars = word.chars();
-            chars.next().map_or_else(String::new, |first| {
-                first.to_ascii_uppercase().to_string() + chars.as_str()
-            })
-        })
-        .collect()
-}
-
-/// Name of an SLO's burn-rate alerts.
-pub fn burn_alert_name(service: &str, slo: &str) -> String {
-    format!("{}BudgetBurn", camel_case(&[service, slo]))
-}
-
-/// Name of an SLO's no-data alert.
-pub fn no_data_alert_name(service: &str, slo: &str) -> String {
-    format!("{}NoData", camel_case(&[service, slo]))
 }
 
 #[derive(Default)]
@@ -753,7 +730,7 @@ impl Analyzer {
         let mut rule_labels = labels.clone();
         rule_labels.insert("team".to_owned(), spec.team.get_ref().clone());
         rule_labels.insert(
-            crate::plan::SERVICE_LABEL.to_owned(),
+            crate::names::SERVICE_LABEL.to_owned(),
             spec.name.get_ref().clone(),
         );
         let alerts = file
@@ -1455,7 +1432,7 @@ impl Analyzer {
             .iter()
             .map(|(_, _, service)| {
                 (
-                    crate::plan::alert_group_name(&service.name),
+                    crate::names::alert_group_name(&service.name),
                     service.name.as_str(),
                 )
             })
@@ -1465,7 +1442,7 @@ impl Analyzer {
             self.text = source.text.clone();
             for slo in &file.slo {
                 let slo = slo.get_ref();
-                let group = crate::plan::recording_group_name(&service.name, slo.name.get_ref());
+                let group = crate::names::recording_group_name(&service.name, slo.name.get_ref());
                 if let Some(owner) = alert_groups.get(&group) {
                     let span = self.inner(slo.name.span());
                     self.error(

@@ -28,6 +28,7 @@ pub mod gotemplate;
 pub mod ir;
 pub mod load;
 pub mod math;
+pub mod names;
 pub mod notation;
 pub mod number;
 pub mod plan;

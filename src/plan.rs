@@ -26,21 +26,15 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::analyze::{burn_alert_name, no_data_alert_name};
 use crate::duration::{Duration, humanize_seconds};
 use crate::ir::{Bound, PlainAlert, Project, RatioErrors, Service, Settings, Severity, Sli, Slo};
 use crate::math::{self, BurnAlert, Measure, Measures};
+use crate::names::{
+    LONG_WINDOW_LABEL, SERVICE_LABEL, SHORT_WINDOW_LABEL, SLO_LABEL, alert_group_name,
+    burn_alert_name, no_data_alert_name, ratio_metric, recording_group_name, slo_selector,
+};
 use crate::number::{format, percent};
 use crate::promql::{escape_template_text, operand, quote};
-
-/// Label naming the service on every series and alert slogen writes.
-pub const SERVICE_LABEL: &str = "slogen_service";
-/// Label naming the SLO.
-pub const SLO_LABEL: &str = "slogen_slo";
-/// Label of burn-rate alerts naming the long window that fired.
-pub const LONG_WINDOW_LABEL: &str = "slogen_long_window";
-/// Label of burn-rate alerts naming the short window that fired.
-pub const SHORT_WINDOW_LABEL: &str = "slogen_short_window";
 
 /// Windows at least this long read recorded base series, not raw ones.
 const RECORDED_WINDOW: Duration = Duration::from_minutes(24 * 60);
@@ -130,20 +124,6 @@ pub fn burn_view(settings: &Settings, slo: &Slo, alert: &BurnAlert) -> BurnView 
     }
 }
 
-/// Label matchers selecting one SLO's recorded series.
-pub fn slo_selector(service: &str, slo: &str) -> String {
-    format!(
-        "{{{SERVICE_LABEL}={},{SLO_LABEL}={}}}",
-        quote(service),
-        quote(slo)
-    )
-}
-
-/// Name of the recorded error ratio over a window.
-pub fn ratio_metric(window: Duration) -> String {
-    format!("slo:sli_error:ratio_rate{window}")
-}
-
 /// The resolved burn alerts of an SLO, enabled ones only, in output order.
 pub fn burn_alerts(slo: &Slo) -> Vec<BurnAlert> {
     slo.alerting
@@ -231,16 +211,6 @@ pub fn group_names(project: &Project) -> Vec<String> {
         .map(|(service, slo)| recording_group_name(&service.name, &slo.name))
         .chain(alerting)
         .collect()
-}
-
-/// The recording group of an SLO.
-pub fn recording_group_name(service: &str, slo: &str) -> String {
-    format!("slogen-{service}-{slo}")
-}
-
-/// The alert group of a service.
-pub fn alert_group_name(service: &str) -> String {
-    format!("slogen-{service}-alerts")
 }
 
 /// Plans the recording-rules file at once: the values
@@ -622,7 +592,7 @@ fn slo_alert_rules(
                 slo.period,
             ),
         );
-        if let Some(url) = runbook_url(&crate::runbook::slo_path(&service.name, &slo.name)) {
+        if let Some(url) = runbook_url(&crate::names::slo_path(&service.name, &slo.name)) {
             annotations.insert("runbook_url".to_owned(), url);
         }
         annotations.extend(slo.alerting.annotations.clone());
@@ -661,7 +631,7 @@ fn slo_alert_rules(
                 settings.no_data_for
             ),
         );
-        if let Some(url) = runbook_url(&crate::runbook::slo_path(&service.name, &slo.name)) {
+        if let Some(url) = runbook_url(&crate::names::slo_path(&service.name, &slo.name)) {
             annotations.insert("runbook_url".to_owned(), url);
         }
         rules.push(RuleView {
@@ -736,7 +706,7 @@ fn plain_alert_rule(
     if let Some(description) = &alert.description {
         annotations.insert("description".to_owned(), description.clone());
     }
-    if let Some(url) = runbook_url(&crate::runbook::alert_path(&alert.name)) {
+    if let Some(url) = runbook_url(&crate::names::alert_path(&alert.name)) {
         annotations.insert("runbook_url".to_owned(), url);
     }
     annotations.extend(alert.annotations.clone());

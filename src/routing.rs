@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::duration::Duration;
 use crate::ir::{Project, Severity};
-use crate::plan::{SERVICE_LABEL, SLO_LABEL};
+use crate::names::{SERVICE_LABEL, SLO_LABEL};
 use crate::promql::quote;
 
 /// Receiver of alerts no route matches, when the settings name none.

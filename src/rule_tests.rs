@@ -73,29 +73,21 @@ use foldhash::HashMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::analyze::burn_alert_name;
 use crate::duration::Duration;
 use crate::ir::{AlertTest, PlainAlert, Project, Service, Severity, Sli, Slo};
 use crate::math::{BurnAlert, Measure};
+use crate::names::{
+    LONG_WINDOW_LABEL, OUTAGES_FILE, SHORT_WINDOW_LABEL, SLOW_BURNS_FILE, burn_alert_name,
+    plain_alerts_file, ratio_metric, slo_selector,
+};
 use crate::notation::{self, Sample};
 use crate::number::format;
 use crate::plan::{
-    self, LONG_WINDOW_LABEL, SHORT_WINDOW_LABEL, alert_measures, base_window, burn_alert_labels,
-    plain_alert_labels, queries_window, ratio_metric, recorded_windows, series_labels,
-    slo_selector, window_measure,
+    self, alert_measures, base_window, burn_alert_labels, plain_alert_labels, queries_window,
+    recorded_windows, series_labels, window_measure,
 };
 use crate::promql::{quote, series};
 use crate::synthesize::{self, Counting, Errors, Role, Series, Source, Synthesis};
-
-/// The outage and recovery tests.
-pub const OUTAGES_FILE: &str = "tests/slo-outages.yml";
-/// The slow-burn tests.
-pub const SLOW_BURNS_FILE: &str = "tests/slo-slow-burns.yml";
-
-/// The tests of a service's plain alerts.
-pub fn plain_alerts_file(service: &str) -> String {
-    format!("tests/{service}-alerts.yml")
-}
 
 /// One promtool test file.
 #[derive(Clone, Debug, Serialize)]

@@ -12,23 +12,15 @@
 
 use serde::Serialize;
 
-use crate::analyze::{burn_alert_name, no_data_alert_name};
 use crate::duration::humanize_seconds;
 use crate::ir::{PlainAlert, Project, RunbookNotes, Service, Severity, Sli, Slo};
 use crate::math;
+use crate::names::{
+    alert_path, burn_alert_name, no_data_alert_name, ratio_metric, slo_path, slo_selector,
+};
 use crate::number::{format, percent};
-use crate::plan::{BurnView, base_window, burn_alerts, burn_view, ratio_metric, slo_selector};
+use crate::plan::{BurnView, base_window, burn_alerts, burn_view};
 use crate::routing::receiver_for;
-
-/// The runbook file of an SLO, relative to the output directory.
-pub fn slo_path(service: &str, slo: &str) -> String {
-    format!("runbooks/{service}-{slo}.md")
-}
-
-/// The runbook file of a plain alert.
-pub fn alert_path(alert: &str) -> String {
-    format!("runbooks/{alert}.md")
-}
 
 /// One runbook page.
 #[derive(Clone, Debug, Serialize)]
