@@ -1,0 +1,216 @@
+//! Plain alerts, their `[[alert.test]]` cases, and alert names unique
+//! across the project.
+
+use super::*;
+
+impl Analyzer {
+    /// A plain alert; `rule_labels` are the labels the service gives each
+    /// of its alerting rules.
+    pub(super) fn plain_alert(
+        &mut self,
+        spec: &spec::AlertSpec,
+        rule_labels: &BTreeMap<String, String>,
+        settings: &Settings,
+    ) -> Option<PlainAlert> {
+        let name = spec.name.get_ref();
+        if name.len() > MAX_NAME_LENGTH {
+            let span = self.inner(spec.name.span());
+            let max = MAX_NAME_LENGTH;
+            self.error(Problem::NameTooLong { what: "alert", max }, span);
+        } else if !is_alert_name(name) {
+            let span = self.inner(spec.name.span());
+            self.error(Problem::InvalidAlertName { name: name.clone() }, span);
+        }
+        let expr = self.query("expr", spec.expr.get_ref(), &spec.expr);
+        let for_duration = match &spec.for_duration {
+            Some(text) => Some(self.duration(text, false)?),
+            None => None,
+        };
+        let severity = self.severity(&spec.severity);
+        let labels = self.labels(&spec.labels, true);
+        let annotations = self.annotations(&spec.annotations);
+        self.template("summary", spec.summary.as_ref());
+        self.template("description", spec.description.as_ref());
+        // What a test may expect of the alert's own labels.
+        let mut own = rule_labels.clone();
+        own.extend(labels.clone());
+        if let Some(severity) = severity {
+            own.insert(
+                "severity".to_owned(),
+                settings.severity_label(severity).to_owned(),
+            );
+        }
+        own.insert("alertname".to_owned(), name.clone());
+        let tests = spec
+            .test
+            .iter()
+            .map(|test| self.alert_test(test, &own))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect::<Option<Vec<_>>>();
+        expr?;
+        Some(PlainAlert {
+            name: name.clone(),
+            expr: spec.expr.get_ref().trim().to_owned(),
+            for_duration,
+            severity: severity?,
+            summary: spec.summary.as_ref().map(|text| text.get_ref().clone()),
+            description: spec.description.as_ref().map(|text| text.get_ref().clone()),
+            labels,
+            annotations,
+            runbook: runbook_notes(spec.runbook.as_ref()),
+            tests: tests?,
+        })
+    }
+
+    /// A table's header and body: up to the next line opening a table.
+    pub(super) fn table_region(&self, header: &Range<usize>) -> Range<usize> {
+        let rest = self.text.get(header.end..).unwrap_or_default();
+        let end = rest
+            .match_indices('\n')
+            .map(|(offset, _)| offset + 1)
+            .find(|offset| rest[*offset..].trim_start().starts_with('['))
+            .map_or(self.text.len(), |offset| header.end + offset);
+        header.start..end
+    }
+
+    /// A promtool case of a plain alert: series promtool can load, and
+    /// expected labels that agree with the alert's own (`own`; a label whose
+    /// value Prometheus expands from a template may be expected expanded).
+    pub(super) fn alert_test(
+        &mut self,
+        spanned: &Spanned<spec::AlertTestSpec>,
+        own: &BTreeMap<String, String>,
+    ) -> Option<AlertTest> {
+        let test = spanned.get_ref();
+        let region = self.table_region(&spanned.span());
+        let mut ok = true;
+        for (series, values) in &test.series {
+            if let Err(error) = promql::parse_series(series) {
+                let span = self.key_span(&region, series);
+                self.error(
+                    Problem::InvalidTestSeries {
+                        series: series.clone(),
+                        error,
+                    },
+                    span,
+                );
+                ok = false;
+            }
+            if let Err(error) = crate::notation::check(values) {
+                let span = self.value_span(&region, series, values);
+                self.error(
+                    Problem::InvalidTestValues {
+                        values: values.clone(),
+                        error,
+                    },
+                    span,
+                );
+                ok = false;
+            }
+        }
+        let at = self.duration(&test.at, false);
+        for (label, value) in &test.labels {
+            if !promql::is_label_name(label) {
+                let span = self.key_span(&region, label);
+                self.error(
+                    Problem::InvalidLabelName {
+                        name: label.clone(),
+                    },
+                    span,
+                );
+                ok = false;
+            } else if let Some(set) = own.get(label)
+                && set != value
+                && !set.contains("{{")
+            {
+                let span = self.value_span(&region, label, value);
+                self.error(
+                    Problem::TestLabelConflict {
+                        name: label.clone(),
+                        expected: value.clone(),
+                        set: set.clone(),
+                    },
+                    span,
+                );
+                ok = false;
+            }
+        }
+        let at = at?;
+        ok.then(|| AlertTest {
+            series: test.series.clone(),
+            at,
+            firing: test.firing,
+            labels: test.labels.clone(),
+        })
+    }
+
+    /// Alert names are unique across the project, generated ones included,
+    /// and so are rule group names: an SLO's recording group must not take
+    /// the name of a service's alert group (`slogen-x-alerts`).
+    pub(super) fn unique_alert_names(
+        &mut self,
+        analyzed: &[(&&SourceFile, &&spec::ServiceFile, Service)],
+    ) {
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        let alert_groups: BTreeMap<String, &str> = analyzed
+            .iter()
+            .map(|(_, _, service)| {
+                (
+                    crate::names::alert_group_name(&service.name),
+                    service.name.as_str(),
+                )
+            })
+            .collect();
+        for (source, file, service) in analyzed {
+            self.path = source.path.clone();
+            self.text = source.text.clone();
+            for slo in &file.slo {
+                let slo = slo.get_ref();
+                let group = crate::names::recording_group_name(&service.name, slo.name.get_ref());
+                if let Some(owner) = alert_groups.get(&group) {
+                    let span = self.inner(slo.name.span());
+                    self.error(
+                        Problem::GroupNameTaken {
+                            group,
+                            service: (*owner).to_owned(),
+                        },
+                        span,
+                    );
+                }
+                let owner = format!("SLO `{}/{}`", service.name, slo.name.get_ref());
+                for name in [
+                    burn_alert_name(&service.name, slo.name.get_ref()),
+                    no_data_alert_name(&service.name, slo.name.get_ref()),
+                ] {
+                    if let Some(other) = seen.get(&name).filter(|other| **other != owner) {
+                        let span = self.inner(slo.name.span());
+                        self.error(
+                            Problem::DuplicateAlert {
+                                name: name.clone(),
+                                other: other.clone(),
+                            },
+                            span,
+                        );
+                    }
+                    seen.insert(name, owner.clone());
+                }
+            }
+            for alert in &file.alert {
+                let alert = alert.get_ref();
+                let name = alert.name.get_ref();
+                if let Some(other) = seen.get(name) {
+                    let span = self.inner(alert.name.span());
+                    self.error(
+                        Problem::DuplicateAlert {
+                            name: name.clone(),
+                            other: other.clone(),
+                        },
+                        span,
+                    );
+                }
+                seen.insert(name.clone(), format!("an alert in `{}`", source.name));
+            }
+        }
+    }
+}
