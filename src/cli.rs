@@ -429,9 +429,18 @@ fn load_inputs(spec: &SpecArgs, printer: &Printer) -> Result<(Sources, Templates
         })?;
     let mut warnings = sources.warnings.clone();
     if sources.services.is_empty() {
-        warnings.push(Diagnostic::general(diagnostic::Problem::NoSpecFiles {
+        let mut empty = Diagnostic::general(diagnostic::Problem::NoSpecFiles {
             path: spec.slo.clone(),
-        }));
+        });
+        // Specs slogen does not read (Sloth's YAML, say) and none it does:
+        // building would write empty rule files.
+        if !sources.warnings.is_empty() {
+            empty.severity = diagnostic::Severity::Error;
+            warnings.push(empty);
+            printer.diagnostics(&warnings, &sources);
+            return Err(EXIT_INVALID);
+        }
+        warnings.push(empty);
     }
     let directory = spec
         .templates

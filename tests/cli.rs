@@ -322,3 +322,25 @@ fn quiet_silences_init_and_templates_export() {
     assert!(project.exists("slo/slogen.toml"));
     assert!(project.exists("templates/runbook.md.j2"));
 }
+
+#[test]
+fn a_directory_of_sloth_yaml_is_an_error_not_empty_rules() {
+    let project = Project::new();
+    project.file(
+        "slo/checkout.yaml",
+        "version: prometheus/v1\nservice: checkout\n",
+    );
+    let run = project.slogen(&["build"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains("warning[ignored-spec-file]"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("error[no-spec-files]"),
+        "{}",
+        run.stderr
+    );
+    assert!(!project.exists("generated"));
+}
