@@ -695,6 +695,22 @@ fn check_rules_and_groups(source: &SourceFile) -> (Vec<Diagnostic>, Vec<String>,
     if let Some((names, rules)) = quick_rule_file(&source.text) {
         return (Vec::new(), names, rules);
     }
+    located_rule_file(source)
+}
+
+/// [`check_rules`] without the quick pass: every file read with spans.
+/// For the fuzzing harnesses, which check that the quick pass never passes
+/// a file this refuses.
+#[doc(hidden)]
+pub fn check_rules_located(source: &SourceFile) -> Vec<Diagnostic> {
+    if let Some(span) = source.invalid_utf8_span() {
+        return vec![Diagnostic::at(Problem::NotUtf8, &source.path, span)];
+    }
+    located_rule_file(source).0
+}
+
+/// The full, located read of a rule file.
+fn located_rule_file(source: &SourceFile) -> (Vec<Diagnostic>, Vec<String>, usize) {
     match serde_saphyr::from_str_with_options::<LocatedFile>(
         &source.text,
         yaml_options(&source.text),
