@@ -24,6 +24,8 @@ pub mod diagnostic;
 pub mod diff;
 pub mod duration;
 pub mod explain;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod gotemplate;
 pub mod ir;
 pub mod load;

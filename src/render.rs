@@ -135,7 +135,10 @@ impl<'a> Renderer<'a> {
         let mut contents = self
             .render_to_string(template, context)
             .map_err(|error| self.template_error(template, &error))?;
-        contents.truncate(contents.trim_end().len());
+        // Line breaks at the end go, but no other white space: the last
+        // lines may be a YAML block scalar's, an annotation whose text
+        // ends in spaces or tabs.
+        contents.truncate(contents.trim_end_matches('\n').len());
         contents.push('\n');
         contents.shrink_to_fit();
         Ok(GeneratedFile {

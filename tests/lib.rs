@@ -8,6 +8,7 @@ mod cli;
 mod diff;
 mod errors;
 mod explain;
+mod fuzz;
 mod hostile;
 mod polish;
 mod promtool_tests;
