@@ -11,8 +11,9 @@
 # removed after the last run of a size, not before each run: deleting
 # 10,000 files just before a run slows the file creations of that run (ext4
 # skips recently freed inodes), which would measure the deletion.
-#   slogen: `slogen build --slo DIR --out DIR` (always validates: every query
-#           is parsed as PromQL and every generated file is read back).
+#   slogen: `slogen build --slo DIR --out DIR` (every spec and every query is
+#           validated, each query parsed as PromQL; it writes rules, routing
+#           and a runbook per SLO; the promtool tests are `slogen test`'s).
 #   slokit: one `slokit generate -i DIR -o FILE` over the directory of YAML
 #           specs (it validates every spec before generating).
 # Both run with the temp dir as working directory, so slogen uses its built-in
