@@ -17,12 +17,12 @@ use slogen::fuzzing;
 /// with the corpus, under 20 s for all targets in a debug build on two cores.
 const ITERATIONS: &[(&str, usize)] = &[
     ("pipeline", 150),
-    ("query", 80),
-    ("text", 50),
-    ("template", 400),
+    ("query", 60),
+    ("text", 40),
+    ("template", 300),
     ("jinja", 60),
     ("rules", 400),
-    ("regex", 800),
+    ("regex", 600),
 ];
 
 /// The longest generated input.
