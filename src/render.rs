@@ -408,7 +408,16 @@ pub fn scalar(text: &str) -> String {
     if let Some(quoted) = single_quoted(text) {
         return quoted;
     }
-    let options = serde_saphyr::ser_options! { folded_wrap_chars: usize::MAX };
+    // A block scalar ending in blank lines (`|+`) or in spaces holds them
+    // as trailing whitespace, which a file ending there loses (rendered
+    // files end in exactly one newline): such a text is quoted instead.
+    let body = text.trim_end_matches('\n');
+    let trailing_blank = text.contains('\n')
+        && (text.len() - body.len() > 1 || body.is_empty() || body.ends_with(char::is_whitespace));
+    let options = serde_saphyr::ser_options! {
+        folded_wrap_chars: usize::MAX,
+        prefer_block_scalars: !trailing_blank,
+    };
     let out = serde_saphyr::to_string_with_options(&text, options)
         .unwrap_or_else(|_| serde_json::to_string(text).unwrap_or_default());
     // Queries quote label values: where the serializer would escape them
@@ -604,7 +613,10 @@ mod tests {
         case("yes", "\"yes\"");
         case("{{ $value }}", "\"{{ $value }}\"");
         case("a\nb", "|-\n  a\n  b");
-        case("a\n\n", "|+\n  a\n");
+        // Trailing blank lines or spaces would be lost at the end of a file.
+        case("a\n\n", "\"a\\n\\n\"");
+        case("\n", "\"\\n\"");
+        case("a\nb \n", "\"a\\nb \\n\"");
         case("a\n", "|\n  a");
         case(r#"{a="b"}"#, r#"'{a="b"}'"#);
         case(
