@@ -325,14 +325,35 @@ impl Object for Lazy {
 /// quote.
 fn markdown_text(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
+    // Markdown ends a line at `\r` too: a `# ` after one is a heading.
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
     for (index, line) in text.split('\n').enumerate() {
         if index > 0 {
             escaped.push('\n');
         }
         let body = line.trim_start();
-        escaped.push_str(&line[..line.len() - body.len()]);
+        // Four columns of indentation make a code block of a paragraph's
+        // first line; Markdown drops a paragraph line's indentation anyway.
+        let indent = &line[..line.len() - body.len()];
+        let columns = indent
+            .chars()
+            .fold(0, |columns, character| match character {
+                '\t' => columns / 4 * 4 + 4,
+                _ => columns + 1,
+            });
+        if columns < 4 {
+            escaped.push_str(indent);
+        }
         if body.starts_with(['#', '-', '+', '=']) {
             escaped.push('\\');
+        }
+        // `1.` or `1)`: an ordered list item.
+        let digits = body.bytes().take_while(u8::is_ascii_digit).count();
+        let mut body = body;
+        if (1..=9).contains(&digits) && body[digits..].starts_with(['.', ')']) {
+            escaped.push_str(&body[..digits]);
+            escaped.push('\\');
+            body = &body[digits..];
         }
         for character in body.chars() {
             match character {
@@ -534,6 +555,10 @@ mod tests {
             "Paid \\<b\\>orders\\</b\\> -- see \\[wiki\\](x) &amp; \\*all\\* \\`x\\` a\\|b"
         );
         assert_eq!(markdown_text("# one\n  - two"), "\\# one\n  \\- two");
+        // An ordered list item; an indented code block.
+        assert_eq!(markdown_text("a\n1. b\n12) c"), "a\n1\\. b\n12\\) c");
+        assert_eq!(markdown_text("a\n\n    b\n\tc\n   d"), "a\n\nb\nc\n   d");
+        assert_eq!(markdown_text("a\r# b\r\n- c"), "a\n\\# b\n\\- c");
     }
 
     #[track_caller]
