@@ -1492,7 +1492,8 @@ fn firing_alert(
     for name in &templated {
         labels.remove(*name);
         let name = quote(name);
-        expr = format!(r#"label_replace({expr}, {name}, "", {name}, ".*")"#);
+        // `(?s)`: an expanded value may hold line breaks, which `.` skips.
+        expr = format!(r#"label_replace({expr}, {name}, "", {name}, "(?s:.*)")"#);
     }
     let note = (!templated.is_empty()).then(|| {
         let names: Vec<String> = templated.iter().map(|name| format!("`{name}`")).collect();
@@ -3180,7 +3181,7 @@ no_data = false
         let (expr, sample, note) = firing_alert(selector.to_owned(), all, &rule);
         assert_eq!(
             expr,
-            r#"label_replace(ALERTS{alertname="A"}, "who", "", "who", ".*")"#
+            r#"label_replace(ALERTS{alertname="A"}, "who", "", "who", "(?s:.*)")"#
         );
         assert_eq!(sample.labels, r#"ALERTS{alertname="A",team="t"}"#);
         assert!(note.is_some_and(|note| note.contains("`who`")));
