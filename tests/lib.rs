@@ -11,6 +11,7 @@ mod explain;
 mod hostile;
 mod polish;
 mod promtool_tests;
+mod properties;
 mod reference;
 mod routing;
 mod rules;
