@@ -431,13 +431,18 @@ pub fn scalar(text: &str) -> String {
     }
     // A block scalar ending in blank lines (`|+`) or in spaces holds them
     // as trailing whitespace, which a file ending there loses (rendered
-    // files end in exactly one newline): such a text is quoted instead.
+    // files end in exactly one newline); one whose first line starts with
+    // a tab is refused by Go's YAML parser (Prometheus, promtool): such a
+    // text is quoted instead.
     let body = text.trim_end_matches('\n');
-    let trailing_blank = text.contains('\n')
-        && (text.len() - body.len() > 1 || body.is_empty() || body.ends_with(char::is_whitespace));
+    let quoted = text.contains('\n')
+        && (text.len() - body.len() > 1
+            || body.is_empty()
+            || body.ends_with(char::is_whitespace)
+            || text.starts_with('\t'));
     let options = serde_saphyr::ser_options! {
         folded_wrap_chars: usize::MAX,
-        prefer_block_scalars: !trailing_blank,
+        prefer_block_scalars: !quoted,
     };
     let out = serde_saphyr::to_string_with_options(&text, options)
         .unwrap_or_else(|_| serde_json::to_string(text).unwrap_or_default());
@@ -642,6 +647,9 @@ mod tests {
         case("a\n\n", "\"a\\n\\n\"");
         case("\n", "\"\\n\"");
         case("a\nb \n", "\"a\\nb \\n\"");
+        // Go's YAML parser refuses a block whose first line starts with a tab.
+        case("\tb\nc", "\"\\tb\\nc\"");
+        case("a\n\tb", "|-\n  a\n  \tb");
         case("a\n", "|\n  a");
         case(r#"{a="b"}"#, r#"'{a="b"}'"#);
         case(

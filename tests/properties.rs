@@ -2640,6 +2640,24 @@ fn a_text_ending_in_line_breaks_keeps_them_last_in_a_file() {
     passes(&case);
 }
 
+/// A text of several lines whose first starts with a tab was written as a
+/// block scalar, which Go's YAML parser refuses ("found a tab character
+/// where an indentation space is expected"): promtool read no rule.
+#[test]
+fn a_text_starting_with_a_tab_is_yaml_promtool_reads() {
+    let mut case = minimal_case();
+    case.services[0].slos[0].labels = map(&[("tier", "\t\n    indented")]);
+    case.services[0].slos[0].description = Some("\tfirst\nsecond".to_owned());
+    let files = passes(&case);
+    if tool_available("promtool") {
+        let dir = written(&files);
+        promtool(
+            &["check", "rules", "recording-rules.yml", "alert-rules.yml"],
+            dir.path(),
+        );
+    }
+}
+
 /// Plain text in a runbook started an ordered list (`1. `), an indented
 /// code block (four spaces after a blank line) or, after a `\r`, a heading.
 #[test]
