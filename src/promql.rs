@@ -1146,6 +1146,9 @@ fn push_quoted(out: &mut String, value: &str) {
             '\\' => out.push_str("\\\\"),
             '"' => out.push_str("\\\""),
             '\n' => out.push_str("\\n"),
+            // Prometheus's lexer refuses U+FFFD in a string ("invalid UTF-8
+            // rune"), though it is valid UTF-8; its escape is taken.
+            '\u{fffd}' => out.push_str("\\ufffd"),
             other => out.push(other),
         }
     }
@@ -1493,6 +1496,13 @@ mod tests {
             "a {{ \"{{\" }} b }} $c"
         );
         assert_eq!(quote("a\"b\\"), "\"a\\\"b\\\\\"");
+        // Prometheus refuses a raw U+FFFD in a string literal.
+        assert_eq!(quote("a\u{fffd}"), "\"a\\ufffd\"");
+        let parsed = parser::parse(&format!("x{{a={}}}", quote("\u{fffd}\n"))).unwrap();
+        let Expr::VectorSelector(selector) = parsed else {
+            panic!("not a selector");
+        };
+        assert_eq!(selector.matchers.matchers[0].value, "\u{fffd}\n");
     }
 
     #[test]

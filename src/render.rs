@@ -328,14 +328,35 @@ impl Object for Lazy {
 /// quote.
 fn markdown_text(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
+    // Markdown ends a line at `\r` too: a `# ` after one is a heading.
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
     for (index, line) in text.split('\n').enumerate() {
         if index > 0 {
             escaped.push('\n');
         }
         let body = line.trim_start();
-        escaped.push_str(&line[..line.len() - body.len()]);
+        // Four columns of indentation make a code block of a paragraph's
+        // first line; Markdown drops a paragraph line's indentation anyway.
+        let indent = &line[..line.len() - body.len()];
+        let columns = indent
+            .chars()
+            .fold(0, |columns, character| match character {
+                '\t' => columns / 4 * 4 + 4,
+                _ => columns + 1,
+            });
+        if columns < 4 {
+            escaped.push_str(indent);
+        }
         if body.starts_with(['#', '-', '+', '=']) {
             escaped.push('\\');
+        }
+        // `1.` or `1)`: an ordered list item.
+        let digits = body.bytes().take_while(u8::is_ascii_digit).count();
+        let mut body = body;
+        if (1..=9).contains(&digits) && body[digits..].starts_with(['.', ')']) {
+            escaped.push_str(&body[..digits]);
+            escaped.push('\\');
+            body = &body[digits..];
         }
         for character in body.chars() {
             match character {
@@ -411,7 +432,21 @@ pub fn scalar(text: &str) -> String {
     if let Some(quoted) = single_quoted(text) {
         return quoted;
     }
-    let options = serde_saphyr::ser_options! { folded_wrap_chars: usize::MAX };
+    // A block scalar ending in blank lines (`|+`) or in spaces holds them
+    // as trailing whitespace, which a file ending there loses (rendered
+    // files end in exactly one newline); one whose first line starts with
+    // a tab is refused by Go's YAML parser (Prometheus, promtool): such a
+    // text is quoted instead.
+    let body = text.trim_end_matches('\n');
+    let quoted = text.contains('\n')
+        && (text.len() - body.len() > 1
+            || body.is_empty()
+            || body.ends_with(char::is_whitespace)
+            || text.starts_with('\t'));
+    let options = serde_saphyr::ser_options! {
+        folded_wrap_chars: usize::MAX,
+        prefer_block_scalars: !quoted,
+    };
     let out = serde_saphyr::to_string_with_options(&text, options)
         .unwrap_or_else(|_| serde_json::to_string(text).unwrap_or_default());
     // Queries quote label values: where the serializer would escape them
@@ -528,6 +563,10 @@ mod tests {
             "Paid \\<b\\>orders\\</b\\> -- see \\[wiki\\](x) &amp; \\*all\\* \\`x\\` a\\|b"
         );
         assert_eq!(markdown_text("# one\n  - two"), "\\# one\n  \\- two");
+        // An ordered list item; an indented code block.
+        assert_eq!(markdown_text("a\n1. b\n12) c"), "a\n1\\. b\n12\\) c");
+        assert_eq!(markdown_text("a\n\n    b\n\tc\n   d"), "a\n\nb\nc\n   d");
+        assert_eq!(markdown_text("a\r# b\r\n- c"), "a\n\\# b\n\\- c");
     }
 
     #[track_caller]
@@ -607,7 +646,13 @@ mod tests {
         case("yes", "\"yes\"");
         case("{{ $value }}", "\"{{ $value }}\"");
         case("a\nb", "|-\n  a\n  b");
-        case("a\n\n", "|+\n  a\n");
+        // Trailing blank lines or spaces would be lost at the end of a file.
+        case("a\n\n", "\"a\\n\\n\"");
+        case("\n", "\"\\n\"");
+        case("a\nb \n", "\"a\\nb \\n\"");
+        // Go's YAML parser refuses a block whose first line starts with a tab.
+        case("\tb\nc", "\"\\tb\\nc\"");
+        case("a\n\tb", "|-\n  a\n  \tb");
         case("a\n", "|\n  a");
         case(r#"{a="b"}"#, r#"'{a="b"}'"#);
         case(

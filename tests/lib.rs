@@ -12,6 +12,7 @@ mod fuzz;
 mod hostile;
 mod polish;
 mod promtool_tests;
+mod properties;
 mod reference;
 mod routing;
 mod rules;

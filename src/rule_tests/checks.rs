@@ -72,7 +72,8 @@ pub(super) fn firing_alert(
     for name in &templated {
         labels.remove(*name);
         let name = quote(name);
-        expr = format!(r#"label_replace({expr}, {name}, "", {name}, ".*")"#);
+        // `(?s)`: an expanded value may hold line breaks, which `.` skips.
+        expr = format!(r#"label_replace({expr}, {name}, "", {name}, "(?s:.*)")"#);
     }
     let note = (!templated.is_empty()).then(|| {
         let names: Vec<String> = templated.iter().map(|name| format!("`{name}`")).collect();

@@ -418,7 +418,7 @@ fn templated_alert_labels_are_left_out() {
     let (expr, sample, note) = firing_alert(selector.to_owned(), all, &rule);
     assert_eq!(
         expr,
-        r#"label_replace(ALERTS{alertname="A"}, "who", "", "who", ".*")"#
+        r#"label_replace(ALERTS{alertname="A"}, "who", "", "who", "(?s:.*)")"#
     );
     assert_eq!(sample.labels, r#"ALERTS{alertname="A",team="t"}"#);
     assert!(note.is_some_and(|note| note.contains("`who`")));
