@@ -2796,7 +2796,6 @@ fn a_threshold_slo_at_four_nines_compiles_quickly() {
 /// `generated-invalid`, blaming the templates, instead of a located error
 /// in the settings (or being written literally).
 #[test]
-#[ignore = "open bug: a template in [runbooks] base_url is reported as generated-invalid"]
 fn a_template_in_the_runbook_base_url_is_located_in_the_settings() {
     let mut case = minimal_case();
     case.settings = Some(Settings {

@@ -62,6 +62,8 @@ impl Analyzer {
                 let key = "base_url".to_owned();
                 self.error(Problem::SecretInUrl { key }, span);
             }
+            // Prometheus expands `runbook_url` as a template.
+            self.template("base_url", base_url);
             settings.runbook_base_url =
                 base_url.map(|url| url.get_ref().trim_end_matches('/').to_owned());
         }
