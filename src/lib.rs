@@ -9,7 +9,8 @@
 //! analyze  spec                -> ir::Project           (every semantic check, all errors at once)
 //! plan     ir                  -> view models           (burn-rate math lives in `math`)
 //! render   views + templates   -> Vec<GeneratedFile>    (minijinja; defaults embedded)
-//! verify   GeneratedFile       -> parsed back, PromQL re-checked
+//! verify   GeneratedFile       -> parsed back, PromQL re-checked (overridden
+//!                                 templates' output, or all with --verify)
 //! write    GeneratedFile       -> generated/            (the only disk writes; atomic)
 //! ```
 //!
