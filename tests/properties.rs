@@ -2768,26 +2768,30 @@ fn a_good_ratio_over_a_period_under_a_day_passes_its_generated_tests() {
     promtool_passes_the_tests_of(&case);
 }
 
-/// Planning the tests of a threshold SLI tries one candidate burn per
+/// Planning the tests of a threshold SLI tried one candidate burn per
 /// sample period up to twice 1 / threshold: at 99.99% seconds and hundreds
-/// of MB, at 99.999999% minutes and tens of GB.
+/// of MB, at 99.999999% minutes and tens of GB (a hang on valid input).
+/// Now a few candidates are tried and the file says none fits.
 #[test]
-#[ignore = "open bug: threshold SLIs above 99.95% take seconds to gigabytes to compile"]
-fn a_threshold_slo_at_four_nines_compiles_quickly() {
+fn a_threshold_slo_at_eight_nines_compiles_with_a_note() {
     let mut case = minimal_case();
     let slo = &mut case.services[0].slos[0];
-    slo.objective = 99.99;
+    slo.objective = 99.999_999;
     slo.sli = Sli::Threshold {
         query: "min(cache_hit_ratio)".to_owned(),
         max: false,
         bound: 1.0,
     };
-    let started = std::time::Instant::now();
-    passes(&case);
+    let files = passes(&case);
+    let slow = files
+        .iter()
+        .find(|file| file.path.ends_with("slo-slow-burns.yml"))
+        .expect("a slow-burn test file");
     assert!(
-        started.elapsed().as_secs_f64() < 1.0,
-        "{:?}",
-        started.elapsed()
+        slow.contents
+            .contains("no slow burn the sampling model confirms"),
+        "{}",
+        slow.contents
     );
 }
 

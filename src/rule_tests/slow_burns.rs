@@ -216,20 +216,31 @@ pub(super) fn low_share(subject: &Subject<'_>) -> Option<Share> {
     Share::decimal(lowest * 0.95, 2, true)
 }
 
-/// Shares to try for a threshold SLI: one bad sample in every `p`.
+/// How many shares [`state_shares`] offers. A share whose bad samples are
+/// further apart than a window's samples reads as 0 or 1 / samples in that
+/// window, whatever the period; trying thousands of periods near 1 / share
+/// for a four-nines SLO cost minutes and gigabytes and found none.
+pub(super) const STATE_SHARES: usize = 16;
+
+/// Shares to try for a threshold SLI: one bad sample in every `p`, the
+/// periods nearest `1 / target` first, [`STATE_SHARES`] at most.
 pub(super) fn state_shares(target: f64) -> Vec<Share> {
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let around = (1.0 / target).round().max(1.0) as u64;
+    let around = (1.0 / target).round().clamp(1.0, 1e15) as u64;
     let mut periods = vec![around];
     for offset in 1..=around.max(4) {
         periods.push(around + offset);
         if offset < around {
             periods.push(around - offset);
         }
+        if periods.len() >= 2 * STATE_SHARES {
+            break;
+        }
     }
     periods
         .into_iter()
         .filter(|period| *period > 1)
+        .take(STATE_SHARES)
         .map(|period| Share {
             failed: 1,
             of: period,

@@ -438,3 +438,11 @@ fn clock_and_grid() {
     assert_eq!(before(120.0, minute), Some(Duration::from_minutes(1)));
     assert_eq!(before(-8.0, minute), None);
 }
+
+#[test]
+fn state_shares_are_bounded_at_eight_nines() {
+    let shares = slow_burns::state_shares(1e-8);
+    assert_eq!(shares.len(), slow_burns::STATE_SHARES);
+    assert_eq!(shares[0].of, 100_000_000);
+    assert!(shares.iter().all(|share| share.failed == 1));
+}
