@@ -20,6 +20,7 @@ use crate::analyze;
 use crate::diagnostic::{self, Diagnostic, Problem};
 use crate::ir::Project;
 use crate::load::Sources;
+use crate::native::{self, RuleFile};
 use crate::plan;
 use crate::render::{GeneratedFile, Renderer, Templates};
 use crate::routing;
@@ -177,10 +178,39 @@ pub fn generate(
             Output::new(file, verified, sink)
         })
     };
-    // Each rule group is planned as the template reaches it, and the
-    // context is dropped before the file is parsed back.
-    let plan_rule_file = |path: &str, template: &str, context: minijinja::Value| {
-        verified(read_rules, renderer.render_value(path, template, context))
+    // Each rule group is planned as the file reaches it. The embedded rule
+    // templates are written without the template engine (`native`); an
+    // overridden one is rendered, its context dropped before the file is
+    // parsed back.
+    let plan_rule_file = |file: RuleFile, path: &str, context: &dyn Fn() -> minijinja::Value| {
+        if !native::applies(templates, file) {
+            return verified(
+                read_rules,
+                renderer.render_value(path, file.template(), context()),
+            );
+        }
+        let sources = project.source_names();
+        let (generated, rules) = match file {
+            RuleFile::Recording => {
+                native::rule_file(file, path, &sources, plan::recording_groups(project))
+            }
+            RuleFile::Alerting => native::rule_file(
+                file,
+                path,
+                &sources,
+                plan::alert_groups(project, &*runbook_url),
+            ),
+        };
+        Ok(if read_rules {
+            let (generated, verified) = verify::verify_file(generated);
+            Output::new(generated, verified, sink)
+        } else {
+            let verified = verify::Verified {
+                rules,
+                ..verify::Verified::default()
+            };
+            Output::new(generated, verified, sink)
+        })
     };
     // Every output is planned, rendered and verified on its own, beside the
     // others: the test files (the biggest), the two rule files, then
@@ -197,23 +227,19 @@ pub fn generate(
         || {
             rayon::join(
                 || {
-                    plan_rule_file(
-                        "recording-rules.yml",
-                        "recording-rules.yml.j2",
-                        plan::recording_rules_context(Arc::clone(project)),
-                    )
+                    plan_rule_file(RuleFile::Recording, "recording-rules.yml", &|| {
+                        plan::recording_rules_context(Arc::clone(project))
+                    })
                 },
                 || {
                     rayon::join(
                         || {
-                            plan_rule_file(
-                                "alert-rules.yml",
-                                "alert-rules.yml.j2",
+                            plan_rule_file(RuleFile::Alerting, "alert-rules.yml", &|| {
                                 plan::alert_rules_context(
                                     Arc::clone(project),
                                     Arc::clone(&runbook_url),
-                                ),
-                            )
+                                )
+                            })
                         },
                         || {
                             let mut others = vec![verified(

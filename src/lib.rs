@@ -32,6 +32,7 @@ pub mod ir;
 pub mod load;
 pub mod math;
 pub mod names;
+pub mod native;
 pub mod notation;
 pub mod number;
 pub mod plan;

@@ -245,6 +245,13 @@ pub fn recording_rules_context(project: Arc<Project>) -> minijinja::Value {
     }
 }
 
+/// The recording-rules file's groups, each planned as it is reached.
+pub fn recording_groups(project: &Project) -> impl Iterator<Item = GroupView> + '_ {
+    project
+        .slos()
+        .map(|(service, slo)| recording_group(service, slo))
+}
+
 fn recording_group(service: &Service, slo: &Slo) -> GroupView {
     GroupView {
         name: recording_group_name(&service.name, &slo.name),
@@ -512,6 +519,18 @@ pub fn alert_rules_context(project: Arc<Project>, runbook_url: RunbookUrl) -> mi
             alert_group(&project, &project.services[services[index]], &*runbook_url)
         }),
     }
+}
+
+/// The alert-rules file's groups, each planned as it is reached.
+pub fn alert_groups<'a>(
+    project: &'a Project,
+    runbook_url: &'a dyn Fn(&str) -> Option<String>,
+) -> impl Iterator<Item = GroupView> + 'a {
+    project
+        .services
+        .iter()
+        .filter(|service| has_alert_rules(service))
+        .map(move |service| alert_group(project, service, runbook_url))
 }
 
 /// True when a service has an alert group: plain alerts, or an SLO with a

@@ -403,6 +403,25 @@ fn yaml_filter(value: Value, kwargs: Kwargs) -> Result<Value, Error> {
     ))
 }
 
+/// `text | yaml(indent=N)` appended to `out`: what [`yaml_filter`] writes
+/// for a string.
+pub fn scalar_into(out: &mut String, text: &str, indent: usize) {
+    if is_plain_safe(text) {
+        out.push_str(text);
+        return;
+    }
+    let text = scalar(text);
+    let mut lines = text.split('\n');
+    if let Some(first) = lines.next() {
+        out.push_str(first);
+    }
+    for line in lines {
+        out.push('\n');
+        out.extend(std::iter::repeat_n(' ', indent));
+        out.push_str(line);
+    }
+}
+
 /// `value | yaml_block(indent=N)` → a map or list as block YAML, every line
 /// indented by N spaces (for pass-through configuration).
 fn yaml_block_filter(value: Value, kwargs: Kwargs) -> Result<String, Error> {
@@ -423,15 +442,22 @@ fn yaml_block_filter(value: Value, kwargs: Kwargs) -> Result<String, Error> {
 /// A YAML scalar for a string: plain when safe, quoted when needed, a literal
 /// block for several lines. Long lines are never folded (queries stay whole).
 pub fn scalar(text: &str) -> String {
+    fast_scalar(text).unwrap_or_else(|| serialized_scalar(text))
+}
+
+/// [`scalar`] for the common texts, without the serializer (speed only:
+/// tests check that it agrees with [`serialized_scalar`]).
+fn fast_scalar(text: &str) -> Option<String> {
     if is_plain_safe(text) {
-        return text.to_owned();
+        return Some(text.to_owned());
     }
-    if let Some(block) = literal_block(text) {
-        return block;
-    }
-    if let Some(quoted) = single_quoted(text) {
-        return quoted;
-    }
+    literal_block(text)
+        .or_else(|| single_quoted(text))
+        .or_else(|| double_quoted(text))
+}
+
+/// [`scalar`] through the YAML serializer.
+fn serialized_scalar(text: &str) -> String {
     // A block scalar ending in blank lines (`|+`) or in spaces holds them
     // as trailing whitespace, which a file ending there loses (rendered
     // files end in exactly one newline); one whose first line starts with
@@ -501,6 +527,25 @@ fn single_quoted(text: &str) -> Option<String> {
     simple.then(|| format!("'{text}'"))
 }
 
+/// A one-line text of printable ASCII with nothing to escape, double-quoted
+/// as the serializer quotes it (alert descriptions, `{{ $value }}`
+/// templates; speed only: a test checks the two agree).
+fn double_quoted(text: &str) -> Option<String> {
+    // `: ` and ` #` cannot be in a plain scalar; the serializer quotes
+    // such a text with double quotes.
+    let simple = (text.contains(": ") || text.contains(" #"))
+        && text
+            .bytes()
+            .all(|byte| matches!(byte, b' '..=b'~') && byte != b'"' && byte != b'\\');
+    simple.then(|| {
+        let mut quoted = String::with_capacity(text.len() + 2);
+        quoted.push('"');
+        quoted.push_str(text);
+        quoted.push('"');
+        quoted
+    })
+}
+
 /// True for strings every YAML reader takes as the same plain string (in
 /// block context, where commas, brackets and braces are plain characters):
 /// a letter first (after any `_`), then printable ASCII; no `: ` or ` #`, which
@@ -517,7 +562,7 @@ fn is_plain_safe(text: &str) -> bool {
         return false;
     };
     if !first.is_ascii_alphabetic() {
-        return is_duration(bytes);
+        return is_duration(bytes) || is_arithmetic(text);
     }
     bytes.iter().all(|byte| matches!(byte, b' '..=b'~'))
         && !text.contains(": ")
@@ -529,6 +574,24 @@ fn is_plain_safe(text: &str) -> bool {
                 text.to_ascii_lowercase().as_str(),
                 "y" | "n" | "yes" | "no" | "on" | "off" | "true" | "false" | "null" | "nan" | "inf"
             ))
+}
+
+/// True for a query that starts with a whole number and an operator
+/// (`1 - slo:period_burn_rate:ratio{...}`): with a space after the number,
+/// no YAML reader takes it for a number or a date, and the serializer
+/// writes it plain when the rest is plain-safe.
+fn is_arithmetic(text: &str) -> bool {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = &text[digits..];
+    digits > 0
+        && [" - ", " + ", " * ", " / "]
+            .iter()
+            .any(|operator| rest.starts_with(operator))
+        && rest.as_bytes().get(3).is_some_and(u8::is_ascii_alphabetic)
+        && text.bytes().all(|byte| matches!(byte, b' '..=b'~'))
+        && !text.contains(": ")
+        && !text.contains(" #")
+        && !text.ends_with([':', ' '])
 }
 
 /// True for a Prometheus duration: digits then a unit, repeated (`5m`,
@@ -636,6 +699,19 @@ mod tests {
         ] {
             let slow = serde_saphyr::to_string_with_options(&text, options.clone()).unwrap();
             assert_eq!(scalar(text), slow.trim_end_matches('\n'), "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any text of printable ASCII and line breaks: the fast paths of
+        /// [`scalar`] write what the serializer writes.
+        #[test]
+        fn every_fast_path_agrees_with_the_serializer(
+            text in "([0-9]{1,3} [-+*/] )?([ -~\n]{0,12}(: | #|\\{\\{ )?){0,4}"
+        ) {
+            if let Some(fast) = fast_scalar(&text) {
+                proptest::prop_assert_eq!(fast, serialized_scalar(&text));
+            }
         }
     }
 

@@ -108,3 +108,45 @@ fn the_repository_example_is_up_to_date() {
         );
     }
 }
+
+/// The embedded rule templates are written without the template engine
+/// (`src/native.rs`); the same templates given as overrides go through the
+/// engine. Every case, and the example project, must come out the same
+/// both ways, byte for byte.
+#[test]
+fn the_native_rule_writer_writes_what_the_templates_render() {
+    let mut dirs: Vec<(String, std::path::PathBuf)> = case_names()
+        .into_iter()
+        .map(|case| (case.clone(), repository().join("tests/cases").join(case)))
+        .collect();
+    dirs.push(("the example project".to_owned(), repository()));
+    for (name, dir) in dirs {
+        let build = |engine: bool| {
+            let project = Project::new();
+            crate::harness::copy_tree(&dir.join("slo"), &project.path().join("slo"));
+            if engine {
+                let exported = project.slogen(&["templates", "export", "-q", "templates"]);
+                assert_eq!(exported.code, 0, "{}", exported.stderr);
+            }
+            if dir.join("templates").is_dir() {
+                crate::harness::copy_tree(
+                    &dir.join("templates"),
+                    &project.path().join("templates"),
+                );
+            }
+            let run = project.slogen(&["build", "-q", "--slo", "slo", "--out", "out"]);
+            assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+            project
+        };
+        let (native, engine) = (build(false), build(true));
+        for file in ["recording-rules.yml", "alert-rules.yml"] {
+            let native = native.read(&format!("out/{file}"));
+            let engine = engine.read(&format!("out/{file}"));
+            assert!(
+                native == engine,
+                "{name}: {file} differs between src/native.rs and the template:\n{}",
+                similar::TextDiff::from_lines(&engine, &native).unified_diff()
+            );
+        }
+    }
+}
