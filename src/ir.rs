@@ -215,7 +215,21 @@ pub struct Slo {
 impl Slo {
     /// The error budget as a share of events (or time): `1 - objective`.
     pub fn error_budget(&self) -> f64 {
-        crate::number::budget_of_percent(self.objective)
+        // Read a score of times per SLO, and SLOs share objectives: each
+        // thread keeps the last one it worked out.
+        thread_local! {
+            static LAST: std::cell::Cell<(u64, f64)> = const { std::cell::Cell::new((u64::MAX, 0.0)) };
+        }
+        let bits = self.objective.to_bits();
+        LAST.with(|last| {
+            let (objective, budget) = last.get();
+            if objective == bits {
+                return budget;
+            }
+            let budget = crate::number::budget_of_percent(self.objective);
+            last.set((bits, budget));
+            budget
+        })
     }
 }
 

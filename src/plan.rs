@@ -109,7 +109,41 @@ pub struct BurnView {
 }
 
 /// The facts of one burn-rate alert, formatted once for every template.
+/// SLOs alike share their alerts' facts: each thread keeps the views it
+/// made (formatting them was a seventh of planning the alert rules).
 pub fn burn_view(settings: &Settings, slo: &Slo, alert: &BurnAlert) -> BurnView {
+    type Key = (Severity, String, Duration, Duration, [u64; 3], Duration);
+    thread_local! {
+        static VIEWS: std::cell::RefCell<foldhash::HashMap<Key, BurnView>> =
+            std::cell::RefCell::default();
+    }
+    let key = (
+        alert.severity,
+        settings.severity_label(alert.severity).to_owned(),
+        alert.long,
+        alert.short,
+        [
+            alert.burn_rate.to_bits(),
+            alert.threshold.to_bits(),
+            alert.budget_share.to_bits(),
+        ],
+        slo.period,
+    );
+    VIEWS.with(|views| {
+        let mut views = views.borrow_mut();
+        if let Some(view) = views.get(&key) {
+            return view.clone();
+        }
+        let view = format_burn_view(settings, slo, alert);
+        if views.len() >= 1024 {
+            views.clear();
+        }
+        views.insert(key, view.clone());
+        view
+    })
+}
+
+fn format_burn_view(settings: &Settings, slo: &Slo, alert: &BurnAlert) -> BurnView {
     BurnView {
         severity: alert.severity,
         severity_label: settings.severity_label(alert.severity).to_owned(),

@@ -410,7 +410,10 @@ pub fn scalar_into(out: &mut String, text: &str, indent: usize) {
         out.push_str(text);
         return;
     }
-    let text = scalar(text);
+    let text = literal_block(text)
+        .or_else(|| single_quoted(text))
+        .or_else(|| double_quoted(text))
+        .unwrap_or_else(|| serialized_scalar(text));
     let mut lines = text.split('\n');
     if let Some(first) = lines.next() {
         out.push_str(first);
@@ -495,18 +498,26 @@ fn serialized_scalar(text: &str) -> String {
 /// newline; the rest go through the serializer (speed only: a test checks
 /// the two agree).
 fn literal_block(text: &str) -> Option<String> {
-    let simple = text.contains('\n')
-        && !text.starts_with(' ')
-        && text
-            .bytes()
-            .all(|byte| byte == b'\n' || matches!(byte, b' '..=b'~'))
-        && text
-            .split('\n')
-            .all(|line| !line.is_empty() && !line.ends_with(' '));
-    if !simple {
+    // One pass: printable ASCII and line breaks, no empty line, no line
+    // ending in a space.
+    let bytes = text.as_bytes();
+    let mut previous = b'\n';
+    let mut lines = 1;
+    for &byte in bytes {
+        if byte == b'\n' {
+            if matches!(previous, b'\n' | b' ') {
+                return None;
+            }
+            lines += 1;
+        } else if !matches!(byte, b' '..=b'~') {
+            return None;
+        }
+        previous = byte;
+    }
+    if lines == 1 || bytes.first() == Some(&b' ') || matches!(previous, b'\n' | b' ') {
         return None;
     }
-    let mut block = String::with_capacity(text.len() + 2 + 3 * text.matches('\n').count() + 3);
+    let mut block = String::with_capacity(text.len() + 2 + 3 * lines);
     block.push_str("|-");
     for line in text.split('\n') {
         block.push_str("\n  ");
@@ -564,16 +575,14 @@ fn is_plain_safe(text: &str) -> bool {
     if !first.is_ascii_alphabetic() {
         return is_duration(bytes) || is_arithmetic(text);
     }
-    bytes.iter().all(|byte| matches!(byte, b' '..=b'~'))
-        && !text.contains(": ")
-        && !text.contains(" #")
-        && !text.ends_with([':', ' '])
+    plain_characters(bytes)
         // The words are five letters at most.
         && (text.len() > 5
-            || !matches!(
-                text.to_ascii_lowercase().as_str(),
-                "y" | "n" | "yes" | "no" | "on" | "off" | "true" | "false" | "null" | "nan" | "inf"
-            ))
+            || ![
+                "y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf",
+            ]
+            .iter()
+            .any(|word| word.eq_ignore_ascii_case(text)))
 }
 
 /// True for a query that starts with a whole number and an operator
@@ -588,10 +597,23 @@ fn is_arithmetic(text: &str) -> bool {
             .iter()
             .any(|operator| rest.starts_with(operator))
         && rest.as_bytes().get(3).is_some_and(u8::is_ascii_alphabetic)
-        && text.bytes().all(|byte| matches!(byte, b' '..=b'~'))
-        && !text.contains(": ")
-        && !text.contains(" #")
-        && !text.ends_with([':', ' '])
+        && plain_characters(text.as_bytes())
+}
+
+/// Printable ASCII with no `: ` or ` #` in it, not ending in `:` or a
+/// space: what a plain scalar may hold (one pass over the text).
+fn plain_characters(bytes: &[u8]) -> bool {
+    let mut previous = b'x';
+    for &byte in bytes {
+        if !matches!(byte, b' '..=b'~')
+            || (previous == b':' && byte == b' ')
+            || (previous == b' ' && byte == b'#')
+        {
+            return false;
+        }
+        previous = byte;
+    }
+    !matches!(bytes.last(), Some(b':' | b' '))
 }
 
 /// True for a Prometheus duration: digits then a unit, repeated (`5m`,
