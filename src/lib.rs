@@ -19,8 +19,10 @@
 //! a build stages it on disk (`write::Stage`).
 
 pub mod analyze;
+pub mod catalog;
 pub mod cli;
 pub mod compile;
+pub mod dashboard;
 pub mod diagnostic;
 pub mod diff;
 pub mod duration;

@@ -37,6 +37,11 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         "rule-tests.yml.j2",
         include_str!("../templates/rule-tests.yml.j2"),
     ),
+    (
+        "dashboard.json.j2",
+        include_str!("../templates/dashboard.json.j2"),
+    ),
+    ("catalog.md.j2", include_str!("../templates/catalog.md.j2")),
 ];
 
 /// A file slogen writes, relative to the output directory.
@@ -93,6 +98,7 @@ impl<'a> Renderer<'a> {
         environment.add_filter("yaml_block", yaml_block_filter);
         environment.add_filter("promql_quote", |text: &str| crate::promql::quote(text));
         environment.add_filter("markdown_text", markdown_text);
+        environment.add_filter("json", json_filter);
         let names: Vec<String> = DEFAULT_TEMPLATES
             .iter()
             .map(|(name, _)| (*name).to_owned())
@@ -370,6 +376,19 @@ fn markdown_text(text: &str) -> String {
         }
     }
     escaped
+}
+
+/// `value | json` → the value as compact JSON (strings quoted and escaped,
+/// numbers as JSON writes them, maps with their keys in order).
+fn json_filter(value: Value) -> Result<String, Error> {
+    if value.is_undefined() {
+        return Err(Error::new(
+            ErrorKind::UndefinedError,
+            "json: the value is undefined",
+        ));
+    }
+    serde_json::to_string(&value)
+        .map_err(|error| Error::new(ErrorKind::InvalidOperation, error.to_string()))
 }
 
 /// `value | yaml` → a YAML scalar that reads back as exactly `value`.

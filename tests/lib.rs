@@ -5,6 +5,7 @@ mod harness;
 
 mod cases;
 mod cli;
+mod dashboards;
 mod diff;
 mod errors;
 mod explain;
