@@ -45,6 +45,7 @@ pub mod render;
 pub mod routing;
 pub mod rule_tests;
 pub mod runbook;
+pub mod schema;
 pub mod secrets;
 pub mod source;
 pub mod spec;

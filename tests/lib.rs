@@ -17,4 +17,5 @@ mod properties;
 mod reference;
 mod routing;
 mod rules;
+mod schema;
 mod templates;
