@@ -387,8 +387,27 @@ fn json_filter(value: Value) -> Result<String, Error> {
             "json: the value is undefined",
         ));
     }
-    serde_json::to_string(&value)
-        .map_err(|error| Error::new(ErrorKind::InvalidOperation, error.to_string()))
+    let text = serde_json::to_string(&value)
+        .map_err(|error| Error::new(ErrorKind::InvalidOperation, error.to_string()))?;
+    // JSON allows DEL, C1 controls and line separators raw in a string;
+    // escaped, no reader or reviewer trips over them. They occur only
+    // inside strings, where `\uXXXX` means the same character.
+    if !text.chars().any(needs_escape) {
+        return Ok(text);
+    }
+    let mut escaped = String::with_capacity(text.len() + 12);
+    for character in text.chars() {
+        if needs_escape(character) {
+            escaped.push_str(&format!("\\u{:04x}", u32::from(character)));
+        } else {
+            escaped.push(character);
+        }
+    }
+    Ok(escaped)
+}
+
+fn needs_escape(character: char) -> bool {
+    character.is_control() || matches!(character, '\u{2028}' | '\u{2029}')
 }
 
 /// `value | yaml` → a YAML scalar that reads back as exactly `value`.
@@ -586,6 +605,19 @@ mod tests {
         assert_eq!(markdown_text("a\n1. b\n12) c"), "a\n1\\. b\n12\\) c");
         assert_eq!(markdown_text("a\n\n    b\n\tc\n   d"), "a\n\nb\nc\n   d");
         assert_eq!(markdown_text("a\r# b\r\n- c"), "a\n\\# b\n\\- c");
+    }
+
+    #[test]
+    fn json_escapes_every_control_character() {
+        let json = |text: &str| json_filter(Value::from(text)).unwrap();
+        assert_eq!(json("a\"b\\c"), r#""a\"b\\c""#);
+        assert_eq!(json("\u{85}{{\n\u{7f}\u{2028}"), r#""\u0085{{\n\u007f\u2028""#);
+        for text in ["\u{85}x", "\u{9f}", "\u{2029}y\u{1}"] {
+            let written = json(text);
+            assert!(!written.chars().any(needs_escape), "{written:?}");
+            let read: String = serde_json::from_str(&written).unwrap();
+            assert_eq!(read, text);
+        }
     }
 
     #[track_caller]

@@ -359,3 +359,20 @@ fn dashboards_are_byte_stable() {
     assert!(!first.is_empty());
     assert_eq!(first, build());
 }
+
+#[test]
+fn the_series_dashboards_may_read_are_those_the_rules_record() {
+    // `plan::recorded_series` is what `verify` holds an overridden
+    // dashboard to; the rule files are what Prometheus records.
+    for (name, project) in built_projects() {
+        let sources = slogen::load::spec_directory(&project.path().join("slo"), None).unwrap();
+        let (analyzed, _) = slogen::compile::analyze(&sources);
+        let analyzed = analyzed.unwrap();
+        let planned: BTreeSet<String> = analyzed
+            .slos()
+            .flat_map(|(_, slo)| slogen::plan::recorded_series(slo))
+            .collect();
+        let (records, _) = recorded(&project);
+        assert_eq!(planned, records, "{name}");
+    }
+}
