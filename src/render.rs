@@ -611,7 +611,10 @@ mod tests {
     fn json_escapes_every_control_character() {
         let json = |text: &str| json_filter(Value::from(text)).unwrap();
         assert_eq!(json("a\"b\\c"), r#""a\"b\\c""#);
-        assert_eq!(json("\u{85}{{\n\u{7f}\u{2028}"), r#""\u0085{{\n\u007f\u2028""#);
+        assert_eq!(
+            json("\u{85}{{\n\u{7f}\u{2028}"),
+            r#""\u0085{{\n\u007f\u2028""#
+        );
         for text in ["\u{85}x", "\u{9f}", "\u{2029}y\u{1}"] {
             let written = json(text);
             assert!(!written.chars().any(needs_escape), "{written:?}");

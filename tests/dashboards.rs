@@ -111,6 +111,62 @@ fn every_dashboard_passes_grafanas_published_schema() {
 type Mutation = fn(&mut serde_json::Value);
 
 #[test]
+fn every_panels_options_pass_its_plugins_published_schema() {
+    if !tool_available("check-jsonschema") {
+        return;
+    }
+    let Some(schema) = grafana_schema() else {
+        return;
+    };
+    let panels = schema.parent().unwrap().join("panels");
+    let work = Project::new();
+    // (schema file, the objects it judges), one check-jsonschema run each.
+    let mut judged: std::collections::BTreeMap<String, Vec<PathBuf>> = Default::default();
+    for (name, project) in built_projects() {
+        for file in dashboards(&project) {
+            let dashboard: serde_json::Value =
+                serde_json::from_str(&fs::read_to_string(&file).unwrap()).unwrap();
+            for panel in dashboard["panels"].as_array().unwrap() {
+                let kind = panel["type"].as_str().unwrap();
+                if kind == "row" {
+                    continue;
+                }
+                let mut parts = vec![("options", panel["options"].clone())];
+                if ["timeseries", "state-timeline"].contains(&kind) {
+                    let custom = match &panel["fieldConfig"]["defaults"]["custom"] {
+                        serde_json::Value::Null => serde_json::json!({}),
+                        custom => custom.clone(),
+                    };
+                    parts.push(("custom", custom));
+                }
+                for (part, value) in parts {
+                    let schema = format!("{kind}.{part}.json");
+                    assert!(
+                        panels.join(&schema).is_file(),
+                        "{name}: no published schema for the {kind} panel's {part}: add it to .ci/grafana/install"
+                    );
+                    let entries = judged.entry(schema).or_default();
+                    let path = work
+                        .path()
+                        .join(format!("{kind}-{part}-{}.json", entries.len()));
+                    fs::write(&path, value.to_string()).unwrap();
+                    entries.push(path);
+                }
+            }
+        }
+    }
+    assert!(judged.len() >= 7, "{:?}", judged.keys());
+    for (schema, files) in judged {
+        let (valid, output) = check_jsonschema(&panels.join(&schema), &files);
+        assert!(valid, "{schema}: {output}");
+    }
+    // The panel schemas can fail: a misspelt option is refused.
+    let bad = work.path().join("bad.json");
+    fs::write(&bad, r#"{"legend": {"calcs": [], "displayMode": "list", "placement": "bottom", "showLegend": true}, "tooltip": {"mode": "multi", "sort": "none"}, "legendd": 1}"#).unwrap();
+    assert!(!check_jsonschema(&panels.join("timeseries.options.json"), &[bad]).0);
+}
+
+#[test]
 fn grafanas_schema_rejects_a_dashboard_with_an_unknown_key_or_a_wrong_type() {
     if !tool_available("check-jsonschema") {
         return;
