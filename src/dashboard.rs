@@ -15,6 +15,8 @@
 //! Grouped SLIs (a ratio whose queries keep `by (endpoint)`, a latency SLI
 //! with `group_by`) get one variable per grouping label; the SLO's row
 //! repeats for each value of the first, and every panel filters on all.
+//! Panels link the SLO's runbook only when the settings give runbooks a
+//! base URL: a relative link would resolve against Grafana's address.
 
 use std::collections::BTreeSet;
 
@@ -256,6 +258,18 @@ fn longest_period<'a>(slos: impl Iterator<Item = &'a Slo>) -> Duration {
         .unwrap_or(Duration::from_minutes(30 * 24 * 60))
 }
 
+/// A period as Grafana's relative time (`now-30d`): one unit, as Grafana
+/// reads no compound durations (`1d12h`); whole days, else hours, minutes
+/// or seconds.
+fn relative_time(period: Duration) -> String {
+    let seconds = period.millis() / 1000;
+    let (value, unit) = [(86_400, "d"), (3_600, "h"), (60, "m")]
+        .into_iter()
+        .find(|(factor, _)| seconds % factor == 0)
+        .map_or((seconds, "s"), |(factor, unit)| (seconds / factor, unit));
+    format!("now-{}{unit}", value.max(1))
+}
+
 /// Panel ids and grid rows, handed out in order.
 struct Layout {
     panels: Vec<PanelView>,
@@ -443,7 +457,7 @@ fn service_dashboard(
         title: format!("SLOs / {}", service.name),
         description,
         tags: vec![TAG.to_owned(), format!("team:{}", service.team)],
-        time_from: format!("now-{}", longest_period(service.slos.iter())),
+        time_from: relative_time(longest_period(service.slos.iter())),
         sources: vec![service.source.clone()],
         variables,
         panels: layout.panels,
@@ -474,9 +488,11 @@ fn slo_panels(
     let budget = slo.error_budget();
     let labels = grouping_labels(slo);
     let mut matchers = Vec::new();
+    let mut variable_names = Vec::new();
     let mut repeat = None;
     for label in &labels {
         let name = variable_name(&slo.name, label, used);
+        variable_names.push(name.clone());
         matchers.push(format!("{label}=~\"${name}\""));
         variables.push(VariableView {
             name: name.clone(),
@@ -591,10 +607,15 @@ fn slo_panels(
                 .then(|| no_data_alert_name(&service.name, &slo.name)),
         )
         .collect();
-    let alerts_selector = with_matchers(
-        &selector,
-        &[format!("alertname=~{}", quote(&alert_names.join("|")))],
-    );
+    // The no-data alert carries no grouping label: `=~"$v|"` keeps it in
+    // every repeated row beside the group's own burn-rate alerts.
+    let mut alert_matchers: Vec<String> = labels
+        .iter()
+        .zip(&variable_names)
+        .map(|(label, name)| format!("{label}=~\"${name}|\""))
+        .collect();
+    alert_matchers.push(format!("alertname=~{}", quote(&alert_names.join("|"))));
+    let alerts_selector = with_matchers(&whole, &alert_matchers);
 
     let mut firing = panel(
         "stat",
@@ -969,9 +990,34 @@ fn overview(project: &Project) -> DashboardView {
             }
         ),
         tags: vec![TAG.to_owned()],
-        time_from: format!("now-{}", longest_period(project.slos().map(|(_, slo)| slo))),
+        time_from: relative_time(longest_period(project.slos().map(|(_, slo)| slo))),
         sources: project.source_names(),
         variables: Vec::new(),
         panels: layout.panels,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_become_relative_times_grafana_reads() {
+        let case = |minutes: u64, expected: &str| {
+            assert_eq!(relative_time(Duration::from_minutes(minutes)), expected);
+        };
+        case(30 * 24 * 60, "now-30d");
+        case(36 * 60, "now-36h");
+        case(90, "now-90m");
+        case(7 * 24 * 60, "now-7d");
+    }
+
+    #[test]
+    fn long_names_get_uids_grafana_accepts() {
+        assert_eq!(dashboard_uid("api"), "slogen-api");
+        let long = "a".repeat(60);
+        let uid = dashboard_uid(&long);
+        assert!(uid.len() <= 40, "{uid}");
+        assert_ne!(uid, dashboard_uid(&"a".repeat(61)));
     }
 }
