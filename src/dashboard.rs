@@ -265,7 +265,7 @@ fn relative_time(period: Duration) -> String {
     let seconds = period.millis() / 1000;
     let (value, unit) = [(86_400, "d"), (3_600, "h"), (60, "m")]
         .into_iter()
-        .find(|(factor, _)| seconds % factor == 0)
+        .find(|(factor, _)| seconds.is_multiple_of(*factor))
         .map_or((seconds, "s"), |(factor, unit)| (seconds / factor, unit));
     format!("now-{}{unit}", value.max(1))
 }

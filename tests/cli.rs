@@ -47,7 +47,7 @@ fn build_writes_then_leaves_unchanged_files_alone() {
     let second = project.slogen(&["build"]);
     assert_eq!(second.code, 0);
     assert!(
-        second.stderr.contains("0 written, 4 unchanged, 0 removed"),
+        second.stderr.contains("0 written, 7 unchanged, 0 removed"),
         "{}",
         second.stderr
     );

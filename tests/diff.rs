@@ -45,7 +45,7 @@ fn up_to_date_stale_and_edited_by_hand() {
     assert!(!run.stdout.contains('\u{1b}'), "piped output has no color");
     assert!(
         run.stderr
-            .contains("0 added, 3 changed, 0 removed; generated is stale"),
+            .contains("0 added, 5 changed, 0 removed; generated is stale"),
         "{}",
         run.stderr
     );
