@@ -116,6 +116,19 @@ pub enum Command {
         #[arg(value_name = "DIR", default_value = "slo")]
         dir: PathBuf,
     },
+    /// Print the JSON Schema of a service file or of the settings file, for
+    /// editors (taplo / Even Better TOML) and validators.
+    ///
+    /// `slogen init` writes both into the spec directory and points each
+    /// file at its schema with a first-line `#:schema` directive.
+    #[command(
+        after_help = "Examples:\n  slogen schema > slo/.schema/slogen-service.json\n  slogen schema settings > slo/.schema/slogen-settings.json\n  check-jsonschema --schemafile slo/.schema/slogen-service.json slo/api.toml"
+    )]
+    Schema {
+        /// Which file the schema describes.
+        #[arg(value_enum, default_value = "service")]
+        kind: crate::schema::Kind,
+    },
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  slogen completions bash > /etc/bash_completion.d/slogen\n  slogen completions zsh > ~/.zfunc/_slogen"
@@ -395,6 +408,10 @@ pub fn run(cli: &Cli) -> u8 {
         Command::Explain { spec, target } => explain(cli, spec, target.as_deref()),
         Command::Templates(command) => templates(command, cli.quiet),
         Command::Init { dir } => init(dir, cli.quiet),
+        Command::Schema { kind } => {
+            write_stream(&mut std::io::stdout(), &crate::schema::schema(*kind));
+            EXIT_OK
+        }
         Command::Completions { shell } => {
             let mut buffer = Vec::new();
             clap_complete::generate(
@@ -818,11 +835,31 @@ fn explain(cli: &Cli, spec: &SpecArgs, target: Option<&str>) -> u8 {
     }
 }
 
-/// The files `slogen init` writes.
-const INIT_FILES: &[(&str, &str)] = &[
-    ("example.toml", include_str!("init/service.toml")),
-    ("slogen.toml", include_str!("init/slogen.toml")),
-];
+/// The files `slogen init` writes: each spec file starts with the
+/// `#:schema` directive that points editors at its schema, written beside.
+fn init_files() -> Vec<(String, String)> {
+    use crate::schema::{Kind, schema};
+    vec![
+        (
+            "example.toml".to_owned(),
+            format!(
+                "{}\n{}",
+                Kind::Service.directive(),
+                include_str!("init/service.toml")
+            ),
+        ),
+        (
+            "slogen.toml".to_owned(),
+            format!(
+                "{}\n{}",
+                Kind::Settings.directive(),
+                include_str!("init/slogen.toml")
+            ),
+        ),
+        (Kind::Service.path().to_owned(), schema(Kind::Service)),
+        (Kind::Settings.path().to_owned(), schema(Kind::Settings)),
+    ]
+}
 
 fn init(dir: &Path, quiet: bool) -> u8 {
     if let Err(error) = std::fs::create_dir_all(dir) {
@@ -832,13 +869,17 @@ fn init(dir: &Path, quiet: bool) -> u8 {
         );
         return EXIT_ERROR;
     }
-    for (name, contents) in INIT_FILES {
-        let path = dir.join(name);
+    for (name, contents) in init_files() {
+        let path = dir.join(&name);
         if path.exists() {
             note(quiet, &format!("kept     {} (exists)", path.display()));
             continue;
         }
-        if let Err(error) = std::fs::write(&path, contents) {
+        let written = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(&path, contents));
+        if let Err(error) = written {
             write_stream(
                 &mut std::io::stderr(),
                 &format!("error: cannot write `{}`: {error}\n", path.display()),

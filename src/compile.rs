@@ -17,6 +17,8 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::analyze;
+use crate::catalog;
+use crate::dashboard;
 use crate::diagnostic::{self, Diagnostic, Problem};
 use crate::ir::Project;
 use crate::load::Sources;
@@ -257,6 +259,24 @@ pub fn generate(
                                         Output::new(file, verify::Verified::default(), sink)
                                     })
                             }));
+                            others.extend(dashboard_outputs(
+                                project,
+                                &renderer,
+                                &runbook_url,
+                                options.verify || overridden("dashboard.json.j2"),
+                                sink,
+                            ));
+                            others.push(
+                                renderer
+                                    .render(
+                                        crate::names::CATALOG_FILE,
+                                        "catalog.md.j2",
+                                        &catalog::catalog(project),
+                                    )
+                                    .map(|file| {
+                                        Output::new(file, verify::Verified::default(), sink)
+                                    }),
+                            );
                             others
                         },
                     )
@@ -332,6 +352,44 @@ impl Output {
             verified,
         }
     }
+}
+
+/// Renders every dashboard; when `read_back`, each is parsed back and its
+/// queries held to the series the rules record ([`verify::check_dashboard_text`]).
+fn dashboard_outputs(
+    project: &Project,
+    renderer: &Renderer<'_>,
+    runbook_url: &plan::RunbookUrl,
+    read_back: bool,
+    sink: &dyn Sink,
+) -> Vec<Result<Output, Diagnostic>> {
+    let known = read_back.then(|| dashboard::known_series(project));
+    dashboard::dashboards(project, runbook_url)
+        .par_iter()
+        .map(|view| {
+            let file = renderer.render(&view.path, "dashboard.json.j2", view)?;
+            let problems = known
+                .as_ref()
+                .map(|known| verify::check_dashboard_text(&file.contents, known))
+                .unwrap_or_default()
+                .into_iter()
+                .map(|message| {
+                    Diagnostic::general(Problem::GeneratedInvalid {
+                        file: file.path.clone(),
+                        message,
+                    })
+                })
+                .collect();
+            Ok(Output::new(
+                file,
+                verify::Verified {
+                    problems,
+                    ..verify::Verified::default()
+                },
+                sink,
+            ))
+        })
+        .collect()
 }
 
 /// A rendered test file, the problems of its text, and what it names.

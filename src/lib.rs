@@ -19,8 +19,10 @@
 //! a build stages it on disk (`write::Stage`).
 
 pub mod analyze;
+pub mod catalog;
 pub mod cli;
 pub mod compile;
+pub mod dashboard;
 pub mod diagnostic;
 pub mod diff;
 pub mod duration;
@@ -44,6 +46,7 @@ pub mod render;
 pub mod routing;
 pub mod rule_tests;
 pub mod runbook;
+pub mod schema;
 pub mod secrets;
 pub mod source;
 pub mod spec;

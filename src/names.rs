@@ -85,3 +85,67 @@ pub const SLOW_BURNS_FILE: &str = "tests/slo-slow-burns.yml";
 pub fn plain_alerts_file(service: &str) -> String {
     format!("tests/{service}-alerts.yml")
 }
+
+/// The recorded failed events per second over the base window (event SLIs).
+pub fn errors_rate_metric(window: Duration) -> String {
+    format!("slo:sli_errors:rate{window}")
+}
+
+/// The recorded events per second over the base window (event SLIs).
+pub fn total_rate_metric(window: Duration) -> String {
+    format!("slo:sli_total:rate{window}")
+}
+
+/// The recorded 0/1 out-of-bounds series of threshold SLIs.
+pub const BREACH_METRIC: &str = "slo:sli_breach:bool";
+/// The recorded objective, as a ratio.
+pub const OBJECTIVE_METRIC: &str = "slo:objective:ratio";
+/// The recorded error budget, as a ratio.
+pub const ERROR_BUDGET_METRIC: &str = "slo:error_budget:ratio";
+/// The recorded period, in days.
+pub const PERIOD_DAYS_METRIC: &str = "slo:time_period:days";
+/// The recorded burn rate over the base window.
+pub const CURRENT_BURN_RATE_METRIC: &str = "slo:current_burn_rate:ratio";
+/// The recorded burn rate over the period.
+pub const PERIOD_BURN_RATE_METRIC: &str = "slo:period_burn_rate:ratio";
+/// The recorded share of the period's error budget left.
+pub const BUDGET_REMAINING_METRIC: &str = "slo:period_error_budget_remaining:ratio";
+
+/// The series Prometheus keeps of every alerting rule's state.
+pub const ALERTS_METRIC: &str = "ALERTS";
+
+/// A service's Grafana dashboard, relative to the output directory.
+pub fn dashboard_path(service: &str) -> String {
+    format!("dashboards/{service}.json")
+}
+
+/// The overview dashboard of every SLO (`_` is in no service name, so no
+/// service's dashboard can take this path or uid).
+pub const OVERVIEW_DASHBOARD_FILE: &str = "dashboards/_overview.json";
+
+/// The SLO catalog page.
+pub const CATALOG_FILE: &str = "catalog.md";
+
+/// Grafana's limit on a dashboard uid.
+const UID_LIMIT: usize = 40;
+
+/// The uid of a dashboard: `slogen-<name>`, or, when that is longer than
+/// Grafana allows, its start and a hash of the whole name (stable across
+/// builds, distinct per name).
+pub fn dashboard_uid(name: &str) -> String {
+    let uid = format!("slogen-{name}");
+    if uid.len() <= UID_LIMIT {
+        return uid;
+    }
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(name.as_bytes());
+    let hash: String = digest[..8]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    // Names are ASCII (see `analyze`), so any byte index is a boundary.
+    format!("{}-{hash}", &uid[..UID_LIMIT - 17])
+}
+
+/// The uid of the overview dashboard.
+pub const OVERVIEW_UID: &str = "slogen_overview";

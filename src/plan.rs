@@ -30,8 +30,11 @@ use crate::duration::{Duration, humanize_seconds};
 use crate::ir::{Bound, PlainAlert, Project, RatioErrors, Service, Settings, Severity, Sli, Slo};
 use crate::math::{self, BurnAlert, Measure, Measures};
 use crate::names::{
-    LONG_WINDOW_LABEL, SERVICE_LABEL, SHORT_WINDOW_LABEL, SLO_LABEL, alert_group_name,
-    burn_alert_name, no_data_alert_name, ratio_metric, recording_group_name, slo_selector,
+    BREACH_METRIC, BUDGET_REMAINING_METRIC, CURRENT_BURN_RATE_METRIC, ERROR_BUDGET_METRIC,
+    LONG_WINDOW_LABEL, OBJECTIVE_METRIC, PERIOD_BURN_RATE_METRIC, PERIOD_DAYS_METRIC,
+    SERVICE_LABEL, SHORT_WINDOW_LABEL, SLO_LABEL, alert_group_name, burn_alert_name,
+    errors_rate_metric, no_data_alert_name, ratio_metric, recording_group_name, slo_selector,
+    total_rate_metric,
 };
 use crate::number::{format, percent};
 use crate::promql::{escape_template_text, operand, quote};
@@ -174,6 +177,32 @@ pub fn base_window(slo: &Slo) -> Duration {
         .map(|window| window.short)
         .min()
         .unwrap_or(Duration::from_minutes(5))
+}
+
+/// The name of every series the SLO's recording rules record, in rule
+/// order (a test holds it to [`recording_rules`]): what dashboards may read.
+pub fn recorded_series(slo: &Slo) -> Vec<String> {
+    let base = base_window(slo);
+    let mut names = Vec::new();
+    if slo.sli.counts_events() {
+        names.push(errors_rate_metric(base));
+        names.push(total_rate_metric(base));
+    } else if matches!(slo.sli, Sli::Threshold { .. }) {
+        names.push(BREACH_METRIC.to_owned());
+    }
+    names.extend(recorded_windows(slo).into_iter().map(ratio_metric));
+    names.extend(
+        [
+            OBJECTIVE_METRIC,
+            ERROR_BUDGET_METRIC,
+            PERIOD_DAYS_METRIC,
+            CURRENT_BURN_RATE_METRIC,
+            PERIOD_BURN_RATE_METRIC,
+            BUDGET_REMAINING_METRIC,
+        ]
+        .map(str::to_owned),
+    );
+    names
 }
 
 /// Every window the SLO records: alert windows, base window, period.
@@ -332,9 +361,9 @@ fn slo_recording_rules(service: &Service, slo: &Slo) -> Vec<RuleView> {
     let budget = slo.error_budget();
     let mut rules = Vec::new();
     let events = event_queries(&slo.sli);
-    let errors_base = format!("slo:sli_errors:rate{base}");
-    let total_base = format!("slo:sli_total:rate{base}");
-    let breach = "slo:sli_breach:bool".to_owned();
+    let errors_base = errors_rate_metric(base);
+    let total_base = total_rate_metric(base);
+    let breach = BREACH_METRIC.to_owned();
     match (&events, &slo.sli) {
         (Some(events), _) => {
             rules.push(record(
@@ -391,7 +420,7 @@ fn slo_recording_rules(service: &Service, slo: &Slo) -> Vec<RuleView> {
     }
     let days = slo.period.seconds() / 86_400.0;
     rules.push(record(
-        "slo:objective:ratio".to_owned(),
+        OBJECTIVE_METRIC.to_owned(),
         format!("vector({})", format(slo.objective / 100.0)),
         &labels,
         Some(format!(
@@ -401,25 +430,25 @@ fn slo_recording_rules(service: &Service, slo: &Slo) -> Vec<RuleView> {
         )),
     ));
     rules.push(record(
-        "slo:error_budget:ratio".to_owned(),
+        ERROR_BUDGET_METRIC.to_owned(),
         format!("vector({})", format(budget)),
         &labels,
         None,
     ));
     rules.push(record(
-        "slo:time_period:days".to_owned(),
+        PERIOD_DAYS_METRIC.to_owned(),
         format!("vector({})", format(days)),
         &labels,
         None,
     ));
     rules.push(record(
-        "slo:current_burn_rate:ratio".to_owned(),
+        CURRENT_BURN_RATE_METRIC.to_owned(),
         format!("{}{selector} / {}", ratio_metric(base), format(budget)),
         &labels,
         None,
     ));
     rules.push(record(
-        "slo:period_burn_rate:ratio".to_owned(),
+        PERIOD_BURN_RATE_METRIC.to_owned(),
         format!(
             "{}{selector} / {}",
             ratio_metric(slo.period),
@@ -429,8 +458,8 @@ fn slo_recording_rules(service: &Service, slo: &Slo) -> Vec<RuleView> {
         None,
     ));
     rules.push(record(
-        "slo:period_error_budget_remaining:ratio".to_owned(),
-        format!("1 - slo:period_burn_rate:ratio{selector}"),
+        BUDGET_REMAINING_METRIC.to_owned(),
+        format!("1 - {PERIOD_BURN_RATE_METRIC}{selector}"),
         &labels,
         None,
     ));

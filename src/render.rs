@@ -37,6 +37,11 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         "rule-tests.yml.j2",
         include_str!("../templates/rule-tests.yml.j2"),
     ),
+    (
+        "dashboard.json.j2",
+        include_str!("../templates/dashboard.json.j2"),
+    ),
+    ("catalog.md.j2", include_str!("../templates/catalog.md.j2")),
 ];
 
 /// A file slogen writes, relative to the output directory.
@@ -93,6 +98,7 @@ impl<'a> Renderer<'a> {
         environment.add_filter("yaml_block", yaml_block_filter);
         environment.add_filter("promql_quote", |text: &str| crate::promql::quote(text));
         environment.add_filter("markdown_text", markdown_text);
+        environment.add_filter("json", json_filter);
         let names: Vec<String> = DEFAULT_TEMPLATES
             .iter()
             .map(|(name, _)| (*name).to_owned())
@@ -370,6 +376,38 @@ fn markdown_text(text: &str) -> String {
         }
     }
     escaped
+}
+
+/// `value | json` → the value as compact JSON (strings quoted and escaped,
+/// numbers as JSON writes them, maps with their keys in order).
+fn json_filter(value: Value) -> Result<String, Error> {
+    if value.is_undefined() {
+        return Err(Error::new(
+            ErrorKind::UndefinedError,
+            "json: the value is undefined",
+        ));
+    }
+    let text = serde_json::to_string(&value)
+        .map_err(|error| Error::new(ErrorKind::InvalidOperation, error.to_string()))?;
+    // JSON allows DEL, C1 controls and line separators raw in a string;
+    // escaped, no reader or reviewer trips over them. They occur only
+    // inside strings, where `\uXXXX` means the same character.
+    if !text.chars().any(needs_escape) {
+        return Ok(text);
+    }
+    let mut escaped = String::with_capacity(text.len() + 12);
+    for character in text.chars() {
+        if needs_escape(character) {
+            escaped.push_str(&format!("\\u{:04x}", u32::from(character)));
+        } else {
+            escaped.push(character);
+        }
+    }
+    Ok(escaped)
+}
+
+fn needs_escape(character: char) -> bool {
+    character.is_control() || matches!(character, '\u{2028}' | '\u{2029}')
 }
 
 /// `value | yaml` → a YAML scalar that reads back as exactly `value`.
@@ -652,6 +690,22 @@ mod tests {
         assert_eq!(markdown_text("a\n1. b\n12) c"), "a\n1\\. b\n12\\) c");
         assert_eq!(markdown_text("a\n\n    b\n\tc\n   d"), "a\n\nb\nc\n   d");
         assert_eq!(markdown_text("a\r# b\r\n- c"), "a\n\\# b\n\\- c");
+    }
+
+    #[test]
+    fn json_escapes_every_control_character() {
+        let json = |text: &str| json_filter(Value::from(text)).unwrap();
+        assert_eq!(json("a\"b\\c"), r#""a\"b\\c""#);
+        assert_eq!(
+            json("\u{85}{{\n\u{7f}\u{2028}"),
+            r#""\u0085{{\n\u007f\u2028""#
+        );
+        for text in ["\u{85}x", "\u{9f}", "\u{2029}y\u{1}"] {
+            let written = json(text);
+            assert!(!written.chars().any(needs_escape), "{written:?}");
+            let read: String = serde_json::from_str(&written).unwrap();
+            assert_eq!(read, text);
+        }
     }
 
     #[track_caller]

@@ -10,6 +10,7 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use toml::Spanned;
@@ -23,92 +24,124 @@ use crate::source::SourceFile;
 pub type SpannedMap = Option<Spanned<BTreeMap<String, String>>>;
 
 /// One service file: `slo/<service>.toml`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct ServiceFile {
     /// `[service]`.
+    #[schemars(with = "ServiceSpec")]
     pub service: Spanned<ServiceSpec>,
     /// `[[slo]]`.
     #[serde(default)]
+    #[schemars(with = "Vec<SloSpec>")]
     pub slo: Vec<Spanned<SloSpec>>,
     /// `[[alert]]`: plain alerts beside the SLOs.
     #[serde(default)]
+    #[schemars(with = "Vec<AlertSpec>")]
     pub alert: Vec<Spanned<AlertSpec>>,
 }
 
 /// `[service]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct ServiceSpec {
     /// Unique across the spec directory.
+    #[schemars(with = "String")]
     pub name: Spanned<String>,
     /// Owner; a label on every alert and the key of routing.
+    #[schemars(with = "String")]
     pub team: Spanned<String>,
     /// Plain text.
+    #[schemars(with = "Option<String>")]
     pub description: Option<Spanned<String>>,
     /// Added to every rule of the service.
+    #[schemars(with = "Option<BTreeMap<String, String>>")]
     pub labels: SpannedMap,
 }
 
 /// `[[slo]]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct SloSpec {
     /// Unique within the service.
+    #[schemars(with = "String")]
     pub name: Spanned<String>,
     /// Plain text.
+    #[schemars(with = "Option<String>")]
     pub description: Option<Spanned<String>>,
     /// Percent, 0 < objective < 100.
+    #[schemars(with = "f64")]
     pub objective: Spanned<f64>,
     /// Rolling period; default from settings (30d).
+    #[schemars(with = "Option<String>")]
     pub period: Option<Spanned<String>>,
     /// Added to every rule of this SLO.
+    #[schemars(with = "Option<BTreeMap<String, String>>")]
     pub labels: SpannedMap,
     /// Exactly one SLI kind.
+    #[schemars(with = "SliSpec")]
     pub sli: Spanned<SliSpec>,
     /// Alert switches and extras.
+    #[schemars(with = "Option<AlertingSpec>")]
     pub alerting: Option<Spanned<AlertingSpec>>,
     /// Hand-written runbook text merged into the generated runbook.
+    #[schemars(with = "Option<RunbookSpec>")]
     pub runbook: Option<Spanned<RunbookSpec>>,
 }
 
 /// `[slo.sli]`: one of four kinds.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields, extend("minProperties" = 1, "maxProperties" = 1))]
 pub struct SliSpec {
     /// Event counts from two queries.
+    #[schemars(with = "Option<RatioSpec>")]
     pub ratio: Option<Spanned<RatioSpec>>,
     /// Events faster than a threshold, from a histogram.
+    #[schemars(with = "Option<LatencySpec>")]
     pub latency: Option<Spanned<LatencySpec>>,
     /// Share of time a gauge is out of bounds.
+    #[schemars(with = "Option<ThresholdSpec>")]
     pub threshold: Option<Spanned<ThresholdSpec>>,
     /// An error ratio the user computes.
+    #[schemars(with = "Option<RawSpec>")]
     pub raw: Option<Spanned<RawSpec>>,
 }
 
 /// `[slo.sli.ratio]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct RatioSpec {
     /// Failed events per second, with `{{window}}`.
+    #[schemars(with = "Option<String>")]
     pub errors: Option<Spanned<String>>,
     /// Good events per second; replaces `errors`.
+    #[schemars(with = "Option<String>")]
     pub good: Option<Spanned<String>>,
     /// All events per second.
+    #[schemars(with = "Option<String>")]
     pub total: Option<Spanned<String>>,
 }
 
 /// `[slo.sli.latency]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct LatencySpec {
     /// Histogram name without `_bucket`.
+    #[schemars(with = "String")]
     pub histogram: Spanned<String>,
     /// `"100ms"`, or a bucket bound in the histogram's unit.
+    #[schemars(with = "ThresholdValue")]
     pub threshold: Spanned<ThresholdValue>,
     /// Label matchers in braces.
+    #[schemars(with = "Option<String>")]
     pub selector: Option<Spanned<String>>,
     /// One SLI (and alert) per value of these labels.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub group_by: Vec<Spanned<String>>,
 }
 
 /// A latency threshold: a duration string or a number.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum ThresholdValue {
     /// `"100ms"`.
@@ -118,25 +151,32 @@ pub enum ThresholdValue {
 }
 
 /// `[slo.sli.threshold]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct ThresholdSpec {
     /// An instant-vector query sampled at every evaluation.
+    #[schemars(with = "String")]
     pub query: Spanned<String>,
     /// Bad while the value is above this.
+    #[schemars(with = "Option<f64>")]
     pub max: Option<Spanned<f64>>,
     /// Bad while the value is below this.
+    #[schemars(with = "Option<f64>")]
     pub min: Option<Spanned<f64>>,
 }
 
 /// `[slo.sli.raw]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct RawSpec {
     /// Error ratio (0..1) over `{{window}}`.
+    #[schemars(with = "String")]
     pub error_ratio: Spanned<String>,
 }
 
 /// `[slo.alerting]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct AlertingSpec {
     /// Page alerts on (default true).
     pub page: Option<bool>,
@@ -145,30 +185,40 @@ pub struct AlertingSpec {
     /// The no-data alert on (default true).
     pub no_data: Option<bool>,
     /// Added to this SLO's alerts.
+    #[schemars(with = "Option<BTreeMap<String, String>>")]
     pub labels: SpannedMap,
     /// Prometheus templates, passed through.
+    #[schemars(with = "Option<BTreeMap<String, String>>")]
     pub annotations: SpannedMap,
     /// Burn windows for this SLO; replaces the settings' set.
+    #[schemars(with = "Option<Vec<WindowSpec>>")]
     pub window: Option<Vec<Spanned<WindowSpec>>>,
 }
 
 /// `[[window]]`: one multi-window pair.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct WindowSpec {
     /// `page` or `ticket`.
+    #[schemars(with = "String")]
     pub severity: Spanned<String>,
     /// Long window.
+    #[schemars(with = "String")]
     pub long: Spanned<String>,
     /// Short window (1/12 of long by the Workbook).
+    #[schemars(with = "String")]
     pub short: Spanned<String>,
     /// Percent of a 30-day budget spent when it fires.
+    #[schemars(with = "Option<f64>")]
     pub budget: Option<Spanned<f64>>,
     /// Burn rate for a 30-day period; the alternative to `budget`.
+    #[schemars(with = "Option<f64>")]
     pub burn_rate: Option<Spanned<f64>>,
 }
 
 /// `[slo.runbook]`: people's words, kept across rebuilds.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct RunbookSpec {
     /// Steps to find the cause.
     pub diagnosis: Option<String>,
@@ -179,38 +229,51 @@ pub struct RunbookSpec {
 }
 
 /// `[[alert]]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct AlertSpec {
     /// The alert name.
+    #[schemars(with = "String")]
     pub name: Spanned<String>,
     /// An instant-vector PromQL expression.
+    #[schemars(with = "String")]
     pub expr: Spanned<String>,
     /// How long the condition holds before firing.
     #[serde(rename = "for")]
+    #[schemars(with = "Option<String>")]
     pub for_duration: Option<Spanned<String>>,
     /// `page` or `ticket`.
+    #[schemars(with = "String")]
     pub severity: Spanned<String>,
     /// Prometheus template.
+    #[schemars(with = "Option<String>")]
     pub summary: Option<Spanned<String>>,
     /// Prometheus template.
+    #[schemars(with = "Option<String>")]
     pub description: Option<Spanned<String>>,
     /// Extra labels.
+    #[schemars(with = "Option<BTreeMap<String, String>>")]
     pub labels: SpannedMap,
     /// Extra annotations (Prometheus templates).
+    #[schemars(with = "Option<BTreeMap<String, String>>")]
     pub annotations: SpannedMap,
     /// Hand-written runbook text.
+    #[schemars(with = "Option<RunbookSpec>")]
     pub runbook: Option<Spanned<RunbookSpec>>,
     /// Unit tests for this alert.
     #[serde(default)]
+    #[schemars(with = "Vec<AlertTestSpec>")]
     pub test: Vec<Spanned<AlertTestSpec>>,
 }
 
 /// `[[alert.test]]`: a promtool case for a plain alert.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct AlertTestSpec {
     /// Input series in promtool's expanding notation.
     pub series: BTreeMap<String, String>,
     /// When to evaluate, e.g. `5m`.
+    #[schemars(with = "String")]
     pub at: Spanned<String>,
     /// Whether the alert is firing then.
     pub firing: bool,
@@ -220,100 +283,133 @@ pub struct AlertTestSpec {
 }
 
 /// `slogen.toml`: project-wide settings.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct SettingsFile {
     /// Defaults for every SLO.
+    #[schemars(with = "Option<DefaultsSpec>")]
     pub defaults: Option<Spanned<DefaultsSpec>>,
     /// Severity label values.
+    #[schemars(with = "Option<SeveritySpec>")]
     pub severity: Option<Spanned<SeveritySpec>>,
     /// Burn windows (for a 30-day period), replacing the Workbook's.
+    #[schemars(with = "Option<Vec<WindowSpec>>")]
     pub window: Option<Vec<Spanned<WindowSpec>>>,
     /// Runbook links.
+    #[schemars(with = "Option<RunbooksSpec>")]
     pub runbooks: Option<Spanned<RunbooksSpec>>,
     /// A templates directory, relative to the settings file.
+    #[schemars(with = "Option<String>")]
     pub templates: Option<Spanned<String>>,
     /// Alertmanager routing.
+    #[schemars(with = "Option<AlertmanagerSpec>")]
     pub alertmanager: Option<Spanned<AlertmanagerSpec>>,
     /// What `slogen build` writes.
+    #[schemars(with = "Option<BuildSpec>")]
     pub build: Option<Spanned<BuildSpec>>,
 }
 
 /// `[build]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct BuildSpec {
     /// Also write the promtool tests into the output directory.
     pub tests: Option<bool>,
 }
 
 /// `[defaults]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct DefaultsSpec {
     /// SLO period.
+    #[schemars(with = "Option<String>")]
     pub period: Option<Spanned<String>>,
     /// Rule evaluation interval assumed by tests and math.
+    #[schemars(with = "Option<String>")]
     pub evaluation_interval: Option<Spanned<String>>,
     /// `for` of the no-data alert.
+    #[schemars(with = "Option<String>")]
     pub no_data_for: Option<Spanned<String>>,
 }
 
 /// `[severity]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct SeveritySpec {
     /// Label value of page alerts.
+    #[schemars(with = "Option<String>")]
     pub page: Option<Spanned<String>>,
     /// Label value of ticket alerts.
+    #[schemars(with = "Option<String>")]
     pub ticket: Option<Spanned<String>>,
 }
 
 /// `[runbooks]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct RunbooksSpec {
     /// Base URL of the runbooks directory.
+    #[schemars(with = "Option<String>")]
     pub base_url: Option<Spanned<String>>,
 }
 
 /// `[alertmanager]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct AlertmanagerSpec {
     /// Receiver of alerts no route matches.
+    #[schemars(with = "Option<String>")]
     pub default_receiver: Option<Spanned<String>>,
     /// Labels alerts are grouped by.
+    #[schemars(with = "Option<Vec<String>>")]
     pub group_by: Option<Vec<Spanned<String>>>,
     /// Route timing.
+    #[schemars(with = "Option<String>")]
     pub group_wait: Option<Spanned<String>>,
     /// Route timing.
+    #[schemars(with = "Option<String>")]
     pub group_interval: Option<Spanned<String>>,
     /// Route timing.
+    #[schemars(with = "Option<String>")]
     pub repeat_interval: Option<Spanned<String>>,
     /// Global section passed through (e.g. `resolve_timeout`) after
     /// secret checks.
+    #[schemars(with = "Option<BTreeMap<String, serde_json::Value>>")]
     pub global: Option<Spanned<BTreeMap<String, toml::Value>>>,
     /// `[[alertmanager.receiver]]`.
     #[serde(default)]
+    #[schemars(with = "Vec<ReceiverSpec>")]
     pub receiver: Vec<Spanned<ReceiverSpec>>,
     /// `[[alertmanager.team]]`: where each team's alerts go.
     #[serde(default)]
+    #[schemars(with = "Vec<TeamRouteSpec>")]
     pub team: Vec<Spanned<TeamRouteSpec>>,
 }
 
 /// `[[alertmanager.receiver]]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct ReceiverSpec {
     /// Unique receiver name.
+    #[schemars(with = "String")]
     pub name: Spanned<String>,
     /// `pagerduty_configs` etc., passed through after secret checks.
     #[serde(flatten)]
+    #[schemars(with = "BTreeMap<String, serde_json::Value>")]
     pub integrations: BTreeMap<String, toml::Value>,
 }
 
 /// `[[alertmanager.team]]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct TeamRouteSpec {
     /// Team name as in `[service] team`.
+    #[schemars(with = "String")]
     pub name: Spanned<String>,
     /// Receiver of the team's page alerts.
+    #[schemars(with = "Option<String>")]
     pub page: Option<Spanned<String>>,
     /// Receiver of the team's ticket alerts.
+    #[schemars(with = "Option<String>")]
     pub ticket: Option<Spanned<String>>,
 }
 

@@ -5,6 +5,7 @@ mod harness;
 
 mod cases;
 mod cli;
+mod dashboards;
 mod diff;
 mod errors;
 mod explain;
@@ -16,4 +17,5 @@ mod properties;
 mod reference;
 mod routing;
 mod rules;
+mod schema;
 mod templates;

@@ -6,7 +6,7 @@
 use crate::harness::{Project, repository, tool_available};
 
 /// (file name, contents) of every `toml` block; the first line names the file.
-fn examples() -> Vec<(String, String)> {
+pub(crate) fn examples() -> Vec<(String, String)> {
     let text = std::fs::read_to_string(repository().join("docs/reference.md")).unwrap();
     let mut examples = Vec::new();
     let mut lines = text.lines();
