@@ -18,8 +18,9 @@ use rayon::prelude::*;
 
 use crate::analyze;
 use crate::diagnostic::{self, Diagnostic, Problem};
-use crate::ir::Project;
+use crate::ir::{Project, Service, Target, TargetKind};
 use crate::load::Sources;
+use crate::names;
 use crate::plan;
 use crate::render::{GeneratedFile, Renderer, Templates};
 use crate::routing;
@@ -163,10 +164,25 @@ pub fn generate(
     let overridden = |template: &str| templates.overrides.contains_key(template);
     let write_tests = options.tests.unwrap_or(project.settings.write_tests);
     let read_tests = write_tests && (options.verify || overridden("rule-tests.yml.j2"));
-    let read_rules = options.verify
-        || read_tests
-        || overridden("recording-rules.yml.j2")
-        || overridden("alert-rules.yml.j2");
+    let read_rules = options.verify || read_tests || overridden("rules.yml.j2");
+    // The tests load plain rule files: `slogen test` on a project with no
+    // `prometheus` target writes them too (a build refuses such settings).
+    let project = &if write_tests
+        && !project
+            .settings
+            .targets
+            .iter()
+            .any(|target| target.kind == TargetKind::Prometheus)
+    {
+        let mut with_plain = Project::clone(project);
+        with_plain
+            .settings
+            .targets
+            .push(Target::new(TargetKind::Prometheus));
+        Arc::new(with_plain)
+    } else {
+        Arc::clone(project)
+    };
     let verified = |read_back: bool, result: Result<GeneratedFile, Diagnostic>| {
         result.map(|file| {
             let (file, verified) = if read_back {
@@ -177,16 +193,48 @@ pub fn generate(
             Output::new(file, verified, sink)
         })
     };
-    // Each rule group is planned as the template reaches it, and the
-    // context is dropped before the file is parsed back.
-    let plan_rule_file = |path: &str, template: &str, context: minijinja::Value| {
-        verified(read_rules, renderer.render_value(path, template, context))
+    // One rule file per target and service, each planned, rendered and
+    // read back (when asked) on its own.
+    let rule_files: Vec<(&Target, &Service)> = project
+        .settings
+        .targets
+        .iter()
+        .flat_map(|target| {
+            project
+                .services
+                .iter()
+                .filter(|service| plan::has_rules(service))
+                .map(move |service| (target, service))
+        })
+        .collect();
+    let rule_file = |(target, service): &(&Target, &Service)| {
+        let path = names::rule_file_path(&target.dir, &service.name);
+        let view = plan::service_rules(project, service, target, &*runbook_url);
+        let rendered = renderer.render(&path, "rules.yml.j2", &view);
+        rendered.map(|file| {
+            let format = verify::Format::of(target.kind);
+            let (file, verified) = if read_rules {
+                verify::verify_rules(file, format)
+            } else {
+                verify::trusted(file)
+            };
+            // Test files name the plain files' groups.
+            let verified = if target.kind == TargetKind::Prometheus {
+                verified
+            } else {
+                verify::Verified {
+                    groups: None,
+                    ..verified
+                }
+            };
+            Output::new(file, verified, sink)
+        })
     };
     // Every output is planned, rendered and verified on its own, beside the
-    // others: the test files (the biggest), the two rule files, then
+    // others: the test files (the biggest), the rule files, then
     // alertmanager.yml and the runbooks. Test files name the rule files and
     // their groups, so those references are checked once all are known.
-    let (tests, (recording, (alerts, others))) = rayon::join(
+    let (tests, (rules_written, others)) = rayon::join(
         || {
             if write_tests {
                 test_outputs(project, &renderer, read_tests, sink)
@@ -196,44 +244,22 @@ pub fn generate(
         },
         || {
             rayon::join(
+                || rule_files.par_iter().map(rule_file).collect::<Vec<_>>(),
                 || {
-                    plan_rule_file(
-                        "recording-rules.yml",
-                        "recording-rules.yml.j2",
-                        plan::recording_rules_context(Arc::clone(project)),
-                    )
-                },
-                || {
-                    rayon::join(
-                        || {
-                            plan_rule_file(
-                                "alert-rules.yml",
-                                "alert-rules.yml.j2",
-                                plan::alert_rules_context(
-                                    Arc::clone(project),
-                                    Arc::clone(&runbook_url),
-                                ),
-                            )
-                        },
-                        || {
-                            let mut others = vec![verified(
-                                options.verify || overridden("alertmanager.yml.j2"),
-                                renderer.render(
-                                    "alertmanager.yml",
-                                    "alertmanager.yml.j2",
-                                    &routing::alertmanager(project),
-                                ),
-                            )];
-                            others.par_extend(runbook::runbooks(project).par_iter().map(|page| {
-                                renderer
-                                    .render(&page.path, "runbook.md.j2", page)
-                                    .map(|file| {
-                                        Output::new(file, verify::Verified::default(), sink)
-                                    })
-                            }));
-                            others
-                        },
-                    )
+                    let mut others = vec![verified(
+                        options.verify || overridden("alertmanager.yml.j2"),
+                        renderer.render(
+                            "alertmanager.yml",
+                            "alertmanager.yml.j2",
+                            &routing::alertmanager(project),
+                        ),
+                    )];
+                    others.par_extend(runbook::runbooks(project).par_iter().map(|page| {
+                        renderer
+                            .render(&page.path, "runbook.md.j2", page)
+                            .map(|file| Output::new(file, verify::Verified::default(), sink))
+                    }));
+                    others
                 },
             )
         },
@@ -242,10 +268,18 @@ pub fn generate(
     let mut errors = Vec::new();
     let mut groups = BTreeMap::new();
     let mut rules = 0;
-    for result in [recording, alerts].into_iter().chain(others) {
+    // Rules are counted once, in the first target's files.
+    let first_dir = project
+        .settings
+        .targets
+        .first()
+        .map(|target| target.dir.as_str());
+    for result in rules_written.into_iter().chain(others) {
         match result {
             Ok(output) if output.verified.problems.is_empty() => {
-                rules += output.verified.rules;
+                if first_dir.is_some_and(|dir| output.path.starts_with(&format!("{dir}/"))) {
+                    rules += output.verified.rules;
+                }
                 if let Some(names) = output.verified.groups {
                     groups.insert(output.path, names);
                 }

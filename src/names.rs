@@ -85,3 +85,19 @@ pub const SLOW_BURNS_FILE: &str = "tests/slo-slow-burns.yml";
 pub fn plain_alerts_file(service: &str) -> String {
     format!("tests/{service}-alerts.yml")
 }
+
+/// A service's rule file in a target's directory, relative to the output
+/// directory.
+pub fn rule_file_path(dir: &str, service: &str) -> String {
+    format!("{dir}/{service}.yml")
+}
+
+/// The name of a service's `PrometheusRule` object.
+pub fn rule_object_name(service: &str) -> String {
+    format!("slogen-{service}")
+}
+
+/// A service's Mimir namespace from the target's pattern.
+pub fn mimir_namespace(pattern: &str, service: &str) -> String {
+    pattern.replace("{service}", service)
+}

@@ -27,11 +27,15 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::duration::{Duration, humanize_seconds};
-use crate::ir::{Bound, PlainAlert, Project, RatioErrors, Service, Settings, Severity, Sli, Slo};
+use crate::ir::{
+    Bound, PlainAlert, Project, RatioErrors, Service, Settings, Severity, Sli, Slo, Target,
+    TargetKind,
+};
 use crate::math::{self, BurnAlert, Measure, Measures};
 use crate::names::{
     LONG_WINDOW_LABEL, SERVICE_LABEL, SHORT_WINDOW_LABEL, SLO_LABEL, alert_group_name,
-    burn_alert_name, no_data_alert_name, ratio_metric, recording_group_name, slo_selector,
+    burn_alert_name, mimir_namespace, no_data_alert_name, ratio_metric, recording_group_name,
+    rule_object_name, slo_selector,
 };
 use crate::number::{format, percent};
 use crate::promql::{escape_template_text, operand, quote};
@@ -59,6 +63,56 @@ pub struct GroupView {
     pub name: String,
     /// Rules in evaluation order.
     pub rules: Vec<RuleView>,
+    /// True for the alert group, false for a recording group.
+    pub alerting: bool,
+    /// The target's group fields, set where it sets them.
+    #[serde(flatten)]
+    pub fields: GroupFields,
+}
+
+/// Group fields a target may set besides `name` and `rules`.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct GroupFields {
+    /// `interval`.
+    pub interval: Option<String>,
+    /// `query_offset`.
+    pub query_offset: Option<String>,
+    /// `evaluation_delay` (Cortex).
+    pub evaluation_delay: Option<String>,
+    /// `source_tenants` (Mimir), empty for none.
+    pub source_tenants: Vec<String>,
+    /// `partial_response_strategy` (Thanos).
+    pub partial_response_strategy: Option<String>,
+}
+
+/// A service's rule file in one target's format.
+#[derive(Clone, Debug, Serialize)]
+pub struct ServiceRulesView {
+    /// The service's spec file, for the header.
+    pub sources: Vec<String>,
+    /// The service name.
+    pub service: String,
+    /// The target and what it names.
+    pub target: TargetView,
+    /// The service's recording groups (one per SLO), then its alert group.
+    pub groups: Vec<GroupView>,
+}
+
+/// The target a rule file is written for.
+#[derive(Clone, Debug, Serialize)]
+pub struct TargetView {
+    /// `prometheus`, `prometheus-operator`, `mimir`, `thanos` or
+    /// `victoriametrics`.
+    pub kind: &'static str,
+    /// `prometheus-operator`: the object name.
+    pub name: String,
+    /// `prometheus-operator`: the object namespace, if set. `mimir`: the
+    /// service's ruler namespace.
+    pub namespace: Option<String>,
+    /// `prometheus-operator`: object labels.
+    pub labels: BTreeMap<String, String>,
+    /// `prometheus-operator`: object annotations.
+    pub annotations: BTreeMap<String, String>,
 }
 
 /// One recording or alerting rule.
@@ -213,9 +267,8 @@ pub fn group_names(project: &Project) -> Vec<String> {
         .collect()
 }
 
-/// Plans the recording-rules file at once: the values
-/// [`recording_rules_context`] gives the template group by group (tests
-/// hold the two to the same values).
+/// Every recording group of the project, in output order (for tests and
+/// tools; a build plans each service's file with [`service_rules`]).
 pub fn recording_rules(project: &Project) -> RuleFileView {
     RuleFileView {
         sources: project.source_names(),
@@ -226,30 +279,72 @@ pub fn recording_rules(project: &Project) -> RuleFileView {
     }
 }
 
-/// The recording-rules file as a template context with the values of
-/// [`recording_rules`], each group planned as the template reaches it.
-pub fn recording_rules_context(project: Arc<Project>) -> minijinja::Value {
-    let slos: Vec<(usize, usize)> = project
-        .services
-        .iter()
-        .enumerate()
-        .flat_map(|(at, service)| (0..service.slos.len()).map(move |slo| (at, slo)))
-        .collect();
-    minijinja::context! {
-        sources => project.source_names(),
-        groups => crate::render::Lazy::planned(slos.len(), move |index| {
-            let (service, slo) = slos[index];
-            let service = &project.services[service];
-            recording_group(service, &service.slos[slo])
-        }),
-    }
-}
-
 fn recording_group(service: &Service, slo: &Slo) -> GroupView {
     GroupView {
         name: recording_group_name(&service.name, &slo.name),
         rules: slo_recording_rules(service, slo),
+        alerting: false,
+        fields: GroupFields::default(),
     }
+}
+
+/// True when a service has rules: an SLO, or an alert group.
+pub fn has_rules(service: &Service) -> bool {
+    !service.slos.is_empty() || has_alert_rules(service)
+}
+
+/// A service's rule file for a target: its recording groups, then its
+/// alert group, with the target's group fields; `None` when the service
+/// has no rules.
+pub fn service_rules(
+    project: &Project,
+    service: &Service,
+    target: &Target,
+    runbook_url: &dyn Fn(&str) -> Option<String>,
+) -> Option<ServiceRulesView> {
+    if !has_rules(service) {
+        return None;
+    }
+    let mut groups: Vec<GroupView> = service
+        .slos
+        .iter()
+        .map(|slo| recording_group(service, slo))
+        .collect();
+    if has_alert_rules(service) {
+        groups.push(alert_group(project, service, runbook_url));
+    }
+    for group in &mut groups {
+        group.fields = GroupFields {
+            interval: target.interval.map(|interval| interval.to_string()),
+            query_offset: target.query_offset.map(|offset| offset.to_string()),
+            evaluation_delay: target.evaluation_delay.map(|delay| delay.to_string()),
+            source_tenants: target.source_tenants.clone(),
+            partial_response_strategy: if group.alerting {
+                target.alerting_partial_response.clone()
+            } else {
+                target.recording_partial_response.clone()
+            },
+        };
+    }
+    let namespace = match target.kind {
+        TargetKind::Mimir => target
+            .namespace
+            .as_deref()
+            .map(|pattern| mimir_namespace(pattern, &service.name)),
+        _ => target.namespace.clone(),
+    };
+    Some(ServiceRulesView {
+        sources: vec![service.source.clone()],
+        service: service.name.clone(),
+        target: TargetView {
+            kind: target.kind.name(),
+            name: rule_object_name(&service.name),
+            namespace,
+            labels: target.labels.clone(),
+            annotations: target.annotations.clone(),
+        },
+        groups,
+    })
 }
 
 /// Labels every recording rule of an SLO carries.
@@ -482,9 +577,8 @@ fn le_matcher(bound: f64) -> String {
     }
 }
 
-/// Plans the alert-rules file at once: the values [`alert_rules_context`]
-/// gives the template group by group (tests hold the two to the same
-/// values).
+/// Every alert group of the project, in output order (for tests and
+/// tools; a build plans each service's file with [`service_rules`]).
 pub fn alert_rules(
     project: &Project,
     runbook_url: &dyn Fn(&str) -> Option<String>,
@@ -497,20 +591,6 @@ pub fn alert_rules(
             .map(|service| alert_group(project, service, runbook_url))
             .filter(|group| !group.rules.is_empty())
             .collect(),
-    }
-}
-
-/// The alert-rules file as a template context with the values of
-/// [`alert_rules`], each group planned as the template reaches it.
-pub fn alert_rules_context(project: Arc<Project>, runbook_url: RunbookUrl) -> minijinja::Value {
-    let services: Vec<usize> = (0..project.services.len())
-        .filter(|at| has_alert_rules(&project.services[*at]))
-        .collect();
-    minijinja::context! {
-        sources => project.source_names(),
-        groups => crate::render::Lazy::planned(services.len(), move |index| {
-            alert_group(&project, &project.services[services[index]], &*runbook_url)
-        }),
     }
 }
 
@@ -539,6 +619,8 @@ fn alert_group(
     GroupView {
         name: alert_group_name(&service.name),
         rules,
+        alerting: true,
+        fields: GroupFields::default(),
     }
 }
 

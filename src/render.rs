@@ -20,14 +20,7 @@ use crate::diagnostic::{Diagnostic, Problem};
 
 /// The default templates, embedded at build time.
 pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
-    (
-        "recording-rules.yml.j2",
-        include_str!("../templates/recording-rules.yml.j2"),
-    ),
-    (
-        "alert-rules.yml.j2",
-        include_str!("../templates/alert-rules.yml.j2"),
-    ),
+    ("rules.yml.j2", include_str!("../templates/rules.yml.j2")),
     (
         "alertmanager.yml.j2",
         include_str!("../templates/alertmanager.yml.j2"),

@@ -236,6 +236,37 @@ pub struct SettingsFile {
     pub alertmanager: Option<Spanned<AlertmanagerSpec>>,
     /// What `slogen build` writes.
     pub build: Option<Spanned<BuildSpec>>,
+    /// `[[target]]`: where the rules are deployed.
+    #[serde(default)]
+    pub target: Vec<Spanned<TargetSpec>>,
+}
+
+/// `[[target]]`. Which keys a kind reads is the analyzer's to check.
+#[derive(Debug, Deserialize)]
+pub struct TargetSpec {
+    /// `prometheus`, `prometheus-operator`, `mimir`, `thanos` or
+    /// `victoriametrics`.
+    pub kind: Spanned<String>,
+    /// Directory under the output directory.
+    pub dir: Option<Spanned<String>>,
+    /// Object namespace, or Mimir namespace pattern.
+    pub namespace: Option<Spanned<String>>,
+    /// Object labels.
+    pub labels: SpannedMap,
+    /// Object annotations.
+    pub annotations: SpannedMap,
+    /// Group `interval`.
+    pub interval: Option<Spanned<String>>,
+    /// Group `query_offset`.
+    pub query_offset: Option<Spanned<String>>,
+    /// Group `evaluation_delay`.
+    pub evaluation_delay: Option<Spanned<String>>,
+    /// Group `source_tenants`.
+    pub source_tenants: Option<Vec<Spanned<String>>>,
+    /// Thanos: strategy of alerting groups.
+    pub partial_response_strategy: Option<Spanned<String>>,
+    /// Thanos: strategy of recording groups.
+    pub recording_partial_response_strategy: Option<Spanned<String>>,
 }
 
 /// `[build]`.
@@ -392,9 +423,26 @@ const SETTINGS_KEYS: &[(&str, &[&str])] = &[
             "templates",
             "alertmanager",
             "build",
+            "target",
         ],
     ),
     ("build", &["tests"]),
+    (
+        "target[]",
+        &[
+            "kind",
+            "dir",
+            "namespace",
+            "labels",
+            "annotations",
+            "interval",
+            "query_offset",
+            "evaluation_delay",
+            "source_tenants",
+            "partial_response_strategy",
+            "recording_partial_response_strategy",
+        ],
+    ),
     (
         "defaults",
         &["period", "evaluation_interval", "no_data_for"],

@@ -291,7 +291,7 @@ fn ratio_sides_grouped_in_different_forms() {
     );
     let run = project.slogen(&["build", "--color", "never"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(project.exists("generated/recording-rules.yml"));
+    assert!(project.exists("generated/prometheus/checkout.yml"));
     snapshot("ratio_grouping_forms", &run.stderr);
 }
 

@@ -16,4 +16,5 @@ mod properties;
 mod reference;
 mod routing;
 mod rules;
+mod targets;
 mod templates;

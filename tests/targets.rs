@@ -1,0 +1,313 @@
+//! Deploy targets judged by their own tools: promtool on the plain files
+//! and on the groups of every other target, the generated promtool tests
+//! against every target's rules, `vmalert -dryRun` on the VictoriaMetrics
+//! files, the PrometheusRule objects against the operator's published
+//! schema (tests/judges/prometheusrule.mjs), and `slogen check --rules` on
+//! every format, locating what is wrong in each.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::harness::{Project, promtool, repository, tool_available};
+
+/// The fixture case with every kind: directory and kind.
+const TARGETS: [(&str, &str); 5] = [
+    ("prometheus", "prometheus"),
+    ("k8s", "prometheus-operator"),
+    ("mimir", "mimir"),
+    ("thanos", "thanos"),
+    ("vmalert", "victoriametrics"),
+];
+
+fn built() -> Project {
+    let project = Project::copy_of(&repository().join("tests/cases/targets"));
+    let run = project.slogen(&["build", "--tests", "--slo", "slo", "--out", "out"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    project
+}
+
+fn rule_files(project: &Project, dir: &str) -> Vec<String> {
+    let mut files: Vec<String> = project
+        .files_under(&format!("out/{dir}"))
+        .into_iter()
+        .map(|file| format!("{dir}/{file}"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no rule file in {dir}");
+    files
+}
+
+/// A target's file as the plain group list Prometheus reads, in JSON
+/// (which YAML readers take): the groups of every `PrometheusRule`
+/// document, or of the file, without the fields only the target reads.
+fn plain_groups(text: &str) -> String {
+    let documents: Vec<Value> = serde_saphyr::from_multiple(text).expect("a YAML file");
+    let mut groups = Vec::new();
+    for document in documents {
+        let list = document
+            .pointer("/spec/groups")
+            .or_else(|| document.get("groups"))
+            .and_then(Value::as_array)
+            .cloned()
+            .expect("groups");
+        for mut group in list {
+            let fields = group.as_object_mut().expect("a group is a mapping");
+            for field in [
+                "partial_response_strategy",
+                "source_tenants",
+                "evaluation_delay",
+                "query_offset",
+            ] {
+                fields.remove(field);
+            }
+            groups.push(group);
+        }
+    }
+    serde_json::to_string_pretty(&serde_json::json!({ "groups": groups })).unwrap()
+}
+
+#[test]
+fn promtool_accepts_the_groups_of_every_target() {
+    if !tool_available("promtool") {
+        return;
+    }
+    let project = built();
+    for (dir, kind) in TARGETS {
+        let extracted = project.path().join(format!("extracted-{dir}"));
+        fs::create_dir_all(&extracted).unwrap();
+        let mut names = Vec::new();
+        for file in rule_files(&project, dir) {
+            let plain = plain_groups(&project.read(&format!("out/{file}")));
+            let name = Path::new(&file)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            fs::write(extracted.join(&name), plain).unwrap();
+            names.push(name);
+        }
+        let mut args = vec!["check", "rules", "--lint=all", "--lint-fatal"];
+        args.extend(names.iter().map(String::as_str));
+        let said = promtool(&args, &extracted);
+        assert!(said.contains("SUCCESS"), "{kind}: {said}");
+    }
+    // The plain files as written, not only as extracted.
+    let mut args = vec!["check", "rules", "--lint=all", "--lint-fatal"];
+    let plain = rule_files(&project, "prometheus");
+    args.extend(plain.iter().map(String::as_str));
+    promtool(&args, &project.path().join("out"));
+}
+
+#[test]
+fn the_generated_tests_pass_against_every_target() {
+    if !tool_available("promtool") {
+        return;
+    }
+    let project = built();
+    let tests: Vec<String> = project
+        .files_under("out/tests")
+        .into_iter()
+        .map(|file| format!("tests/{file}"))
+        .collect();
+    assert!(!tests.is_empty());
+    // Each target in a copy of the output, side by side: the tests load
+    // `prometheus/<service>.yml`, where this target's groups are put.
+    std::thread::scope(|scope| {
+        for (dir, kind) in TARGETS {
+            let copy = project.path().join(format!("run-{dir}"));
+            crate::harness::copy_tree(&project.path().join("out"), &copy);
+            for file in rule_files(&project, dir) {
+                let plain = plain_groups(&project.read(&format!("out/{file}")));
+                let name = Path::new(&file)
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                fs::write(copy.join("prometheus").join(name), plain).unwrap();
+            }
+            let tests = &tests;
+            scope.spawn(move || {
+                let mut args = vec!["test", "rules"];
+                args.extend(tests.iter().map(String::as_str));
+                let said = promtool(&args, &copy);
+                assert!(!said.contains("FAILED"), "{kind}: {said}");
+            });
+        }
+    });
+}
+
+#[test]
+fn vmalert_loads_the_victoriametrics_files() {
+    if !tool_available("vmalert") {
+        return;
+    }
+    let project = built();
+    let vmalert = |pattern: &str| {
+        Command::new("vmalert")
+            .arg("-dryRun")
+            .arg(format!("-rule={pattern}"))
+            .current_dir(project.path().join("out"))
+            .output()
+            .expect("vmalert runs")
+    };
+    let output = vmalert("vmalert/*.yml");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // The judge can fail: a Thanos file has a field vmalert does not know.
+    let output = vmalert("thanos/*.yml");
+    assert!(!output.status.success(), "vmalert accepted Thanos fields");
+}
+
+/// Runs the schema judge on files under `dir`; `None` when it cannot run.
+fn prometheusrule_judge(dir: &Path, files: &[String]) -> Option<std::process::Output> {
+    let judges = repository().join("tests/judges");
+    if !tool_available("node") {
+        return None;
+    }
+    if !judges.join("node_modules").is_dir() {
+        let in_ci = std::env::var("CI").is_ok_and(|value| value == "true");
+        assert!(!in_ci, "run `npm ci --prefix tests/judges` (see .ci/run)");
+        eprintln!(
+            "skipping: tests/judges/node_modules is missing (`npm ci --prefix tests/judges`)"
+        );
+        return None;
+    }
+    Some(
+        Command::new("node")
+            .arg(judges.join("prometheusrule.mjs"))
+            .args(files)
+            .current_dir(dir)
+            .output()
+            .expect("node runs"),
+    )
+}
+
+#[test]
+fn prometheus_rule_objects_match_the_operators_schema() {
+    let project = built();
+    let files = rule_files(&project, "k8s");
+    let out = project.path().join("out");
+    let Some(output) = prometheusrule_judge(&out, &files) else {
+        return;
+    };
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{said}");
+    assert_eq!(said.matches("valid ").count(), files.len(), "{said}");
+    // The judge can fail: a rule without `expr`.
+    let broken = project
+        .read("out/k8s/shop.yml")
+        .replace("          expr:", "          exp:");
+    fs::write(out.join("broken.yml"), broken).unwrap();
+    let output = prometheusrule_judge(&out, &["broken.yml".to_owned()]).unwrap();
+    assert!(!output.status.success());
+}
+
+#[test]
+fn the_repository_example_passes_the_operators_schema() {
+    let dir = repository().join("generated");
+    let files: Vec<String> = fs::read_dir(dir.join("k8s"))
+        .unwrap()
+        .map(|entry| format!("k8s/{}", entry.unwrap().file_name().to_string_lossy()))
+        .collect();
+    assert!(!files.is_empty());
+    if let Some(output) = prometheusrule_judge(&dir, &files) {
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+    }
+}
+
+#[test]
+fn check_rules_reads_every_format() {
+    let project = built();
+    let mut args = vec!["check".to_owned(), "--rules".to_owned()];
+    for (dir, _) in TARGETS {
+        args.extend(
+            rule_files(&project, dir)
+                .into_iter()
+                .map(|file| format!("out/{file}")),
+        );
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let run = project.slogen(&args);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("5 rule files"), "{}", run.stderr);
+}
+
+#[test]
+fn check_rules_locates_what_is_wrong_in_each_format() {
+    let project = built();
+    let broken = [
+        (
+            "k8s/shop.yml",
+            "apiVersion: monitoring.coreos.com/v1",
+            "apiVersion: monitoring.coreos.com/v2",
+            "apiVersion `monitoring.coreos.com/v2` is not `monitoring.coreos.com/v1`",
+        ),
+        (
+            "mimir/shop.yml",
+            "namespace: slo-shop",
+            "namespace: \"\"",
+            "a Mimir namespace is empty",
+        ),
+        (
+            "thanos/shop.yml",
+            "partial_response_strategy: abort",
+            "partial_response_strategy: maybe",
+            "partial_response_strategy `maybe` is neither `abort` nor `warn`",
+        ),
+        (
+            "vmalert/shop.yml",
+            "interval: 1m",
+            "interval: 1 minute",
+            "invalid duration `1 minute`",
+        ),
+    ];
+    for (file, from, to, message) in broken {
+        let path = format!("out/{file}");
+        let text = project.read(&path);
+        assert!(text.contains(from), "{file}");
+        project.file(&path, &text.replacen(from, to, 1));
+        let run = project.slogen(&["check", "--rules", &path]);
+        assert_ne!(run.code, 0, "{file}");
+        assert!(run.stderr.contains(message), "{file}: {}", run.stderr);
+        // Located: `--> out/<file>:<line>:<column>`.
+        assert!(
+            run.stderr.contains(&format!("{path}:")),
+            "{file}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn unknown_target_kinds_and_keys_are_located_errors() {
+    let project = Project::copy_of(&repository().join("tests/cases/targets"));
+    project.file(
+        "slo/slogen.toml",
+        "[[target]]\nkind = \"prometheus-operatr\"\n\n[[target]]\nkind = \"thanos\"\nnamespace = \"x\"\npartial_response_strategy = \"sometimes\"\ndir = \"../up\"\n\n[[target]]\nkind = \"mimir\"\nnamespace = \"slo\"\nflavour = 1\n",
+    );
+    let run = project.slogen(&["build", "--slo", "slo", "--out", "out"]);
+    assert_ne!(run.code, 0);
+    for expected in [
+        "unknown target kind `prometheus-operatr`",
+        "did you mean `prometheus-operator`?",
+        "target kind `thanos` does not read `namespace`",
+        "unknown partial response strategy `sometimes`",
+        "target directory `../up` is not a plain relative path",
+        "Mimir namespace `slo` does not name the service",
+        "unknown key `flavour` in [target]",
+        "slogen.toml:2:9",
+    ] {
+        assert!(run.stderr.contains(expected), "{expected}: {}", run.stderr);
+    }
+    assert!(!project.path().join("out").exists(), "nothing is written");
+}
