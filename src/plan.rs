@@ -1,8 +1,10 @@
 //! Planning: the validated model becomes view models for the templates.
 //!
-//! In: an [`ir::Project`]. Out: [`RuleFileView`]s (recording and alert rules)
-//! whose expressions, labels and annotations are final text; templates only
-//! lay them out. All PromQL slogen writes is composed here.
+//! In: an [`ir::Project`]. Out: a [`ServiceRulesView`] per service and
+//! deploy target (the service's recording groups, then its alert group,
+//! with the target's group fields and object metadata), whose expressions,
+//! labels and annotations are final text; templates only lay them out. All
+//! PromQL slogen writes is composed here, the same for every target.
 //!
 //! Recording rules per SLO (group `slogen-<service>-<slo>`):
 //! - event SLIs (ratio, latency) record error and total rates over the base
@@ -701,7 +703,7 @@ fn slo_alert_rules(
     }
     if slo.alerting.no_data {
         let name = no_data_alert_name(&service.name, &slo.name);
-        let metric = ratio_metric(base_window(slo));
+        let metric = no_data_metric(slo);
         let mut labels = slo_alert_labels(service, slo);
         labels.insert("severity".to_owned(), settings.ticket_label.clone());
         let mut annotations = BTreeMap::new();
@@ -729,6 +731,21 @@ fn slo_alert_rules(
         });
     }
     rules
+}
+
+/// The series whose absence the no-data alert reports: the base-window
+/// total rate of event SLIs and the breach series of threshold SLIs, which
+/// hold a number even with no traffic at all, where the error ratio is
+/// 0/0. Prometheus records that NaN but VictoriaMetrics drops it, so
+/// `absent()` of the ratio would fire there on every quiet night. Raw SLIs
+/// have no other series than their ratio.
+pub fn no_data_metric(slo: &Slo) -> String {
+    let base = base_window(slo);
+    match slo.sli {
+        Sli::Ratio { .. } | Sli::Latency { .. } => format!("slo:sli_total:rate{base}"),
+        Sli::Threshold { .. } => "slo:sli_breach:bool".to_owned(),
+        Sli::Raw { .. } => ratio_metric(base),
+    }
 }
 
 /// Labels of all alerts of an SLO, before severity and windows.

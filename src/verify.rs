@@ -2,11 +2,14 @@
 //!
 //! In: [`GeneratedFile`]s. Out: diagnostics, empty when every file is valid.
 //! A template can write anything, so nothing it produced is trusted: rule
-//! files are read with the structure promtool enforces (unknown fields
-//! rejected), every expression is parsed again as an instant vector, record
-//! names, label names and durations are checked, and duplicate rules are
-//! reported. The same checks serve `slogen check --rules` on hand-written
-//! files. Test files (`tests/*.yml`) are read with the structure of
+//! files are read with the structure of their target's format ([`Format`]:
+//! promtool's fields, plus Thanos', Mimir's or vmalert's group fields, a
+//! Mimir `namespace`, or `PrometheusRule` objects, several to a file; a
+//! field the format does not read is a located error), every expression is
+//! parsed again as an instant vector, record names, label names and
+//! durations are checked, and duplicate rules are reported. The same checks
+//! serve `slogen check --rules` on hand-written files of any of these
+//! formats ([`Format::Any`] tells them apart). Test files (`tests/*.yml`) are read with the structure of
 //! `promtool test rules` (2.42): their rule files must be generated files,
 //! their group order must name those files' groups, and every duration,
 //! series, expression and value notation must parse.

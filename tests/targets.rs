@@ -311,3 +311,71 @@ fn unknown_target_kinds_and_keys_are_located_errors() {
     }
     assert!(!project.path().join("out").exists(), "nothing is written");
 }
+
+#[test]
+fn diff_gates_every_target() {
+    let project = Project::copy_of(&repository().join("tests/cases/targets"));
+    let run = project.slogen(&["build", "--slo", "slo", "--out", "out"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = project.slogen(&["diff", "--slo", "slo", "--out", "out"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for (dir, _) in TARGETS {
+        let path = format!("out/{dir}/shop.yml");
+        let text = project.read(&path);
+        // A stale file: the alert group dropped, as a stale commit would.
+        let stale = &text[..text.find("- name: slogen-shop-alerts").unwrap()];
+        project.file(&path, stale);
+        let run = project.slogen(&["diff", "--slo", "slo", "--out", "out"]);
+        assert_ne!(run.code, 0, "{dir}: {}", run.stderr);
+        assert!(
+            run.stdout.contains(&format!("+++ b/{dir}/shop.yml")),
+            "{dir}: {}",
+            run.stdout
+        );
+        project.file(&path, &text);
+    }
+}
+
+/// The no-data alert reads a series that holds a number without traffic
+/// (the base total rate), not the 0/0 error ratio that VictoriaMetrics
+/// drops: quiet traffic raises nothing, missing metrics raise it.
+#[test]
+fn quiet_traffic_is_not_missing_data() {
+    if !tool_available("promtool") {
+        return;
+    }
+    let project = Project::new();
+    project.file(
+        "slo/gateway.toml",
+        "[service]\nname = \"gateway\"\nteam = \"platform\"\n\n[[slo]]\nname = \"availability\"\nobjective = 99.9\n\n[slo.sli.ratio]\nerrors = 'sum(rate(requests_total{status=~\"5..\"}[{{window}}]))'\ntotal = 'sum(rate(requests_total[{{window}}]))'\n",
+    );
+    let run = project.slogen(&["build", "--out", "out"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rules = project.read("out/prometheus/gateway.yml");
+    assert!(rules.contains("absent(slo:sli_total:rate5m{"), "{rules}");
+    let test = |series: &str, expected: &str| {
+        format!(
+            "rule_files: [prometheus/gateway.yml]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n{series}    promql_expr_test:\n      - expr: ALERTS{{alertname=\"GatewayAvailabilityNoData\",alertstate=\"firing\"}}\n        eval_time: 40m\n        exp_samples:{expected}\n"
+        )
+    };
+    // No request at all for 40 minutes: the counter stands still.
+    project.file(
+        "out/quiet.yml",
+        &test(
+            "      - series: requests_total{status=\"200\"}\n        values: 5x60\n",
+            " []",
+        ),
+    );
+    // The metric is missing.
+    project.file(
+        "out/missing.yml",
+        &test(
+            "      - series: other_total\n        values: 5x60\n",
+            "\n          - labels: 'ALERTS{alertname=\"GatewayAvailabilityNoData\",alertstate=\"firing\",severity=\"warning\",slogen_service=\"gateway\",slogen_slo=\"availability\",team=\"platform\"}'\n            value: 1",
+        ),
+    );
+    for file in ["quiet.yml", "missing.yml"] {
+        let judgement = crate::harness::promtool_test(&project.path().join("out").join(file));
+        assert!(judgement.passed, "{file}: {}", judgement.output);
+    }
+}
