@@ -2,8 +2,10 @@
 //! and on the groups of every other target, the generated promtool tests
 //! against every target's rules, `vmalert -dryRun` on the VictoriaMetrics
 //! files, the PrometheusRule objects against the operator's published
-//! schema (tests/judges/prometheusrule.mjs), and `slogen check --rules` on
-//! every format, locating what is wrong in each.
+//! schema (tests/judges/prometheusrule.mjs), a VictoriaMetrics single node
+//! on loopback reading the generated queries as MetricsQL, `slogen diff` on
+//! every target, and `slogen check --rules` on every format, locating what
+//! is wrong in each.
 
 use std::fs;
 use std::path::Path;
@@ -378,4 +380,168 @@ fn quiet_traffic_is_not_missing_data() {
         let judgement = crate::harness::promtool_test(&project.path().join("out").join(file));
         assert!(judgement.passed, "{file}: {}", judgement.output);
     }
+}
+
+/// A VictoriaMetrics single node on a free loopback port, stopped on drop.
+struct VictoriaMetrics {
+    child: std::process::Child,
+    address: String,
+    _data: tempfile::TempDir,
+}
+
+impl VictoriaMetrics {
+    fn start() -> Self {
+        let data = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let address = format!("127.0.0.1:{port}");
+        let child = Command::new("victoria-metrics")
+            .arg(format!("-storageDataPath={}", data.path().display()))
+            .arg(format!("-httpListenAddr={address}"))
+            .arg("-search.disableCache")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("victoria-metrics starts");
+        let server = Self {
+            child,
+            address,
+            _data: data,
+        };
+        // Up within 20 s, or the test fails.
+        for _ in 0..200 {
+            if server
+                .request("GET", "/health", "")
+                .is_some_and(|body| body.contains("OK"))
+            {
+                return server;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("victoria-metrics did not start on {}", server.address);
+    }
+
+    /// One HTTP/1.0 request; the body of a 2xx answer.
+    fn request(&self, method: &str, path: &str, body: &str) -> Option<String> {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(&self.address).ok()?;
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .ok()?;
+        write!(
+            stream,
+            "{method} {path} HTTP/1.0\r\nHost: {}\r\nContent-Length: {}\r\n\r\n{body}",
+            self.address,
+            body.len()
+        )
+        .ok()?;
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).ok()?;
+        let (head, body) = answer.split_once("\r\n\r\n")?;
+        head.split(' ')
+            .nth(1)?
+            .starts_with('2')
+            .then(|| body.to_owned())
+    }
+
+    /// The samples of an instant query at `time` (seconds).
+    fn query(&self, expr: &str, time: u64) -> Vec<Value> {
+        let encoded: String = expr
+            .bytes()
+            .map(|byte| {
+                if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
+                    (byte as char).to_string()
+                } else {
+                    format!("%{byte:02X}")
+                }
+            })
+            .collect();
+        let body = self
+            .request(
+                "GET",
+                &format!("/api/v1/query?query={encoded}&time={time}"),
+                "",
+            )
+            .unwrap_or_else(|| panic!("query failed: {expr}"));
+        let answer: Value = serde_json::from_str(&body).unwrap();
+        answer["data"]["result"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for VictoriaMetrics {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// MetricsQL reads the generated queries as PromQL does, but drops the NaN
+/// of 0/0: with no traffic the error ratio is absent in VictoriaMetrics,
+/// while the total rate the no-data alert reads is 0.
+#[test]
+fn victoriametrics_reads_quiet_traffic_as_the_no_data_alert_expects() {
+    if !tool_available("victoria-metrics") {
+        return;
+    }
+    let project = built();
+    let rules = project.read("out/vmalert/shop.yml");
+    let file: Value = serde_saphyr::from_str(&rules).unwrap();
+    let group = &file["groups"][0];
+    let expr = |record: &str| {
+        group["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|rule| rule["record"] == record)
+            .and_then(|rule| rule["expr"].as_str())
+            .unwrap_or_else(|| panic!("no {record}"))
+            .to_owned()
+    };
+    let errors = expr("slo:sli_errors:rate5m");
+    let total = expr("slo:sli_total:rate5m");
+    assert!(total.contains("http_requests_total"), "{total}");
+    let server = VictoriaMetrics::start();
+    // 40 minutes of a counter that stands still, two hours ago.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let start = now - 2 * 3600;
+    let lines: String = (0..40)
+        .map(|minute| {
+            format!(
+                "http_requests_total{{job=\"checkout\",code=\"200\"}} 5 {}\n",
+                (start + minute * 60) * 1000
+            )
+        })
+        .collect();
+    server
+        .request("POST", "/api/v1/import/prometheus", &lines)
+        .expect("import");
+    server.request("GET", "/internal/force_flush", "");
+    let at = start + 39 * 60;
+    let total_now = server.query(&total, at);
+    assert_eq!(
+        total_now.len(),
+        1,
+        "the total rate is recorded: {total_now:?}"
+    );
+    assert_eq!(total_now[0]["value"][1], "0");
+    let ratio = format!("({errors})\n/\n({total})");
+    assert_eq!(
+        server.query(&ratio, at),
+        Vec::<Value>::new(),
+        "0/0 is dropped"
+    );
+    assert_eq!(
+        server.query(&format!("absent({total})"), at),
+        Vec::<Value>::new()
+    );
+    assert_eq!(server.query(&format!("absent({ratio})"), at).len(), 1);
 }
