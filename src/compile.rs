@@ -195,21 +195,19 @@ pub fn generate(
     };
     // One rule file per target and service, each planned, rendered and
     // read back (when asked) on its own.
-    let rule_files: Vec<(&Target, &Service)> = project
+    let rule_files: Vec<(&Target, String, Vec<&Service>)> = project
         .settings
         .targets
         .iter()
         .flat_map(|target| {
-            project
-                .services
-                .iter()
-                .filter(|service| plan::has_rules(service))
-                .map(move |service| (target, service))
+            plan::rule_file_units(project, target)
+                .into_iter()
+                .map(move |(name, services)| (target, name, services))
         })
         .collect();
-    let rule_file = |(target, service): &(&Target, &Service)| {
-        let path = names::rule_file_path(&target.dir, &service.name);
-        let view = plan::service_rules(project, service, target, &*runbook_url);
+    let rule_file = |(target, name, services): &(&Target, String, Vec<&Service>)| {
+        let path = names::rule_file_path(&target.dir, name);
+        let view = plan::file_rules(project, name, services, target, &*runbook_url);
         let rendered = renderer.render(&path, "rules.yml.j2", &view);
         rendered.map(|file| {
             let format = verify::Format::of(target.kind);

@@ -388,7 +388,8 @@ pub struct Target {
     /// Its directory under the output directory, `/`-separated.
     pub dir: String,
     /// `prometheus-operator`: the objects' namespace. `mimir`: the ruler
-    /// namespace of each file, `{service}` standing for the service name.
+    /// namespace, `{service}` standing for the service name (one file per
+    /// service); without it, one shared namespace file.
     pub namespace: Option<String>,
     /// `prometheus-operator`: labels of each object (what the Prometheus
     /// `ruleSelector` picks).

@@ -290,6 +290,55 @@ fn recording_group(service: &Service, slo: &Slo) -> GroupView {
     }
 }
 
+/// The rule files of a target: `(file name, services)`, one per service
+/// with rules, or one for all of them when a Mimir namespace does not name
+/// the service (a namespace is one file: `mimirtool rules sync` takes each
+/// namespace from one file).
+pub fn rule_file_units<'a>(
+    project: &'a Project,
+    target: &Target,
+) -> Vec<(String, Vec<&'a Service>)> {
+    let services: Vec<&Service> = project
+        .services
+        .iter()
+        .filter(|service| has_rules(service))
+        .collect();
+    match (&target.kind, &target.namespace) {
+        (TargetKind::Mimir, Some(namespace)) if !namespace.contains("{service}") => {
+            if services.is_empty() {
+                Vec::new()
+            } else {
+                vec![(namespace.clone(), services)]
+            }
+        }
+        _ => services
+            .into_iter()
+            .map(|service| (service.name.clone(), vec![service]))
+            .collect(),
+    }
+}
+
+/// The rule file `name` of a target holding the rules of `services`
+/// ([`service_rules`] of each, their groups in order).
+pub fn file_rules(
+    project: &Project,
+    name: &str,
+    services: &[&Service],
+    target: &Target,
+    runbook_url: &dyn Fn(&str) -> Option<String>,
+) -> Option<ServiceRulesView> {
+    let mut views = services
+        .iter()
+        .filter_map(|service| service_rules(project, service, target, runbook_url));
+    let mut file = views.next()?;
+    for view in views {
+        file.sources.extend(view.sources);
+        file.groups.extend(view.groups);
+    }
+    file.service = name.to_owned();
+    Some(file)
+}
+
 /// True when a service has rules: an SLO, or an alert group.
 pub fn has_rules(service: &Service) -> bool {
     !service.slos.is_empty() || has_alert_rules(service)

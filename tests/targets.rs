@@ -295,7 +295,7 @@ fn unknown_target_kinds_and_keys_are_located_errors() {
     let project = Project::copy_of(&repository().join("tests/cases/targets"));
     project.file(
         "slo/slogen.toml",
-        "[[target]]\nkind = \"prometheus-operatr\"\n\n[[target]]\nkind = \"thanos\"\nnamespace = \"x\"\npartial_response_strategy = \"sometimes\"\ndir = \"../up\"\n\n[[target]]\nkind = \"mimir\"\nnamespace = \"slo\"\nflavour = 1\n",
+        "[[target]]\nkind = \"prometheus-operatr\"\n\n[[target]]\nkind = \"thanos\"\nnamespace = \"x\"\npartial_response_strategy = \"sometimes\"\ndir = \"../up\"\n\n[[target]]\nkind = \"mimir\"\nnamespace = \"slo/{service}\"\nflavour = 1\n",
     );
     let run = project.slogen(&["build", "--slo", "slo", "--out", "out"]);
     assert_ne!(run.code, 0);
@@ -305,13 +305,37 @@ fn unknown_target_kinds_and_keys_are_located_errors() {
         "target kind `thanos` does not read `namespace`",
         "unknown partial response strategy `sometimes`",
         "target directory `../up` is not a plain relative path",
-        "Mimir namespace `slo` does not name the service",
+        "`slo/{service}` is not a Mimir namespace this target can write",
         "unknown key `flavour` in [target]",
         "slogen.toml:2:9",
     ] {
         assert!(run.stderr.contains(expected), "{expected}: {}", run.stderr);
     }
     assert!(!project.path().join("out").exists(), "nothing is written");
+}
+
+#[test]
+fn a_mimir_namespace_without_the_service_is_one_file_for_all() {
+    let project = Project::copy_of(&repository().join("tests/cases/targets"));
+    project.file(
+        "slo/slogen.toml",
+        "[[target]]\nkind = \"mimir\"\nnamespace = \"slos\"\n",
+    );
+    project.file(
+        "slo/api.toml",
+        &fs::read_to_string(repository().join("tests/cases/grouped/slo/grouped.toml")).unwrap(),
+    );
+    let run = project.slogen(&["build", "--slo", "slo", "--out", "out"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(project.files_under("out/mimir"), ["slos.yml"]);
+    let text = project.read("out/mimir/slos.yml");
+    assert!(text.contains("from api.toml, shop.toml."), "{text}");
+    assert!(text.contains("\nnamespace: slos\ngroups:\n"), "{text}");
+    for group in ["slogen-api-alerts", "slogen-shop-alerts"] {
+        assert!(text.contains(&format!("- name: {group}\n")), "{group}");
+    }
+    let run = project.slogen(&["check", "--rules", "out/mimir/slos.yml"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
 }
 
 #[test]

@@ -182,13 +182,9 @@ impl Analyzer {
                 let span = self.inner(namespace.span());
                 let text = namespace.get_ref();
                 let problem = match kind {
-                    TargetKind::Mimir if !text.contains("{service}") => Some((
-                        format!("Mimir namespace `{text}` does not name the service"),
-                        "each service's rules are a namespace of their own, which `mimirtool rules sync` replaces as a whole: write `{service}` where the service name goes, such as `slo-{service}`".to_owned(),
-                    )),
-                    TargetKind::Mimir if text.chars().any(char::is_control) || text.contains('/') => Some((
-                        format!("Mimir namespace `{}` holds `/` or a control character", text.escape_debug()),
-                        "the ruler stores namespaces as object names: use letters, digits, `-`, `_` and `.`".to_owned(),
+                    TargetKind::Mimir if !is_namespace_pattern(text) => Some((
+                        format!("`{}` is not a Mimir namespace this target can write", text.escape_debug()),
+                        "a namespace names its file: letters, digits, `-`, `_` and `.`, not starting with `.`; `{service}` stands for the service name (one namespace per service, the default), and without it every service's rules share one namespace file".to_owned(),
                     )),
                     TargetKind::PrometheusOperator if !is_dns_label(text) => Some((
                         format!("`{}` is not a Kubernetes namespace name", text.escape_debug()),
@@ -602,6 +598,16 @@ fn target_dir(dir: &str) -> Result<(), DirProblem> {
 /// True when `inner` is `outer` or lies under it.
 fn nested(outer: &str, inner: &str) -> bool {
     inner == outer || inner.starts_with(&format!("{outer}/"))
+}
+
+/// A Mimir namespace, `{service}` standing for the service name: a file
+/// name of plain characters once filled in.
+fn is_namespace_pattern(pattern: &str) -> bool {
+    let name = pattern.replace("{service}", "x");
+    !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// A Kubernetes namespace (RFC 1123 label).
