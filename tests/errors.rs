@@ -567,3 +567,12 @@ name = "a\nb"
         ],
     );
 }
+
+#[test]
+fn deploy_targets() {
+    let settings = "[build]\ntests = true\n\n[[target]]\nkind = \"prometheus-operatr\"\n\n[[target]]\nkind = \"prometheus-operator\"\nnamespace = \"Monitoring\"\nlabels = { release = \"kube prometheus\" }\npartial_response_strategy = \"abort\"\n\n[[target]]\nkind = \"thanos\"\ndir = \"prometheus-operator\"\nrecording_partial_response_strategy = \"sometimes\"\n\n[[target]]\nkind = \"mimir\"\ndir = \"runbooks/mimir\"\nsource_tenants = [\"a|b\"]\nevaluation_delay = \"soon\"\n";
+    case(
+        "deploy_targets",
+        &[("a.toml", &slo(RATIO)), ("slogen.toml", settings)],
+    );
+}
