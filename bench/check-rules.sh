@@ -44,7 +44,7 @@ selector = '{{job="{service}",handler="/h{index}"}}'
         handle.write("\n".join(lines))
 PY
 "$slogen" build --slo "$work/slo" --out "$work/out" --quiet
-files=("$work/out/recording-rules.yml" "$work/out/alert-rules.yml")
+files=("$work"/out/prometheus/*.yml)
 rules=$(grep -c -E '^      - (record|alert):' "${files[@]}" | awk -F: '{s+=$2} END {print s}')
 bytes=$(cat "${files[@]}" | wc -c)
 

@@ -18,4 +18,4 @@ trap 'rm -rf "$work"' EXIT
 python3 bench/generate.py "$slos" "$work/in" >/dev/null
 (cd "$work" && "$bin/slogen" build --slo in/slogen --out out >/dev/null)
 cd "$work/out"
-"$bin/yaml-parse" recording-rules.yml alert-rules.yml tests/*.yml
+"$bin/yaml-parse" prometheus/*.yml tests/*.yml

@@ -185,9 +185,11 @@ pub enum Command {
     Check {
         #[command(flatten)]
         spec: SpecArgs,
-        /// Also check Prometheus rule files (structure, PromQL, durations,
-        /// label names, duplicate rules); the specs are checked when the
-        /// spec directory exists.
+        /// Also check rule files in any format slogen writes: Prometheus,
+        /// PrometheusRule objects (several YAML documents too), Mimir
+        /// namespace files, Thanos and vmalert groups (structure, PromQL,
+        /// durations, label names, duplicate rules); the specs are checked
+        /// when the spec directory exists.
         #[arg(long, value_name = "FILE", num_args = 1..)]
         rules: Vec<PathBuf>,
     },

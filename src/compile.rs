@@ -20,9 +20,10 @@ use crate::analyze;
 use crate::catalog;
 use crate::dashboard;
 use crate::diagnostic::{self, Diagnostic, Problem};
-use crate::ir::Project;
+use crate::ir::{Project, Service, Target, TargetKind};
 use crate::load::Sources;
-use crate::native::{self, RuleFile};
+use crate::names;
+use crate::native;
 use crate::plan;
 use crate::render::{GeneratedFile, Renderer, Templates};
 use crate::routing;
@@ -166,10 +167,25 @@ pub fn generate(
     let overridden = |template: &str| templates.overrides.contains_key(template);
     let write_tests = options.tests.unwrap_or(project.settings.write_tests);
     let read_tests = write_tests && (options.verify || overridden("rule-tests.yml.j2"));
-    let read_rules = options.verify
-        || read_tests
-        || overridden("recording-rules.yml.j2")
-        || overridden("alert-rules.yml.j2");
+    let read_rules = options.verify || read_tests || overridden("rules.yml.j2");
+    // The tests load plain rule files: `slogen test` on a project with no
+    // `prometheus` target writes them too (a build refuses such settings).
+    let project = &if write_tests
+        && !project
+            .settings
+            .targets
+            .iter()
+            .any(|target| target.kind == TargetKind::Prometheus)
+    {
+        let mut with_plain = Project::clone(project);
+        with_plain
+            .settings
+            .targets
+            .push(Target::new(TargetKind::Prometheus));
+        Arc::new(with_plain)
+    } else {
+        Arc::clone(project)
+    };
     let verified = |read_back: bool, result: Result<GeneratedFile, Diagnostic>| {
         result.map(|file| {
             let (file, verified) = if read_back {
@@ -180,45 +196,60 @@ pub fn generate(
             Output::new(file, verified, sink)
         })
     };
-    // Each rule group is planned as the file reaches it. The embedded rule
-    // templates are written without the template engine (`native`); an
-    // overridden one is rendered, its context dropped before the file is
-    // parsed back.
-    let plan_rule_file = |file: RuleFile, path: &str, context: &dyn Fn() -> minijinja::Value| {
-        if !native::applies(templates, file) {
-            return verified(
-                read_rules,
-                renderer.render_value(path, file.template(), context()),
-            );
-        }
-        let sources = project.source_names();
-        let (generated, rules) = match file {
-            RuleFile::Recording => {
-                native::rule_file(file, path, &sources, plan::recording_groups(project))
+    // One rule file per target and service, each planned, rendered and
+    // read back (when asked) on its own.
+    let rule_files: Vec<(&Target, String, Vec<&Service>)> = project
+        .settings
+        .targets
+        .iter()
+        .flat_map(|target| {
+            plan::rule_file_units(project, target)
+                .into_iter()
+                .map(move |(name, services)| (target, name, services))
+        })
+        .collect();
+    let rule_file = |(target, name, services): &(&Target, String, Vec<&Service>)| {
+        let path = names::rule_file_path(&target.dir, name);
+        let view = plan::file_rules(project, name, services, target, &*runbook_url);
+        // The embedded template is written without the template engine
+        // (`native`), with the rules counted as they are written.
+        let (rendered, counted) = match &view {
+            Some(view) if native::applies(templates) => {
+                let (file, rules) = native::rule_file(&path, view);
+                (Ok(file), Some(rules))
             }
-            RuleFile::Alerting => native::rule_file(
-                file,
-                path,
-                &sources,
-                plan::alert_groups(project, &*runbook_url),
-            ),
+            _ => (renderer.render(&path, native::TEMPLATE, &view), None),
         };
-        Ok(if read_rules {
-            let (generated, verified) = verify::verify_file(generated);
-            Output::new(generated, verified, sink)
-        } else {
-            let verified = verify::Verified {
-                rules,
-                ..verify::Verified::default()
+        rendered.map(|file| {
+            let format = verify::Format::of(target.kind);
+            let (file, verified) = match counted {
+                _ if read_rules => verify::verify_rules(file, format),
+                Some(rules) => (
+                    file,
+                    verify::Verified {
+                        rules,
+                        ..verify::Verified::default()
+                    },
+                ),
+                None => verify::trusted(file),
             };
-            Output::new(generated, verified, sink)
+            // Test files name the plain files' groups.
+            let verified = if target.kind == TargetKind::Prometheus {
+                verified
+            } else {
+                verify::Verified {
+                    groups: None,
+                    ..verified
+                }
+            };
+            Output::new(file, verified, sink)
         })
     };
     // Every output is planned, rendered and verified on its own, beside the
-    // others: the test files (the biggest), the two rule files, then
+    // others: the test files (the biggest), the rule files, then
     // alertmanager.yml and the runbooks. Test files name the rule files and
     // their groups, so those references are checked once all are known.
-    let (tests, (recording, (alerts, others))) = rayon::join(
+    let (tests, (rules_written, others)) = rayon::join(
         || {
             if write_tests {
                 test_outputs(project, &renderer, read_tests, sink)
@@ -228,58 +259,38 @@ pub fn generate(
         },
         || {
             rayon::join(
+                || rule_files.par_iter().map(rule_file).collect::<Vec<_>>(),
                 || {
-                    plan_rule_file(RuleFile::Recording, "recording-rules.yml", &|| {
-                        plan::recording_rules_context(Arc::clone(project))
-                    })
-                },
-                || {
-                    rayon::join(
-                        || {
-                            plan_rule_file(RuleFile::Alerting, "alert-rules.yml", &|| {
-                                plan::alert_rules_context(
-                                    Arc::clone(project),
-                                    Arc::clone(&runbook_url),
-                                )
-                            })
-                        },
-                        || {
-                            let mut others = vec![verified(
-                                options.verify || overridden("alertmanager.yml.j2"),
-                                renderer.render(
-                                    "alertmanager.yml",
-                                    "alertmanager.yml.j2",
-                                    &routing::alertmanager(project),
-                                ),
-                            )];
-                            others.par_extend(runbook::runbooks(project).par_iter().map(|page| {
-                                renderer
-                                    .render(&page.path, "runbook.md.j2", page)
-                                    .map(|file| {
-                                        Output::new(file, verify::Verified::default(), sink)
-                                    })
-                            }));
-                            others.extend(dashboard_outputs(
-                                project,
-                                &renderer,
-                                &runbook_url,
-                                options.verify || overridden("dashboard.json.j2"),
-                                sink,
-                            ));
-                            others.push(
-                                renderer
-                                    .render(
-                                        crate::names::CATALOG_FILE,
-                                        "catalog.md.j2",
-                                        &catalog::catalog(project),
-                                    )
-                                    .map(|file| {
-                                        Output::new(file, verify::Verified::default(), sink)
-                                    }),
-                            );
-                            others
-                        },
-                    )
+                    let mut others = vec![verified(
+                        options.verify || overridden("alertmanager.yml.j2"),
+                        renderer.render(
+                            "alertmanager.yml",
+                            "alertmanager.yml.j2",
+                            &routing::alertmanager(project),
+                        ),
+                    )];
+                    others.par_extend(runbook::runbooks(project).par_iter().map(|page| {
+                        renderer
+                            .render(&page.path, "runbook.md.j2", page)
+                            .map(|file| Output::new(file, verify::Verified::default(), sink))
+                    }));
+                    others.extend(dashboard_outputs(
+                        project,
+                        &renderer,
+                        &runbook_url,
+                        options.verify || overridden("dashboard.json.j2"),
+                        sink,
+                    ));
+                    others.push(
+                        renderer
+                            .render(
+                                crate::names::CATALOG_FILE,
+                                "catalog.md.j2",
+                                &catalog::catalog(project),
+                            )
+                            .map(|file| Output::new(file, verify::Verified::default(), sink)),
+                    );
+                    others
                 },
             )
         },
@@ -288,10 +299,18 @@ pub fn generate(
     let mut errors = Vec::new();
     let mut groups = BTreeMap::new();
     let mut rules = 0;
-    for result in [recording, alerts].into_iter().chain(others) {
+    // Rules are counted once, in the first target's files.
+    let first_dir = project
+        .settings
+        .targets
+        .first()
+        .map(|target| target.dir.as_str());
+    for result in rules_written.into_iter().chain(others) {
         match result {
             Ok(output) if output.verified.problems.is_empty() => {
-                rules += output.verified.rules;
+                if first_dir.is_some_and(|dir| output.path.starts_with(&format!("{dir}/"))) {
+                    rules += output.verified.rules;
+                }
                 if let Some(names) = output.verified.groups {
                     groups.insert(output.path, names);
                 }

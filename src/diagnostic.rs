@@ -320,6 +320,20 @@ pub enum Problem {
     InvalidReceiverName {
         name: String,
     },
+    // --- deploy targets
+    UnknownTargetKind {
+        kind: String,
+        suggestion: Option<String>,
+    },
+    TargetKeyNotRead {
+        key: String,
+        kind: &'static str,
+        keys: &'static [&'static str],
+    },
+    InvalidTarget {
+        message: String,
+        help: String,
+    },
     DuplicateReceiver {
         name: String,
     },
@@ -464,6 +478,9 @@ impl Problem {
             Self::UnknownReceiver { .. } => "unknown-receiver",
             Self::DuplicateReceiver { .. } => "duplicate-receiver",
             Self::InvalidReceiverName { .. } => "invalid-receiver-name",
+            Self::UnknownTargetKind { .. } => "unknown-target-kind",
+            Self::TargetKeyNotRead { .. } => "target-key",
+            Self::InvalidTarget { .. } => "invalid-target",
             Self::UnknownIntegration { .. } => "unknown-integration",
             Self::UnusedTeamRoute { .. } => "unused-team-route",
             Self::Template { .. } => "template",
@@ -675,6 +692,11 @@ impl Problem {
             Self::InvalidReceiverName { name } if name.trim().is_empty() => {
                 "a receiver's name is empty".to_owned()
             }
+            Self::UnknownTargetKind { kind, .. } => format!("unknown target kind `{kind}`"),
+            Self::TargetKeyNotRead { key, kind, .. } => {
+                format!("target kind `{kind}` does not read `{key}`")
+            }
+            Self::InvalidTarget { message, .. } => message.clone(),
             Self::InvalidReceiverName { name } => {
                 format!("invalid receiver name `{}`", name.escape_debug())
             }
@@ -919,6 +941,21 @@ impl Problem {
             Self::SecretInUrl { .. } => {
                 "generated files are committed; keep credentials out of URLs: Slack, Discord and Teams webhooks have `*_file` fields, and other receivers send a token with `http_config.authorization.credentials_file`".to_owned()
             }
+            Self::UnknownTargetKind { suggestion: Some(suggestion), .. } => {
+                format!("did you mean `{suggestion}`?")
+            }
+            Self::UnknownTargetKind { .. } => format!(
+                "the kinds are {}",
+                quoted_list(
+                    &crate::ir::TargetKind::ALL
+                        .map(|kind| kind.name().to_owned())
+                )
+            ),
+            Self::TargetKeyNotRead { kind, keys, .. } => format!(
+                "besides `kind` and `dir`, `{kind}` reads {}; docs/reference.md lists each kind's keys",
+                quoted_list(&keys.iter().map(|key| (*key).to_owned()).collect::<Vec<_>>())
+            ),
+            Self::InvalidTarget { help, .. } => help.clone(),
             Self::InvalidReceiverName { .. } => {
                 "a receiver's name is what routes point at: give it a name of its own, on one line, such as `team-pagerduty`".to_owned()
             }

@@ -489,9 +489,14 @@ fn compile_checked(sources: &Sources, templates: &Templates, built_in: bool) -> 
     let unique: BTreeSet<&str> = paths.iter().copied().collect();
     assert_eq!(paths.len(), unique.len(), "a path twice: {paths:?}");
     assert!(paths.is_sorted(), "{paths:?}");
-    for expected in ["alert-rules.yml", "alertmanager.yml", "recording-rules.yml"] {
-        assert!(unique.contains(expected), "no {expected}: {paths:?}");
-    }
+    assert!(
+        unique.contains("alertmanager.yml"),
+        "no alertmanager.yml: {paths:?}"
+    );
+    assert!(
+        unique.iter().any(|path| path.starts_with("prometheus/")),
+        "no rule file: {paths:?}"
+    );
     for file in &compilation.files {
         let path = &file.path;
         assert!(
@@ -599,19 +604,19 @@ struct RuleFile {
     groups: Vec<RuleGroup>,
 }
 
-/// The alerting rules of a compilation's `alert-rules.yml`.
+/// The alerting rules of a compilation's rule files.
 fn alert_rules(compilation: &Compilation) -> Vec<Rule> {
-    let file = compilation
+    compilation
         .files
         .iter()
-        .find(|file| file.path == "alert-rules.yml")
-        .expect("alert-rules.yml");
-    let parsed: RuleFile = serde_saphyr::from_str(&file.contents)
-        .unwrap_or_else(|error| panic!("alert-rules.yml: {error}\n{}", file.contents));
-    parsed
-        .groups
-        .into_iter()
+        .filter(|file| file.path.starts_with("prometheus/"))
+        .flat_map(|file| {
+            let parsed: RuleFile = serde_saphyr::from_str(&file.contents)
+                .unwrap_or_else(|error| panic!("{}: {error}\n{}", file.path, file.contents));
+            parsed.groups
+        })
         .flat_map(|group| group.rules)
+        .filter(|rule| rule.alert.is_some())
         .collect()
 }
 

@@ -63,6 +63,9 @@ pub struct Settings {
     pub routing: Routing,
     /// `slogen build` also writes the promtool tests (`[build] tests`).
     pub write_tests: bool,
+    /// Where the rules are deployed (`[[target]]`), in the order listed;
+    /// never empty (plain Prometheus files when none is listed).
+    pub targets: Vec<Target>,
 }
 
 impl Settings {
@@ -388,4 +391,117 @@ pub struct AlertTest {
     pub firing: bool,
     /// Extra labels expected on the alert.
     pub labels: BTreeMap<String, String>,
+}
+
+/// A way rules are deployed (`[[target]]`): each writes one rule file per
+/// service into its own directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// The format.
+    pub kind: TargetKind,
+    /// Its directory under the output directory, `/`-separated.
+    pub dir: String,
+    /// `prometheus-operator`: the objects' namespace. `mimir`: the ruler
+    /// namespace, `{service}` standing for the service name (one file per
+    /// service); without it, one shared namespace file.
+    pub namespace: Option<String>,
+    /// `prometheus-operator`: labels of each object (what the Prometheus
+    /// `ruleSelector` picks).
+    pub labels: BTreeMap<String, String>,
+    /// `prometheus-operator`: annotations of each object.
+    pub annotations: BTreeMap<String, String>,
+    /// Group `interval`.
+    pub interval: Option<Duration>,
+    /// Group `query_offset` (Mimir).
+    pub query_offset: Option<Duration>,
+    /// Group `evaluation_delay` (Cortex, older Mimir).
+    pub evaluation_delay: Option<Duration>,
+    /// Group `source_tenants` (Mimir federated rule groups).
+    pub source_tenants: Vec<String>,
+    /// Thanos: `partial_response_strategy` of alerting groups.
+    pub alerting_partial_response: Option<String>,
+    /// Thanos: `partial_response_strategy` of recording groups.
+    pub recording_partial_response: Option<String>,
+}
+
+impl Target {
+    /// A target of a kind with every option unset, in its default directory.
+    pub fn new(kind: TargetKind) -> Self {
+        Self {
+            kind,
+            dir: kind.name().to_owned(),
+            namespace: None,
+            labels: BTreeMap::new(),
+            annotations: BTreeMap::new(),
+            interval: None,
+            query_offset: None,
+            evaluation_delay: None,
+            source_tenants: Vec::new(),
+            alerting_partial_response: None,
+            recording_partial_response: None,
+        }
+    }
+}
+
+/// The formats slogen writes rules in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TargetKind {
+    /// Plain Prometheus rule files.
+    Prometheus,
+    /// `monitoring.coreos.com/v1` `PrometheusRule` objects.
+    PrometheusOperator,
+    /// Grafana Mimir / Cortex ruler namespace files (`mimirtool rules`).
+    Mimir,
+    /// Thanos ruler files (`partial_response_strategy`).
+    Thanos,
+    /// VictoriaMetrics vmalert files.
+    VictoriaMetrics,
+}
+
+impl TargetKind {
+    /// Every kind, in documentation order.
+    pub const ALL: [Self; 5] = [
+        Self::Prometheus,
+        Self::PrometheusOperator,
+        Self::Mimir,
+        Self::Thanos,
+        Self::VictoriaMetrics,
+    ];
+
+    /// The name in the settings file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Prometheus => "prometheus",
+            Self::PrometheusOperator => "prometheus-operator",
+            Self::Mimir => "mimir",
+            Self::Thanos => "thanos",
+            Self::VictoriaMetrics => "victoriametrics",
+        }
+    }
+
+    /// The kind of a settings name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+
+    /// The `[[target]]` keys this kind reads besides `kind` and `dir`.
+    pub fn keys(self) -> &'static [&'static str] {
+        match self {
+            Self::Prometheus => &["interval"],
+            Self::PrometheusOperator => &["namespace", "labels", "annotations", "interval"],
+            Self::Mimir => &[
+                "namespace",
+                "interval",
+                "query_offset",
+                "evaluation_delay",
+                "source_tenants",
+            ],
+            Self::Thanos => &[
+                "interval",
+                "partial_response_strategy",
+                "recording_partial_response_strategy",
+            ],
+            Self::VictoriaMetrics => &["interval"],
+        }
+    }
 }

@@ -244,6 +244,19 @@ pub fn templates(dir: &Path) -> Result<(Templates, Vec<Diagnostic>), Vec<Diagnos
         let text = check_input(dir, &path)
             .and_then(|()| fs::read_to_string(&path).map_err(|error| io_error(&path, &error)));
         match text {
+            Ok(_)
+                if matches!(
+                    name.as_str(),
+                    "recording-rules.yml.j2" | "alert-rules.yml.j2"
+                ) =>
+            {
+                // Retired when rules went per service and target: ignoring
+                // it would drop the user's changes without a word.
+                problems.push(Diagnostic::general(Problem::Template {
+                    template: format!("{name} (templates directory)"),
+                    message: "this template is no longer read: every rule file (one per service and deploy target) is rendered by `rules.yml.j2`; move your changes there (`slogen templates export` writes the default)".to_owned(),
+                }));
+            }
             Ok(text) => {
                 if !DEFAULT_TEMPLATES.iter().any(|(known, _)| *known == name) {
                     let names = DEFAULT_TEMPLATES.iter().map(|(known, _)| *known);
@@ -320,19 +333,19 @@ mod tests {
     #[test]
     fn a_misnamed_template_is_reported() {
         let root = tempfile::tempdir().unwrap();
-        fs::write(root.path().join("alert-rule.yml.j2"), "x").unwrap();
+        fs::write(root.path().join("rule.yml.j2"), "x").unwrap();
         let (templates, warnings) = templates(root.path()).unwrap();
-        assert!(templates.overrides.contains_key("alert-rule.yml.j2"));
+        assert!(templates.overrides.contains_key("rule.yml.j2"));
         assert_eq!(
             warnings[0].problem.message(),
             format!(
                 "`{}` overrides no built-in template",
-                root.path().join("alert-rule.yml.j2").display()
+                root.path().join("rule.yml.j2").display()
             )
         );
         assert_eq!(
             warnings[0].problem.help().unwrap(),
-            "did you mean `alert-rules.yml.j2`? (`slogen templates list` names them)"
+            "did you mean `rules.yml.j2`? (`slogen templates list` names them)"
         );
     }
 }

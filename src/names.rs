@@ -149,3 +149,18 @@ pub fn dashboard_uid(name: &str) -> String {
 
 /// The uid of the overview dashboard.
 pub const OVERVIEW_UID: &str = "slogen_overview";
+/// A service's rule file in a target's directory, relative to the output
+/// directory.
+pub fn rule_file_path(dir: &str, service: &str) -> String {
+    format!("{dir}/{service}.yml")
+}
+
+/// The name of a service's `PrometheusRule` object.
+pub fn rule_object_name(service: &str) -> String {
+    format!("slogen-{service}")
+}
+
+/// A service's Mimir namespace from the target's pattern.
+pub fn mimir_namespace(pattern: &str, service: &str) -> String {
+    pattern.replace("{service}", service)
+}

@@ -1,72 +1,31 @@
-//! The embedded rule-file templates, compiled by hand.
+//! The embedded rule-file template, compiled by hand.
 //!
-//! In: the planned rule groups of a file ([`GroupView`]s, one at a time).
-//! Out: the text `recording-rules.yml.j2` or `alert-rules.yml.j2` renders
-//! from them, byte for byte, and the number of rules in it.
+//! In: a planned rule file ([`ServiceRulesView`]: one service's groups in
+//! one deploy target's format). Out: the text `rules.yml.j2` renders from
+//! it, byte for byte, and the number of rules in it.
 //!
-//! Those two templates only lay planned groups out as YAML. When the user
-//! does not override them, the build writes that text here instead of
-//! running the template engine, which was about half of a build's
-//! instructions at 1,000 SLOs (BENCHMARKS.md, "Rule files without the
-//! template engine"). The templates stay the definition: every fixture,
-//! the example project and the property tests' specs are rendered both
-//! ways and must give the same bytes, and [`PINNED`] holds the SHA-256 of
-//! the template texts followed here. A template whose text changes is
-//! rendered by the engine until this file follows it (a test says so).
+//! That template only lays planned groups out as YAML. When the user does
+//! not override it, the build writes that text here instead of running the
+//! template engine, which was about half of a build's instructions at
+//! 1,000 SLOs (BENCHMARKS.md, "Rule files without the template engine").
+//! The template stays the definition: every fixture, the example project
+//! and the property tests' specs are rendered both ways and must give the
+//! same bytes, and [`PINNED`] holds the SHA-256 of the template text
+//! followed here. A template whose text changes is rendered by the engine
+//! until this file follows it (a test says so).
 
 use std::fmt::Write as _;
 
 use sha2::{Digest, Sha256};
 
-use crate::plan::GroupView;
+use crate::plan::ServiceRulesView;
 use crate::render::{DEFAULT_TEMPLATES, GeneratedFile, Templates, scalar_into};
 
-/// The templates written here, with the SHA-256 of the text followed.
-pub const PINNED: &[(&str, &str)] = &[
-    (
-        RECORDING_TEMPLATE,
-        "82739232465dc337570a016cdf1a22e4cc93cf31a210f680c16773381da8504a",
-    ),
-    (
-        ALERTING_TEMPLATE,
-        "872de2c973e7df395179f2a604e701e5078e8d749c85ea36f560d204b61771cb",
-    ),
-];
+/// The template written here.
+pub const TEMPLATE: &str = "rules.yml.j2";
 
-const RECORDING_TEMPLATE: &str = "recording-rules.yml.j2";
-const ALERTING_TEMPLATE: &str = "alert-rules.yml.j2";
-
-/// Which of the two rule files.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RuleFile {
-    /// `recording-rules.yml`.
-    Recording,
-    /// `alert-rules.yml`.
-    Alerting,
-}
-
-impl RuleFile {
-    /// The template this file comes from.
-    pub fn template(self) -> &'static str {
-        match self {
-            Self::Recording => RECORDING_TEMPLATE,
-            Self::Alerting => ALERTING_TEMPLATE,
-        }
-    }
-
-    /// The comment under the first header line.
-    fn description(self) -> &'static str {
-        match self {
-            Self::Recording => {
-                "# SLI error ratios per window and error-budget metadata, one group per SLO.\n"
-            }
-            Self::Alerting => concat!(
-                "# Burn-rate alerts (SRE Workbook: both windows above the threshold), no-data\n",
-                "# alerts, and plain alerts, one group per service.\n",
-            ),
-        }
-    }
-}
+/// The SHA-256 of the template text followed here.
+pub const PINNED: &str = "f8b142857269d0e4e9705a37f56cd6bb35778d3234f564050bc642e3d4551570";
 
 /// The SHA-256 of a text, in hex.
 pub fn sha256(text: &str) -> String {
@@ -78,107 +37,167 @@ pub fn sha256(text: &str) -> String {
         })
 }
 
-/// True when `file` may be written here: its template is the embedded one
-/// and still the text [`PINNED`] names.
-pub fn applies(templates: &Templates, file: RuleFile) -> bool {
-    let name = file.template();
-    if templates.overrides.contains_key(name) {
-        return false;
-    }
-    let embedded = DEFAULT_TEMPLATES
-        .iter()
-        .find(|(default, _)| *default == name)
-        .map(|(_, source)| *source);
-    let pinned = PINNED
-        .iter()
-        .find(|(pinned, _)| *pinned == name)
-        .map(|(_, hash)| *hash);
-    matches!((embedded, pinned), (Some(text), Some(hash)) if sha256(text) == hash)
+/// True when rule files may be written here: the template is the embedded
+/// one and still the text [`PINNED`] names.
+pub fn applies(templates: &Templates) -> bool {
+    !templates.overrides.contains_key(TEMPLATE)
+        && DEFAULT_TEMPLATES
+            .iter()
+            .find(|(name, _)| *name == TEMPLATE)
+            .is_some_and(|(_, text)| sha256(text) == PINNED)
 }
 
-/// The text of a rule file, as its embedded template writes it, and the
+/// The text of a rule file as the embedded template writes it, and the
 /// number of rules in it.
-pub fn rule_file(
-    file: RuleFile,
-    path: &str,
-    sources: &[String],
-    groups: impl Iterator<Item = GroupView>,
-) -> (GeneratedFile, usize) {
+pub fn rule_file(path: &str, view: &ServiceRulesView) -> (GeneratedFile, usize) {
     let mut out = String::with_capacity(4096);
     out.push_str("# Code generated by slogen from ");
-    if sources.is_empty() {
-        out.push_str("no service files");
-    } else {
-        out.push_str(&sources.join(", "));
+    out.push_str(&view.sources.join(", "));
+    out.push_str(". DO NOT EDIT.\n# ");
+    out.push_str(&view.service);
+    out.push_str(concat!(
+        ": SLI error ratios per window and error-budget metadata (one\n",
+        "# group per SLO), then burn-rate, no-data and plain alerts (SRE Workbook:\n",
+        "# both windows above the threshold).",
+    ));
+    let target = &view.target;
+    let operator = target.kind == "prometheus-operator";
+    if operator {
+        out.push_str("\napiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: ");
+        yaml(&mut out, &target.name, 0);
+        if let Some(namespace) = target.namespace.as_deref().filter(|text| !text.is_empty()) {
+            out.push_str("\n  namespace: ");
+            yaml(&mut out, namespace, 0);
+        }
+        for (key, map) in [("labels", &target.labels), ("annotations", &target.annotations)] {
+            if map.is_empty() {
+                continue;
+            }
+            out.push_str("\n  ");
+            out.push_str(key);
+            out.push(':');
+            for (name, value) in map {
+                out.push_str("\n    ");
+                yaml(&mut out, name, 0);
+                out.push_str(": ");
+                yaml(&mut out, value, 6);
+            }
+        }
+        out.push_str("\nspec:");
+    } else if target.kind == "mimir" {
+        out.push_str("\nnamespace: ");
+        yaml(&mut out, target.namespace.as_deref().unwrap_or_default(), 0);
     }
-    out.push_str(". DO NOT EDIT.\n");
-    out.push_str(file.description());
-    out.push_str("groups:");
+    out.push('\n');
+    // The body of `{% filter indent(2 if operator else 0, true) %}`.
+    let mut body = String::with_capacity(4096);
+    body.push_str("groups:");
+    if view.groups.is_empty() {
+        body.push_str(" []");
+    }
     let mut rules = 0;
-    let mut any = false;
-    for group in groups {
-        any = true;
-        out.push_str("\n  - name: ");
-        yaml(&mut out, &group.name, 0);
-        out.push_str("\n    rules:");
+    for group in &view.groups {
+        body.push_str("\n  - name: ");
+        yaml(&mut body, &group.name, 0);
+        let fields = &group.fields;
+        for (key, value) in [
+            ("interval", &fields.interval),
+            ("query_offset", &fields.query_offset),
+            ("evaluation_delay", &fields.evaluation_delay),
+        ] {
+            if let Some(value) = value.as_deref().filter(|text| !text.is_empty()) {
+                body.push_str("\n    ");
+                body.push_str(key);
+                body.push_str(": ");
+                yaml(&mut body, value, 0);
+            }
+        }
+        if !fields.source_tenants.is_empty() {
+            body.push_str("\n    source_tenants:");
+            for tenant in &fields.source_tenants {
+                body.push_str("\n      - ");
+                yaml(&mut body, tenant, 0);
+            }
+        }
+        if let Some(strategy) = fields
+            .partial_response_strategy
+            .as_deref()
+            .filter(|text| !text.is_empty())
+        {
+            body.push_str("\n    partial_response_strategy: ");
+            yaml(&mut body, strategy, 0);
+        }
+        body.push_str("\n    rules:");
         for rule in &group.rules {
             rules += 1;
             if let Some(comment) = rule.comment.as_deref().filter(|text| !text.is_empty()) {
-                out.push_str("\n      # ");
-                out.push_str(comment);
+                body.push_str("\n      # ");
+                body.push_str(comment);
             }
-            match file {
-                RuleFile::Recording => {
-                    out.push_str("\n      - record: ");
-                    yaml(&mut out, rule.record.as_deref().unwrap_or_default(), 0);
+            match rule.record.as_deref().filter(|text| !text.is_empty()) {
+                Some(record) => {
+                    body.push_str("\n      - record: ");
+                    yaml(&mut body, record, 0);
                 }
-                RuleFile::Alerting => {
-                    out.push_str("\n      - alert: ");
-                    yaml(&mut out, rule.alert.as_deref().unwrap_or_default(), 0);
+                None => {
+                    body.push_str("\n      - alert: ");
+                    yaml(&mut body, rule.alert.as_deref().unwrap_or_default(), 0);
                 }
             }
-            out.push_str("\n        expr: ");
-            yaml(&mut out, &rule.expr, 8);
-            if file == RuleFile::Alerting
-                && let Some(duration) = rule.for_duration.as_deref().filter(|text| !text.is_empty())
-            {
-                out.push_str("\n        for: ");
-                yaml(&mut out, duration, 0);
+            body.push_str("\n        expr: ");
+            yaml(&mut body, &rule.expr, 8);
+            if let Some(duration) = rule.for_duration.as_deref().filter(|text| !text.is_empty()) {
+                body.push_str("\n        for: ");
+                yaml(&mut body, duration, 0);
             }
-            let maps: &[(&str, &std::collections::BTreeMap<String, String>)] = match file {
-                RuleFile::Recording => &[("labels", &rule.labels)],
-                RuleFile::Alerting => {
-                    &[("labels", &rule.labels), ("annotations", &rule.annotations)]
-                }
-            };
-            for (key, map) in maps {
+            for (key, map) in [("labels", &rule.labels), ("annotations", &rule.annotations)] {
                 if map.is_empty() {
                     continue;
                 }
-                out.push_str("\n        ");
-                out.push_str(key);
-                out.push(':');
-                for (name, value) in *map {
-                    out.push_str("\n          ");
-                    yaml(&mut out, name, 10);
-                    out.push_str(": ");
-                    yaml(&mut out, value, 10);
+                body.push_str("\n        ");
+                body.push_str(key);
+                body.push(':');
+                for (name, value) in map {
+                    body.push_str("\n          ");
+                    yaml(&mut body, name, 0);
+                    body.push_str(": ");
+                    yaml(&mut body, value, 10);
                 }
             }
         }
     }
-    if !any {
-        out.push_str(" []");
-    }
+    body.push('\n');
+    indent_into(&mut out, &body, if operator { 2 } else { 0 });
     // As the renderer ends every file: one line break.
     out.truncate(out.trim_end_matches('\n').len());
     out.push('\n');
     out.shrink_to_fit();
-    let generated = GeneratedFile {
+    let file = GeneratedFile {
         path: path.to_owned(),
         contents: out,
     };
-    (generated, rules)
+    (file, rules)
+}
+
+/// minijinja's `indent(width, true)`, appended to `out`: one final line
+/// break (and then a carriage return) dropped, every line indented but
+/// blank ones.
+fn indent_into(out: &mut String, text: &str, width: usize) {
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    let text = text.strip_suffix('\r').unwrap_or(text);
+    if width == 0 {
+        out.push_str(text);
+        return;
+    }
+    for (index, line) in text.split('\n').enumerate() {
+        if index > 0 {
+            out.push('\n');
+        }
+        if !line.is_empty() {
+            out.extend(std::iter::repeat_n(' ', width));
+            out.push_str(line);
+        }
+    }
 }
 
 /// `text | yaml(indent=N)`, appended to `out`.
@@ -193,17 +212,15 @@ mod tests {
     /// A template edited without this file: the test names the new hash
     /// to pin once the writer here follows the change.
     #[test]
-    fn the_pinned_templates_are_the_embedded_ones() {
-        for (name, hash) in PINNED {
-            let (_, text) = DEFAULT_TEMPLATES
-                .iter()
-                .find(|(default, _)| default == name)
-                .expect("a pinned template is embedded");
-            assert_eq!(
-                sha256(text),
-                *hash,
-                "templates/{name} changed: make src/native.rs write what it writes, then pin the new hash"
-            );
-        }
+    fn the_pinned_template_is_the_embedded_one() {
+        let (_, text) = DEFAULT_TEMPLATES
+            .iter()
+            .find(|(name, _)| *name == TEMPLATE)
+            .expect("the rule template is embedded");
+        assert_eq!(
+            sha256(text),
+            PINNED,
+            "templates/{TEMPLATE} changed: make src/native.rs write what it writes, then pin the new hash"
+        );
     }
 }

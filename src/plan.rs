@@ -1,8 +1,10 @@
 //! Planning: the validated model becomes view models for the templates.
 //!
-//! In: an [`ir::Project`]. Out: [`RuleFileView`]s (recording and alert rules)
-//! whose expressions, labels and annotations are final text; templates only
-//! lay them out. All PromQL slogen writes is composed here.
+//! In: an [`ir::Project`]. Out: a [`ServiceRulesView`] per service and
+//! deploy target (the service's recording groups, then its alert group,
+//! with the target's group fields and object metadata), whose expressions,
+//! labels and annotations are final text; templates only lay them out. All
+//! PromQL slogen writes is composed here, the same for every target.
 //!
 //! Recording rules per SLO (group `slogen-<service>-<slo>`):
 //! - event SLIs (ratio, latency) record error and total rates over the base
@@ -27,14 +29,17 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::duration::{Duration, humanize_seconds};
-use crate::ir::{Bound, PlainAlert, Project, RatioErrors, Service, Settings, Severity, Sli, Slo};
+use crate::ir::{
+    Bound, PlainAlert, Project, RatioErrors, Service, Settings, Severity, Sli, Slo, Target,
+    TargetKind,
+};
 use crate::math::{self, BurnAlert, Measure, Measures};
 use crate::names::{
     BREACH_METRIC, BUDGET_REMAINING_METRIC, CURRENT_BURN_RATE_METRIC, ERROR_BUDGET_METRIC,
     LONG_WINDOW_LABEL, OBJECTIVE_METRIC, PERIOD_BURN_RATE_METRIC, PERIOD_DAYS_METRIC,
     SERVICE_LABEL, SHORT_WINDOW_LABEL, SLO_LABEL, alert_group_name, burn_alert_name,
-    errors_rate_metric, no_data_alert_name, ratio_metric, recording_group_name, slo_selector,
-    total_rate_metric,
+    errors_rate_metric, mimir_namespace, no_data_alert_name, ratio_metric, recording_group_name,
+    rule_object_name, slo_selector, total_rate_metric,
 };
 use crate::number::{format, percent};
 use crate::promql::{escape_template_text, operand, quote};
@@ -62,6 +67,56 @@ pub struct GroupView {
     pub name: String,
     /// Rules in evaluation order.
     pub rules: Vec<RuleView>,
+    /// True for the alert group, false for a recording group.
+    pub alerting: bool,
+    /// The target's group fields, set where it sets them.
+    #[serde(flatten)]
+    pub fields: GroupFields,
+}
+
+/// Group fields a target may set besides `name` and `rules`.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct GroupFields {
+    /// `interval`.
+    pub interval: Option<String>,
+    /// `query_offset`.
+    pub query_offset: Option<String>,
+    /// `evaluation_delay` (Cortex).
+    pub evaluation_delay: Option<String>,
+    /// `source_tenants` (Mimir), empty for none.
+    pub source_tenants: Vec<String>,
+    /// `partial_response_strategy` (Thanos).
+    pub partial_response_strategy: Option<String>,
+}
+
+/// A service's rule file in one target's format.
+#[derive(Clone, Debug, Serialize)]
+pub struct ServiceRulesView {
+    /// The service's spec file, for the header.
+    pub sources: Vec<String>,
+    /// The service name.
+    pub service: String,
+    /// The target and what it names.
+    pub target: TargetView,
+    /// The service's recording groups (one per SLO), then its alert group.
+    pub groups: Vec<GroupView>,
+}
+
+/// The target a rule file is written for.
+#[derive(Clone, Debug, Serialize)]
+pub struct TargetView {
+    /// `prometheus`, `prometheus-operator`, `mimir`, `thanos` or
+    /// `victoriametrics`.
+    pub kind: &'static str,
+    /// `prometheus-operator`: the object name.
+    pub name: String,
+    /// `prometheus-operator`: the object namespace, if set. `mimir`: the
+    /// service's ruler namespace.
+    pub namespace: Option<String>,
+    /// `prometheus-operator`: object labels.
+    pub labels: BTreeMap<String, String>,
+    /// `prometheus-operator`: object annotations.
+    pub annotations: BTreeMap<String, String>,
 }
 
 /// One recording or alerting rule.
@@ -276,9 +331,8 @@ pub fn group_names(project: &Project) -> Vec<String> {
         .collect()
 }
 
-/// Plans the recording-rules file at once: the values
-/// [`recording_rules_context`] gives the template group by group (tests
-/// hold the two to the same values).
+/// Every recording group of the project, in output order (for tests and
+/// tools; a build plans each service's file with [`service_rules`]).
 pub fn recording_rules(project: &Project) -> RuleFileView {
     RuleFileView {
         sources: project.source_names(),
@@ -289,37 +343,121 @@ pub fn recording_rules(project: &Project) -> RuleFileView {
     }
 }
 
-/// The recording-rules file as a template context with the values of
-/// [`recording_rules`], each group planned as the template reaches it.
-pub fn recording_rules_context(project: Arc<Project>) -> minijinja::Value {
-    let slos: Vec<(usize, usize)> = project
-        .services
-        .iter()
-        .enumerate()
-        .flat_map(|(at, service)| (0..service.slos.len()).map(move |slo| (at, slo)))
-        .collect();
-    minijinja::context! {
-        sources => project.source_names(),
-        groups => crate::render::Lazy::planned(slos.len(), move |index| {
-            let (service, slo) = slos[index];
-            let service = &project.services[service];
-            recording_group(service, &service.slos[slo])
-        }),
-    }
-}
-
-/// The recording-rules file's groups, each planned as it is reached.
-pub fn recording_groups(project: &Project) -> impl Iterator<Item = GroupView> + '_ {
-    project
-        .slos()
-        .map(|(service, slo)| recording_group(service, slo))
-}
-
 fn recording_group(service: &Service, slo: &Slo) -> GroupView {
     GroupView {
         name: recording_group_name(&service.name, &slo.name),
         rules: slo_recording_rules(service, slo),
+        alerting: false,
+        fields: GroupFields::default(),
     }
+}
+
+/// The rule files of a target: `(file name, services)`, one per service
+/// with rules, or one for all of them when a Mimir namespace does not name
+/// the service (a namespace is one file: `mimirtool rules sync` takes each
+/// namespace from one file).
+pub fn rule_file_units<'a>(
+    project: &'a Project,
+    target: &Target,
+) -> Vec<(String, Vec<&'a Service>)> {
+    let services: Vec<&Service> = project
+        .services
+        .iter()
+        .filter(|service| has_rules(service))
+        .collect();
+    match (&target.kind, &target.namespace) {
+        (TargetKind::Mimir, Some(namespace)) if !namespace.contains("{service}") => {
+            if services.is_empty() {
+                Vec::new()
+            } else {
+                vec![(namespace.clone(), services)]
+            }
+        }
+        _ => services
+            .into_iter()
+            .map(|service| (service.name.clone(), vec![service]))
+            .collect(),
+    }
+}
+
+/// The rule file `name` of a target holding the rules of `services`
+/// ([`service_rules`] of each, their groups in order).
+pub fn file_rules(
+    project: &Project,
+    name: &str,
+    services: &[&Service],
+    target: &Target,
+    runbook_url: &dyn Fn(&str) -> Option<String>,
+) -> Option<ServiceRulesView> {
+    let mut views = services
+        .iter()
+        .filter_map(|service| service_rules(project, service, target, runbook_url));
+    let mut file = views.next()?;
+    for view in views {
+        file.sources.extend(view.sources);
+        file.groups.extend(view.groups);
+    }
+    file.service = name.to_owned();
+    Some(file)
+}
+
+/// True when a service has rules: an SLO, or an alert group.
+pub fn has_rules(service: &Service) -> bool {
+    !service.slos.is_empty() || has_alert_rules(service)
+}
+
+/// A service's rule file for a target: its recording groups, then its
+/// alert group, with the target's group fields; `None` when the service
+/// has no rules.
+pub fn service_rules(
+    project: &Project,
+    service: &Service,
+    target: &Target,
+    runbook_url: &dyn Fn(&str) -> Option<String>,
+) -> Option<ServiceRulesView> {
+    if !has_rules(service) {
+        return None;
+    }
+    let mut groups: Vec<GroupView> = service
+        .slos
+        .iter()
+        .map(|slo| recording_group(service, slo))
+        .collect();
+    if has_alert_rules(service) {
+        groups.push(alert_group(project, service, runbook_url));
+    }
+    for group in &mut groups {
+        group.fields = GroupFields {
+            interval: target.interval.map(|interval| interval.to_string()),
+            query_offset: target.query_offset.map(|offset| offset.to_string()),
+            evaluation_delay: target.evaluation_delay.map(|delay| delay.to_string()),
+            source_tenants: target.source_tenants.clone(),
+            partial_response_strategy: if group.alerting {
+                target.alerting_partial_response.clone()
+            } else {
+                target.recording_partial_response.clone()
+            },
+        };
+    }
+    let namespace = match target.kind {
+        TargetKind::Mimir => target
+            .namespace
+            .as_deref()
+            .map(|pattern| mimir_namespace(pattern, &service.name)),
+        _ => target.namespace.clone(),
+    };
+    Some(ServiceRulesView {
+        sources: vec![service.source.clone()],
+        service: service.name.clone(),
+        target: TargetView {
+            kind: target.kind.name(),
+            name: rule_object_name(&service.name),
+            namespace,
+            labels: target.labels.clone(),
+            annotations: target.annotations.clone(),
+        },
+        groups,
+    })
 }
 
 /// Labels every recording rule of an SLO carries.
@@ -552,9 +690,8 @@ fn le_matcher(bound: f64) -> String {
     }
 }
 
-/// Plans the alert-rules file at once: the values [`alert_rules_context`]
-/// gives the template group by group (tests hold the two to the same
-/// values).
+/// Every alert group of the project, in output order (for tests and
+/// tools; a build plans each service's file with [`service_rules`]).
 pub fn alert_rules(
     project: &Project,
     runbook_url: &dyn Fn(&str) -> Option<String>,
@@ -568,32 +705,6 @@ pub fn alert_rules(
             .filter(|group| !group.rules.is_empty())
             .collect(),
     }
-}
-
-/// The alert-rules file as a template context with the values of
-/// [`alert_rules`], each group planned as the template reaches it.
-pub fn alert_rules_context(project: Arc<Project>, runbook_url: RunbookUrl) -> minijinja::Value {
-    let services: Vec<usize> = (0..project.services.len())
-        .filter(|at| has_alert_rules(&project.services[*at]))
-        .collect();
-    minijinja::context! {
-        sources => project.source_names(),
-        groups => crate::render::Lazy::planned(services.len(), move |index| {
-            alert_group(&project, &project.services[services[index]], &*runbook_url)
-        }),
-    }
-}
-
-/// The alert-rules file's groups, each planned as it is reached.
-pub fn alert_groups<'a>(
-    project: &'a Project,
-    runbook_url: &'a dyn Fn(&str) -> Option<String>,
-) -> impl Iterator<Item = GroupView> + 'a {
-    project
-        .services
-        .iter()
-        .filter(|service| has_alert_rules(service))
-        .map(move |service| alert_group(project, service, runbook_url))
 }
 
 /// True when a service has an alert group: plain alerts, or an SLO with a
@@ -621,6 +732,8 @@ fn alert_group(
     GroupView {
         name: alert_group_name(&service.name),
         rules,
+        alerting: true,
+        fields: GroupFields::default(),
     }
 }
 
@@ -701,7 +814,7 @@ fn slo_alert_rules(
     }
     if slo.alerting.no_data {
         let name = no_data_alert_name(&service.name, &slo.name);
-        let metric = ratio_metric(base_window(slo));
+        let metric = no_data_metric(slo);
         let mut labels = slo_alert_labels(service, slo);
         labels.insert("severity".to_owned(), settings.ticket_label.clone());
         let mut annotations = BTreeMap::new();
@@ -729,6 +842,21 @@ fn slo_alert_rules(
         });
     }
     rules
+}
+
+/// The series whose absence the no-data alert reports: the base-window
+/// total rate of event SLIs and the breach series of threshold SLIs, which
+/// hold a number even with no traffic at all, where the error ratio is
+/// 0/0. Prometheus records that NaN but VictoriaMetrics drops it, so
+/// `absent()` of the ratio would fire there on every quiet night. Raw SLIs
+/// have no other series than their ratio.
+pub fn no_data_metric(slo: &Slo) -> String {
+    let base = base_window(slo);
+    match slo.sli {
+        Sli::Ratio { .. } | Sli::Latency { .. } => format!("slo:sli_total:rate{base}"),
+        Sli::Threshold { .. } => "slo:sli_breach:bool".to_owned(),
+        Sli::Raw { .. } => ratio_metric(base),
+    }
 }
 
 /// Labels of all alerts of an SLO, before severity and windows.

@@ -2,12 +2,13 @@
 //!
 //! In: view models and [`Templates`] (the embedded defaults plus any
 //! overrides read from a templates directory). Out: [`GeneratedFile`]s.
-//! Each output file has one template of the same name plus `.j2`; a file in
+//! Each other output file has one template of the same name plus `.j2`; a file in
 //! the templates directory replaces the default of that name only.
 //! Undefined variables are errors; template errors name the template and
-//! line. Output is not trusted: `verify` parses it back. The rule and test
-//! files' group lists are [`Lazy`]: each group becomes template values when
-//! the template reaches it, not the whole view at once.
+//! line. Output is not trusted: `verify` parses it back. One template,
+//! `rules.yml.j2`, renders every rule file (one per service and deploy
+//! target). The test files' group lists are [`Lazy`]: each group becomes
+//! template values when the template reaches it, not the whole view at once.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -20,14 +21,7 @@ use crate::diagnostic::{Diagnostic, Problem};
 
 /// The default templates, embedded at build time.
 pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
-    (
-        "recording-rules.yml.j2",
-        include_str!("../templates/recording-rules.yml.j2"),
-    ),
-    (
-        "alert-rules.yml.j2",
-        include_str!("../templates/alert-rules.yml.j2"),
-    ),
+    ("rules.yml.j2", include_str!("../templates/rules.yml.j2")),
     (
         "alertmanager.yml.j2",
         include_str!("../templates/alertmanager.yml.j2"),

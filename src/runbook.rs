@@ -175,7 +175,7 @@ fn slo_page(project: &Project, service: &Service, slo: &Slo) -> RunbookView {
         NoDataFacts {
             name,
             for_duration: settings.no_data_for.to_string(),
-            metric: format!("{}{selector}", ratio_metric(base)),
+            metric: format!("{}{selector}", crate::plan::no_data_metric(slo)),
         }
     });
     let mut queries = vec![QueryView {

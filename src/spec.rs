@@ -307,6 +307,62 @@ pub struct SettingsFile {
     /// What `slogen build` writes.
     #[schemars(with = "Option<BuildSpec>")]
     pub build: Option<Spanned<BuildSpec>>,
+    /// `[[target]]`: where the rules are deployed.
+    #[serde(default)]
+    #[schemars(with = "Vec<TargetSpec>")]
+    pub target: Vec<Spanned<TargetSpec>>,
+}
+
+/// `[[target]]`. Which keys a kind reads is the analyzer's to check.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TargetSpec {
+    /// `prometheus`, `prometheus-operator`, `mimir`, `thanos` or
+    /// `victoriametrics`.
+    #[schemars(with = "TargetKindName")]
+    pub kind: Spanned<String>,
+    /// Directory under the output directory.
+    #[schemars(with = "Option<String>")]
+    pub dir: Option<Spanned<String>>,
+    /// Object namespace, or Mimir namespace pattern.
+    #[schemars(with = "Option<String>")]
+    pub namespace: Option<Spanned<String>>,
+    /// Object labels.
+    #[schemars(with = "Option<BTreeMap<String, String>>")]
+    pub labels: SpannedMap,
+    /// Object annotations.
+    #[schemars(with = "Option<BTreeMap<String, String>>")]
+    pub annotations: SpannedMap,
+    /// Group `interval`.
+    #[schemars(with = "Option<String>")]
+    pub interval: Option<Spanned<String>>,
+    /// Group `query_offset`.
+    #[schemars(with = "Option<String>")]
+    pub query_offset: Option<Spanned<String>>,
+    /// Group `evaluation_delay`.
+    #[schemars(with = "Option<String>")]
+    pub evaluation_delay: Option<Spanned<String>>,
+    /// Group `source_tenants`.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub source_tenants: Option<Vec<Spanned<String>>>,
+    /// Thanos: strategy of alerting groups.
+    #[schemars(with = "Option<String>")]
+    pub partial_response_strategy: Option<Spanned<String>>,
+    /// Thanos: strategy of recording groups.
+    #[schemars(with = "Option<String>")]
+    pub recording_partial_response_strategy: Option<Spanned<String>>,
+}
+
+/// The deploy target kinds, for the JSON Schema.
+#[derive(JsonSchema)]
+#[schemars(rename_all = "kebab-case")]
+#[allow(dead_code)]
+enum TargetKindName {
+    Prometheus,
+    PrometheusOperator,
+    Mimir,
+    Thanos,
+    Victoriametrics,
 }
 
 /// `[build]`.
@@ -488,9 +544,26 @@ const SETTINGS_KEYS: &[(&str, &[&str])] = &[
             "templates",
             "alertmanager",
             "build",
+            "target",
         ],
     ),
     ("build", &["tests"]),
+    (
+        "target[]",
+        &[
+            "kind",
+            "dir",
+            "namespace",
+            "labels",
+            "annotations",
+            "interval",
+            "query_offset",
+            "evaluation_delay",
+            "source_tenants",
+            "partial_response_strategy",
+            "recording_partial_response_strategy",
+        ],
+    ),
     (
         "defaults",
         &["period", "evaluation_interval", "no_data_for"],

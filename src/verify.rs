@@ -2,11 +2,14 @@
 //!
 //! In: [`GeneratedFile`]s. Out: diagnostics, empty when every file is valid.
 //! A template can write anything, so nothing it produced is trusted: rule
-//! files are read with the structure promtool enforces (unknown fields
-//! rejected), every expression is parsed again as an instant vector, record
-//! names, label names and durations are checked, and duplicate rules are
-//! reported. The same checks serve `slogen check --rules` on hand-written
-//! files. Test files (`tests/*.yml`) are read with the structure of
+//! files are read with the structure of their target's format ([`Format`]:
+//! promtool's fields, plus Thanos', Mimir's or vmalert's group fields, a
+//! Mimir `namespace`, or `PrometheusRule` objects, several to a file; a
+//! field the format does not read is a located error), every expression is
+//! parsed again as an instant vector, record names, label names and
+//! durations are checked, and duplicate rules are reported. The same checks
+//! serve `slogen check --rules` on hand-written files of any of these
+//! formats ([`Format::Any`] tells them apart). Test files (`tests/*.yml`) are read with the structure of
 //! `promtool test rules` (2.42): their rule files must be generated files,
 //! their group order must name those files' groups, and every duration,
 //! series, expression and value notation must parse.
@@ -27,6 +30,7 @@ use serde_saphyr::Spanned;
 use crate::diagnostic::{Diagnostic, Problem};
 use crate::duration::Duration;
 use crate::gotemplate;
+use crate::ir::TargetKind;
 use crate::promql;
 use crate::render::GeneratedFile;
 use crate::source::SourceFile;
@@ -42,12 +46,46 @@ impl<T> Place for Spanned<T> {
     }
 }
 
-/// A Prometheus rule file, as promtool reads it, every value with its place.
+/// One YAML document of a rule file, in any format slogen writes: a
+/// Prometheus, Thanos or vmalert group list, a Mimir namespace file
+/// (`namespace` and `groups`), or a `PrometheusRule` object. Which fields
+/// the file's format allows is checked after reading ([`Format`]), so each
+/// field out of place is located.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RuleFile {
+struct Document {
+    #[serde(rename = "apiVersion")]
+    api_version: Option<Text>,
+    kind: Option<Text>,
+    metadata: Option<Spanned<Metadata>>,
+    spec: Option<Spanned<ObjectSpec>>,
+    namespace: Option<Text>,
+    groups: Option<Spanned<Vec<RuleGroup>>>,
+}
+
+/// A Kubernetes object's metadata: what slogen reads of it (a cluster's
+/// export adds fields, which pass).
+#[derive(Debug, Deserialize)]
+struct Metadata {
+    name: Option<Text>,
+    #[serde(rename = "namespace")]
+    _namespace: Option<Text>,
+    #[serde(rename = "labels")]
+    _labels: Option<BTreeMap<String, String>>,
+    #[serde(rename = "annotations")]
+    _annotations: Option<BTreeMap<String, String>>,
+}
+
+/// A `PrometheusRule`'s `spec`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ObjectSpec {
+    #[serde(default = "Vec::new")]
     groups: Vec<RuleGroup>,
 }
+
+/// A field that is only located, not read.
+type Field = Option<Spanned<serde::de::IgnoredAny>>;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -59,8 +97,117 @@ struct RuleGroup {
     _limit: Option<u64>,
     #[serde(rename = "labels")]
     _labels: Option<BTreeMap<String, String>>,
+    // Mimir and Cortex.
+    evaluation_delay: Option<Text>,
+    source_tenants: Option<Vec<Text>>,
+    // Thanos (and the Prometheus Operator's CRD).
+    partial_response_strategy: Option<Text>,
+    // vmalert.
+    #[serde(rename = "type")]
+    datasource_type: Field,
+    concurrency: Field,
+    eval_offset: Field,
+    eval_delay: Field,
+    eval_alignment: Field,
+    extra_filter_labels: Field,
+    params: Field,
+    headers: Field,
+    notifier_headers: Field,
+    debug: Field,
+    tenant: Field,
     #[serde(default = "Vec::new")]
     rules: Vec<Spanned<Rule>>,
+}
+
+impl RuleGroup {
+    /// The fields beyond Prometheus' that the group sets, each with the
+    /// formats that read it and its place.
+    fn extra_fields(&self) -> Vec<(&'static str, &'static [Format], Range<usize>)> {
+        use Format::{Mimir, Operator, Thanos, VictoriaMetrics};
+        let text = |field: &Option<Text>| field.as_ref().map(Place::span);
+        let any = |field: &Field| field.as_ref().map(Place::span);
+        let vmalert: &'static [Format] = &[VictoriaMetrics];
+        [
+            (
+                "evaluation_delay",
+                &[Mimir][..],
+                text(&self.evaluation_delay),
+            ),
+            (
+                "source_tenants",
+                &[Mimir][..],
+                self.source_tenants
+                    .as_ref()
+                    .and_then(|tenants| tenants.first().map(Place::span)),
+            ),
+            (
+                "partial_response_strategy",
+                &[Thanos, Operator][..],
+                text(&self.partial_response_strategy),
+            ),
+            ("type", vmalert, any(&self.datasource_type)),
+            ("concurrency", vmalert, any(&self.concurrency)),
+            ("eval_offset", vmalert, any(&self.eval_offset)),
+            ("eval_delay", vmalert, any(&self.eval_delay)),
+            ("eval_alignment", vmalert, any(&self.eval_alignment)),
+            (
+                "extra_filter_labels",
+                vmalert,
+                any(&self.extra_filter_labels),
+            ),
+            ("params", vmalert, any(&self.params)),
+            ("headers", vmalert, any(&self.headers)),
+            ("notifier_headers", vmalert, any(&self.notifier_headers)),
+            ("debug", vmalert, any(&self.debug)),
+            ("tenant", vmalert, any(&self.tenant)),
+        ]
+        .into_iter()
+        .filter_map(|(field, formats, span)| span.map(|span| (field, formats, span)))
+        .collect()
+    }
+}
+
+/// The format a rule file is read in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// `promtool check rules`: groups with Prometheus' fields only.
+    Prometheus,
+    /// `PrometheusRule` objects, one or more YAML documents.
+    Operator,
+    /// A Mimir or Cortex namespace file.
+    Mimir,
+    /// Thanos: Prometheus' fields and `partial_response_strategy`.
+    Thanos,
+    /// vmalert: Prometheus' fields (but `query_offset`) and vmalert's.
+    VictoriaMetrics,
+    /// Whatever the file is (`slogen check --rules`): a `PrometheusRule`
+    /// when it has `apiVersion`, a Mimir file when it has `namespace`, else
+    /// groups with the fields of any of the others.
+    Any,
+}
+
+impl Format {
+    /// The format a target writes.
+    pub fn of(kind: TargetKind) -> Self {
+        match kind {
+            TargetKind::Prometheus => Self::Prometheus,
+            TargetKind::PrometheusOperator => Self::Operator,
+            TargetKind::Mimir => Self::Mimir,
+            TargetKind::Thanos => Self::Thanos,
+            TargetKind::VictoriaMetrics => Self::VictoriaMetrics,
+        }
+    }
+
+    /// How the format is named in messages.
+    fn name(self) -> &'static str {
+        match self {
+            Self::Prometheus | Self::Any => "Prometheus",
+            Self::Operator => "a PrometheusRule",
+            Self::Mimir => "Mimir",
+            Self::Thanos => "Thanos",
+            Self::VictoriaMetrics => "vmalert",
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -121,15 +268,40 @@ pub fn trusted(file: GeneratedFile) -> (GeneratedFile, Verified) {
     (file, verified)
 }
 
-/// Checks a generated rule file or `alertmanager.yml` (other files pass),
-/// and gives the file back (a rule file's text is read in place, not
-/// copied). Test files name other files, so they are checked with
-/// [`check_test_text`] and [`check_test_references`] instead.
-pub fn verify_file(mut file: GeneratedFile) -> (GeneratedFile, Verified) {
-    let (messages, groups, rules) = if is_rule_file(&file.path) {
+/// Checks a generated `alertmanager.yml` (other files pass). Rule files
+/// are checked with [`verify_rules`]; test files name other files, so they
+/// are checked with [`check_test_text`] and [`check_test_references`].
+pub fn verify_file(file: GeneratedFile) -> (GeneratedFile, Verified) {
+    let problems = if file.path == "alertmanager.yml" {
+        check_alertmanager_text(&file.contents)
+    } else {
+        Vec::new()
+    };
+    let problems = problems
+        .into_iter()
+        .map(|message| {
+            Diagnostic::general(Problem::GeneratedInvalid {
+                file: file.path.clone(),
+                message,
+            })
+        })
+        .collect();
+    (
+        file,
+        Verified {
+            problems,
+            ..Verified::default()
+        },
+    )
+}
+
+/// Checks a generated rule file in its format and gives it back (its text
+/// is read in place, not copied).
+pub fn verify_rules(mut file: GeneratedFile, format: Format) -> (GeneratedFile, Verified) {
+    let (messages, groups, rules) = {
         let source = SourceFile::new(&file.path, std::mem::take(&mut file.contents));
-        let (diagnostics, groups, rules) = check_rules_and_groups(&source);
-        let messages = diagnostics
+        let (diagnostics, groups, rules) = check_rules_and_groups(&source, format);
+        let messages: Vec<String> = diagnostics
             .into_iter()
             .map(|diagnostic| {
                 let at = diagnostic
@@ -144,10 +316,6 @@ pub fn verify_file(mut file: GeneratedFile) -> (GeneratedFile, Verified) {
             .collect();
         file.contents = source.text;
         (messages, Some(groups), rules)
-    } else if file.path == "alertmanager.yml" {
-        (check_alertmanager_text(&file.contents), None, 0)
-    } else {
-        (Vec::new(), None, 0)
     };
     let problems = messages
         .into_iter()
@@ -168,8 +336,15 @@ pub fn verify_file(mut file: GeneratedFile) -> (GeneratedFile, Verified) {
     )
 }
 
+/// A rule file's path: a `.yml` file outside `tests/` and `runbooks/`,
+/// other than `alertmanager.yml`.
 fn is_rule_file(path: &str) -> bool {
-    matches!(path, "recording-rules.yml" | "alert-rules.yml")
+    std::path::Path::new(path)
+        .extension()
+        .is_some_and(|extension| extension == "yml")
+        && path != "alertmanager.yml"
+        && !path.starts_with("tests/")
+        && !path.starts_with("runbooks/")
 }
 
 /// Parser limits that grow with the input: the defaults (250,000 nodes,
@@ -515,29 +690,51 @@ fn span_of(location: &serde_saphyr::Location) -> Range<usize> {
     start..start + length
 }
 
-/// Checks a Prometheus rule file the way `promtool check rules` does
-/// (structure, PromQL, names, durations, labels, templates, duplicates),
-/// every problem located in the file.
+/// Checks a rule file of any format slogen writes ([`Format::Any`]) the
+/// way `promtool check rules` does (structure, PromQL, names, durations,
+/// labels, templates, duplicates), every problem located in the file.
 pub fn check_rules(source: &SourceFile) -> Vec<Diagnostic> {
     if let Some(span) = source.invalid_utf8_span() {
         return vec![Diagnostic::at(Problem::NotUtf8, &source.path, span)];
     }
-    check_rules_and_groups(source).0
+    check_rules_and_groups(source, Format::Any).0
 }
 
-/// [`check_rules`], the names of the file's groups, and how many rules it
-/// holds.
-fn check_rules_and_groups(source: &SourceFile) -> (Vec<Diagnostic>, Vec<String>, usize) {
-    match serde_saphyr::from_str_with_options::<RuleFile>(&source.text, yaml_options(&source.text))
-    {
-        Ok(file) => (
-            check_file(source, &file),
-            file.groups
-                .iter()
-                .map(|group| group.name.value.clone())
-                .collect(),
-            file.groups.iter().map(|group| group.rules.len()).sum(),
-        ),
+/// [`check_rules`] in a format, the names of the file's groups, and how
+/// many rules it holds.
+fn check_rules_and_groups(
+    source: &SourceFile,
+    format: Format,
+) -> (Vec<Diagnostic>, Vec<String>, usize) {
+    // Objects may come several to a file (`---`); Prometheus reads one
+    // group list per file.
+    let documents = if matches!(format, Format::Operator | Format::Any) {
+        serde_saphyr::from_multiple_with_options::<Document>(
+            &source.text,
+            yaml_options(&source.text),
+        )
+    } else {
+        serde_saphyr::from_str_with_options::<Document>(&source.text, yaml_options(&source.text))
+            .map(|document| vec![document])
+    };
+    match documents {
+        Ok(documents) => {
+            let mut problems = Vec::new();
+            let mut all: Vec<&RuleGroup> = Vec::new();
+            let several = documents.len() > 1;
+            for document in &documents {
+                let groups = check_document(source, document, format, several, &mut problems);
+                problems.extend(check_groups(source, &groups, format));
+                all.extend(groups);
+            }
+            problems.extend(check_duplicates(source, &all));
+            crate::diagnostic::sort(&mut problems);
+            (
+                problems,
+                all.iter().map(|group| group.name.value.clone()).collect(),
+                all.iter().map(|group| group.rules.len()).sum(),
+            )
+        }
         Err(error) => {
             let span = error.location().map_or(0..0, |location| span_of(&location));
             let message = error.to_string();
@@ -560,6 +757,168 @@ fn check_rules_and_groups(source: &SourceFile) -> (Vec<Diagnostic>, Vec<String>,
     }
 }
 
+/// The shape of one document in its format; gives back its groups.
+fn check_document<'a>(
+    source: &SourceFile,
+    document: &'a Document,
+    format: Format,
+    several: bool,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<&'a RuleGroup> {
+    let problem = |message: String, span: Range<usize>| {
+        Diagnostic::at(
+            Problem::Rule {
+                code: code::STRUCTURE,
+                message,
+            },
+            &source.path,
+            span,
+        )
+    };
+    let object = document.api_version.is_some() || document.kind.is_some();
+    let format = match format {
+        Format::Any if object => Format::Operator,
+        Format::Any if document.namespace.is_some() => Format::Mimir,
+        other => other,
+    };
+    // Where a missing field would go: the document's first field.
+    let first = [
+        document.api_version.as_ref().map(Place::span),
+        document.kind.as_ref().map(Place::span),
+        document.metadata.as_ref().map(Place::span),
+        document.spec.as_ref().map(Place::span),
+        document.namespace.as_ref().map(Place::span),
+        document.groups.as_ref().map(Place::span),
+    ]
+    .into_iter()
+    .flatten()
+    .min_by_key(|span| span.start)
+    .unwrap_or(0..0);
+    let not_read = |field: &str| {
+        format!(
+            "field `{field}` is not read in {} rule files",
+            format.name()
+        )
+    };
+    if format == Format::Operator {
+        match &document.api_version {
+            Some(version) if version.value == "monitoring.coreos.com/v1" => {}
+            Some(version) => problems.push(problem(
+                format!(
+                    "apiVersion `{}` is not `monitoring.coreos.com/v1`",
+                    version.value
+                ),
+                version.span(),
+            )),
+            None => problems.push(problem(
+                "a PrometheusRule needs `apiVersion: monitoring.coreos.com/v1`".to_owned(),
+                first.clone(),
+            )),
+        }
+        match &document.kind {
+            Some(kind) if kind.value == "PrometheusRule" => {}
+            Some(kind) => problems.push(problem(
+                format!("kind `{}` is not `PrometheusRule`", kind.value),
+                kind.span(),
+            )),
+            None => problems.push(problem(
+                "a PrometheusRule needs `kind: PrometheusRule`".to_owned(),
+                first.clone(),
+            )),
+        }
+        let name = document
+            .metadata
+            .as_ref()
+            .and_then(|metadata| metadata.value.name.as_ref());
+        match name {
+            Some(name) if is_dns_subdomain(&name.value) => {}
+            Some(name) => problems.push(problem(
+                format!(
+                    "`{}` is not a Kubernetes object name (lowercase letters, digits, `-` and `.`, at most 253)",
+                    name.value.escape_debug()
+                ),
+                name.span(),
+            )),
+            None => problems.push(problem(
+                "a PrometheusRule needs `metadata.name`".to_owned(),
+                document.metadata.as_ref().map_or(first.clone(), Place::span),
+            )),
+        }
+        if let Some(namespace) = &document.namespace {
+            problems.push(problem(not_read("namespace"), namespace.span()));
+        }
+        if let Some(groups) = &document.groups {
+            problems.push(problem(
+                "a PrometheusRule holds its groups under `spec.groups`".to_owned(),
+                groups.span(),
+            ));
+        }
+        return match &document.spec {
+            Some(spec) => spec.value.groups.iter().collect(),
+            None => {
+                problems.push(problem(
+                    "a PrometheusRule needs `spec.groups`".to_owned(),
+                    first,
+                ));
+                Vec::new()
+            }
+        };
+    }
+    for (field, span) in [
+        ("apiVersion", document.api_version.as_ref().map(Place::span)),
+        ("kind", document.kind.as_ref().map(Place::span)),
+        ("metadata", document.metadata.as_ref().map(Place::span)),
+        ("spec", document.spec.as_ref().map(Place::span)),
+    ] {
+        if let Some(span) = span {
+            problems.push(problem(not_read(field), span));
+        }
+    }
+    if several {
+        problems.push(problem(
+            "the file holds more than one YAML document (`---`); Prometheus reads one group list per rule file: split it into files".to_owned(),
+            first.clone(),
+        ));
+    }
+    match (&document.namespace, format) {
+        (Some(namespace), Format::Mimir) if namespace.value.trim().is_empty() => {
+            problems.push(problem(
+                "a Mimir namespace is empty".to_owned(),
+                namespace.span(),
+            ));
+        }
+        (Some(_), Format::Mimir) => {}
+        (None, Format::Mimir) => problems.push(problem(
+            "a Mimir rule file needs `namespace:` (what `mimirtool rules load` names the groups by)"
+                .to_owned(),
+            first.clone(),
+        )),
+        (Some(namespace), _) => problems.push(problem(not_read("namespace"), namespace.span())),
+        (None, _) => {}
+    }
+    match &document.groups {
+        Some(groups) => groups.value.iter().collect(),
+        None => {
+            problems.push(problem("the file has no `groups`".to_owned(), first));
+            Vec::new()
+        }
+    }
+}
+
+/// A Kubernetes object name (RFC 1123 subdomain).
+fn is_dns_subdomain(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && !part.starts_with('-')
+                && !part.ends_with('-')
+        })
+}
+
 /// The YAML library's message in slogen's words: without the place (the
 /// diagnostic shows it) and without advice meant for programmers.
 fn yaml_message(message: &str) -> String {
@@ -577,7 +936,9 @@ fn yaml_message(message: &str) -> String {
     message.to_owned()
 }
 
-fn check_file(source: &SourceFile, file: &RuleFile) -> Vec<Diagnostic> {
+/// Problems of one document's groups: expressions, names, durations,
+/// the group fields its format reads, and repeated group names.
+fn check_groups(source: &SourceFile, groups: &[&RuleGroup], format: Format) -> Vec<Diagnostic> {
     let problem = |code: &'static str, message: String, span: Range<usize>| {
         Diagnostic::at(Problem::Rule { code, message }, &source.path, span)
     };
@@ -585,8 +946,7 @@ fn check_file(source: &SourceFile, file: &RuleFile) -> Vec<Diagnostic> {
     // SLI query appears once per window, so expressions that differ only in
     // their range durations share one parse (each duration was checked by
     // `normalize_ranges`), and distinct shapes are parsed in parallel.
-    let rules: Vec<&Rule> = file
-        .groups
+    let rules: Vec<&Rule> = groups
         .iter()
         .flat_map(|group| &group.rules)
         .map(|rule| &rule.value)
@@ -629,8 +989,7 @@ fn check_file(source: &SourceFile, file: &RuleFile) -> Vec<Diagnostic> {
         .collect();
     let mut problems: Vec<Diagnostic> = parsed.into_iter().flatten().collect();
     let mut group_names = BTreeSet::new();
-    let mut seen_rules = BTreeSet::new();
-    for group in &file.groups {
+    for group in groups {
         let name = &group.name;
         if !group_names.insert(name.value.as_str()) {
             problems.push(problem(
@@ -639,7 +998,36 @@ fn check_file(source: &SourceFile, file: &RuleFile) -> Vec<Diagnostic> {
                 name.span(),
             ));
         }
-        for duration in [&group.interval, &group.query_offset].into_iter().flatten() {
+        for (field, formats, span) in group.extra_fields() {
+            if format != Format::Any && !formats.contains(&format) {
+                problems.push(problem(
+                    code::STRUCTURE,
+                    format!(
+                        "field `{field}` is not read in {} rule files",
+                        format.name()
+                    ),
+                    span,
+                ));
+            }
+        }
+        if format == Format::VictoriaMetrics
+            && let Some(offset) = &group.query_offset
+        {
+            problems.push(problem(
+                code::STRUCTURE,
+                "field `query_offset` is not read in vmalert rule files (vmalert has `eval_offset`)"
+                    .to_owned(),
+                offset.span(),
+            ));
+        }
+        for duration in [
+            &group.interval,
+            &group.query_offset,
+            &group.evaluation_delay,
+        ]
+        .into_iter()
+        .flatten()
+        {
             if Duration::parse(&duration.value).is_err() {
                 problems.push(problem(
                     code::DURATION,
@@ -648,29 +1036,61 @@ fn check_file(source: &SourceFile, file: &RuleFile) -> Vec<Diagnostic> {
                 ));
             }
         }
+        if let Some(strategy) = &group.partial_response_strategy
+            && !matches!(strategy.value.as_str(), "abort" | "warn")
+        {
+            problems.push(problem(
+                code::STRUCTURE,
+                format!(
+                    "partial_response_strategy `{}` is neither `abort` nor `warn`",
+                    strategy.value
+                ),
+                strategy.span(),
+            ));
+        }
+        for tenant in group.source_tenants.iter().flatten() {
+            if tenant.value.is_empty() || tenant.value.contains(['|', '/']) {
+                problems.push(problem(
+                    code::STRUCTURE,
+                    format!("`{}` is not a tenant ID", tenant.value.escape_debug()),
+                    tenant.span(),
+                ));
+            }
+        }
         for located in &group.rules {
-            let rule = &located.value;
-            check_rule(rule, located.span(), &problem, &mut problems);
-            if let Some(record) = &rule.record {
-                static NO_LABELS: Labels = Labels::new();
-                let labels = rule
-                    .labels
-                    .as_ref()
-                    .map_or(&NO_LABELS, |labels| &labels.value);
-                if !seen_rules.insert((record.value.as_str(), labels)) {
-                    problems.push(problem(
-                        code::DUPLICATE,
-                        format!(
+            check_rule(&located.value, located.span(), &problem, &mut problems);
+        }
+    }
+    problems
+}
+
+/// Recording rules with the same name and labels in one file.
+fn check_duplicates(source: &SourceFile, groups: &[&RuleGroup]) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let mut seen_rules = BTreeSet::new();
+    for located in groups.iter().flat_map(|group| &group.rules) {
+        let rule = &located.value;
+        if let Some(record) = &rule.record {
+            static NO_LABELS: Labels = Labels::new();
+            let labels = rule
+                .labels
+                .as_ref()
+                .map_or(&NO_LABELS, |labels| &labels.value);
+            if !seen_rules.insert((record.value.as_str(), labels)) {
+                problems.push(Diagnostic::at(
+                    Problem::Rule {
+                        code: code::DUPLICATE,
+                        message: format!(
                             "duplicate rule: `{}` with the same labels is recorded twice",
                             record.value
                         ),
-                        record.span(),
-                    ));
-                }
+                    },
+                    &source.path,
+                    record.span(),
+                ));
             }
         }
     }
-    crate::diagnostic::sort(&mut problems);
     problems
 }
 
@@ -1157,7 +1577,10 @@ mod tests {
             .map(|file| {
                 (
                     file.path.clone(),
-                    verify_file(file.clone()).1.groups.unwrap_or_default(),
+                    verify_rules(file.clone(), Format::Prometheus)
+                        .1
+                        .groups
+                        .unwrap_or_default(),
                 )
             })
             .collect();
@@ -1286,6 +1709,90 @@ mod tests {
                 .count();
         }
         assert!(read >= 20, "{read}");
+    }
+
+    /// Messages of a file read in one format, with their lines.
+    fn in_format(text: &str, format: Format) -> Vec<(usize, String)> {
+        let source = SourceFile::new("rules.yml", text);
+        check_rules_and_groups(&source, format)
+            .0
+            .into_iter()
+            .map(|diagnostic| {
+                let span = diagnostic.location.as_ref().unwrap().span.start;
+                (source.line_column(span).0, diagnostic.problem.message())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_field_of_another_target_is_located_in_each_format() {
+        let thanos = "groups:\n  - name: a\n    partial_response_strategy: abort\n    rules: []\n";
+        assert_eq!(in_format(thanos, Format::Thanos), vec![]);
+        assert_eq!(in_format(thanos, Format::Any), vec![]);
+        assert_eq!(
+            in_format(thanos, Format::Prometheus),
+            vec![(
+                3,
+                "field `partial_response_strategy` is not read in Prometheus rule files".to_owned()
+            )]
+        );
+        assert_eq!(
+            in_format(thanos, Format::VictoriaMetrics),
+            vec![(
+                3,
+                "field `partial_response_strategy` is not read in vmalert rule files".to_owned()
+            )]
+        );
+        let mimir = "namespace: ns\ngroups:\n  - name: a\n    source_tenants: [t1]\n    evaluation_delay: 1m\n    rules: []\n";
+        assert_eq!(in_format(mimir, Format::Mimir), vec![]);
+        assert_eq!(in_format(mimir, Format::Any), vec![]);
+        let found = in_format(mimir, Format::Prometheus);
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert_eq!(
+            found[0],
+            (
+                1,
+                "field `namespace` is not read in Prometheus rule files".to_owned()
+            )
+        );
+        let no_namespace = "groups:\n  - name: a\n    rules: []\n";
+        assert_eq!(
+            in_format(no_namespace, Format::Mimir)[0].1,
+            "a Mimir rule file needs `namespace:` (what `mimirtool rules load` names the groups by)"
+        );
+    }
+
+    #[test]
+    fn prometheus_rule_objects_are_read_one_document_at_a_time() {
+        let object = |name: &str, group: &str| {
+            format!(
+                "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: {name}\n  uid: x\nspec:\n  groups:\n    - name: {group}\n      rules:\n        - record: {group}:b\n          expr: sum(up)\n"
+            )
+        };
+        let two = format!("{}---\n{}", object("one", "g1"), object("two", "g2"));
+        assert_eq!(in_format(&two, Format::Operator), vec![]);
+        assert_eq!(in_format(&two, Format::Any), vec![]);
+        // The same recording rule in two objects of one file is recorded twice.
+        let same = format!("{}---\n{}", object("one", "g1"), object("two", "g1"));
+        let found = in_format(&same, Format::Any);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, 22);
+        let bad = object("Not_A_Name", "g").replace("kind: PrometheusRule", "kind: Rule");
+        let found = in_format(&bad, Format::Any);
+        assert_eq!(
+            found,
+            vec![
+                (2, "kind `Rule` is not `PrometheusRule`".to_owned()),
+                (4, "`Not_A_Name` is not a Kubernetes object name (lowercase letters, digits, `-` and `.`, at most 253)".to_owned()),
+            ]
+        );
+        // Plain groups in several documents: Prometheus reads one list.
+        let plain = "groups: []\n---\ngroups: []\n";
+        assert!(
+            in_format(plain, Format::Any)[0]
+                .1
+                .contains("more than one YAML document")
+        );
     }
 
     #[test]

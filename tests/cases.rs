@@ -78,17 +78,15 @@ fn promtool_accepts_every_case() {
             "build", "--tests", "--verify", "--slo", "slo", "--out", "out",
         ]);
         assert_eq!(run.code, 0, "case {case}: {}", run.stderr);
-        promtool(
-            &[
-                "check",
-                "rules",
-                "--lint=all",
-                "--lint-fatal",
-                "recording-rules.yml",
-                "alert-rules.yml",
-            ],
-            &project.path().join("out"),
-        );
+        let plain: Vec<String> = project
+            .files_under("out/prometheus")
+            .into_iter()
+            .map(|file| format!("prometheus/{file}"))
+            .collect();
+        assert!(!plain.is_empty(), "case {case} wrote no plain rule file");
+        let mut args = vec!["check", "rules", "--lint=all", "--lint-fatal"];
+        args.extend(plain.iter().map(String::as_str));
+        promtool(&args, &project.path().join("out"));
     }
 }
 
@@ -139,7 +137,9 @@ fn the_native_rule_writer_writes_what_the_templates_render() {
             project
         };
         let (native, engine) = (build(false), build(true));
-        for file in ["recording-rules.yml", "alert-rules.yml"] {
+        let files = native.files_under("out");
+        assert_eq!(files, engine.files_under("out"), "{name}");
+        for file in files.iter().filter(|file| file.ends_with(".yml")) {
             let native = native.read(&format!("out/{file}"));
             let engine = engine.read(&format!("out/{file}"));
             assert!(

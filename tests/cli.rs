@@ -37,17 +37,17 @@ fn build_writes_then_leaves_unchanged_files_alone() {
     let first = project.slogen(&["build"]);
     assert_eq!(first.code, 0, "{}", first.stderr);
     assert!(
-        first.stderr.contains("7 written, 0 unchanged, 0 removed"),
+        first.stderr.contains("6 written, 0 unchanged, 0 removed"),
         "{}",
         first.stderr
     );
-    let path = project.path().join("generated/alert-rules.yml");
+    let path = project.path().join("generated/prometheus/checkout.yml");
     let modified = fs::metadata(&path).unwrap().modified().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(20));
     let second = project.slogen(&["build"]);
     assert_eq!(second.code, 0);
     assert!(
-        second.stderr.contains("0 written, 7 unchanged, 0 removed"),
+        second.stderr.contains("0 written, 6 unchanged, 0 removed"),
         "{}",
         second.stderr
     );
@@ -59,13 +59,13 @@ fn invalid_specs_exit_1_and_write_nothing() {
     let project = Project::new();
     project.file("slo/checkout.toml", SERVICE);
     assert_eq!(project.slogen(&["build"]).code, 0);
-    let before = project.read("generated/recording-rules.yml");
+    let before = project.read("generated/prometheus/checkout.yml");
     project.file("slo/checkout.toml", &SERVICE.replace("99.9", "120"));
     project.file("slo/search.toml", OTHER);
     let run = project.slogen(&["build"]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("nothing written"), "{}", run.stderr);
-    assert_eq!(project.read("generated/recording-rules.yml"), before);
+    assert_eq!(project.read("generated/prometheus/checkout.yml"), before);
     let fresh = Project::new();
     fresh.file("slo/checkout.toml", "not toml");
     assert_eq!(fresh.slogen(&["build"]).code, 1);
@@ -122,24 +122,23 @@ fn files_no_longer_generated_are_removed_and_others_untouched() {
     assert_eq!(
         listed,
         [
-            "alert-rules.yml",
             "alertmanager.yml",
             "catalog.md",
             "dashboards/_overview.json",
             "dashboards/checkout.json",
-            "recording-rules.yml",
+            "prometheus/checkout.yml",
             "runbooks/checkout-availability.md"
         ]
     );
-    let rules = project.read("generated/alert-rules.yml");
-    assert!(manifest.contains(&format!("{}  alert-rules.yml\n", sha256(&rules))));
+    let rules = project.read("generated/prometheus/checkout.yml");
+    assert!(manifest.contains(&format!("{}  prometheus/checkout.yml\n", sha256(&rules))));
 }
 
 #[test]
 fn a_file_slogen_did_not_make_is_never_overwritten() {
     let project = Project::new();
     project.file("slo/checkout.toml", SERVICE);
-    project.file("generated/alert-rules.yml", "hand written\n");
+    project.file("generated/prometheus/checkout.yml", "hand written\n");
     let run = project.slogen(&["build"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
@@ -147,8 +146,11 @@ fn a_file_slogen_did_not_make_is_never_overwritten() {
         "{}",
         run.stderr
     );
-    assert_eq!(project.read("generated/alert-rules.yml"), "hand written\n");
-    assert!(!project.exists("generated/recording-rules.yml"));
+    assert_eq!(
+        project.read("generated/prometheus/checkout.yml"),
+        "hand written\n"
+    );
+    assert!(!project.exists("generated/alertmanager.yml"));
 }
 
 #[test]
@@ -265,7 +267,7 @@ fn a_comment_in_a_query_builds_a_valid_rule() {
     );
     let run = project.slogen(&["build", "--tests"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let rules = project.read("generated/recording-rules.yml");
+    let rules = project.read("generated/prometheus/checkout.yml");
     assert!(!rules.contains("5xx"), "{rules}");
     assert!(!rules.contains("per mount"), "{rules}");
     assert!(
@@ -274,7 +276,7 @@ fn a_comment_in_a_query_builds_a_valid_rule() {
     );
     if crate::harness::tool_available("promtool") {
         crate::harness::promtool(
-            &["check", "rules", "generated/recording-rules.yml"],
+            &["check", "rules", "generated/prometheus/checkout.yml"],
             project.path(),
         );
         let tests = project.path().join("generated/tests/slo-outages.yml");
@@ -291,7 +293,7 @@ fn diff_json_is_one_document_that_says_whether_output_is_stale() {
     assert_eq!(run.code, 1, "{run:?}");
     let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(report["up_to_date"], false);
-    assert_eq!(report["added"][0], "alert-rules.yml");
+    assert_eq!(report["added"][0], "alertmanager.yml");
     assert_eq!(report["diagnostics"][0]["code"], "runbook-links-relative");
     assert_eq!(project.slogen(&["build"]).code, 0);
     let run = project.slogen(&["diff", "--format", "json"]);

@@ -291,7 +291,7 @@ fn ratio_sides_grouped_in_different_forms() {
     );
     let run = project.slogen(&["build", "--color", "never"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(project.exists("generated/recording-rules.yml"));
+    assert!(project.exists("generated/prometheus/checkout.yml"));
     snapshot("ratio_grouping_forms", &run.stderr);
 }
 
@@ -565,5 +565,14 @@ name = "a\nb"
             ),
             ("slogen.toml", settings),
         ],
+    );
+}
+
+#[test]
+fn deploy_targets() {
+    let settings = "[build]\ntests = true\n\n[[target]]\nkind = \"prometheus-operatr\"\n\n[[target]]\nkind = \"prometheus-operator\"\nnamespace = \"Monitoring\"\nlabels = { release = \"kube prometheus\" }\npartial_response_strategy = \"abort\"\n\n[[target]]\nkind = \"thanos\"\ndir = \"prometheus-operator\"\nrecording_partial_response_strategy = \"sometimes\"\n\n[[target]]\nkind = \"mimir\"\ndir = \"runbooks/mimir\"\nsource_tenants = [\"a|b\"]\nevaluation_delay = \"soon\"\n";
+    case(
+        "deploy_targets",
+        &[("a.toml", &slo(RATIO)), ("slogen.toml", settings)],
     );
 }

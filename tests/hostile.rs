@@ -60,7 +60,11 @@ fn link(project: &Project, target: &str, at: &str) {
 #[test]
 fn diff_never_prints_a_linked_generated_file() {
     let project = built();
-    link(&project, "outside/secret.env", "generated/alert-rules.yml");
+    link(
+        &project,
+        "outside/secret.env",
+        "generated/prometheus/checkout.yml",
+    );
     let run = project.slogen(&["diff"]);
     assert_eq!(run.code, 2, "{run:?}");
     assert!(
@@ -143,7 +147,7 @@ fn a_forged_manifest_line_deletes_nothing() {
 #[test]
 fn a_service_file_that_is_no_file_fails_the_build_and_prints_no_secret() {
     let project = built();
-    let before = project.read("generated/alert-rules.yml");
+    let before = project.read("generated/prometheus/checkout.yml");
     link(&project, "outside/secret.env", "slo/evil.toml");
     std::fs::create_dir_all(project.path().join("slo/dir.toml")).unwrap();
     link(&project, "slo/nowhere", "slo/dangling.toml");
@@ -157,7 +161,7 @@ fn a_service_file_that_is_no_file_fails_the_build_and_prints_no_secret() {
     ] {
         assert!(run.stderr.contains(expected), "{expected}\n{}", run.stderr);
     }
-    assert_eq!(project.read("generated/alert-rules.yml"), before);
+    assert_eq!(project.read("generated/prometheus/checkout.yml"), before);
     // A linked settings file or template is held to the same rule.
     std::fs::remove_dir_all(project.path().join("slo/dir.toml")).unwrap();
     for path in ["slo/evil.toml", "slo/dangling.toml"] {
@@ -224,7 +228,7 @@ fn a_template_in_an_slo_label_or_a_file_name_cannot_break_the_output() {
     assert_eq!(run.code, 0, "{run:?}");
     assert!(
         project
-            .read("generated/recording-rules.yml")
+            .read("generated/prometheus/checkout.yml")
             .contains("owner: x {{ y")
     );
     project.file("slo/a-->b.toml", "");

@@ -18,4 +18,5 @@ mod reference;
 mod routing;
 mod rules;
 mod schema;
+mod targets;
 mod templates;

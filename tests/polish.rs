@@ -26,8 +26,7 @@ fn init_scaffolds_a_spec_directory_that_builds() {
                 "rules",
                 "--lint=all",
                 "--lint-fatal",
-                "recording-rules.yml",
-                "alert-rules.yml",
+                "prometheus/example.yml",
             ],
             &project.path().join("generated"),
         );
@@ -90,11 +89,9 @@ fn an_empty_spec_directory_is_explained() {
         "{}",
         run.stderr
     );
-    assert!(
-        project
-            .read("generated/alert-rules.yml")
-            .contains("groups: []")
-    );
+    // No service, no rule file.
+    assert!(!project.exists("generated/prometheus"));
+    assert!(project.exists("generated/alertmanager.yml"));
 }
 
 #[test]

@@ -269,7 +269,7 @@ fn the_generated_tests_pass_and_can_fail() {
     // The 1h/5m page's threshold doubled: it fires a minute late.
     mutate(
         &out,
-        "alert-rules.yml",
+        "prometheus/checkout.yml",
         PAGE_1H,
         &PAGE_1H.replace("0.0144", "0.0288"),
     );
@@ -289,7 +289,7 @@ fn a_changed_alert_window_fails_the_generated_tests() {
     // The page reads the 2h ratio instead of the 1h one: it fires late.
     mutate(
         &out,
-        "alert-rules.yml",
+        "prometheus/checkout.yml",
         PAGE_1H,
         &PAGE_1H.replace("ratio_rate1h", "ratio_rate2h"),
     );
@@ -305,7 +305,7 @@ fn a_changed_recording_window_fails_the_generated_tests() {
     // The recorded 1h ratio computed over 2h: the 1h/5m page fires late.
     // (Changing only the total's window would not show: under steady
     // traffic a rate is the same over any window.)
-    mutate(&out, "recording-rules.yml", "}[1h]", "}[2h]");
+    mutate(&out, "prometheus/checkout.yml", "}[1h]", "}[2h]");
     fails(&out, "slo-outages.yml", "time: 6h6m");
 }
 
@@ -319,7 +319,7 @@ fn ticket_thresholds_are_held_to_both_sides() {
     let ticket = r#"slo:sli_error:ratio_rate1d{slogen_service="checkout",slogen_slo="availability"} > 0.003"#;
     mutate(
         &out,
-        "alert-rules.yml",
+        "prometheus/checkout.yml",
         ticket,
         &ticket.replace("0.003", "0.005"),
     );
@@ -332,7 +332,7 @@ fn ticket_thresholds_are_held_to_both_sides() {
         );
         mutate(
             &out,
-            "alert-rules.yml",
+            "prometheus/checkout.yml",
             &lowest,
             &lowest.replace("0.001", "0.0009"),
         );
@@ -346,7 +346,11 @@ fn emptied_alert_rules_fail_every_alert_check() {
         return;
     }
     let (_project, out) = checkout();
-    fs::write(out.join("alert-rules.yml"), "groups: []\n").unwrap();
+    // The recording groups kept, the alert group gone.
+    let path = out.join("prometheus/checkout.yml");
+    let rules = fs::read_to_string(&path).unwrap();
+    let alerts = rules.find("  - name: slogen-checkout-alerts").unwrap();
+    fs::write(&path, &rules[..alerts]).unwrap();
     fails(&out, "slo-outages.yml", "got: nil");
     fails(&out, "slo-slow-burns.yml", "got: nil");
 }
@@ -368,11 +372,7 @@ fn slogen_test_summarizes_per_slo() {
     assert!(!project.exists("generated"));
     let run = project.slogen(&["test", "--keep", "kept", "checkout/availability"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    for file in [
-        "recording-rules.yml",
-        "alert-rules.yml",
-        "tests/slo-outages.yml",
-    ] {
+    for file in ["prometheus/checkout.yml", "tests/slo-outages.yml"] {
         assert!(project.exists(&format!("kept/part-1/{file}")), "{file}");
     }
     let run = project.slogen(&["test", "checkout/availabilty"]);
@@ -385,14 +385,14 @@ fn slogen_test_summarizes_per_slo() {
     // A template that writes a different page threshold: the tests catch it.
     let template = slogen::render::DEFAULT_TEMPLATES
         .iter()
-        .find(|(name, _)| *name == "alert-rules.yml.j2")
+        .find(|(name, _)| *name == "rules.yml.j2")
         .unwrap()
         .1
         .replace(
             "expr: {{ rule.expr | yaml(indent=8) }}",
             "expr: {{ rule.expr | replace(\"> 0.0144\", \"> 0.0288\") | yaml(indent=8) }}",
         );
-    project.file("templates/alert-rules.yml.j2", &template);
+    project.file("templates/rules.yml.j2", &template);
     let run = project.slogen(&["test"]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(

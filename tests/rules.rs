@@ -37,16 +37,19 @@ fn generated_files_and_specs_pass_together() {
     let project = Project::new();
     copy_tree(&repository().join("slo"), &project.path().join("slo"));
     assert_eq!(project.slogen(&["build"]).code, 0);
-    let run = project.slogen(&[
-        "check",
-        "--rules",
-        "generated/recording-rules.yml",
-        "generated/alert-rules.yml",
-    ]);
+    // Both targets: plain files and PrometheusRule objects.
+    let mut args = vec!["check".to_owned(), "--rules".to_owned()];
+    for dir in ["prometheus", "k8s"] {
+        for file in project.files_under(&format!("generated/{dir}")) {
+            args.push(format!("generated/{dir}/{file}"));
+        }
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let run = project.slogen(&args);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         run.stderr
-            .contains("2 rule files and the specs in slo: all valid"),
+            .contains("8 rule files and the specs in slo: all valid"),
         "{}",
         run.stderr
     );
@@ -114,7 +117,7 @@ fn yaml_errors_say_what_is_wrong_once_and_in_slogens_words() {
     assert_eq!(run.code, 1, "{run:?}");
     assert!(
         run.stderr
-            .contains("error[rule-yaml]: the file holds more than one YAML document"),
+            .contains("error[rule-structure]: the file holds more than one YAML document"),
         "{}",
         run.stderr
     );

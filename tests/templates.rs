@@ -13,26 +13,46 @@ fn an_override_changes_only_its_file() {
     custom.file("slo/checkout.toml", SERVICE);
     let template = slogen::render::DEFAULT_TEMPLATES
         .iter()
-        .find(|(name, _)| *name == "alert-rules.yml.j2")
+        .find(|(name, _)| *name == "rules.yml.j2")
         .unwrap()
         .1
         .replace("DO NOT EDIT.", "DO NOT EDIT. Shop conventions.");
-    custom.file("templates/alert-rules.yml.j2", &template);
+    custom.file("templates/rules.yml.j2", &template);
     let run = custom.slogen(&["build"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         custom
-            .read("generated/alert-rules.yml")
+            .read("generated/prometheus/checkout.yml")
             .contains("Shop conventions.")
     );
     assert_ne!(
-        custom.read("generated/alert-rules.yml"),
-        plain.read("generated/alert-rules.yml")
+        custom.read("generated/prometheus/checkout.yml"),
+        plain.read("generated/prometheus/checkout.yml")
     );
     assert_eq!(
-        custom.read("generated/recording-rules.yml"),
-        plain.read("generated/recording-rules.yml")
+        custom.read("generated/alertmanager.yml"),
+        plain.read("generated/alertmanager.yml")
     );
+}
+
+#[test]
+fn an_override_of_a_retired_rule_template_is_an_error() {
+    for retired in ["recording-rules.yml.j2", "alert-rules.yml.j2"] {
+        let project = Project::new();
+        project.file("slo/checkout.toml", SERVICE);
+        project.file(&format!("templates/{retired}"), "groups: []\n");
+        let run = project.slogen(&["build", "--color", "never"]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!(
+                "error[template]: template `{retired} (templates directory)` failed: this template is no longer read"
+            )),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("`rules.yml.j2`"), "{}", run.stderr);
+        assert!(!project.exists("generated"));
+    }
 }
 
 #[test]
@@ -40,13 +60,13 @@ fn a_template_writing_invalid_promql_fails_the_build() {
     let project = Project::new();
     project.file("slo/checkout.toml", SERVICE);
     project.file(
-        "templates/alert-rules.yml.j2",
+        "templates/rules.yml.j2",
         "groups:\n  - name: broken\n    rules:\n      - alert: Broken\n        expr: sum(rate(x[5m])\n",
     );
     let run = project.slogen(&["build", "--color", "never"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
-        run.stderr.contains("error[generated-invalid]: generated `alert-rules.yml` is invalid: line 5:15: could not parse expression: unclosed left parenthesis"),
+        run.stderr.contains("error[generated-invalid]: generated `prometheus/checkout.yml` is invalid: line 5:15: could not parse expression: unclosed left parenthesis"),
         "{}",
         run.stderr
     );
@@ -58,21 +78,20 @@ fn a_template_error_names_the_template_and_line() {
     let project = Project::new();
     project.file("slo/checkout.toml", SERVICE);
     project.file(
-        "templates/recording-rules.yml.j2",
+        "templates/rules.yml.j2",
         "groups:\n{{ no_such_variable }}\n",
     );
     let run = project.slogen(&["build", "--color", "never"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
-        run.stderr.contains("error[template]: template `recording-rules.yml.j2 (templates directory)` failed: undefined value"),
+        run.stderr.contains(
+            "error[template]: template `rules.yml.j2 (templates directory)` failed: undefined value"
+        ),
         "{}",
         run.stderr
     );
     assert!(run.stderr.contains("(line 2)"), "{}", run.stderr);
-    project.file(
-        "templates/recording-rules.yml.j2",
-        "groups:\n{% for x in %}\n",
-    );
+    project.file("templates/rules.yml.j2", "groups:\n{% for x in %}\n");
     let run = project.slogen(&["build", "--color", "never"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("syntax error"), "{}", run.stderr);
@@ -114,16 +133,16 @@ fn the_settings_file_can_name_the_templates_directory() {
     project.file("specs/slogen.toml", "templates = \"../shop-templates\"\n");
     let template = slogen::render::DEFAULT_TEMPLATES
         .iter()
-        .find(|(name, _)| *name == "recording-rules.yml.j2")
+        .find(|(name, _)| *name == "rules.yml.j2")
         .unwrap()
         .1
         .replace("DO NOT EDIT.", "DO NOT EDIT. From the settings' templates.");
-    project.file("shop-templates/recording-rules.yml.j2", &template);
+    project.file("shop-templates/rules.yml.j2", &template);
     let run = project.slogen(&["build", "--slo", "specs"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         project
-            .read("generated/recording-rules.yml")
+            .read("generated/prometheus/checkout.yml")
             .contains("From the settings' templates.")
     );
 }

@@ -31,7 +31,8 @@ use crate::duration::{Duration, DurationError};
 use crate::gotemplate;
 use crate::ir::{
     AlertTest, Alerting, Bound, PlainAlert, Project, RatioErrors, Receiver, Routing, RunbookNotes,
-    Service, Settings, Severity, Sli, Slo, TeamRoute, WindowQuery, WindowSpec, workbook_windows,
+    Service, Settings, Severity, Sli, Slo, Target, TargetKind, TeamRoute, WindowQuery, WindowSpec,
+    workbook_windows,
 };
 use crate::math;
 use crate::names::{burn_alert_name, no_data_alert_name};
@@ -140,6 +141,7 @@ pub fn default_settings() -> Settings {
         templates: None,
         routing: Routing::default(),
         write_tests: false,
+        targets: vec![Target::new(TargetKind::Prometheus)],
     }
 }
 

@@ -80,7 +80,221 @@ impl Analyzer {
         if let Some(alertmanager) = &file.alertmanager {
             settings.routing = self.routing(alertmanager.get_ref());
         }
+        if !file.target.is_empty() {
+            settings.targets = self.targets(&file.target);
+        }
+        // The generated tests load plain rule files.
+        if settings.write_tests
+            && !settings
+                .targets
+                .iter()
+                .any(|target| target.kind == TargetKind::Prometheus)
+            && let Some(build) = &file.build
+        {
+            let span = self.key_span(&build.span(), "tests");
+            self.error(
+                Problem::InvalidTarget {
+                    message: "the promtool tests need a `prometheus` target".to_owned(),
+                    help: "the tests load plain Prometheus rule files: add `[[target]]` with `kind = \"prometheus\"`, or set `tests = false` (`slogen test` still runs them)".to_owned(),
+                },
+                span,
+            );
+        }
         settings
+    }
+
+    /// `[[target]]`: each kind with the keys it reads, each in a directory
+    /// of its own.
+    fn targets(&mut self, specs: &[Spanned<spec::TargetSpec>]) -> Vec<Target> {
+        let mut targets: Vec<Target> = Vec::new();
+        for spec in specs {
+            let table = spec.span();
+            let spec = spec.get_ref();
+            let Some(kind) = TargetKind::from_name(spec.kind.get_ref()) else {
+                let span = self.inner(spec.kind.span());
+                let kind = spec.kind.get_ref().clone();
+                let suggestion = suggest(&kind, TargetKind::ALL.map(TargetKind::name));
+                self.error(Problem::UnknownTargetKind { kind, suggestion }, span);
+                continue;
+            };
+            let set = [
+                ("namespace", spec.namespace.is_some()),
+                ("labels", spec.labels.is_some()),
+                ("annotations", spec.annotations.is_some()),
+                ("interval", spec.interval.is_some()),
+                ("query_offset", spec.query_offset.is_some()),
+                ("evaluation_delay", spec.evaluation_delay.is_some()),
+                ("source_tenants", spec.source_tenants.is_some()),
+                (
+                    "partial_response_strategy",
+                    spec.partial_response_strategy.is_some(),
+                ),
+                (
+                    "recording_partial_response_strategy",
+                    spec.recording_partial_response_strategy.is_some(),
+                ),
+            ];
+            for (key, _) in set
+                .iter()
+                .filter(|(key, set)| *set && !kind.keys().contains(key))
+            {
+                let span = self.key_span(&table, key);
+                self.error(
+                    Problem::TargetKeyNotRead {
+                        key: (*key).to_owned(),
+                        kind: kind.name(),
+                        keys: kind.keys(),
+                    },
+                    span,
+                );
+            }
+            let mut target = Target::new(kind);
+            if let Some(dir) = &spec.dir {
+                let span = self.inner(dir.span());
+                match target_dir(dir.get_ref()) {
+                    Ok(()) => target.dir.clone_from(dir.get_ref()),
+                    Err(why) => self.error(invalid_target(why.0, why.1), span),
+                }
+            }
+            if let Some(other) = targets
+                .iter()
+                .find(|other| nested(&other.dir, &target.dir) || nested(&target.dir, &other.dir))
+            {
+                let span = spec.dir.as_ref().map_or_else(
+                    || self.inner(spec.kind.span()),
+                    |dir| self.inner(dir.span()),
+                );
+                self.error(
+                    invalid_target(
+                        format!(
+                            "target directory `{}` is also the `{}` target's (`{}`)",
+                            target.dir,
+                            other.kind.name(),
+                            other.dir
+                        ),
+                        "each target writes into a directory of its own: give this one a `dir`"
+                            .to_owned(),
+                    ),
+                    span,
+                );
+            }
+            if let Some(namespace) = &spec.namespace {
+                let span = self.inner(namespace.span());
+                let text = namespace.get_ref();
+                let problem = match kind {
+                    TargetKind::Mimir if !is_namespace_pattern(text) => Some((
+                        format!("`{}` is not a Mimir namespace this target can write", text.escape_debug()),
+                        "a namespace names its file: letters, digits, `-`, `_` and `.`, not starting with `.`; `{service}` stands for the service name (one namespace per service, the default), and without it every service's rules share one namespace file".to_owned(),
+                    )),
+                    TargetKind::PrometheusOperator if !is_dns_label(text) => Some((
+                        format!("`{}` is not a Kubernetes namespace name", text.escape_debug()),
+                        "a namespace is at most 63 lowercase letters, digits and `-`, starting and ending with a letter or digit".to_owned(),
+                    )),
+                    _ => None,
+                };
+                match problem {
+                    Some((message, help)) => self.error(invalid_target(message, help), span),
+                    None => target.namespace = Some(text.clone()),
+                }
+            }
+            if kind == TargetKind::Mimir && target.namespace.is_none() {
+                target.namespace = Some("{service}".to_owned());
+            }
+            for (map, into) in [
+                (&spec.labels, &mut target.labels),
+                (&spec.annotations, &mut target.annotations),
+            ] {
+                let Some(map) = map else { continue };
+                for (key, value) in map.get_ref() {
+                    if !is_kubernetes_key(key) {
+                        let span = self.key_span(&map.span(), key);
+                        self.error(
+                            invalid_target(
+                                format!("`{}` is not a Kubernetes label or annotation key", key.escape_debug()),
+                                "a key is an optional DNS prefix and `/`, then at most 63 letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit".to_owned(),
+                            ),
+                            span,
+                        );
+                    }
+                    into.insert(key.clone(), value.clone());
+                }
+            }
+            for (key, value) in &target.labels {
+                if !is_label_value(value) {
+                    let span = spec
+                        .labels
+                        .as_ref()
+                        .map_or(0..0, |map| self.key_span(&map.span(), key));
+                    self.error(
+                        invalid_target(
+                            format!("label `{key}` has a value Kubernetes rejects: `{}`", value.escape_debug()),
+                            "a label value is at most 63 letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit (or empty)".to_owned(),
+                        ),
+                        span,
+                    );
+                }
+            }
+            target.interval = spec
+                .interval
+                .as_ref()
+                .and_then(|text| self.duration(text, true));
+            target.query_offset = spec
+                .query_offset
+                .as_ref()
+                .and_then(|text| self.duration(text, false));
+            target.evaluation_delay = spec
+                .evaluation_delay
+                .as_ref()
+                .and_then(|text| self.duration(text, false));
+            for tenant in spec.source_tenants.iter().flatten() {
+                let name = tenant.get_ref();
+                if name.is_empty()
+                    || name.contains(['|', '/'])
+                    || name.chars().any(char::is_control)
+                {
+                    let span = self.inner(tenant.span());
+                    self.error(
+                        invalid_target(
+                            format!("`{}` is not a tenant ID", name.escape_debug()),
+                            "a Mimir tenant ID is letters, digits and `!-_.*'()`, not empty, with no `|` or `/`".to_owned(),
+                        ),
+                        span,
+                    );
+                } else {
+                    target.source_tenants.push(name.clone());
+                }
+            }
+            let strategy = |analyzer: &mut Self, text: &Option<Spanned<String>>| {
+                let text = text.as_ref()?;
+                if matches!(text.get_ref().as_str(), "abort" | "warn") {
+                    return Some(text.get_ref().clone());
+                }
+                let span = analyzer.inner(text.span());
+                analyzer.error(
+                    invalid_target(
+                        format!("unknown partial response strategy `{}`", text.get_ref().escape_debug()),
+                        "Thanos knows `abort` (fail the evaluation when a store is down) and `warn` (evaluate what answered)".to_owned(),
+                    ),
+                    span,
+                );
+                None
+            };
+            if kind == TargetKind::Thanos {
+                // Thanos: an alert evaluated on partial data may neither
+                // fire nor resolve when it should.
+                target.alerting_partial_response = Some(
+                    strategy(self, &spec.partial_response_strategy)
+                        .unwrap_or_else(|| "abort".to_owned()),
+                );
+                target.recording_partial_response =
+                    strategy(self, &spec.recording_partial_response_strategy);
+            }
+            targets.push(target);
+        }
+        if targets.is_empty() {
+            targets.push(Target::new(TargetKind::Prometheus));
+        }
+        targets
     }
 
     pub(super) fn routing(&mut self, spec: &spec::AlertmanagerSpec) -> Routing {
@@ -345,4 +559,85 @@ impl Analyzer {
         });
         checked
     }
+}
+
+fn invalid_target(message: String, help: String) -> Problem {
+    Problem::InvalidTarget { message, help }
+}
+
+/// Why a target directory is refused: its message and help.
+struct DirProblem(String, String);
+
+/// A target directory: relative, plain path parts, clear of the other
+/// outputs (`runbooks/`, `tests/`, `alertmanager.yml`).
+fn target_dir(dir: &str) -> Result<(), DirProblem> {
+    let plain = |part: &str| {
+        !part.is_empty()
+            && part != "."
+            && part != ".."
+            && part
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    if !dir.split('/').all(plain) {
+        return Err(DirProblem(
+            format!("target directory `{}` is not a plain relative path", dir.escape_debug()),
+            "name a directory under the output directory, such as `k8s` or `rules/mimir`: letters, digits, `-`, `_` and `.`, parts separated by `/`".to_owned(),
+        ));
+    }
+    let first = dir.split('/').next().unwrap_or_default();
+    if matches!(first, "runbooks" | "tests" | "alertmanager.yml") {
+        return Err(DirProblem(
+            format!("target directory `{dir}` is where slogen writes `{first}`"),
+            "choose another directory for the rules".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// True when `inner` is `outer` or lies under it.
+fn nested(outer: &str, inner: &str) -> bool {
+    inner == outer || inner.starts_with(&format!("{outer}/"))
+}
+
+/// A Mimir namespace, `{service}` standing for the service name: a file
+/// name of plain characters once filled in.
+fn is_namespace_pattern(pattern: &str) -> bool {
+    let name = pattern.replace("{service}", "x");
+    !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// A Kubernetes namespace (RFC 1123 label).
+fn is_dns_label(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 63
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+}
+
+/// A Kubernetes label value: empty, or up to 63 of `[A-Za-z0-9._-]`,
+/// alphanumeric at both ends.
+fn is_label_value(value: &str) -> bool {
+    value.is_empty()
+        || (value.len() <= 63
+            && value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            && value.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && value.ends_with(|c: char| c.is_ascii_alphanumeric()))
+}
+
+/// A Kubernetes label or annotation key: `[prefix/]name`, the prefix a DNS
+/// subdomain, the name a non-empty label value.
+fn is_kubernetes_key(key: &str) -> bool {
+    let (prefix, name) = key.rsplit_once('/').unwrap_or(("", key));
+    let prefix_ok =
+        prefix.is_empty() || (prefix.len() <= 253 && prefix.split('.').all(is_dns_label));
+    prefix_ok && !name.is_empty() && is_label_value(name)
 }

@@ -272,6 +272,30 @@ pub fn coverage(project: &Project) -> Vec<Covered> {
     covered
 }
 
+/// The rule files every test file loads, relative to `tests/`: each
+/// service's file of the first `prometheus` target (of its default
+/// directory when there is none: `slogen test` writes it then).
+pub fn rule_files(project: &Project) -> Vec<String> {
+    let default = crate::ir::Target::new(crate::ir::TargetKind::Prometheus);
+    let target = project
+        .settings
+        .targets
+        .iter()
+        .find(|target| target.kind == crate::ir::TargetKind::Prometheus)
+        .unwrap_or(&default);
+    project
+        .services
+        .iter()
+        .filter(|service| plan::has_rules(service))
+        .map(|service| {
+            format!(
+                "../{}",
+                crate::names::rule_file_path(&target.dir, &service.name)
+            )
+        })
+        .collect()
+}
+
 /// Plans every test file of a project at once (for tests and tools; a
 /// build uses [`each_test_file`]).
 pub fn test_files(project: &Arc<Project>) -> Vec<TestFileView> {

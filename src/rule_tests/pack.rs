@@ -227,10 +227,7 @@ pub(super) fn file(
         path: path.to_owned(),
         sources: project.source_names(),
         description,
-        rule_files: vec![
-            "../recording-rules.yml".to_owned(),
-            "../alert-rules.yml".to_owned(),
-        ],
+        rule_files: crate::rule_tests::rule_files(project),
         evaluation_interval: evaluation_interval.to_string(),
         // Filled in by `each_test_file`, once for every file.
         group_eval_order: Vec::new(),

@@ -256,18 +256,33 @@ fn lazy_contexts_hold_the_serialized_views() {
         assert!(!whole.tests.is_empty());
         same(whole, lazy);
     }
-    // Rule groups are planned as the template reaches them.
+    // Each service's rule file holds that service's groups of the
+    // project-wide views, recording groups first.
     let link = |path: &str| -> Option<String> { Some(format!("book/{path}")) };
     for project in [project, Arc::new(self::project(None, QUIET))] {
-        let shared = project;
-        same(
-            &plan::recording_rules(&shared),
-            plan::recording_rules_context(std::sync::Arc::clone(&shared)),
-        );
-        same(
-            &plan::alert_rules(&shared, &link),
-            plan::alert_rules_context(std::sync::Arc::clone(&shared), std::sync::Arc::new(link)),
-        );
+        let target = crate::ir::Target::new(crate::ir::TargetKind::Prometheus);
+        let per_service: Vec<serde_json::Value> = project
+            .services
+            .iter()
+            .filter_map(|service| plan::service_rules(&project, service, &target, &link))
+            .flat_map(|file| file.groups)
+            .map(|group| serde_json::to_value(group).unwrap())
+            .collect();
+        let mut whole: Vec<serde_json::Value> = plan::recording_rules(&project)
+            .groups
+            .into_iter()
+            .chain(plan::alert_rules(&project, &link).groups)
+            .map(|group| serde_json::to_value(group).unwrap())
+            .collect();
+        let service_of = |group: &serde_json::Value| {
+            group["rules"][0]["labels"]["slogen_service"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        };
+        // Stable: recording groups stay before each service's alert group.
+        whole.sort_by_key(service_of);
+        assert_eq!(per_service, whole);
     }
 }
 
