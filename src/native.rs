@@ -63,13 +63,18 @@ pub fn rule_file(path: &str, view: &ServiceRulesView) -> (GeneratedFile, usize) 
     let target = &view.target;
     let operator = target.kind == "prometheus-operator";
     if operator {
-        out.push_str("\napiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: ");
+        out.push_str(
+            "\napiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: ",
+        );
         yaml(&mut out, &target.name, 0);
         if let Some(namespace) = target.namespace.as_deref().filter(|text| !text.is_empty()) {
             out.push_str("\n  namespace: ");
             yaml(&mut out, namespace, 0);
         }
-        for (key, map) in [("labels", &target.labels), ("annotations", &target.annotations)] {
+        for (key, map) in [
+            ("labels", &target.labels),
+            ("annotations", &target.annotations),
+        ] {
             if map.is_empty() {
                 continue;
             }
