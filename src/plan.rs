@@ -13,8 +13,11 @@
 //!   reading one recorded series per group instead of raw samples.
 //! - threshold SLIs record a 0/1 breach series; every window is its average
 //!   (the share of time out of bounds).
-//! - raw SLIs query each short window; long ones average the base ratio
-//!   (a raw ratio has no event counts to weight by).
+//! - raw SLIs evaluate the user's query over every window, the period
+//!   included: a raw ratio has no event counts to weight by, and a mean of
+//!   base ratios would be neither traffic-weighted nor defined after an
+//!   idle base window (0/0). This is exact, at a cost: each evaluation
+//!   reads the raw samples of the whole period.
 //! - metadata: objective, error budget, period, current and period burn
 //!   rate, remaining budget.
 //!
@@ -31,7 +34,7 @@ use crate::ir::{Bound, PlainAlert, Project, RatioErrors, Service, Settings, Seve
 use crate::math::{self, BurnAlert, Measure, Measures};
 use crate::names::{
     LONG_WINDOW_LABEL, SERVICE_LABEL, SHORT_WINDOW_LABEL, SLO_LABEL, alert_group_name,
-    burn_alert_name, no_data_alert_name, ratio_metric, recording_group_name, slo_selector,
+    events_metric, ratio_metric, recording_group_name, slo_selector,
 };
 use crate::number::{format, percent};
 use crate::promql::{escape_template_text, operand, quote};
@@ -73,6 +76,8 @@ pub struct RuleView {
     /// `for`, canonical duration.
     #[serde(rename = "for")]
     pub for_duration: Option<String>,
+    /// `keep_firing_for`, canonical duration.
+    pub keep_firing_for: Option<String>,
     /// Labels, sorted.
     pub labels: BTreeMap<String, String>,
     /// Annotations, sorted.
@@ -104,7 +109,8 @@ pub struct BurnView {
     pub budget_spent: String,
     /// Time to exhaustion at this burn rate, humanized.
     pub exhaustion: String,
-    /// Time from the start of a total outage until it fires (Workbook), humanized.
+    /// Time from the start of a total outage until it fires (Workbook, plus
+    /// the alert's `for`), humanized.
     pub detection_full_outage: String,
 }
 
@@ -120,7 +126,9 @@ pub fn burn_view(settings: &Settings, slo: &Slo, alert: &BurnAlert) -> BurnView 
         threshold_percent: percent(alert.threshold),
         budget_spent: percent(alert.budget_share),
         exhaustion: humanize_seconds(alert.exhaustion_seconds(slo.period)),
-        detection_full_outage: humanize_seconds(alert.detection_seconds(1.0)),
+        detection_full_outage: humanize_seconds(
+            alert.detection_seconds(1.0) + slo.alerting.for_duration.seconds(),
+        ),
     }
 }
 
@@ -161,16 +169,20 @@ pub fn recorded_windows(slo: &Slo) -> Vec<Duration> {
 pub fn window_measure(slo: &Slo, window: Duration) -> Measure {
     measure(
         matches!(slo.sli, Sli::Threshold { .. }),
+        matches!(slo.sli, Sli::Raw { .. }),
         base_window(slo),
         window,
     )
 }
 
 /// [`window_measure`] from what it depends on: whether the SLI records
-/// states (threshold SLIs) and its base window.
-pub fn measure(states: bool, base: Duration, window: Duration) -> Measure {
+/// states (threshold SLIs), whether its query is evaluated over every
+/// window (raw SLIs), and its base window.
+pub fn measure(states: bool, raw: bool, base: Duration, window: Duration) -> Measure {
     if states {
         Measure::States
+    } else if raw {
+        Measure::Events
     } else if window >= RECORDED_WINDOW && window != base {
         Measure::Recorded { base }
     } else {
@@ -185,8 +197,27 @@ pub fn queries_window(slo: &Slo, window: Duration) -> bool {
     let base = base_window(slo);
     match slo.sli {
         Sli::Threshold { .. } => false,
-        Sli::Raw { .. } => window < RECORDED_WINDOW || window == base,
+        Sli::Raw { .. } => true,
         Sli::Ratio { .. } | Sli::Latency { .. } => window < RECORDED_WINDOW && window != base,
+    }
+}
+
+/// The labels that tell an SLI's groups apart, as far as its queries say:
+/// a latency SLI's `group_by`, or the `by` labels of the outermost
+/// aggregation of a ratio SLI's `total`, a threshold SLI's query or a raw
+/// SLI's ratio. Empty when the SLI is not grouped or only the data can
+/// tell (`without`, a bare selector, a binary operation).
+pub fn group_labels(slo: &Slo) -> Vec<String> {
+    let base = base_window(slo);
+    let query = match &slo.sli {
+        Sli::Latency { group_by, .. } => return group_by.clone(),
+        Sli::Ratio { total, .. } => total.at(base),
+        Sli::Threshold { query, .. } => query.clone(),
+        Sli::Raw { error_ratio } => error_ratio.at(base),
+    };
+    match crate::promql::parse(&query).map(|expr| crate::promql::output_grouping(&expr)) {
+        Ok(crate::promql::Grouping::By(labels)) => labels,
+        _ => Vec::new(),
     }
 }
 
@@ -272,6 +303,7 @@ fn record(
         alert: None,
         expr,
         for_duration: None,
+        keep_firing_for: None,
         labels: labels.clone(),
         annotations: BTreeMap::new(),
         comment,
@@ -340,13 +372,28 @@ fn slo_recording_rules(service: &Service, slo: &Slo) -> Vec<RuleView> {
             ),
             (Some(events), _) => ratio(&(events.errors)(window), &(events.total)(window)),
             (None, Sli::Threshold { .. }) => format!("avg_over_time({breach}{selector}[{window}])"),
-            (None, Sli::Raw { .. }) if window >= RECORDED_WINDOW && window != base => {
-                format!("avg_over_time({}{selector}[{window}])", ratio_metric(base))
-            }
             (None, Sli::Raw { error_ratio }) => error_ratio.at(window).trim().to_owned(),
             (None, _) => unreachable!("event SLIs have event queries"),
         };
         rules.push(record(ratio_metric(window), expr, &labels, None));
+    }
+    if let (Some(_), Some(_)) = (&events, slo.alerting.min_events) {
+        let longs: BTreeSet<Duration> = slo
+            .alerting
+            .enabled_windows()
+            .map(|window| window.long)
+            .collect();
+        for (at, long) in longs.into_iter().enumerate() {
+            let seconds = format(long.seconds());
+            // The base window's events per second, averaged over the
+            // window, times its seconds: one recorded series read, and a
+            // guard needs no more precision than that.
+            let expr = format!("avg_over_time({total_base}{selector}[{long}]) * {seconds}");
+            let comment = (at == 0).then(|| {
+                "Events in each long window, for the low-traffic guard (`min_events`).".to_owned()
+            });
+            rules.push(record(events_metric(long), expr, &labels, comment));
+        }
     }
     let days = slo.period.seconds() / 86_400.0;
     rules.push(record(
@@ -558,7 +605,7 @@ fn slo_alert_rules(
 ) -> Vec<RuleView> {
     let settings = &project.settings;
     let selector = slo_selector(&service.name, &slo.name);
-    let burn_name = burn_alert_name(&service.name, &slo.name);
+    let burn_name = slo.alerting.name.clone();
     let id = format!("{}/{}", service.name, slo.name);
     let described = slo
         .description
@@ -596,15 +643,24 @@ fn slo_alert_rules(
             annotations.insert("runbook_url".to_owned(), url);
         }
         annotations.extend(slo.alerting.annotations.clone());
+        annotations.extend(slo.alerting.extra(alert.severity).annotations.clone());
+        let mut expr = format!(
+            "{}{selector} > {threshold}\nand\n{}{selector} > {threshold}",
+            ratio_metric(alert.long),
+            ratio_metric(alert.short)
+        );
+        if let Some(min_events) = slo.alerting.min_events {
+            expr.push_str(&format!(
+                "\nand\n{}{selector} >= {min_events}",
+                events_metric(alert.long)
+            ));
+        }
         rules.push(RuleView {
             record: None,
             alert: Some(burn_name.clone()),
-            expr: format!(
-                "{}{selector} > {threshold}\nand\n{}{selector} > {threshold}",
-                ratio_metric(alert.long),
-                ratio_metric(alert.short)
-            ),
-            for_duration: None,
+            expr,
+            for_duration: duration_field(slo.alerting.for_duration),
+            keep_firing_for: duration_field(slo.alerting.keep_firing_for),
             labels,
             annotations,
             comment: Some(format!(
@@ -618,28 +674,28 @@ fn slo_alert_rules(
         });
     }
     if slo.alerting.no_data {
-        let name = no_data_alert_name(&service.name, &slo.name);
+        let name = slo.alerting.no_data_name.clone();
         let metric = ratio_metric(base_window(slo));
-        let mut labels = slo_alert_labels(service, slo);
-        labels.insert("severity".to_owned(), settings.ticket_label.clone());
+        let labels = no_data_alert_labels(project, service, slo);
         let mut annotations = BTreeMap::new();
         annotations.insert("summary".to_owned(), format!("{id} has no SLI data"));
         annotations.insert(
             "description".to_owned(),
             format!(
-                "{metric} has had no series for {id} for {}: the SLI's metrics are missing or its queries match nothing, so this SLO's burn-rate alerts cannot fire.",
+                "{metric} has had no series for {id} (for the group in this alert's labels, when the SLI is grouped) for {}: the SLI's metrics are missing or its queries match nothing, so this SLO's burn-rate alerts cannot fire.",
                 settings.no_data_for
             ),
         );
         if let Some(url) = runbook_url(&crate::names::slo_path(&service.name, &slo.name)) {
             annotations.insert("runbook_url".to_owned(), url);
         }
+        annotations.extend(slo.alerting.ticket_extra.annotations.clone());
         rules.push(RuleView {
             record: None,
             alert: Some(name),
-            expr: format!("absent({metric}{selector})"),
-            for_duration: (settings.no_data_for.millis() > 0)
-                .then(|| settings.no_data_for.to_string()),
+            expr: no_data_expr(slo, &selector),
+            for_duration: duration_field(settings.no_data_for),
+            keep_firing_for: None,
             labels,
             annotations,
             comment: Some("ticket: the SLI has no data".to_owned()),
@@ -649,12 +705,56 @@ fn slo_alert_rules(
     rules
 }
 
+/// The no-data alert's condition: a series (group) seen during the period
+/// whose base-window ratio is gone, or no series at all. The period ratio
+/// stays recorded for a whole period after its group's last sample, so a
+/// group that stops reporting while others go on gets its own alert, with
+/// its group labels; `absent()` covers an SLI that never had data. The two
+/// never hold at once (a base-window series implies a period one), so they
+/// cannot give one alert twice.
+fn no_data_expr(slo: &Slo, selector: &str) -> String {
+    let base = ratio_metric(base_window(slo));
+    let period = ratio_metric(slo.period);
+    format!("{period}{selector}\nunless\n{base}{selector}\nor\nabsent({period}{selector})")
+}
+
+/// A `for` or `keep_firing_for` field: none for zero.
+fn duration_field(duration: Duration) -> Option<String> {
+    (duration.millis() > 0).then(|| duration.to_string())
+}
+
 /// Labels of all alerts of an SLO, before severity and windows.
+///
+/// The service's and the SLO's labels are set here too: the burn-rate
+/// alerts' series carry them already, but the no-data alert's `absent()`
+/// keeps only its matchers. Prometheus expands rule labels as templates,
+/// so their values are escaped to arrive as written.
 fn slo_alert_labels(service: &Service, slo: &Slo) -> BTreeMap<String, String> {
-    let mut labels = slo.alerting.labels.clone();
+    let mut labels: BTreeMap<String, String> = service
+        .labels
+        .iter()
+        .chain(&slo.labels)
+        .map(|(name, value)| (name.clone(), escape_template_text(value)))
+        .collect();
+    labels.extend(slo.alerting.labels.clone());
     labels.insert("team".to_owned(), service.team.clone());
     labels.insert(SERVICE_LABEL.to_owned(), service.name.clone());
     labels.insert(SLO_LABEL.to_owned(), slo.name.clone());
+    labels
+}
+
+/// The labels the no-data alerting rule sets (its series' labels come on top).
+pub fn no_data_alert_labels(
+    project: &Project,
+    service: &Service,
+    slo: &Slo,
+) -> BTreeMap<String, String> {
+    let mut labels = slo_alert_labels(service, slo);
+    labels.extend(slo.alerting.ticket_extra.labels.clone());
+    labels.insert(
+        "severity".to_owned(),
+        project.settings.ticket_label.clone(),
+    );
     labels
 }
 
@@ -666,6 +766,7 @@ pub fn burn_alert_labels(
     alert: &BurnAlert,
 ) -> BTreeMap<String, String> {
     let mut labels = slo_alert_labels(service, slo);
+    labels.extend(slo.alerting.extra(alert.severity).labels.clone());
     labels.insert(
         "severity".to_owned(),
         project.settings.severity_label(alert.severity).to_owned(),
@@ -715,6 +816,7 @@ fn plain_alert_rule(
         alert: Some(alert.name.clone()),
         expr: alert.expr.clone(),
         for_duration: alert.for_duration.map(|duration| duration.to_string()),
+        keep_firing_for: None,
         labels,
         annotations,
         comment: Some(format!(

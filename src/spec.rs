@@ -138,10 +138,21 @@ pub struct RawSpec {
 /// `[slo.alerting]`.
 #[derive(Debug, Deserialize)]
 pub struct AlertingSpec {
-    /// Page alerts on (default true).
-    pub page: Option<bool>,
-    /// Ticket alerts on (default true).
-    pub ticket: Option<bool>,
+    /// Name of the burn-rate alerts; the no-data alert adds `NoData`.
+    pub name: Option<Spanned<String>>,
+    /// Page alerts: `false` turns them off, a table adds labels and
+    /// annotations to them only.
+    pub page: Option<SeverityAlerting>,
+    /// Ticket alerts, as `page`.
+    pub ticket: Option<SeverityAlerting>,
+    /// `for` of the burn-rate alerts.
+    #[serde(rename = "for")]
+    pub for_duration: Option<Spanned<String>>,
+    /// `keep_firing_for` of the burn-rate alerts.
+    pub keep_firing_for: Option<Spanned<String>>,
+    /// Burn-rate alerts stay silent while their long window holds fewer
+    /// events than this.
+    pub min_events: Option<Spanned<i64>>,
     /// The no-data alert on (default true).
     pub no_data: Option<bool>,
     /// Added to this SLO's alerts.
@@ -150,6 +161,68 @@ pub struct AlertingSpec {
     pub annotations: SpannedMap,
     /// Burn windows for this SLO; replaces the settings' set.
     pub window: Option<Vec<Spanned<WindowSpec>>>,
+}
+
+/// `page = false`, or `[slo.alerting.page]` with labels and annotations
+/// (the alerts stay on).
+#[derive(Debug)]
+pub enum SeverityAlerting {
+    /// `page = true` or `page = false`.
+    Switch(bool),
+    /// `[slo.alerting.page]`.
+    Table(SeverityAlertingSpec),
+}
+
+impl SeverityAlerting {
+    /// Whether the alerts of this severity are on.
+    pub fn enabled(&self) -> bool {
+        match self {
+            Self::Switch(on) => *on,
+            Self::Table(_) => true,
+        }
+    }
+
+    /// The table, if one was written.
+    pub fn table(&self) -> Option<&SeverityAlertingSpec> {
+        match self {
+            Self::Switch(_) => None,
+            Self::Table(table) => Some(table),
+        }
+    }
+}
+
+/// `[slo.alerting.page]` / `[slo.alerting.ticket]`.
+#[derive(Debug, Deserialize)]
+pub struct SeverityAlertingSpec {
+    /// Added to the alerts of this severity only.
+    pub labels: SpannedMap,
+    /// Prometheus templates, on the alerts of this severity only.
+    pub annotations: SpannedMap,
+}
+
+// A hand-written visitor rather than `#[serde(untagged)]`: untagged enums
+// buffer their input, which loses the spans of the labels inside.
+impl<'de> Deserialize<'de> for SeverityAlerting {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = SeverityAlerting;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("`true`, `false` or a table of labels and annotations")
+            }
+
+            fn visit_bool<E: serde::de::Error>(self, value: bool) -> Result<Self::Value, E> {
+                Ok(SeverityAlerting::Switch(value))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                SeverityAlertingSpec::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(SeverityAlerting::Table)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 /// `[[window]]`: one multi-window pair.
@@ -254,6 +327,13 @@ pub struct DefaultsSpec {
     pub evaluation_interval: Option<Spanned<String>>,
     /// `for` of the no-data alert.
     pub no_data_for: Option<Spanned<String>>,
+    /// `for` of every burn-rate alert.
+    #[serde(rename = "for")]
+    pub for_duration: Option<Spanned<String>>,
+    /// `keep_firing_for` of every burn-rate alert.
+    pub keep_firing_for: Option<Spanned<String>>,
+    /// The low-traffic guard of every event SLI.
+    pub min_events: Option<Spanned<i64>>,
 }
 
 /// `[severity]`.
@@ -346,14 +426,20 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
     (
         "slo[].alerting",
         &[
+            "name",
             "page",
             "ticket",
             "no_data",
+            "for",
+            "keep_firing_for",
+            "min_events",
             "labels",
             "annotations",
             "window",
         ],
     ),
+    ("slo[].alerting.page", &["labels", "annotations"]),
+    ("slo[].alerting.ticket", &["labels", "annotations"]),
     (
         "slo[].alerting.window[]",
         &["severity", "long", "short", "budget", "burn_rate"],
@@ -397,7 +483,14 @@ const SETTINGS_KEYS: &[(&str, &[&str])] = &[
     ("build", &["tests"]),
     (
         "defaults",
-        &["period", "evaluation_interval", "no_data_for"],
+        &[
+            "period",
+            "evaluation_interval",
+            "no_data_for",
+            "for",
+            "keep_firing_for",
+            "min_events",
+        ],
     ),
     ("severity", &["page", "ticket"]),
     (

@@ -342,6 +342,45 @@ pub fn synthesize(sli: &Sli, base: Duration) -> Synthesis {
     Synthesis { source, selectors }
 }
 
+/// Raw counters for a raw SLI whose ratio reads like a ratio SLI's,
+/// `A / B` (failed over all events) or `1 - A / B` (good over all events),
+/// each side `sum [by (...)] (rate|increase(m{...}[w]))`: then the tests
+/// can feed it events, idle gaps and traffic changes. `None` otherwise.
+pub fn raw_counters(error_ratio: &str, base: Duration) -> Option<Source> {
+    use promql_parser::parser::token;
+    fn unwrap(expr: &Expr) -> &Expr {
+        match expr {
+            Expr::Paren(inner) => unwrap(&inner.expr),
+            other => other,
+        }
+    }
+    fn division(expr: &Expr) -> Option<(&Expr, &Expr)> {
+        match unwrap(expr) {
+            Expr::Binary(binary)
+                if binary.op.id() == token::T_DIV && binary.modifier.is_none() =>
+            {
+                Some((unwrap(&binary.lhs), unwrap(&binary.rhs)))
+            }
+            _ => None,
+        }
+    }
+    let parsed = crate::promql::parse(error_ratio).ok()?;
+    let (good, (part, total)) = match unwrap(&parsed) {
+        Expr::Binary(binary)
+            if binary.op.id() == token::T_SUB
+                && binary.modifier.is_none()
+                && matches!(unwrap(&binary.lhs), Expr::NumberLiteral(one) if one.val == 1.0) =>
+        {
+            (true, division(&binary.rhs)?)
+        }
+        _ => (false, division(&parsed)?),
+    };
+    match ratio(good, part, total, base) {
+        counters @ Source::Counters { .. } => Some(counters),
+        _ => None,
+    }
+}
+
 /// Every vector selector in an expression.
 fn selectors_of(expr: &Expr) -> Vec<Selector> {
     let mut found = Vec::new();

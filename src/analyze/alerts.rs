@@ -179,12 +179,22 @@ impl Analyzer {
                     );
                 }
                 let owner = format!("SLO `{}/{}`", service.name, slo.name.get_ref());
-                for name in [
-                    burn_alert_name(&service.name, slo.name.get_ref()),
-                    no_data_alert_name(&service.name, slo.name.get_ref()),
-                ] {
+                // An own name (`[slo.alerting] name`) is pointed at.
+                let own = slo
+                    .alerting
+                    .as_ref()
+                    .and_then(|alerting| alerting.get_ref().name.as_ref());
+                let names = match own {
+                    Some(name) => [name.get_ref().clone(), format!("{}NoData", name.get_ref())],
+                    None => [
+                        burn_alert_name(&service.name, slo.name.get_ref()),
+                        no_data_alert_name(&service.name, slo.name.get_ref()),
+                    ],
+                };
+                let place = own.map_or_else(|| slo.name.span(), Spanned::span);
+                for name in names {
                     if let Some(other) = seen.get(&name).filter(|other| **other != owner) {
-                        let span = self.inner(slo.name.span());
+                        let span = self.inner(place.clone());
                         self.error(
                             Problem::DuplicateAlert {
                                 name: name.clone(),

@@ -30,7 +30,7 @@ use crate::diagnostic::{Diagnostic, INTEGRATIONS, Problem, suggest};
 use crate::duration::{Duration, DurationError};
 use crate::gotemplate;
 use crate::ir::{
-    AlertTest, Alerting, Bound, PlainAlert, Project, RatioErrors, Receiver, Routing, RunbookNotes,
+    AlertTest, Alerting, Bound, SeverityExtra, PlainAlert, Project, RatioErrors, Receiver, Routing, RunbookNotes,
     Service, Settings, Severity, Sli, Slo, TeamRoute, WindowQuery, WindowSpec, workbook_windows,
 };
 use crate::math;
@@ -133,6 +133,9 @@ pub fn default_settings() -> Settings {
         default_period: Duration::from_minutes(30 * 24 * 60),
         evaluation_interval: Duration::from_minutes(1),
         no_data_for: Duration::from_minutes(10),
+        alert_for: Duration::from_minutes(0),
+        keep_firing_for: Duration::from_minutes(0),
+        min_events: None,
         page_label: "critical".to_owned(),
         ticket_label: "warning".to_owned(),
         windows: workbook_windows(),

@@ -77,7 +77,7 @@ use crate::duration::Duration;
 use crate::ir::{AlertTest, PlainAlert, Project, Service, Severity, Sli, Slo};
 use crate::math::{BurnAlert, Measure};
 use crate::names::{
-    LONG_WINDOW_LABEL, OUTAGES_FILE, SHORT_WINDOW_LABEL, SLOW_BURNS_FILE, burn_alert_name,
+    LONG_WINDOW_LABEL, OUTAGES_FILE, SHORT_WINDOW_LABEL, SLOW_BURNS_FILE,
     plain_alerts_file, ratio_metric, slo_selector,
 };
 use crate::notation::{self, Sample};
@@ -224,7 +224,7 @@ pub fn coverage(project: &Project) -> Vec<Covered> {
     let quoted = |text: String| text.replace('"', "\\\"");
     let mut covered = Vec::new();
     for (service, slo) in project.slos() {
-        let skipped = if plan::burn_alerts(slo).is_empty() {
+        let skipped = if plan::burn_alerts(slo).is_empty() && !slo.alerting.no_data {
             Some("no burn-rate alerts".to_owned())
         } else if let Source::Untestable { reason } =
             synthesize::synthesize(&slo.sli, base_window(slo)).source
@@ -235,11 +235,19 @@ pub fn coverage(project: &Project) -> Vec<Covered> {
         };
         covered.push(Covered {
             name: format!("{}/{}", service.name, slo.name),
-            files: vec![OUTAGES_FILE.to_owned(), SLOW_BURNS_FILE.to_owned()],
+            files: vec![
+                OUTAGES_FILE.to_owned(),
+                SLOW_BURNS_FILE.to_owned(),
+                crate::names::EDGE_CASES_FILE.to_owned(),
+            ],
             markers: vec![
                 quoted(format!(
                     "alertname={}",
-                    crate::promql::quote(&burn_alert_name(&service.name, &slo.name))
+                    crate::promql::quote(&slo.alerting.name)
+                )),
+                quoted(format!(
+                    "alertname={}",
+                    crate::promql::quote(&slo.alerting.no_data_name)
                 )),
                 quoted(
                     slo_selector(&service.name, &slo.name)
@@ -324,6 +332,9 @@ pub fn each_test_file<R>(project: &Arc<Project>, each: impl Fn(TestFile) -> R) -
         let subjects: Vec<Subject<'_>> = held.iter().map(|held| held.subject(project)).collect();
         files.push(each(outages(&tested, &subjects, &notes)));
         files.push(each(slow_burns(&tested, &subjects, &notes)));
+    }
+    if let Some(view) = guards(project) {
+        files.push(each(TestFile { view, groups: None }));
     }
     for service in &project.services {
         if service.alerts.iter().any(|alert| !alert.tests.is_empty()) {
@@ -518,7 +529,7 @@ impl<'a> Subject<'a> {
             id: format!("{}/{}", service.name, slo.name),
             alerts,
             synthesis,
-            alert_name: burn_alert_name(&service.name, &slo.name),
+            alert_name: slo.alerting.name.clone(),
         }
     }
 
@@ -569,11 +580,13 @@ impl<'a> Subject<'a> {
             base: self.base(),
             longest: self.longest_window(),
             states: self.is_threshold(),
+            raw: matches!(self.slo.sli, Sli::Raw { .. }),
         }
     }
 }
 
 mod checks;
+mod guards;
 mod outages;
 mod pack;
 mod plain_alerts;
@@ -583,6 +596,7 @@ mod slow_burns;
 mod tests;
 
 use checks::*;
+use guards::*;
 use outages::*;
 use pack::*;
 use plain_alerts::*;
