@@ -580,9 +580,9 @@ impl Problem {
             } => format!(
                 "the {severity} alert over {long} fires at burn rate {burn_rate}, below 1: at that rate the {period} error budget lasts longer than the period"
             ),
-            Self::MinEventsWithoutEvents { kind } => format!(
-                "`min_events` needs an SLI that counts events; a {kind} SLI has none"
-            ),
+            Self::MinEventsWithoutEvents { kind } => {
+                format!("`min_events` needs an SLI that counts events; a {kind} SLI has none")
+            }
             Self::MinEventsNotPositive { value } => {
                 format!("`min_events` is {value}; it must be a whole number above 0")
             }

@@ -261,6 +261,9 @@ pub enum Sli {
         matchers: String,
         /// Labels kept by the aggregation.
         group_by: Vec<String>,
+        /// A native histogram: `histogram_count` and `histogram_fraction`
+        /// of the series named `histogram`.
+        native: bool,
     },
     /// Share of time a gauge is out of bounds.
     Threshold {

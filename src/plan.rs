@@ -480,6 +480,40 @@ fn event_queries(sli: &Sli) -> Option<EventQueries<'_>> {
             bound,
             matchers,
             group_by,
+            native: true,
+        } => {
+            let aggregate = if group_by.is_empty() {
+                "sum".to_owned()
+            } else {
+                format!("sum by ({})", group_by.join(", "))
+            };
+            let selector = if matchers.is_empty() {
+                histogram.clone()
+            } else {
+                format!("{histogram}{{{matchers}}}")
+            };
+            let bound = format(*bound);
+            let summed = move |window: Duration| format!("{aggregate}(rate({selector}[{window}]))");
+            let count = summed.clone();
+            // An idle window's histogram is empty and its fraction NaN:
+            // `> 0` drops that (and a true 0), and `or` puts 0 back, so
+            // idle windows do not poison the sums of long windows.
+            Some(EventQueries {
+                errors: Box::new(move |window| {
+                    let summed = summed(window);
+                    format!(
+                        "histogram_count({summed}) * (1 - histogram_fraction(0, {bound}, {summed})) > 0\nor\n0 * histogram_count({summed})"
+                    )
+                }),
+                total: Box::new(move |window| format!("histogram_count({})", count(window))),
+            })
+        }
+        Sli::Latency {
+            histogram,
+            bound,
+            matchers,
+            group_by,
+            native: false,
         } => {
             let aggregate = if group_by.is_empty() {
                 "sum".to_owned()
@@ -751,10 +785,7 @@ pub fn no_data_alert_labels(
 ) -> BTreeMap<String, String> {
     let mut labels = slo_alert_labels(service, slo);
     labels.extend(slo.alerting.ticket_extra.labels.clone());
-    labels.insert(
-        "severity".to_owned(),
-        project.settings.ticket_label.clone(),
-    );
+    labels.insert("severity".to_owned(), project.settings.ticket_label.clone());
     labels
 }
 

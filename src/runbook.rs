@@ -15,9 +15,7 @@ use serde::Serialize;
 use crate::duration::humanize_seconds;
 use crate::ir::{PlainAlert, Project, RunbookNotes, Service, Severity, Sli, Slo};
 use crate::math;
-use crate::names::{
-    alert_path, ratio_metric, slo_path, slo_selector,
-};
+use crate::names::{alert_path, ratio_metric, slo_path, slo_selector};
 use crate::number::{format, percent};
 use crate::plan::{BurnView, base_window, burn_alerts, burn_view};
 use crate::routing::receiver_for;

@@ -105,6 +105,9 @@ pub struct LatencySpec {
     /// One SLI (and alert) per value of these labels.
     #[serde(default)]
     pub group_by: Vec<Spanned<String>>,
+    /// A native histogram (`histogram_count`, `histogram_fraction`)
+    /// instead of classic `_bucket` and `_count` series.
+    pub native: Option<bool>,
 }
 
 /// A latency threshold: a duration string or a number.
@@ -216,7 +219,10 @@ impl<'de> Deserialize<'de> for SeverityAlerting {
                 Ok(SeverityAlerting::Switch(value))
             }
 
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
                 SeverityAlertingSpec::deserialize(serde::de::value::MapAccessDeserializer::new(map))
                     .map(SeverityAlerting::Table)
             }
@@ -419,7 +425,7 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
     ("slo[].sli.ratio", &["errors", "good", "total"]),
     (
         "slo[].sli.latency",
-        &["histogram", "threshold", "selector", "group_by"],
+        &["histogram", "threshold", "selector", "group_by", "native"],
     ),
     ("slo[].sli.threshold", &["query", "max", "min"]),
     ("slo[].sli.raw", &["error_ratio"]),

@@ -119,7 +119,12 @@ fn burn_alerts_without_their_keep_firing_for_fail_the_generated_tests() {
         return;
     }
     let (_project, out) = alerting();
-    mutate(&out, "alert-rules.yml", "        keep_firing_for: 10m\n", "");
+    mutate(
+        &out,
+        "alert-rules.yml",
+        "        keep_firing_for: 10m\n",
+        "",
+    );
     fails(&out, "slo-outages.yml", "CheckoutHighErrorRate");
 }
 

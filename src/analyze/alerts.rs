@@ -192,18 +192,26 @@ impl Analyzer {
                     ],
                 };
                 let place = own.map_or_else(|| slo.name.span(), Spanned::span);
+                // One error per SLO: its no-data name follows from the other.
+                let mut reported = false;
                 for name in names {
-                    if let Some(other) = seen.get(&name).filter(|other| **other != owner) {
-                        let span = self.inner(place.clone());
-                        self.error(
-                            Problem::DuplicateAlert {
-                                name: name.clone(),
-                                other: other.clone(),
-                            },
-                            span,
-                        );
+                    match seen.get(&name).filter(|other| **other != owner) {
+                        Some(other) if !reported => {
+                            reported = true;
+                            let span = self.inner(place.clone());
+                            self.error(
+                                Problem::DuplicateAlert {
+                                    name: name.clone(),
+                                    other: other.clone(),
+                                },
+                                span,
+                            );
+                        }
+                        Some(_) => {}
+                        None => {
+                            seen.insert(name, owner.clone());
+                        }
                     }
-                    seen.insert(name, owner.clone());
                 }
             }
             for alert in &file.alert {

@@ -141,8 +141,8 @@ impl Analyzer {
             }
             let alert = math::burn_alert(window, slo.period, slo.error_budget());
             if alert.burn_rate < 1.0 {
-                let span = own_window(window.long)
-                    .map_or_else(|| place.clone(), |span| self.inner(span));
+                let span =
+                    own_window(window.long).map_or_else(|| place.clone(), |span| self.inner(span));
                 self.error(
                     Problem::BurnRateBelowOne {
                         severity: window.severity.as_str().to_owned(),
@@ -213,11 +213,19 @@ impl Analyzer {
             alerting.name = text.clone();
             alerting.no_data_name = format!("{text}NoData");
         }
+        // Every problem is reported before giving up.
+        let mut ok = true;
         if let Some(text) = &own.for_duration {
-            alerting.for_duration = self.duration(text, false)?;
+            match self.duration(text, false) {
+                Some(duration) => alerting.for_duration = duration,
+                None => ok = false,
+            }
         }
         if let Some(text) = &own.keep_firing_for {
-            alerting.keep_firing_for = self.duration(text, false)?;
+            match self.duration(text, false) {
+                Some(duration) => alerting.keep_firing_for = duration,
+                None => ok = false,
+            }
         }
         if let Some(min_events) = &own.min_events {
             if counts_events(&spec.sli) {
@@ -228,7 +236,10 @@ impl Analyzer {
                 self.error(Problem::MinEventsWithoutEvents { kind }, span);
             }
         }
-        alerting.page = own.page.as_ref().is_none_or(spec::SeverityAlerting::enabled);
+        alerting.page = own
+            .page
+            .as_ref()
+            .is_none_or(spec::SeverityAlerting::enabled);
         alerting.ticket = own
             .ticket
             .as_ref()
@@ -248,7 +259,7 @@ impl Analyzer {
                 }
             }
         }
-        Some(alerting)
+        ok.then_some(alerting)
     }
 
     /// `min_events`: a positive whole number.

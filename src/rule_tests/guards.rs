@@ -8,8 +8,8 @@
 //!   it is the only no-data alert firing: an `absent()` of the whole SLI
 //!   would say nothing while the other group reports.
 //! - Low-traffic guard (`min_events`): every guarded SLO is fed a total
-//!   outage (every event failing from the start, so every window's ratio is
-//!   1) at two traffic levels, each in a test group of its own. Under the
+//!   outage (every event failing from the start, so every window's ratio
+//!   is one) at two traffic levels, each in a test group of its own. Under the
 //!   guard (each long window holds half `min_events`) no burn-rate alert
 //!   ever fires nor is pending; above it (each holds twice `min_events`)
 //!   every one fires as soon as its `for` allows, as it would unguarded.
@@ -526,7 +526,7 @@ fn raw_counts(phases: &[Phase], interval: Duration) -> Vec<(u64, u64)> {
 /// range starts at a sample or before the first, which is 0); `None` for
 /// no events.
 #[allow(clippy::cast_precision_loss)]
-fn exact_ratio(counts: &[(u64, u64)], at: u64, window: u64) -> Option<f64> {
+pub(super) fn exact_ratio(counts: &[(u64, u64)], at: u64, window: u64) -> Option<f64> {
     let from = at.saturating_sub(window) + 1;
     let (failed, all) = (from..=at)
         .filter_map(|index| counts.get(usize::try_from(index).ok()?))
@@ -537,7 +537,12 @@ fn exact_ratio(counts: &[(u64, u64)], at: u64, window: u64) -> Option<f64> {
 fn raw_group(project: &Project, service: &Service, slo: &Slo, source: &Source) -> TestGroupView {
     let interval = project.settings.evaluation_interval;
     let step = interval.millis();
-    let Source::Counters { series: counters, kept, .. } = source else {
+    let Source::Counters {
+        series: counters,
+        kept,
+        ..
+    } = source
+    else {
         unreachable!("raw_counters gives counters");
     };
     let phases = raw_phases();

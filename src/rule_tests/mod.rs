@@ -77,8 +77,8 @@ use crate::duration::Duration;
 use crate::ir::{AlertTest, PlainAlert, Project, Service, Severity, Sli, Slo};
 use crate::math::{BurnAlert, Measure};
 use crate::names::{
-    LONG_WINDOW_LABEL, OUTAGES_FILE, SHORT_WINDOW_LABEL, SLOW_BURNS_FILE,
-    plain_alerts_file, ratio_metric, slo_selector,
+    LONG_WINDOW_LABEL, OUTAGES_FILE, SHORT_WINDOW_LABEL, SLOW_BURNS_FILE, plain_alerts_file,
+    ratio_metric, slo_selector,
 };
 use crate::notation::{self, Sample};
 use crate::number::format;

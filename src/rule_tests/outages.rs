@@ -202,12 +202,9 @@ pub(super) fn outage_schedule(
         let firing = alert.firing_seconds(measures, interval);
         let predicted = start_seconds + firing;
         let (predicted, waited) = if wait.millis() > 0 {
-            let seen = (predicted / interval.seconds()).floor() * interval.seconds()
-                + interval.seconds();
-            (
-                seen + wait.seconds(),
-                format!(" plus its `for` of {wait}"),
-            )
+            let seen =
+                (predicted / interval.seconds()).floor() * interval.seconds() + interval.seconds();
+            (seen + wait.seconds(), format!(" plus its `for` of {wait}"))
         } else {
             (predicted, String::new())
         };
@@ -233,8 +230,8 @@ pub(super) fn outage_schedule(
         let resolved = alert.resolved_seconds(measures, interval);
         let predicted = stop_seconds + resolved;
         let (predicted, kept) = if keep.millis() > 0 {
-            let seen = (predicted / interval.seconds()).floor() * interval.seconds()
-                + interval.seconds();
+            let seen =
+                (predicted / interval.seconds()).floor() * interval.seconds() + interval.seconds();
             (
                 seen + keep.seconds(),
                 format!(", and it keeps firing for {keep}"),
