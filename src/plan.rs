@@ -18,8 +18,16 @@
 //!   base ratios would be neither traffic-weighted nor defined after an
 //!   idle base window (0/0). This is exact, at a cost: each evaluation
 //!   reads the raw samples of the whole period.
+//! - with a low-traffic guard (`min_events`), the events in each long
+//!   window, which the burn alerts require.
 //! - metadata: objective, error budget, period, current and period burn
 //!   rate, remaining budget.
+//!
+//! Alert rules per service: each SLO's burn alerts (its own name, `for`,
+//! `keep_firing_for`, per-severity labels and annotations), its no-data
+//! alert (per group: a series the period still knows whose base window is
+//! gone, or no series at all), then the plain alerts. Every alert carries
+//! the service's and the SLO's labels.
 //!
 //! Labels slogen adds to series all start with `slogen_`, so they cannot
 //! collide with the user's metric labels (the analyzer forbids that prefix).

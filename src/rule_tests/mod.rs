@@ -26,7 +26,13 @@
 //!   sampled at the evaluation interval or, where a window would then hold
 //!   more samples than promtool loads in a query, at a multiple of it
 //!   ([`loadable`]).
+//! - `tests/slo-edge-cases.yml` (`guards`): no data per group, both sides
+//!   of the low-traffic guard, and raw SLIs after a traffic change and an
+//!   idle gap, with times and values computed exactly rather than simulated.
 //! - `tests/<service>-alerts.yml`: the `[[alert.test]]` cases of plain alerts.
+//!
+//! Burn alerts' `for` and `keep_firing_for` shift every expected firing and
+//! resolution (`simulate::alert_state` models Prometheus' rule manager).
 //!
 //! Inputs ([`crate::synthesize`]): raw series where slogen can write them
 //! (latency, simple threshold and ratio SLIs); otherwise slogen's recorded
