@@ -260,7 +260,9 @@ pub fn recording_rules(project: &Project) -> RuleFileView {
         sources: project.source_names(),
         groups: project
             .slos()
-            .map(|(service, slo)| recording_group(service, slo))
+            .map(|(service, slo)| {
+                recording_group(service, slo, project.settings.evaluation_interval)
+            })
             .collect(),
     }
 }
@@ -279,15 +281,21 @@ pub fn recording_rules_context(project: Arc<Project>) -> minijinja::Value {
         groups => crate::render::Lazy::planned(slos.len(), move |index| {
             let (service, slo) = slos[index];
             let service = &project.services[service];
-            recording_group(service, &service.slos[slo])
+            recording_group(
+                service,
+                &service.slos[slo],
+                project.settings.evaluation_interval,
+            )
         }),
     }
 }
 
-fn recording_group(service: &Service, slo: &Slo) -> GroupView {
+/// `interval`: the evaluation interval, which the low-traffic guard's
+/// event counts assume.
+fn recording_group(service: &Service, slo: &Slo, interval: Duration) -> GroupView {
     GroupView {
         name: recording_group_name(&service.name, &slo.name),
-        rules: slo_recording_rules(service, slo),
+        rules: slo_recording_rules(service, slo, interval),
     }
 }
 
@@ -324,7 +332,7 @@ fn ratio(numerator: &str, denominator: &str) -> String {
     format!("{}\n/\n{}", operand(numerator), operand(denominator))
 }
 
-fn slo_recording_rules(service: &Service, slo: &Slo) -> Vec<RuleView> {
+fn slo_recording_rules(service: &Service, slo: &Slo, interval: Duration) -> Vec<RuleView> {
     let labels = series_labels(service, slo);
     let selector = slo_selector(&service.name, &slo.name);
     let base = base_window(slo);
@@ -385,18 +393,26 @@ fn slo_recording_rules(service: &Service, slo: &Slo) -> Vec<RuleView> {
         };
         rules.push(record(ratio_metric(window), expr, &labels, None));
     }
-    if let (Some(_), Some(_)) = (&events, slo.alerting.min_events) {
+    if let (Some(events), Some(_)) = (&events, slo.alerting.min_events) {
         let longs: BTreeSet<Duration> = slo
             .alerting
             .enabled_windows()
             .map(|window| window.long)
             .collect();
+        // Each base-window sample counts the events of its base window, and
+        // one is recorded every evaluation interval: their sum over a
+        // window, times interval / base, counts each event once. Only the
+        // samples there are count, so a series younger than the window
+        // holds only the events it has seen.
+        let per_sample = match crate::promql::ratio_side(&(events.total)(base)).counting {
+            Some(crate::promql::Counting::Increase) => interval.seconds() / base.seconds(),
+            _ => interval.seconds(),
+        };
         for (at, long) in longs.into_iter().enumerate() {
-            let seconds = format(long.seconds());
-            // The base window's events per second, averaged over the
-            // window, times its seconds: one recorded series read, and a
-            // guard needs no more precision than that.
-            let expr = format!("avg_over_time({total_base}{selector}[{long}]) * {seconds}");
+            let expr = format!(
+                "sum_over_time({total_base}{selector}[{long}]) * {}",
+                format(per_sample)
+            );
             let comment = (at == 0).then(|| {
                 "Events in each long window, for the low-traffic guard (`min_events`).".to_owned()
             });

@@ -10,8 +10,9 @@
 //! - Low-traffic guard (`min_events`): every guarded SLO is fed a total
 //!   outage (every event failing from the start, so every window's ratio
 //!   is one) at two traffic levels, each in a test group of its own. Under the
-//!   guard (each long window holds half `min_events`) no burn-rate alert
-//!   ever fires nor is pending; above it (each holds twice `min_events`)
+//!   guard (the longest long window holds half `min_events`) no burn-rate
+//!   alert ever fires nor is pending; above it (every long window holds
+//!   twice `min_events` from the first evaluation on)
 //!   every one fires as soon as its `for` allows, as it would unguarded.
 //! - Raw SLIs whose ratio reads like a ratio SLI's (`1 - good / total`,
 //!   `failed / total`, see [`synthesize::raw_counters`]), each in a test
@@ -326,8 +327,11 @@ fn guard_group(project: &Project, slos: &[(&Service, &Slo)], above: bool) -> Tes
             longs.iter().copied().min().unwrap_or(LOOKBACK),
             longs.iter().copied().max().unwrap_or(LOOKBACK),
         );
+        // The guard counts the samples there are: above it, the first
+        // evaluation's one sample already holds twice `min_events`; under
+        // it, even a full longest window holds only half.
         let rate = if above {
-            rate_for(min_events, shortest, 2.0)
+            rate_for(min_events, interval, 2.0).ceil()
         } else {
             rate_for(min_events, longest, 0.5)
         };
@@ -348,11 +352,15 @@ fn guard_group(project: &Project, slos: &[(&Service, &Slo)], above: bool) -> Tes
         for (at, (name, value)) in fed.into_iter().enumerate() {
             input_series.push(InputSeriesView {
                 comment: (at == 0).then(|| {
+                    let (count, per) = if above {
+                        (rate * interval.seconds(), interval)
+                    } else {
+                        (rate * longest.seconds(), longest)
+                    };
                     format!(
-                        "{id}: every event failing from the start, {} events per second: {} per {shortest} window, {} per {longest} window (min_events = {min_events})",
+                        "{id}: every event failing from the start, {} events per second, {} per {per} (min_events = {min_events})",
                         format(rate),
-                        format(literal(rate * shortest.seconds())),
-                        format(literal(rate * longest.seconds())),
+                        format(literal(count)),
                     )
                 }),
                 series: series(&name, &labels),
@@ -385,9 +393,9 @@ fn guard_group(project: &Project, slos: &[(&Service, &Slo)], above: bool) -> Tes
                     wait,
                     true,
                     format!(
-                        "{id}: {}: firing at {wait}: {} events in its long window, at least {min_events}, so the guard lets it fire as soon as it would unguarded.",
+                        "{id}: {}: firing at {wait}: its long window holds at least {} events from the first evaluation on, more than {min_events}, so the guard lets it fire as soon as it would unguarded.",
                         pair(alert),
-                        format(literal(rate * alert.long.seconds())),
+                        format(literal(rate * interval.seconds())),
                     ),
                 ));
             }
@@ -413,8 +421,7 @@ fn guard_group(project: &Project, slos: &[(&Service, &Slo)], above: bool) -> Tes
                 let metric = events_metric(alert.long);
                 checks.push(ExprTestView {
                     comments: vec![format!(
-                        "{id}: the guard counts {} events in {shortest}.",
-                        format(literal(rate * shortest.seconds()))
+                        "{id}: the guard counts fewer than {min_events} events in {shortest}."
                     )],
                     expr: format!(
                         "{metric}{} < bool {min_events}",
