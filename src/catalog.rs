@@ -12,8 +12,7 @@ use crate::duration::humanize_seconds;
 use crate::explain::{AlertExplanation, explain};
 use crate::ir::{Project, Severity};
 use crate::names::{
-    OVERVIEW_DASHBOARD_FILE, OVERVIEW_UID, alert_path, burn_alert_name, dashboard_path,
-    dashboard_uid, no_data_alert_name, slo_path,
+    OVERVIEW_DASHBOARD_FILE, OVERVIEW_UID, alert_path, dashboard_path, dashboard_uid, slo_path,
 };
 use crate::number::{format, human, percent};
 use crate::routing::receiver_for;
@@ -165,12 +164,12 @@ pub fn catalog(project: &Project) -> CatalogView {
                         budget_time: humanize_seconds(explanation.budget_seconds),
                         runbook_path: slo_path(&service.name, &slo.name),
                         burn_alert: (!explanation.alerts.is_empty())
-                            .then(|| burn_alert_name(&service.name, &slo.name)),
+                            .then(|| slo.alerting.name.clone()),
                         burn_alerts: explanation.alerts.iter().map(burn).collect(),
                         no_data_alert: slo
                             .alerting
                             .no_data
-                            .then(|| no_data_alert_name(&service.name, &slo.name)),
+                            .then(|| slo.alerting.no_data_name.clone()),
                     }
                 })
                 .collect(),

@@ -28,8 +28,7 @@ use crate::math::BurnAlert;
 use crate::names::{
     ALERTS_METRIC, BUDGET_REMAINING_METRIC, CURRENT_BURN_RATE_METRIC, ERROR_BUDGET_METRIC,
     OBJECTIVE_METRIC, OVERVIEW_DASHBOARD_FILE, OVERVIEW_UID, PERIOD_BURN_RATE_METRIC,
-    SERVICE_LABEL, SLO_LABEL, burn_alert_name, dashboard_path, dashboard_uid, no_data_alert_name,
-    ratio_metric, slo_path, slo_selector,
+    SERVICE_LABEL, SLO_LABEL, dashboard_path, dashboard_uid, ratio_metric, slo_path, slo_selector,
 };
 use crate::number::{clean, format, human, percent};
 use crate::plan::{RunbookUrl, base_window, burn_alerts, recorded_series};
@@ -199,14 +198,10 @@ pub fn known_series(project: &Project) -> KnownSeries {
                 }
             }
             if !burn_alerts(slo).is_empty() {
-                known
-                    .alerts
-                    .insert(burn_alert_name(&service.name, &slo.name));
+                known.alerts.insert(slo.alerting.name.clone());
             }
             if slo.alerting.no_data {
-                known
-                    .alerts
-                    .insert(no_data_alert_name(&service.name, &slo.name));
+                known.alerts.insert(slo.alerting.no_data_name.clone());
             }
         }
         for alert in &service.alerts {
@@ -599,12 +594,12 @@ fn slo_panels(
     )];
 
     let alert_names: Vec<String> = (!burn_alerts(slo).is_empty())
-        .then(|| burn_alert_name(&service.name, &slo.name))
+        .then(|| slo.alerting.name.clone())
         .into_iter()
         .chain(
             slo.alerting
                 .no_data
-                .then(|| no_data_alert_name(&service.name, &slo.name)),
+                .then(|| slo.alerting.no_data_name.clone()),
         )
         .collect();
     // The no-data alert carries no grouping label: `=~"$v|"` keeps it in
@@ -805,12 +800,12 @@ fn overview(project: &Project) -> DashboardView {
     let by = format!("by ({SERVICE_LABEL}, {SLO_LABEL})");
     let mut alert_names = Vec::new();
     let mut no_data_names = Vec::new();
-    for (service, slo) in project.slos() {
+    for (_, slo) in project.slos() {
         if !burn_alerts(slo).is_empty() {
-            alert_names.push(burn_alert_name(&service.name, &slo.name));
+            alert_names.push(slo.alerting.name.clone());
         }
         if slo.alerting.no_data {
-            let name = no_data_alert_name(&service.name, &slo.name);
+            let name = slo.alerting.no_data_name.clone();
             alert_names.push(name.clone());
             no_data_names.push(name);
         }

@@ -197,6 +197,18 @@ pub enum Problem {
     BudgetShareOutOfRange {
         share: f64,
     },
+    BurnRateBelowOne {
+        severity: String,
+        long: String,
+        burn_rate: String,
+        period: String,
+    },
+    MinEventsWithoutEvents {
+        kind: &'static str,
+    },
+    MinEventsNotPositive {
+        value: i64,
+    },
     BurnRateOutOfRange {
         burn_rate: String,
         long: String,
@@ -408,7 +420,8 @@ impl Problem {
             | Self::IgnoredSpecFile { .. }
             | Self::RunbookLinksRelative
             | Self::UnknownTemplate { .. }
-            | Self::Overwritten { .. } => Severity::Warning,
+            | Self::Overwritten { .. }
+            | Self::BurnRateBelowOne { .. } => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -440,6 +453,9 @@ impl Problem {
             Self::WindowPairRepeated { .. } => "window-pair-repeated",
             Self::WindowTooShort { .. } => "window-too-short",
             Self::BurnRateNeverFires { .. } => "burn-rate-never-fires",
+            Self::BurnRateBelowOne { .. } => "burn-rate-below-one",
+            Self::MinEventsWithoutEvents { .. } => "min-events-without-events",
+            Self::MinEventsNotPositive { .. } => "min-events-not-positive",
             Self::BudgetShareOutOfRange { .. } => "budget-share-range",
             Self::BurnRateOutOfRange { .. } => "burn-rate-range",
             Self::WindowBudget => "window-budget",
@@ -573,6 +589,20 @@ impl Problem {
             } => format!(
                 "the {severity} alert over {long} and {short} can never fire: it needs an error ratio above {threshold}"
             ),
+            Self::BurnRateBelowOne {
+                severity,
+                long,
+                burn_rate,
+                period,
+            } => format!(
+                "the {severity} alert over {long} fires at burn rate {burn_rate}, below 1: at that rate the {period} error budget lasts longer than the period"
+            ),
+            Self::MinEventsWithoutEvents { kind } => {
+                format!("`min_events` needs an SLI that counts events; a {kind} SLI has none")
+            }
+            Self::MinEventsNotPositive { value } => {
+                format!("`min_events` is {value}; it must be a whole number above 0")
+            }
             Self::BudgetShareOutOfRange { share } => {
                 format!("budget share {share} is out of range")
             }
@@ -832,6 +862,15 @@ impl Problem {
             Self::BurnRateNeverFires { burn_rate, objective, .. } => format!(
                 "burn rate {burn_rate} × error budget {objective} ≥ 1; disable this alert (`[slo.alerting]`), use burn windows with a lower burn rate (a smaller `budget`), or raise the objective to shrink the budget"
             ),
+            Self::BurnRateBelowOne { .. } => {
+                "such an alert opens on an SLO that will be met with budget to spare; raise its `budget` (or `burn_rate`), or shorten its long window".to_owned()
+            }
+            Self::MinEventsWithoutEvents { .. } => {
+                "a threshold SLI measures time and a raw SLI a ratio the query computes, so there is no event count to guard on; remove `min_events`, or use a ratio or latency SLI".to_owned()
+            }
+            Self::MinEventsNotPositive { .. } => {
+                "e.g. `min_events = 100`: burn-rate alerts stay silent while their long window holds fewer events".to_owned()
+            }
             Self::BudgetShareOutOfRange { .. } => {
                 "`budget` is the percentage of the period's error budget the alert allows to burn, above 0 and at most 100".to_owned()
             }

@@ -34,6 +34,15 @@ pub struct SloExplanation {
     pub error_budget: f64,
     /// Error budget as seconds of total outage over the period.
     pub budget_seconds: f64,
+    /// `for` of the burn-rate alerts, seconds (0: none); counted in every
+    /// detection time below.
+    pub for_seconds: f64,
+    /// `keep_firing_for` of the burn-rate alerts, seconds (0: none);
+    /// counted in every reset time below.
+    pub keep_firing_for_seconds: f64,
+    /// The low-traffic guard: no burn-rate alert fires while its long
+    /// window holds fewer events.
+    pub min_events: Option<u64>,
     /// Burn-rate alerts in force.
     pub alerts: Vec<AlertExplanation>,
     /// Advice: alerts that fire at a sustainable burn or on a handful of events.
@@ -125,6 +134,8 @@ fn explain_slo(project: &Project, service: &str, slo: &crate::ir::Slo) -> SloExp
         "events"
     };
     let mut warnings = Vec::new();
+    let wait = slo.alerting.for_duration.seconds();
+    let keep = slo.alerting.keep_firing_for.seconds();
     let alerts: Vec<AlertExplanation> = burn_alerts(slo)
         .iter()
         .map(|alert| {
@@ -138,9 +149,9 @@ fn explain_slo(project: &Project, service: &str, slo: &crate::ir::Slo) -> SloExp
                 ));
             }
             let single_error_events = 1.0 / alert.threshold;
-            if unit == "events" && single_error_events <= 10.0 {
+            if unit == "events" && single_error_events <= 10.0 && slo.alerting.min_events.is_none() {
                 warnings.push(format!(
-                    "the {} alert over {windows} fires on a handful of events: one failure among fewer than {} events in {} trips it",
+                    "the {} alert over {windows} fires on a handful of events: one failure among fewer than {} events in {} trips it (`min_events` guards against this)",
                     alert.severity.as_str(),
                     format(single_error_events.ceil()),
                     alert.short
@@ -154,17 +165,17 @@ fn explain_slo(project: &Project, service: &str, slo: &crate::ir::Slo) -> SloExp
                 threshold: alert.threshold,
                 budget_spent: alert.budget_share,
                 exhaustion_seconds: alert.exhaustion_seconds(slo.period),
-                detection_full_outage_seconds: alert.detection_seconds(1.0),
+                detection_full_outage_seconds: alert.detection_seconds(1.0) + wait,
                 firing_after_outage_seconds: next_evaluation(
                     alert.firing_seconds(crate::plan::alert_measures(slo, alert), interval),
                     step,
-                ),
+                ) + wait,
                 resolved_after_outage_seconds: next_evaluation(
                     alert.resolved_seconds(crate::plan::alert_measures(slo, alert), interval),
                     step,
-                ),
-                detection_twice_threshold_seconds: alert.detection_seconds((2.0 * alert.threshold).min(1.0)),
-                reset_after_full_outage_seconds: alert.reset_seconds(1.0),
+                ) + keep,
+                detection_twice_threshold_seconds: alert.detection_seconds((2.0 * alert.threshold).min(1.0)) + wait,
+                reset_after_full_outage_seconds: alert.reset_seconds(1.0) + keep,
                 single_error_events,
             }
         })
@@ -178,6 +189,9 @@ fn explain_slo(project: &Project, service: &str, slo: &crate::ir::Slo) -> SloExp
         unit,
         error_budget: budget,
         budget_seconds: math::budget_seconds(slo.period, budget),
+        for_seconds: wait,
+        keep_firing_for_seconds: keep,
+        min_events: slo.alerting.min_events,
         alerts,
         warnings,
     }
@@ -212,6 +226,20 @@ pub fn render_human(explanations: &[SloExplanation]) -> String {
             humanize_seconds(slo.budget_seconds),
             slo.period
         );
+        if slo.for_seconds > 0.0 || slo.keep_firing_for_seconds > 0.0 {
+            let _ = writeln!(
+                text,
+                "  for: {}, keep_firing_for: {} (counted in the times below)",
+                humanize_seconds(slo.for_seconds),
+                humanize_seconds(slo.keep_firing_for_seconds)
+            );
+        }
+        if let Some(min_events) = slo.min_events {
+            let _ = writeln!(
+                text,
+                "  low-traffic guard: silent while a long window holds fewer than {min_events} events"
+            );
+        }
         if slo.alerts.is_empty() {
             let _ = writeln!(text, "  no burn-rate alerts (switched off)");
         } else {

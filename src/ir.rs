@@ -49,6 +49,12 @@ pub struct Settings {
     pub evaluation_interval: Duration,
     /// `for` of the no-data alerts.
     pub no_data_for: Duration,
+    /// `for` of burn-rate alerts of SLOs that set none (0: none).
+    pub alert_for: Duration,
+    /// `keep_firing_for` of burn-rate alerts of SLOs that set none (0: none).
+    pub keep_firing_for: Duration,
+    /// Low-traffic guard of event SLIs that set none.
+    pub min_events: Option<u64>,
     /// `severity` label value of page alerts.
     pub page_label: String,
     /// `severity` label value of ticket alerts.
@@ -118,6 +124,10 @@ pub struct WindowSpec {
     pub short: Duration,
     /// Share (0..1] of the period's error budget spent when the alert fires.
     pub budget_share: f64,
+    /// One of slogen's default windows: for a period shorter than 30 days
+    /// its burn rate is raised to 1 where it would fall below
+    /// ([`crate::math::burn_alert`]); a user's window is taken as written.
+    pub at_least_one: bool,
 }
 
 /// The SRE Workbook's windows for a 30-day period (Table 5-8 plus the 1d/2h ticket).
@@ -127,6 +137,7 @@ pub fn workbook_windows() -> Vec<WindowSpec> {
         long: Duration::from_minutes(long),
         short: Duration::from_minutes(short),
         budget_share,
+        at_least_one: true,
     };
     vec![
         window(Severity::Page, 60, 5, 0.02),
@@ -267,6 +278,9 @@ pub enum Sli {
         matchers: String,
         /// Labels kept by the aggregation.
         group_by: Vec<String>,
+        /// A native histogram: `histogram_count` and `histogram_fraction`
+        /// of the series named `histogram`.
+        native: bool,
     },
     /// Share of time a gauge is out of bounds.
     Threshold {
@@ -320,6 +334,22 @@ pub enum Bound {
 /// The alerts of one SLO.
 #[derive(Clone, Debug)]
 pub struct Alerting {
+    /// Name of the burn-rate alerts.
+    pub name: String,
+    /// Name of the no-data alert.
+    pub no_data_name: String,
+    /// `for` of the burn-rate alerts (0: none).
+    pub for_duration: Duration,
+    /// `keep_firing_for` of the burn-rate alerts (0: none).
+    pub keep_firing_for: Duration,
+    /// Burn-rate alerts need at least this many events in their long
+    /// window (event SLIs only).
+    pub min_events: Option<u64>,
+    /// Labels and annotations of the page alerts only.
+    pub page_extra: SeverityExtra,
+    /// Labels and annotations of the ticket alerts only (the no-data
+    /// alert, a ticket, included).
+    pub ticket_extra: SeverityExtra,
     /// Burn windows in force, ordered page first, then by long window.
     pub windows: Vec<WindowSpec>,
     /// Page alerts on.
@@ -334,7 +364,24 @@ pub struct Alerting {
     pub annotations: BTreeMap<String, String>,
 }
 
+/// Labels and annotations of one severity's alerts.
+#[derive(Clone, Debug, Default)]
+pub struct SeverityExtra {
+    /// Added to that severity's alerts.
+    pub labels: BTreeMap<String, String>,
+    /// Prometheus templates, passed through.
+    pub annotations: BTreeMap<String, String>,
+}
+
 impl Alerting {
+    /// The labels and annotations of one severity's alerts only.
+    pub fn extra(&self, severity: Severity) -> &SeverityExtra {
+        match severity {
+            Severity::Page => &self.page_extra,
+            Severity::Ticket => &self.ticket_extra,
+        }
+    }
+
     /// The windows whose severity is switched on.
     pub fn enabled_windows(&self) -> impl Iterator<Item = &WindowSpec> {
         self.windows.iter().filter(|window| match window.severity {

@@ -46,13 +46,23 @@ pub struct BurnAlert {
 }
 
 /// Resolves a window for an SLO's period and error budget.
+///
+/// A default window ([`WindowSpec::at_least_one`]) keeps its budget share
+/// unless that gives a burn rate below 1 (a ticket on an SLO that will be
+/// met with budget to spare: the 3d ticket of a 28d period, 0.933x); then
+/// the burn rate is 1 and the share is what 1x spends, `long / period`.
 pub fn burn_alert(window: &WindowSpec, period: Duration, error_budget: f64) -> BurnAlert {
-    let burn_rate = burn_rate(window.budget_share, period, window.long);
+    let mut burn_rate = burn_rate(window.budget_share, period, window.long);
+    let mut budget_share = window.budget_share;
+    if window.at_least_one && burn_rate < 1.0 {
+        burn_rate = 1.0;
+        budget_share = clean(window.long.seconds() / period.seconds());
+    }
     BurnAlert {
         severity: window.severity,
         long: window.long,
         short: window.short,
-        budget_share: window.budget_share,
+        budget_share,
         burn_rate,
         threshold: clean(burn_rate * error_budget),
     }
@@ -206,7 +216,7 @@ pub fn budget_seconds(period: Duration, error_budget: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::workbook_windows;
+    use crate::ir::{WindowSpec, workbook_windows};
 
     fn alerts(period_days: u64, objective: f64) -> Vec<BurnAlert> {
         let period = Duration::from_minutes(period_days * 24 * 60);
@@ -231,17 +241,41 @@ mod tests {
     }
 
     #[test]
-    fn other_periods_keep_the_budget_share() {
-        let rates: Vec<f64> = alerts(28, 99.9)
-            .iter()
-            .map(|alert| alert.burn_rate)
-            .collect();
-        assert_eq!(rates, vec![13.44, 5.6, 2.8, 0.933_333_333_333]);
-        let rates: Vec<f64> = alerts(7, 99.9)
-            .iter()
-            .map(|alert| alert.burn_rate)
-            .collect();
-        assert_eq!(rates, vec![3.36, 1.4, 0.7, 0.233_333_333_333]);
+    fn other_periods_keep_the_budget_share_but_never_burn_below_one() {
+        let table = |days| -> Vec<(f64, f64, f64)> {
+            alerts(days, 99.9)
+                .iter()
+                .map(|alert| (alert.burn_rate, alert.budget_share, alert.threshold))
+                .collect()
+        };
+        // 28d: the Workbook's shares; the 3d ticket (0.933x) is raised to 1x,
+        // which spends 3/28 of the budget.
+        assert_eq!(
+            table(28),
+            vec![
+                (13.44, 0.02, 0.01344),
+                (5.6, 0.05, 0.0056),
+                (2.8, 0.1, 0.0028),
+                (1.0, 0.107_142_857_143, 0.001),
+            ]
+        );
+        // 7d: both tickets (0.7x, 0.233x) are raised to 1x.
+        assert_eq!(
+            table(7),
+            vec![
+                (3.36, 0.02, 0.00336),
+                (1.4, 0.05, 0.0014),
+                (1.0, 0.142_857_142_857, 0.001),
+                (1.0, 0.428_571_428_571, 0.001),
+            ]
+        );
+        // A user's own window is taken as written (`check` warns below 1x).
+        let own = WindowSpec {
+            at_least_one: false,
+            ..workbook_windows()[3]
+        };
+        let period = Duration::from_minutes(7 * 24 * 60);
+        assert_eq!(burn_alert(&own, period, 0.001).burn_rate, 0.233_333_333_333);
     }
 
     #[test]

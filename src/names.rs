@@ -56,6 +56,11 @@ pub fn ratio_metric(window: Duration) -> String {
     format!("slo:sli_error:ratio_rate{window}")
 }
 
+/// Name of the recorded event count over a window (the low-traffic guard).
+pub fn events_metric(window: Duration) -> String {
+    format!("slo:sli_events:count{window}")
+}
+
 /// The recording group of an SLO.
 pub fn recording_group_name(service: &str, slo: &str) -> String {
     format!("slogen-{service}-{slo}")
@@ -78,6 +83,9 @@ pub fn alert_path(alert: &str) -> String {
 
 /// The outage and recovery tests.
 pub const OUTAGES_FILE: &str = "tests/slo-outages.yml";
+/// The tests of no-data alerts per group, the low-traffic guard, and raw
+/// SLIs after traffic changes and idle gaps.
+pub const EDGE_CASES_FILE: &str = "tests/slo-edge-cases.yml";
 /// The slow-burn tests.
 pub const SLOW_BURNS_FILE: &str = "tests/slo-slow-burns.yml";
 

@@ -25,7 +25,7 @@ use crate::render::{DEFAULT_TEMPLATES, GeneratedFile, Templates, scalar_into};
 pub const TEMPLATE: &str = "rules.yml.j2";
 
 /// The SHA-256 of the template text followed here.
-pub const PINNED: &str = "f8b142857269d0e4e9705a37f56cd6bb35778d3234f564050bc642e3d4551570";
+pub const PINNED: &str = "5af4aeddb415902b78a43ee811e5b266c37e31c7a0a3ceaa85180c8317c8cce9";
 
 /// The SHA-256 of a text, in hex.
 pub fn sha256(text: &str) -> String {
@@ -153,6 +153,14 @@ pub fn rule_file(path: &str, view: &ServiceRulesView) -> (GeneratedFile, usize) 
             yaml(&mut body, &rule.expr, 8);
             if let Some(duration) = rule.for_duration.as_deref().filter(|text| !text.is_empty()) {
                 body.push_str("\n        for: ");
+                yaml(&mut body, duration, 0);
+            }
+            if let Some(duration) = rule
+                .keep_firing_for
+                .as_deref()
+                .filter(|text| !text.is_empty())
+            {
+                body.push_str("\n        keep_firing_for: ");
                 yaml(&mut body, duration, 0);
             }
             for (key, map) in [("labels", &rule.labels), ("annotations", &rule.annotations)] {

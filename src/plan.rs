@@ -15,10 +15,21 @@
 //!   reading one recorded series per group instead of raw samples.
 //! - threshold SLIs record a 0/1 breach series; every window is its average
 //!   (the share of time out of bounds).
-//! - raw SLIs query each short window; long ones average the base ratio
-//!   (a raw ratio has no event counts to weight by).
+//! - raw SLIs evaluate the user's query over every window, the period
+//!   included: a raw ratio has no event counts to weight by, and a mean of
+//!   base ratios would be neither traffic-weighted nor defined after an
+//!   idle base window (0/0). This is exact, at a cost: each evaluation
+//!   reads the raw samples of the whole period.
+//! - with a low-traffic guard (`min_events`), the events in each long
+//!   window, which the burn alerts require.
 //! - metadata: objective, error budget, period, current and period burn
 //!   rate, remaining budget.
+//!
+//! Alert rules per service: each SLO's burn alerts (its own name, `for`,
+//! `keep_firing_for`, per-severity labels and annotations), its no-data
+//! alert (per group: a series the period still knows whose base window is
+//! gone, or no series at all), then the plain alerts. Every alert carries
+//! the service's and the SLO's labels.
 //!
 //! Labels slogen adds to series all start with `slogen_`, so they cannot
 //! collide with the user's metric labels (the analyzer forbids that prefix).
@@ -37,9 +48,9 @@ use crate::math::{self, BurnAlert, Measure, Measures};
 use crate::names::{
     BREACH_METRIC, BUDGET_REMAINING_METRIC, CURRENT_BURN_RATE_METRIC, ERROR_BUDGET_METRIC,
     LONG_WINDOW_LABEL, OBJECTIVE_METRIC, PERIOD_BURN_RATE_METRIC, PERIOD_DAYS_METRIC,
-    SERVICE_LABEL, SHORT_WINDOW_LABEL, SLO_LABEL, alert_group_name, burn_alert_name,
-    errors_rate_metric, mimir_namespace, no_data_alert_name, ratio_metric, recording_group_name,
-    rule_object_name, slo_selector, total_rate_metric,
+    SERVICE_LABEL, SHORT_WINDOW_LABEL, SLO_LABEL, alert_group_name, errors_rate_metric,
+    events_metric, mimir_namespace, ratio_metric, recording_group_name, rule_object_name,
+    slo_selector, total_rate_metric,
 };
 use crate::number::{format, percent};
 use crate::promql::{escape_template_text, operand, quote};
@@ -131,6 +142,8 @@ pub struct RuleView {
     /// `for`, canonical duration.
     #[serde(rename = "for")]
     pub for_duration: Option<String>,
+    /// `keep_firing_for`, canonical duration.
+    pub keep_firing_for: Option<String>,
     /// Labels, sorted.
     pub labels: BTreeMap<String, String>,
     /// Annotations, sorted.
@@ -162,7 +175,8 @@ pub struct BurnView {
     pub budget_spent: String,
     /// Time to exhaustion at this burn rate, humanized.
     pub exhaustion: String,
-    /// Time from the start of a total outage until it fires (Workbook), humanized.
+    /// Time from the start of a total outage until it fires (Workbook, plus
+    /// the alert's `for`), humanized.
     pub detection_full_outage: String,
 }
 
@@ -212,7 +226,9 @@ fn format_burn_view(settings: &Settings, slo: &Slo, alert: &BurnAlert) -> BurnVi
         threshold_percent: percent(alert.threshold),
         budget_spent: percent(alert.budget_share),
         exhaustion: humanize_seconds(alert.exhaustion_seconds(slo.period)),
-        detection_full_outage: humanize_seconds(alert.detection_seconds(1.0)),
+        detection_full_outage: humanize_seconds(
+            alert.detection_seconds(1.0) + slo.alerting.for_duration.seconds(),
+        ),
     }
 }
 
@@ -246,6 +262,15 @@ pub fn recorded_series(slo: &Slo) -> Vec<String> {
         names.push(BREACH_METRIC.to_owned());
     }
     names.extend(recorded_windows(slo).into_iter().map(ratio_metric));
+    // The low-traffic guard's event counts, one per long window.
+    if slo.sli.counts_events() && slo.alerting.min_events.is_some() {
+        let longs: BTreeSet<Duration> = slo
+            .alerting
+            .enabled_windows()
+            .map(|window| window.long)
+            .collect();
+        names.extend(longs.into_iter().map(events_metric));
+    }
     names.extend(
         [
             OBJECTIVE_METRIC,
@@ -279,16 +304,20 @@ pub fn recorded_windows(slo: &Slo) -> Vec<Duration> {
 pub fn window_measure(slo: &Slo, window: Duration) -> Measure {
     measure(
         matches!(slo.sli, Sli::Threshold { .. }),
+        matches!(slo.sli, Sli::Raw { .. }),
         base_window(slo),
         window,
     )
 }
 
 /// [`window_measure`] from what it depends on: whether the SLI records
-/// states (threshold SLIs) and its base window.
-pub fn measure(states: bool, base: Duration, window: Duration) -> Measure {
+/// states (threshold SLIs), whether its query is evaluated over every
+/// window (raw SLIs), and its base window.
+pub fn measure(states: bool, raw: bool, base: Duration, window: Duration) -> Measure {
     if states {
         Measure::States
+    } else if raw {
+        Measure::Events
     } else if window >= RECORDED_WINDOW && window != base {
         Measure::Recorded { base }
     } else {
@@ -303,8 +332,27 @@ pub fn queries_window(slo: &Slo, window: Duration) -> bool {
     let base = base_window(slo);
     match slo.sli {
         Sli::Threshold { .. } => false,
-        Sli::Raw { .. } => window < RECORDED_WINDOW || window == base,
+        Sli::Raw { .. } => true,
         Sli::Ratio { .. } | Sli::Latency { .. } => window < RECORDED_WINDOW && window != base,
+    }
+}
+
+/// The labels that tell an SLI's groups apart, as far as its queries say:
+/// a latency SLI's `group_by`, or the `by` labels of the outermost
+/// aggregation of a ratio SLI's `total`, a threshold SLI's query or a raw
+/// SLI's ratio. Empty when the SLI is not grouped or only the data can
+/// tell (`without`, a bare selector, a binary operation).
+pub fn group_labels(slo: &Slo) -> Vec<String> {
+    let base = base_window(slo);
+    let query = match &slo.sli {
+        Sli::Latency { group_by, .. } => return group_by.clone(),
+        Sli::Ratio { total, .. } => total.at(base),
+        Sli::Threshold { query, .. } => query.clone(),
+        Sli::Raw { error_ratio } => error_ratio.at(base),
+    };
+    match crate::promql::parse(&query).map(|expr| crate::promql::output_grouping(&expr)) {
+        Ok(crate::promql::Grouping::By(labels)) => labels,
+        _ => Vec::new(),
     }
 }
 
@@ -338,15 +386,19 @@ pub fn recording_rules(project: &Project) -> RuleFileView {
         sources: project.source_names(),
         groups: project
             .slos()
-            .map(|(service, slo)| recording_group(service, slo))
+            .map(|(service, slo)| {
+                recording_group(service, slo, project.settings.evaluation_interval)
+            })
             .collect(),
     }
 }
 
-fn recording_group(service: &Service, slo: &Slo) -> GroupView {
+/// `interval`: the evaluation interval, which the low-traffic guard's
+/// event counts assume.
+fn recording_group(service: &Service, slo: &Slo, interval: Duration) -> GroupView {
     GroupView {
         name: recording_group_name(&service.name, &slo.name),
-        rules: slo_recording_rules(service, slo),
+        rules: slo_recording_rules(service, slo, interval),
         alerting: false,
         fields: GroupFields::default(),
     }
@@ -421,7 +473,7 @@ pub fn service_rules(
     let mut groups: Vec<GroupView> = service
         .slos
         .iter()
-        .map(|slo| recording_group(service, slo))
+        .map(|slo| recording_group(service, slo, project.settings.evaluation_interval))
         .collect();
     if has_alert_rules(service) {
         groups.push(alert_group(project, service, runbook_url));
@@ -480,6 +532,7 @@ fn record(
         alert: None,
         expr,
         for_duration: None,
+        keep_firing_for: None,
         labels: labels.clone(),
         annotations: BTreeMap::new(),
         comment,
@@ -492,7 +545,7 @@ fn ratio(numerator: &str, denominator: &str) -> String {
     format!("{}\n/\n{}", operand(numerator), operand(denominator))
 }
 
-fn slo_recording_rules(service: &Service, slo: &Slo) -> Vec<RuleView> {
+fn slo_recording_rules(service: &Service, slo: &Slo, interval: Duration) -> Vec<RuleView> {
     let labels = series_labels(service, slo);
     let selector = slo_selector(&service.name, &slo.name);
     let base = base_window(slo);
@@ -548,13 +601,36 @@ fn slo_recording_rules(service: &Service, slo: &Slo) -> Vec<RuleView> {
             ),
             (Some(events), _) => ratio(&(events.errors)(window), &(events.total)(window)),
             (None, Sli::Threshold { .. }) => format!("avg_over_time({breach}{selector}[{window}])"),
-            (None, Sli::Raw { .. }) if window >= RECORDED_WINDOW && window != base => {
-                format!("avg_over_time({}{selector}[{window}])", ratio_metric(base))
-            }
             (None, Sli::Raw { error_ratio }) => error_ratio.at(window).trim().to_owned(),
             (None, _) => unreachable!("event SLIs have event queries"),
         };
         rules.push(record(ratio_metric(window), expr, &labels, None));
+    }
+    if let (Some(events), Some(_)) = (&events, slo.alerting.min_events) {
+        let longs: BTreeSet<Duration> = slo
+            .alerting
+            .enabled_windows()
+            .map(|window| window.long)
+            .collect();
+        // Each base-window sample counts the events of its base window, and
+        // one is recorded every evaluation interval: their sum over a
+        // window, times interval / base, counts each event once. Only the
+        // samples there are count, so a series younger than the window
+        // holds only the events it has seen.
+        let per_sample = match crate::promql::ratio_side(&(events.total)(base)).counting {
+            Some(crate::promql::Counting::Increase) => interval.seconds() / base.seconds(),
+            _ => interval.seconds(),
+        };
+        for (at, long) in longs.into_iter().enumerate() {
+            let expr = format!(
+                "sum_over_time({total_base}{selector}[{long}]) * {}",
+                format(per_sample)
+            );
+            let comment = (at == 0).then(|| {
+                "Events in each long window, for the low-traffic guard (`min_events`).".to_owned()
+            });
+            rules.push(record(events_metric(long), expr, &labels, comment));
+        }
     }
     let days = slo.period.seconds() / 86_400.0;
     rules.push(record(
@@ -641,6 +717,40 @@ fn event_queries(sli: &Sli) -> Option<EventQueries<'_>> {
             bound,
             matchers,
             group_by,
+            native: true,
+        } => {
+            let aggregate = if group_by.is_empty() {
+                "sum".to_owned()
+            } else {
+                format!("sum by ({})", group_by.join(", "))
+            };
+            let selector = if matchers.is_empty() {
+                histogram.clone()
+            } else {
+                format!("{histogram}{{{matchers}}}")
+            };
+            let bound = format(*bound);
+            let summed = move |window: Duration| format!("{aggregate}(rate({selector}[{window}]))");
+            let count = summed.clone();
+            // An idle window's histogram is empty and its fraction NaN:
+            // `> 0` drops that (and a true 0), and `or` puts 0 back, so
+            // idle windows do not poison the sums of long windows.
+            Some(EventQueries {
+                errors: Box::new(move |window| {
+                    let summed = summed(window);
+                    format!(
+                        "histogram_count({summed}) * (1 - histogram_fraction(0, {bound}, {summed})) > 0\nor\n0 * histogram_count({summed})"
+                    )
+                }),
+                total: Box::new(move |window| format!("histogram_count({})", count(window))),
+            })
+        }
+        Sli::Latency {
+            histogram,
+            bound,
+            matchers,
+            group_by,
+            native: false,
         } => {
             let aggregate = if group_by.is_empty() {
                 "sum".to_owned()
@@ -753,7 +863,7 @@ fn slo_alert_rules(
 ) -> Vec<RuleView> {
     let settings = &project.settings;
     let selector = slo_selector(&service.name, &slo.name);
-    let burn_name = burn_alert_name(&service.name, &slo.name);
+    let burn_name = slo.alerting.name.clone();
     let id = format!("{}/{}", service.name, slo.name);
     let described = slo
         .description
@@ -791,15 +901,24 @@ fn slo_alert_rules(
             annotations.insert("runbook_url".to_owned(), url);
         }
         annotations.extend(slo.alerting.annotations.clone());
+        annotations.extend(slo.alerting.extra(alert.severity).annotations.clone());
+        let mut expr = format!(
+            "{}{selector} > {threshold}\nand\n{}{selector} > {threshold}",
+            ratio_metric(alert.long),
+            ratio_metric(alert.short)
+        );
+        if let Some(min_events) = slo.alerting.min_events {
+            expr.push_str(&format!(
+                "\nand\n{}{selector} >= {min_events}",
+                events_metric(alert.long)
+            ));
+        }
         rules.push(RuleView {
             record: None,
             alert: Some(burn_name.clone()),
-            expr: format!(
-                "{}{selector} > {threshold}\nand\n{}{selector} > {threshold}",
-                ratio_metric(alert.long),
-                ratio_metric(alert.short)
-            ),
-            for_duration: None,
+            expr,
+            for_duration: duration_field(slo.alerting.for_duration),
+            keep_firing_for: duration_field(slo.alerting.keep_firing_for),
             labels,
             annotations,
             comment: Some(format!(
@@ -813,28 +932,28 @@ fn slo_alert_rules(
         });
     }
     if slo.alerting.no_data {
-        let name = no_data_alert_name(&service.name, &slo.name);
+        let name = slo.alerting.no_data_name.clone();
         let metric = no_data_metric(slo);
-        let mut labels = slo_alert_labels(service, slo);
-        labels.insert("severity".to_owned(), settings.ticket_label.clone());
+        let labels = no_data_alert_labels(project, service, slo);
         let mut annotations = BTreeMap::new();
         annotations.insert("summary".to_owned(), format!("{id} has no SLI data"));
         annotations.insert(
             "description".to_owned(),
             format!(
-                "{metric} has had no series for {id} for {}: the SLI's metrics are missing or its queries match nothing, so this SLO's burn-rate alerts cannot fire.",
+                "{metric} has had no series for {id} (for the group in this alert's labels, when the SLI is grouped) for {}: the SLI's metrics are missing or its queries match nothing, so this SLO's burn-rate alerts cannot fire.",
                 settings.no_data_for
             ),
         );
         if let Some(url) = runbook_url(&crate::names::slo_path(&service.name, &slo.name)) {
             annotations.insert("runbook_url".to_owned(), url);
         }
+        annotations.extend(slo.alerting.ticket_extra.annotations.clone());
         rules.push(RuleView {
             record: None,
             alert: Some(name),
-            expr: format!("absent({metric}{selector})"),
-            for_duration: (settings.no_data_for.millis() > 0)
-                .then(|| settings.no_data_for.to_string()),
+            expr: no_data_expr(slo, &selector),
+            for_duration: duration_field(settings.no_data_for),
+            keep_firing_for: None,
             labels,
             annotations,
             comment: Some("ticket: the SLI has no data".to_owned()),
@@ -859,12 +978,53 @@ pub fn no_data_metric(slo: &Slo) -> String {
     }
 }
 
+/// The no-data alert's condition: a series (group) seen during the period
+/// whose [`no_data_metric`] is gone, or no series at all. The period ratio
+/// stays recorded for a whole period after its group's last sample, so a
+/// group that stops reporting while others go on gets its own alert, with
+/// its group labels; `absent()` covers an SLI that never had data. The two
+/// never hold at once (a base-window series implies a period one), so they
+/// cannot give one alert twice.
+fn no_data_expr(slo: &Slo, selector: &str) -> String {
+    let seen = no_data_metric(slo);
+    let period = ratio_metric(slo.period);
+    format!("{period}{selector}\nunless\n{seen}{selector}\nor\nabsent({period}{selector})")
+}
+
+/// A `for` or `keep_firing_for` field: none for zero.
+fn duration_field(duration: Duration) -> Option<String> {
+    (duration.millis() > 0).then(|| duration.to_string())
+}
+
 /// Labels of all alerts of an SLO, before severity and windows.
+///
+/// The service's and the SLO's labels are set here too: the burn-rate
+/// alerts' series carry them already, but the no-data alert's `absent()`
+/// keeps only its matchers. Prometheus expands rule labels as templates,
+/// so their values are escaped to arrive as written.
 fn slo_alert_labels(service: &Service, slo: &Slo) -> BTreeMap<String, String> {
-    let mut labels = slo.alerting.labels.clone();
+    let mut labels: BTreeMap<String, String> = service
+        .labels
+        .iter()
+        .chain(&slo.labels)
+        .map(|(name, value)| (name.clone(), escape_template_text(value)))
+        .collect();
+    labels.extend(slo.alerting.labels.clone());
     labels.insert("team".to_owned(), service.team.clone());
     labels.insert(SERVICE_LABEL.to_owned(), service.name.clone());
     labels.insert(SLO_LABEL.to_owned(), slo.name.clone());
+    labels
+}
+
+/// The labels the no-data alerting rule sets (its series' labels come on top).
+pub fn no_data_alert_labels(
+    project: &Project,
+    service: &Service,
+    slo: &Slo,
+) -> BTreeMap<String, String> {
+    let mut labels = slo_alert_labels(service, slo);
+    labels.extend(slo.alerting.ticket_extra.labels.clone());
+    labels.insert("severity".to_owned(), project.settings.ticket_label.clone());
     labels
 }
 
@@ -876,6 +1036,7 @@ pub fn burn_alert_labels(
     alert: &BurnAlert,
 ) -> BTreeMap<String, String> {
     let mut labels = slo_alert_labels(service, slo);
+    labels.extend(slo.alerting.extra(alert.severity).labels.clone());
     labels.insert(
         "severity".to_owned(),
         project.settings.severity_label(alert.severity).to_owned(),
@@ -925,6 +1086,7 @@ fn plain_alert_rule(
         alert: Some(alert.name.clone()),
         expr: alert.expr.clone(),
         for_duration: alert.for_duration.map(|duration| duration.to_string()),
+        keep_firing_for: None,
         labels,
         annotations,
         comment: Some(format!(

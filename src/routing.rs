@@ -8,8 +8,9 @@
 //! goes to a receiver named `<team>-page` or `<team>-ticket` with no
 //! integrations, which users fill in. Plain alerts carry `team` and
 //! `severity` too, so the same routes take them. One inhibition rule mutes
-//! ticket alerts of an SLO while a page alert of the same service and SLO
-//! fires. Only modern syntax is written: `matchers`, `source_matchers`,
+//! ticket alerts of an SLO while a page alert of the same service, SLO and
+//! group (the SLOs' group labels, [`crate::plan::group_labels`]) fires.
+//! Only modern syntax is written: `matchers`, `source_matchers`,
 //! `target_matchers`, values always double-quoted.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -105,6 +106,22 @@ pub fn receiver_for(project: &Project, team: &str, severity: Severity) -> String
     configured.unwrap_or_else(|| format!("{team}-{}", severity.as_str()))
 }
 
+/// The labels a page and a ticket must share for the page to mute the
+/// ticket: service and SLO, and every SLO's group labels, so a page of one
+/// group (`/pay`) leaves the tickets of another (`/cart`) alone. Labels
+/// that neither alert has count as equal in Alertmanager, so SLOs grouped
+/// by other labels, or not at all, are unaffected by each other's.
+fn inhibit_equal(project: &Project) -> Vec<String> {
+    let groups: BTreeSet<String> = project
+        .slos()
+        .flat_map(|(_, slo)| crate::plan::group_labels(slo))
+        .collect();
+    [SERVICE_LABEL.to_owned(), SLO_LABEL.to_owned()]
+        .into_iter()
+        .chain(groups)
+        .collect()
+}
+
 /// Plans `alertmanager.yml`.
 pub fn alertmanager(project: &Project) -> AlertmanagerView {
     let settings = &project.settings;
@@ -189,7 +206,7 @@ pub fn alertmanager(project: &Project) -> AlertmanagerView {
                 matcher(SLO_LABEL, "=~", ".+"),
             ],
             target_matchers: vec![matcher("severity", "=", &settings.ticket_label)],
-            equal: vec![SERVICE_LABEL.to_owned(), SLO_LABEL.to_owned()],
+            equal: inhibit_equal(project),
         }],
     }
 }

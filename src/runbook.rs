@@ -15,9 +15,7 @@ use serde::Serialize;
 use crate::duration::humanize_seconds;
 use crate::ir::{PlainAlert, Project, RunbookNotes, Service, Severity, Sli, Slo};
 use crate::math;
-use crate::names::{
-    alert_path, burn_alert_name, no_data_alert_name, ratio_metric, slo_path, slo_selector,
-};
+use crate::names::{alert_path, ratio_metric, slo_path, slo_selector};
 use crate::number::{format, percent};
 use crate::plan::{BurnView, base_window, burn_alerts, burn_view};
 use crate::routing::receiver_for;
@@ -76,6 +74,12 @@ pub struct SloFacts {
     pub burn_alerts: Vec<BurnView>,
     /// The no-data alert, if on.
     pub no_data: Option<NoDataFacts>,
+    /// `for` of the burn-rate alerts, if any.
+    pub for_duration: Option<String>,
+    /// `keep_firing_for` of the burn-rate alerts, if any.
+    pub keep_firing_for: Option<String>,
+    /// The low-traffic guard, if any.
+    pub min_events: Option<u64>,
     /// PromQL to paste into Prometheus.
     pub queries: Vec<QueryView>,
 }
@@ -165,12 +169,12 @@ fn slo_page(project: &Project, service: &Service, slo: &Slo) -> RunbookView {
         .map(|alert| burn_view(settings, slo, alert))
         .collect();
     if !burn_rows.is_empty() {
-        view.alerts.push(burn_alert_name(&service.name, &slo.name));
+        view.alerts.push(slo.alerting.name.clone());
     }
     let selector = slo_selector(&service.name, &slo.name);
     let base = base_window(slo);
     let no_data = slo.alerting.no_data.then(|| {
-        let name = no_data_alert_name(&service.name, &slo.name);
+        let name = slo.alerting.no_data_name.clone();
         view.alerts.push(name.clone());
         NoDataFacts {
             name,
@@ -214,6 +218,11 @@ fn slo_page(project: &Project, service: &Service, slo: &Slo) -> RunbookView {
         budget_time: humanize_seconds(math::budget_seconds(slo.period, budget)),
         burn_alerts: burn_rows,
         no_data,
+        for_duration: (slo.alerting.for_duration.millis() > 0)
+            .then(|| slo.alerting.for_duration.to_string()),
+        keep_firing_for: (slo.alerting.keep_firing_for.millis() > 0)
+            .then(|| slo.alerting.keep_firing_for.to_string()),
+        min_events: slo.alerting.min_events,
         queries,
     });
     view.notes = slo.runbook.clone();

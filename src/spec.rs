@@ -138,6 +138,9 @@ pub struct LatencySpec {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub group_by: Vec<Spanned<String>>,
+    /// A native histogram (`histogram_count`, `histogram_fraction`)
+    /// instead of classic `_bucket` and `_count` series.
+    pub native: Option<bool>,
 }
 
 /// A latency threshold: a duration string or a number.
@@ -178,10 +181,27 @@ pub struct RawSpec {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct AlertingSpec {
-    /// Page alerts on (default true).
-    pub page: Option<bool>,
-    /// Ticket alerts on (default true).
-    pub ticket: Option<bool>,
+    /// Name of the burn-rate alerts; the no-data alert adds `NoData`.
+    #[schemars(with = "Option<String>")]
+    pub name: Option<Spanned<String>>,
+    /// Page alerts: `false` turns them off, a table adds labels and
+    /// annotations to them only.
+    #[schemars(with = "Option<SeverityAlertingSchema>")]
+    pub page: Option<SeverityAlerting>,
+    /// Ticket alerts, as `page`.
+    #[schemars(with = "Option<SeverityAlertingSchema>")]
+    pub ticket: Option<SeverityAlerting>,
+    /// `for` of the burn-rate alerts.
+    #[serde(rename = "for")]
+    #[schemars(with = "Option<String>")]
+    pub for_duration: Option<Spanned<String>>,
+    /// `keep_firing_for` of the burn-rate alerts.
+    #[schemars(with = "Option<String>")]
+    pub keep_firing_for: Option<Spanned<String>>,
+    /// Burn-rate alerts stay silent while their long window holds fewer
+    /// events than this.
+    #[schemars(with = "Option<i64>")]
+    pub min_events: Option<Spanned<i64>>,
     /// The no-data alert on (default true).
     pub no_data: Option<bool>,
     /// Added to this SLO's alerts.
@@ -193,6 +213,83 @@ pub struct AlertingSpec {
     /// Burn windows for this SLO; replaces the settings' set.
     #[schemars(with = "Option<Vec<WindowSpec>>")]
     pub window: Option<Vec<Spanned<WindowSpec>>>,
+}
+
+/// `page = false`, or `[slo.alerting.page]` with labels and annotations
+/// (the alerts stay on).
+#[derive(Debug)]
+pub enum SeverityAlerting {
+    /// `page = true` or `page = false`.
+    Switch(bool),
+    /// `[slo.alerting.page]`.
+    Table(SeverityAlertingSpec),
+}
+
+impl SeverityAlerting {
+    /// Whether the alerts of this severity are on.
+    pub fn enabled(&self) -> bool {
+        match self {
+            Self::Switch(on) => *on,
+            Self::Table(_) => true,
+        }
+    }
+
+    /// The table, if one was written.
+    pub fn table(&self) -> Option<&SeverityAlertingSpec> {
+        match self {
+            Self::Switch(_) => None,
+            Self::Table(table) => Some(table),
+        }
+    }
+}
+
+/// `[slo.alerting.page]` / `[slo.alerting.ticket]`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct SeverityAlertingSpec {
+    /// Added to the alerts of this severity only.
+    #[schemars(with = "Option<BTreeMap<String, String>>")]
+    pub labels: SpannedMap,
+    /// Prometheus templates, on the alerts of this severity only.
+    #[schemars(with = "Option<BTreeMap<String, String>>")]
+    pub annotations: SpannedMap,
+}
+
+/// [`SeverityAlerting`] for the JSON Schema: a switch or a table.
+#[derive(JsonSchema)]
+#[schemars(untagged)]
+#[allow(dead_code)]
+enum SeverityAlertingSchema {
+    Switch(bool),
+    Table(SeverityAlertingSpec),
+}
+
+// A hand-written visitor rather than `#[serde(untagged)]`: untagged enums
+// buffer their input, which loses the spans of the labels inside.
+impl<'de> Deserialize<'de> for SeverityAlerting {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = SeverityAlerting;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("`true`, `false` or a table of labels and annotations")
+            }
+
+            fn visit_bool<E: serde::de::Error>(self, value: bool) -> Result<Self::Value, E> {
+                Ok(SeverityAlerting::Switch(value))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                SeverityAlertingSpec::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(SeverityAlerting::Table)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 /// `[[window]]`: one multi-window pair.
@@ -386,6 +483,16 @@ pub struct DefaultsSpec {
     /// `for` of the no-data alert.
     #[schemars(with = "Option<String>")]
     pub no_data_for: Option<Spanned<String>>,
+    /// `for` of every burn-rate alert.
+    #[serde(rename = "for")]
+    #[schemars(with = "Option<String>")]
+    pub for_duration: Option<Spanned<String>>,
+    /// `keep_firing_for` of every burn-rate alert.
+    #[schemars(with = "Option<String>")]
+    pub keep_firing_for: Option<Spanned<String>>,
+    /// The low-traffic guard of every event SLI.
+    #[schemars(with = "Option<i64>")]
+    pub min_events: Option<Spanned<i64>>,
 }
 
 /// `[severity]`.
@@ -491,21 +598,27 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
     ("slo[].sli.ratio", &["errors", "good", "total"]),
     (
         "slo[].sli.latency",
-        &["histogram", "threshold", "selector", "group_by"],
+        &["histogram", "threshold", "selector", "group_by", "native"],
     ),
     ("slo[].sli.threshold", &["query", "max", "min"]),
     ("slo[].sli.raw", &["error_ratio"]),
     (
         "slo[].alerting",
         &[
+            "name",
             "page",
             "ticket",
             "no_data",
+            "for",
+            "keep_firing_for",
+            "min_events",
             "labels",
             "annotations",
             "window",
         ],
     ),
+    ("slo[].alerting.page", &["labels", "annotations"]),
+    ("slo[].alerting.ticket", &["labels", "annotations"]),
     (
         "slo[].alerting.window[]",
         &["severity", "long", "short", "budget", "burn_rate"],
@@ -566,7 +679,14 @@ const SETTINGS_KEYS: &[(&str, &[&str])] = &[
     ),
     (
         "defaults",
-        &["period", "evaluation_interval", "no_data_for"],
+        &[
+            "period",
+            "evaluation_interval",
+            "no_data_for",
+            "for",
+            "keep_firing_for",
+            "min_events",
+        ],
     ),
     ("severity", &["page", "ticket"]),
     (

@@ -274,6 +274,7 @@ pub fn synthesize(sli: &Sli, base: Duration) -> Synthesis {
         Sli::Latency {
             histogram,
             matchers,
+            native,
             ..
         } => {
             let braces = |name: String| {
@@ -283,6 +284,16 @@ pub fn synthesize(sli: &Sli, base: Duration) -> Synthesis {
                     format!("{name}{{{matchers}}}")
                 }
             };
+            if *native {
+                return Synthesis {
+                    source: Source::Recorded {
+                        reason: NATIVE_REASON.to_owned(),
+                    },
+                    selectors: crate::promql::parse_sharing_regexes(&braces(histogram.clone()))
+                        .map(|expr| selectors_of(&expr))
+                        .unwrap_or_default(),
+                };
+            }
             vec![
                 braces(format!("{histogram}_count")),
                 braces(format!("{histogram}_bucket")),
@@ -340,6 +351,46 @@ pub fn synthesize(sli: &Sli, base: Duration) -> Synthesis {
         }
     };
     Synthesis { source, selectors }
+}
+
+/// Why native histograms are fed recorded series.
+const NATIVE_REASON: &str = "a native histogram, which promtool 2.42 cannot load as an input series (its `{{schema:...}}` notation came later)";
+
+/// Raw counters for a raw SLI whose ratio reads like a ratio SLI's,
+/// `A / B` (failed over all events) or `1 - A / B` (good over all events),
+/// each side `sum [by (...)] (rate|increase(m{...}[w]))`: then the tests
+/// can feed it events, idle gaps and traffic changes. `None` otherwise.
+pub fn raw_counters(error_ratio: &str, base: Duration) -> Option<Source> {
+    use promql_parser::parser::token;
+    fn unwrap(expr: &Expr) -> &Expr {
+        match expr {
+            Expr::Paren(inner) => unwrap(&inner.expr),
+            other => other,
+        }
+    }
+    fn division(expr: &Expr) -> Option<(&Expr, &Expr)> {
+        match unwrap(expr) {
+            Expr::Binary(binary) if binary.op.id() == token::T_DIV && binary.modifier.is_none() => {
+                Some((unwrap(&binary.lhs), unwrap(&binary.rhs)))
+            }
+            _ => None,
+        }
+    }
+    let parsed = crate::promql::parse(error_ratio).ok()?;
+    let (good, (part, total)) = match unwrap(&parsed) {
+        Expr::Binary(binary)
+            if binary.op.id() == token::T_SUB
+                && binary.modifier.is_none()
+                && matches!(unwrap(&binary.lhs), Expr::NumberLiteral(one) if one.val == 1.0) =>
+        {
+            (true, division(&binary.rhs)?)
+        }
+        _ => (false, division(&parsed)?),
+    };
+    match ratio(good, part, total, base) {
+        counters @ Source::Counters { .. } => Some(counters),
+        _ => None,
+    }
 }
 
 /// Every vector selector in an expression.
@@ -940,6 +991,7 @@ mod tests {
             bound: 1.0,
             matchers: r#"job="search", method!="OPTIONS""#.to_owned(),
             group_by: vec!["endpoint".to_owned()],
+            native: false,
         };
         assert_eq!(
             counters(&latency),

@@ -576,3 +576,35 @@ fn deploy_targets() {
         &[("a.toml", &slo(RATIO)), ("slogen.toml", settings)],
     );
 }
+
+#[test]
+fn alerting_options() {
+    // `min_events` has nothing to count on a threshold or raw SLI, and must
+    // be a positive whole number; an own alert name must be a valid one.
+    let threshold = format!(
+        "{SERVICE}\n[[slo]]\nname = \"lag\"\nobjective = 99.0\n\n[slo.sli.threshold]\nquery = 'max(queue_lag_seconds)'\nmax = 30\n\n[slo.alerting]\nmin_events = 100\n"
+    );
+    let raw = "\n[[slo]]\nname = \"raw\"\nobjective = 99.0\n\n[slo.sli.raw]\nerror_ratio = '1 - sum(rate(ok_total[{{window}}])) / sum(rate(all_total[{{window}}]))'\n\n[slo.alerting]\nmin_events = 10\n";
+    let ratio = format!(
+        "\n[[slo]]\nname = \"availability\"\nobjective = 99.9\n{RATIO}\n[slo.alerting]\nmin_events = 0\nname = \"9Lives\"\nfor = \"soon\"\n"
+    );
+    case(
+        "alerting_options",
+        &[("a.toml", &format!("{threshold}{raw}{ratio}"))],
+    );
+}
+
+#[test]
+fn own_alert_names_collide() {
+    // Two SLOs named alike, and one whose own name is another's no-data
+    // alert: each error points at the `name`.
+    let first = slo(&format!(
+        "{RATIO}\n[slo.alerting]\nname = \"CheckoutErrors\"\n"
+    ));
+    let second = "\n[[slo]]\nname = \"good\"\nobjective = 99.9\n[slo.sli.ratio]\ngood = 'sum(rate(http_requests_total{code!~\"5..\"}[{{window}}]))'\ntotal = 'sum(rate(http_requests_total[{{window}}]))'\n\n[slo.alerting]\nname = \"CheckoutErrors\"\n";
+    let third = "\n[[slo]]\nname = \"other\"\nobjective = 99.9\n[slo.sli.ratio]\nerrors = 'sum(rate(other_total{code=~\"5..\"}[{{window}}]))'\ntotal = 'sum(rate(other_total[{{window}}]))'\n\n[slo.alerting]\nname = \"CheckoutErrorsNoData\"\n";
+    case(
+        "own_alert_names_collide",
+        &[("a.toml", &format!("{first}{second}{third}"))],
+    );
+}

@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod alerting;
 mod cases;
 mod cli;
 mod dashboards;

@@ -366,7 +366,7 @@ fn slogen_test_summarizes_per_slo() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert_eq!(
         run.stdout,
-        "PASS  checkout/availability\nslogen test: 1 passed, 0 failed, 0 skipped (2 test files in 1 part)\n"
+        "PASS  checkout/availability\nslogen test: 1 passed, 0 failed, 0 skipped (3 test files in 1 part)\n"
     );
     // The tests are derived: generated elsewhere, the output left alone.
     assert!(!project.exists("generated"));
@@ -402,7 +402,7 @@ fn slogen_test_summarizes_per_slo() {
     );
     assert!(
         run.stdout
-            .ends_with("slogen test: 0 passed, 1 failed, 0 skipped (2 test files in 1 part)\n"),
+            .ends_with("slogen test: 0 passed, 1 failed, 0 skipped (3 test files in 1 part)\n"),
         "{}",
         run.stdout
     );

@@ -363,8 +363,9 @@ fn diff_gates_every_target() {
 }
 
 /// The no-data alert reads a series that holds a number without traffic
-/// (the base total rate), not the 0/0 error ratio that VictoriaMetrics
-/// drops: quiet traffic raises nothing, missing metrics raise it.
+/// (the base total rate, per group), not the 0/0 error ratio that
+/// VictoriaMetrics drops: quiet traffic raises nothing, missing metrics
+/// raise it.
 #[test]
 fn quiet_traffic_is_not_missing_data() {
     if !tool_available("promtool") {
@@ -378,7 +379,7 @@ fn quiet_traffic_is_not_missing_data() {
     let run = project.slogen(&["build", "--out", "out"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let rules = project.read("out/prometheus/gateway.yml");
-    assert!(rules.contains("absent(slo:sli_total:rate5m{"), "{rules}");
+    assert!(rules.contains("unless\n          slo:sli_total:rate5m{"), "{rules}");
     let test = |series: &str, expected: &str| {
         format!(
             "rule_files: [prometheus/gateway.yml]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n{series}    promql_expr_test:\n      - expr: ALERTS{{alertname=\"GatewayAvailabilityNoData\",alertstate=\"firing\"}}\n        eval_time: 40m\n        exp_samples:{expected}\n"

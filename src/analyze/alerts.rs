@@ -179,21 +179,39 @@ impl Analyzer {
                     );
                 }
                 let owner = format!("SLO `{}/{}`", service.name, slo.name.get_ref());
-                for name in [
-                    burn_alert_name(&service.name, slo.name.get_ref()),
-                    no_data_alert_name(&service.name, slo.name.get_ref()),
-                ] {
-                    if let Some(other) = seen.get(&name).filter(|other| **other != owner) {
-                        let span = self.inner(slo.name.span());
-                        self.error(
-                            Problem::DuplicateAlert {
-                                name: name.clone(),
-                                other: other.clone(),
-                            },
-                            span,
-                        );
+                // An own name (`[slo.alerting] name`) is pointed at.
+                let own = slo
+                    .alerting
+                    .as_ref()
+                    .and_then(|alerting| alerting.get_ref().name.as_ref());
+                let names = match own {
+                    Some(name) => [name.get_ref().clone(), format!("{}NoData", name.get_ref())],
+                    None => [
+                        burn_alert_name(&service.name, slo.name.get_ref()),
+                        no_data_alert_name(&service.name, slo.name.get_ref()),
+                    ],
+                };
+                let place = own.map_or_else(|| slo.name.span(), Spanned::span);
+                // One error per SLO: its no-data name follows from the other.
+                let mut reported = false;
+                for name in names {
+                    match seen.get(&name).filter(|other| **other != owner) {
+                        Some(other) if !reported => {
+                            reported = true;
+                            let span = self.inner(place.clone());
+                            self.error(
+                                Problem::DuplicateAlert {
+                                    name: name.clone(),
+                                    other: other.clone(),
+                                },
+                                span,
+                            );
+                        }
+                        Some(_) => {}
+                        None => {
+                            seen.insert(name, owner.clone());
+                        }
                     }
-                    seen.insert(name, owner.clone());
                 }
             }
             for alert in &file.alert {

@@ -31,8 +31,8 @@ use crate::duration::{Duration, DurationError};
 use crate::gotemplate;
 use crate::ir::{
     AlertTest, Alerting, Bound, PlainAlert, Project, RatioErrors, Receiver, Routing, RunbookNotes,
-    Service, Settings, Severity, Sli, Slo, Target, TargetKind, TeamRoute, WindowQuery, WindowSpec,
-    workbook_windows,
+    Service, Settings, Severity, SeverityExtra, Sli, Slo, Target, TargetKind, TeamRoute,
+    WindowQuery, WindowSpec, workbook_windows,
 };
 use crate::math;
 use crate::names::{burn_alert_name, no_data_alert_name};
@@ -134,6 +134,9 @@ pub fn default_settings() -> Settings {
         default_period: Duration::from_minutes(30 * 24 * 60),
         evaluation_interval: Duration::from_minutes(1),
         no_data_for: Duration::from_minutes(10),
+        alert_for: Duration::from_minutes(0),
+        keep_firing_for: Duration::from_minutes(0),
+        min_events: None,
         page_label: "critical".to_owned(),
         ticket_label: "warning".to_owned(),
         windows: workbook_windows(),

@@ -29,7 +29,7 @@ impl Analyzer {
                     span,
                 );
             }
-            if let Some(slo) = self.slo(slo_spec, settings) {
+            if let Some(slo) = self.slo(slo_spec, spec.name.get_ref(), settings) {
                 slos.push(slo);
             }
         }
@@ -56,7 +56,12 @@ impl Analyzer {
         }
     }
 
-    pub(super) fn slo(&mut self, spec: &spec::SloSpec, settings: &Settings) -> Option<Slo> {
+    pub(super) fn slo(
+        &mut self,
+        spec: &spec::SloSpec,
+        service: &str,
+        settings: &Settings,
+    ) -> Option<Slo> {
         self.name("SLO", &spec.name);
         let objective = *spec.objective.get_ref();
         let in_range = objective.is_finite() && objective > 0.0 && objective < 100.0;
@@ -79,7 +84,7 @@ impl Analyzer {
         };
         let labels = self.labels(&spec.labels, false);
         let sli = self.sli(&spec.sli);
-        let alerting = self.alerting(spec, settings);
+        let alerting = self.alerting(spec, service, settings);
         let runbook = runbook_notes(spec.runbook.as_ref());
         let (period, sli, alerting) = (period?, sli?, alerting?);
         if !objective_ok {
@@ -135,6 +140,19 @@ impl Analyzer {
                 );
             }
             let alert = math::burn_alert(window, slo.period, slo.error_budget());
+            if alert.burn_rate < 1.0 {
+                let span =
+                    own_window(window.long).map_or_else(|| place.clone(), |span| self.inner(span));
+                self.error(
+                    Problem::BurnRateBelowOne {
+                        severity: window.severity.as_str().to_owned(),
+                        long: window.long.to_string(),
+                        burn_rate: crate::number::human(alert.burn_rate),
+                        period: slo.period.to_string(),
+                    },
+                    span,
+                );
+            }
             if alert.can_never_fire() {
                 self.error(
                     Problem::BurnRateNeverFires {
@@ -154,32 +172,124 @@ impl Analyzer {
     pub(super) fn alerting(
         &mut self,
         spec: &spec::SloSpec,
+        service: &str,
         settings: &Settings,
     ) -> Option<Alerting> {
-        let Some(alerting) = &spec.alerting else {
-            return Some(Alerting {
-                windows: settings.windows.clone(),
-                page: true,
-                ticket: true,
-                no_data: true,
-                labels: BTreeMap::new(),
-                annotations: BTreeMap::new(),
-            });
+        let slo = spec.name.get_ref();
+        let mut alerting = Alerting {
+            name: burn_alert_name(service, slo),
+            no_data_name: no_data_alert_name(service, slo),
+            for_duration: settings.alert_for,
+            keep_firing_for: settings.keep_firing_for,
+            min_events: settings.min_events.filter(|_| counts_events(&spec.sli)),
+            page_extra: SeverityExtra::default(),
+            ticket_extra: SeverityExtra::default(),
+            windows: settings.windows.clone(),
+            page: true,
+            ticket: true,
+            no_data: true,
+            labels: BTreeMap::new(),
+            annotations: BTreeMap::new(),
         };
-        let alerting = alerting.get_ref();
-        let windows = match &alerting.window {
+        let Some(spanned) = &spec.alerting else {
+            return Some(alerting);
+        };
+        let own = spanned.get_ref();
+        if let Some(windows) = &own.window {
             // Windows with errors are left out (and fail the build); the
             // others are still checked against the period.
-            Some(windows) => self.windows(windows, settings.evaluation_interval),
-            None => settings.windows.clone(),
-        };
-        Some(Alerting {
-            windows,
-            page: alerting.page.unwrap_or(true),
-            ticket: alerting.ticket.unwrap_or(true),
-            no_data: alerting.no_data.unwrap_or(true),
-            labels: self.labels(&alerting.labels, true),
-            annotations: self.annotations(&alerting.annotations),
-        })
+            alerting.windows = self.windows(windows, settings.evaluation_interval);
+        }
+        if let Some(name) = &own.name {
+            let text = name.get_ref();
+            let span = self.inner(name.span());
+            // The no-data alert's name is the longest one derived.
+            if text.len() + "NoData".len() > MAX_NAME_LENGTH {
+                let max = MAX_NAME_LENGTH - "NoData".len();
+                self.error(Problem::NameTooLong { what: "alert", max }, span);
+            } else if !is_alert_name(text) {
+                self.error(Problem::InvalidAlertName { name: text.clone() }, span);
+            }
+            alerting.name = text.clone();
+            alerting.no_data_name = format!("{text}NoData");
+        }
+        // Every problem is reported before giving up.
+        let mut ok = true;
+        if let Some(text) = &own.for_duration {
+            match self.duration(text, false) {
+                Some(duration) => alerting.for_duration = duration,
+                None => ok = false,
+            }
+        }
+        if let Some(text) = &own.keep_firing_for {
+            match self.duration(text, false) {
+                Some(duration) => alerting.keep_firing_for = duration,
+                None => ok = false,
+            }
+        }
+        if let Some(min_events) = &own.min_events {
+            if counts_events(&spec.sli) {
+                alerting.min_events = self.min_events(min_events);
+            } else {
+                let kind = sli_kind(&spec.sli);
+                let span = min_events.span();
+                self.error(Problem::MinEventsWithoutEvents { kind }, span);
+            }
+        }
+        alerting.page = own
+            .page
+            .as_ref()
+            .is_none_or(spec::SeverityAlerting::enabled);
+        alerting.ticket = own
+            .ticket
+            .as_ref()
+            .is_none_or(spec::SeverityAlerting::enabled);
+        alerting.no_data = own.no_data.unwrap_or(true);
+        alerting.labels = self.labels(&own.labels, true);
+        alerting.annotations = self.annotations(&own.annotations);
+        for (severity, table) in [(Severity::Page, &own.page), (Severity::Ticket, &own.ticket)] {
+            if let Some(table) = table.as_ref().and_then(spec::SeverityAlerting::table) {
+                let extra = SeverityExtra {
+                    labels: self.labels(&table.labels, true),
+                    annotations: self.annotations(&table.annotations),
+                };
+                match severity {
+                    Severity::Page => alerting.page_extra = extra,
+                    Severity::Ticket => alerting.ticket_extra = extra,
+                }
+            }
+        }
+        ok.then_some(alerting)
+    }
+
+    /// `min_events`: a positive whole number.
+    pub(super) fn min_events(&mut self, spanned: &Spanned<i64>) -> Option<u64> {
+        match u64::try_from(*spanned.get_ref()) {
+            Ok(count) if count > 0 => Some(count),
+            _ => {
+                let value = *spanned.get_ref();
+                self.error(Problem::MinEventsNotPositive { value }, spanned.span());
+                None
+            }
+        }
+    }
+}
+
+/// True when the SLI counts events (ratio and latency SLIs), which the
+/// low-traffic guard counts.
+fn counts_events(sli: &Spanned<spec::SliSpec>) -> bool {
+    let sli = sli.get_ref();
+    sli.ratio.is_some() || sli.latency.is_some()
+}
+
+/// The kind an SLI spec names, for messages.
+fn sli_kind(sli: &Spanned<spec::SliSpec>) -> &'static str {
+    let sli = sli.get_ref();
+    if sli.threshold.is_some() {
+        "threshold"
+    } else if sli.raw.is_some() {
+        "raw"
+    } else {
+        "this"
     }
 }

@@ -31,6 +31,23 @@ impl Analyzer {
             {
                 settings.no_data_for = for_duration;
             }
+            if let Some(for_duration) = defaults
+                .for_duration
+                .as_ref()
+                .and_then(|text| self.duration(text, false))
+            {
+                settings.alert_for = for_duration;
+            }
+            if let Some(keep) = defaults
+                .keep_firing_for
+                .as_ref()
+                .and_then(|text| self.duration(text, false))
+            {
+                settings.keep_firing_for = keep;
+            }
+            if let Some(min_events) = &defaults.min_events {
+                settings.min_events = self.min_events(min_events);
+            }
         }
         if let Some(severity) = &file.severity {
             let severity = severity.get_ref();
@@ -547,6 +564,7 @@ impl Analyzer {
                 (severity, long, short, share)
             {
                 checked.push(WindowSpec {
+                    at_least_one: false,
                     severity,
                     long,
                     short,

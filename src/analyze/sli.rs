@@ -283,6 +283,7 @@ impl Analyzer {
             bound: bound?,
             matchers: matchers?,
             group_by: group_by?,
+            native: spec.native.unwrap_or(false),
         })
     }
 

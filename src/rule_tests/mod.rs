@@ -26,7 +26,13 @@
 //!   sampled at the evaluation interval or, where a window would then hold
 //!   more samples than promtool loads in a query, at a multiple of it
 //!   ([`loadable`]).
+//! - `tests/slo-edge-cases.yml` (`guards`): no data per group, both sides
+//!   of the low-traffic guard, and raw SLIs after a traffic change and an
+//!   idle gap, with times and values computed exactly rather than simulated.
 //! - `tests/<service>-alerts.yml`: the `[[alert.test]]` cases of plain alerts.
+//!
+//! Burn alerts' `for` and `keep_firing_for` shift every expected firing and
+//! resolution (`simulate::alert_state` models Prometheus' rule manager).
 //!
 //! Inputs ([`crate::synthesize`]): raw series where slogen can write them
 //! (latency, simple threshold and ratio SLIs); otherwise slogen's recorded
@@ -77,8 +83,8 @@ use crate::duration::Duration;
 use crate::ir::{AlertTest, PlainAlert, Project, Service, Severity, Sli, Slo};
 use crate::math::{BurnAlert, Measure};
 use crate::names::{
-    LONG_WINDOW_LABEL, OUTAGES_FILE, SHORT_WINDOW_LABEL, SLOW_BURNS_FILE, burn_alert_name,
-    plain_alerts_file, ratio_metric, slo_selector,
+    LONG_WINDOW_LABEL, OUTAGES_FILE, SHORT_WINDOW_LABEL, SLOW_BURNS_FILE, plain_alerts_file,
+    ratio_metric, slo_selector,
 };
 use crate::notation::{self, Sample};
 use crate::number::format;
@@ -224,7 +230,7 @@ pub fn coverage(project: &Project) -> Vec<Covered> {
     let quoted = |text: String| text.replace('"', "\\\"");
     let mut covered = Vec::new();
     for (service, slo) in project.slos() {
-        let skipped = if plan::burn_alerts(slo).is_empty() {
+        let skipped = if plan::burn_alerts(slo).is_empty() && !slo.alerting.no_data {
             Some("no burn-rate alerts".to_owned())
         } else if let Source::Untestable { reason } =
             synthesize::synthesize(&slo.sli, base_window(slo)).source
@@ -235,11 +241,19 @@ pub fn coverage(project: &Project) -> Vec<Covered> {
         };
         covered.push(Covered {
             name: format!("{}/{}", service.name, slo.name),
-            files: vec![OUTAGES_FILE.to_owned(), SLOW_BURNS_FILE.to_owned()],
+            files: vec![
+                OUTAGES_FILE.to_owned(),
+                SLOW_BURNS_FILE.to_owned(),
+                crate::names::EDGE_CASES_FILE.to_owned(),
+            ],
             markers: vec![
                 quoted(format!(
                     "alertname={}",
-                    crate::promql::quote(&burn_alert_name(&service.name, &slo.name))
+                    crate::promql::quote(&slo.alerting.name)
+                )),
+                quoted(format!(
+                    "alertname={}",
+                    crate::promql::quote(&slo.alerting.no_data_name)
                 )),
                 quoted(
                     slo_selector(&service.name, &slo.name)
@@ -348,6 +362,9 @@ pub fn each_test_file<R>(project: &Arc<Project>, each: impl Fn(TestFile) -> R) -
         let subjects: Vec<Subject<'_>> = held.iter().map(|held| held.subject(project)).collect();
         files.push(each(outages(&tested, &subjects, &notes)));
         files.push(each(slow_burns(&tested, &subjects, &notes)));
+    }
+    if let Some(view) = guards(project) {
+        files.push(each(TestFile { view, groups: None }));
     }
     for service in &project.services {
         if service.alerts.iter().any(|alert| !alert.tests.is_empty()) {
@@ -542,7 +559,7 @@ impl<'a> Subject<'a> {
             id: format!("{}/{}", service.name, slo.name),
             alerts,
             synthesis,
-            alert_name: burn_alert_name(&service.name, &slo.name),
+            alert_name: slo.alerting.name.clone(),
         }
     }
 
@@ -593,11 +610,13 @@ impl<'a> Subject<'a> {
             base: self.base(),
             longest: self.longest_window(),
             states: self.is_threshold(),
+            raw: matches!(self.slo.sli, Sli::Raw { .. }),
         }
     }
 }
 
 mod checks;
+mod guards;
 mod outages;
 mod pack;
 mod plain_alerts;
@@ -607,6 +626,7 @@ mod slow_burns;
 mod tests;
 
 use checks::*;
+use guards::*;
 use outages::*;
 use pack::*;
 use plain_alerts::*;

@@ -29,7 +29,9 @@ pub(super) fn outages(tested: &Tested, subjects: &[Subject<'_>], notes: &[String
             let subject = &subjects[*index];
             subject.pages().map(move |alert| {
                 let measures = alert_measures(subject.slo, alert);
-                let firing = alert.firing_seconds(measures, interval) * 1000.0;
+                let firing = (alert.firing_seconds(measures, interval)
+                    + subject.slo.alerting.for_duration.seconds())
+                    * 1000.0;
                 // Long enough for the alert to fire, and for its long window to
                 // stay above the threshold until the short one has drained.
                 let draining = alert.short.millis() as f64
@@ -47,7 +49,12 @@ pub(super) fn outages(tested: &Tested, subjects: &[Subject<'_>], notes: &[String
         stop.millis()
             + paged
                 .iter()
-                .flat_map(|index| subjects[*index].pages().map(|alert| alert.short.millis()))
+                .flat_map(|index| {
+                    let keep = subjects[*index].slo.alerting.keep_firing_for.millis();
+                    subjects[*index]
+                        .pages()
+                        .map(move |alert| alert.short.millis() + keep)
+                })
                 .max()
                 .unwrap_or(0)
             + 2 * step,
@@ -167,6 +174,19 @@ pub(super) fn outage_schedule(
             ));
             continue;
         }
+        let (wait, keep) = (
+            subject.slo.alerting.for_duration,
+            subject.slo.alerting.keep_firing_for,
+        );
+        if guard_silences(subject.slo, alert, scenario) {
+            unasserted.push(format!(
+                "{}: {}: timing not asserted: at the test's traffic its {} window holds fewer than `min_events` events.",
+                subject.id,
+                pair(alert),
+                alert.long
+            ));
+            continue;
+        }
         // Plans one check of this alert: firing or not at `time`.
         let mut check = |time: Duration, firing: bool, what: String| {
             scheduled.push(Scheduled {
@@ -174,14 +194,22 @@ pub(super) fn outage_schedule(
                 time,
                 firing,
                 what,
-                confirmed: simulation.firing(alert, time) == Some(firing),
+                confirmed: simulation.alert_state(alert, time, wait, keep) == Some(firing),
             });
         };
         let measures = alert_measures(subject.slo, alert);
+        // `for` counts from the first evaluation that sees the condition.
         let firing = alert.firing_seconds(measures, interval);
         let predicted = start_seconds + firing;
+        let (predicted, waited) = if wait.millis() > 0 {
+            let seen =
+                (predicted / interval.seconds()).floor() * interval.seconds() + interval.seconds();
+            (seen + wait.seconds(), format!(" plus its `for` of {wait}"))
+        } else {
+            (predicted, String::new())
+        };
         let explained = format!(
-            "the math predicts {} after the outage starts ({})",
+            "the math predicts {}{waited} after the outage starts ({})",
             clock(firing.max(0.0)),
             clock(predicted)
         );
@@ -201,8 +229,18 @@ pub(super) fn outage_schedule(
         }
         let resolved = alert.resolved_seconds(measures, interval);
         let predicted = stop_seconds + resolved;
+        let (predicted, kept) = if keep.millis() > 0 {
+            let seen =
+                (predicted / interval.seconds()).floor() * interval.seconds() + interval.seconds();
+            (
+                seen + keep.seconds(),
+                format!(", and it keeps firing for {keep}"),
+            )
+        } else {
+            (predicted, String::new())
+        };
         let explained = format!(
-            "its {} window drains {} after errors stop ({})",
+            "its {} window drains {} after errors stop{kept} ({})",
             alert.short,
             clock(resolved),
             clock(predicted)
@@ -536,6 +574,16 @@ pub(super) fn steady_values(
 /// A number as the rules write it and Prometheus reads it.
 pub(super) fn literal(value: f64) -> f64 {
     format(value).parse().unwrap_or(f64::NAN)
+}
+
+/// True when the low-traffic guard keeps the alert silent at the
+/// scenario's traffic: its long window holds fewer than `min_events`.
+#[allow(clippy::cast_precision_loss)]
+pub(super) fn guard_silences(slo: &Slo, alert: &BurnAlert, scenario: &Scenario) -> bool {
+    slo.alerting.min_events.is_some_and(|min_events| {
+        let per_second = scenario.traffic() as f64 / scenario.step.seconds();
+        per_second * alert.long.seconds() < min_events as f64
+    })
 }
 
 /// The fed base-window rates of an event SLI (see [`recorded_inputs`]).

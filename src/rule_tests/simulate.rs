@@ -13,11 +13,13 @@ pub(super) struct Model {
     pub(super) longest: Duration,
     /// Threshold SLIs: bad states, not events.
     pub(super) states: bool,
+    /// Raw SLIs: every window from the user's query.
+    pub(super) raw: bool,
 }
 
 impl Model {
     pub(super) fn measure(self, window: Duration) -> Measure {
-        plan::measure(self.states, self.base, window)
+        plan::measure(self.states, self.raw, self.base, window)
     }
 }
 
@@ -441,6 +443,28 @@ impl Simulation {
         }
     }
 
+    /// Whether the alert fires at `time` with its `for` (`wait`) and
+    /// `keep_firing_for` (`keep`), as Prometheus' rule manager decides:
+    /// active at the first evaluation its condition holds, firing once it
+    /// has held for `wait`, and kept firing until `keep` has passed since
+    /// the first evaluation its condition failed. `None` when a ratio ties.
+    pub(super) fn alert_state(
+        &self,
+        alert: &BurnAlert,
+        time: Duration,
+        wait: Duration,
+        keep: Duration,
+    ) -> Option<bool> {
+        let eval = self.scenario.eval;
+        alert_state(
+            |index| self.firing(alert, Duration::from_millis(index * eval.millis())),
+            time.millis() / eval.millis(),
+            wait.millis().div_ceil(eval.millis()),
+            keep,
+            eval,
+        )
+    }
+
     /// True when the alert is certainly quiet at every evaluation up to `end`.
     /// Evaluations before the first failure read no failures, so they are
     /// skipped.
@@ -450,6 +474,47 @@ impl Simulation {
         (first..=end.millis() / eval)
             .all(|index| self.firing(alert, Duration::from_millis(index * eval)) == Some(false))
     }
+}
+
+/// Whether an alert fires at evaluation `now` (an index) with its `for`
+/// (`wait`, in evaluations) and `keep_firing_for` (`keep`), as Prometheus'
+/// rule manager decides, given whether its condition holds at each
+/// evaluation (`None`: a tie): active at the first evaluation its condition
+/// holds, firing once it has held for `wait`, and kept firing until `keep`
+/// has passed since the first evaluation its condition failed.
+pub(super) fn alert_state(
+    holds: impl Fn(u64) -> Option<bool>,
+    now: u64,
+    wait: u64,
+    keep: Duration,
+    eval: Duration,
+) -> Option<bool> {
+    // Held at every evaluation from `wait` before `back` evaluations ago on.
+    let held = |back: u64| -> Option<bool> {
+        let mut state = Some(true);
+        for ago in back..=back + wait {
+            match now.checked_sub(ago).map(&holds) {
+                None | Some(Some(false)) => return Some(false),
+                Some(None) => state = None,
+                Some(Some(true)) => {}
+            }
+        }
+        state
+    };
+    let current = held(0);
+    if current != Some(false) || keep.millis() == 0 {
+        return current;
+    }
+    // The last evaluation it fired at, if `keep` has not passed since the
+    // evaluation after it.
+    for back in 1..=keep.millis().div_ceil(eval.millis()) {
+        match held(back) {
+            Some(true) => return Some((back - 1) * eval.millis() < keep.millis()),
+            None => return None,
+            Some(false) => {}
+        }
+    }
+    Some(false)
 }
 
 /// The grid points (multiples of `spacing`, from `first` on) among samples

@@ -279,6 +279,16 @@ pub(super) fn slow_plan(
             ],
             last: 0,
         };
+        if let Some(alert) = subject
+            .alerts
+            .iter()
+            .find(|alert| guard_silences(subject.slo, alert, &scenario))
+        {
+            return Err(format!(
+                "no slow burn: its {} window holds fewer than `min_events` events at the test's traffic.",
+                alert.long
+            ));
+        }
         let simulation = simulations.get(subject.model(), &scenario, feed);
         let mut firing = Vec::new();
         let mut end = start;
@@ -295,7 +305,14 @@ pub(super) fn slow_plan(
             );
             let found = (0..12)
                 .map(|extra| Duration::from_millis(estimate.millis() + extra * eval.millis()))
-                .find(|time| simulation.firing(alert, *time) == Some(true));
+                .find(|time| {
+                    simulation.alert_state(
+                        alert,
+                        *time,
+                        subject.slo.alerting.for_duration,
+                        subject.slo.alerting.keep_firing_for,
+                    ) == Some(true)
+                });
             match found {
                 Some(time) => {
                     end = end.max(time);

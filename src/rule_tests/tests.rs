@@ -295,7 +295,7 @@ fn every_expectation_is_confirmed_and_every_slo_tested() {
             .iter()
             .map(|file| file.path.as_str())
             .collect::<Vec<_>>(),
-        vec![OUTAGES_FILE, SLOW_BURNS_FILE]
+        vec![OUTAGES_FILE, SLOW_BURNS_FILE, crate::names::EDGE_CASES_FILE]
     );
     for file in &files {
         let comments: Vec<&String> = file
@@ -312,6 +312,7 @@ fn every_expectation_is_confirmed_and_every_slo_tested() {
             "{}: {comments:#?}",
             file.path
         );
+        // Every SLO here has a no-data alert: the edge cases test each too.
         for slo in ["ratio", "latency", "lag", "raw", "day-page"] {
             let id = format!("shop/{slo}");
             assert!(
@@ -460,4 +461,44 @@ fn state_shares_are_bounded_at_eight_nines() {
     assert_eq!(shares.len(), slow_burns::STATE_SHARES);
     assert_eq!(shares[0].of, 100_000_000);
     assert!(shares.iter().all(|share| share.failed == 1));
+}
+
+/// `for` delays firing by whole evaluations from the first one that sees
+/// the condition; `keep_firing_for` keeps it firing from the first that
+/// does not, as Prometheus' rule manager does.
+#[test]
+fn alert_state_follows_for_and_keep_firing_for() {
+    let minute = Duration::from_minutes(1);
+    // The condition holds at evaluations 3 to 6.
+    let holds = |index: u64| Some((3..=6).contains(&index));
+    let firing = |wait: u64, keep: u64| -> Vec<u64> {
+        (0..20)
+            .filter(|now| {
+                simulate::alert_state(holds, *now, wait, Duration::from_minutes(keep), minute)
+                    == Some(true)
+            })
+            .collect()
+    };
+    assert_eq!(firing(0, 0), vec![3, 4, 5, 6]);
+    // Active at 3, firing once 2m have passed.
+    assert_eq!(firing(2, 0), vec![5, 6]);
+    // First false at 7: kept firing while less than 3m have passed since.
+    assert_eq!(firing(0, 3), vec![3, 4, 5, 6, 7, 8, 9]);
+    assert_eq!(firing(2, 3), vec![5, 6, 7, 8, 9]);
+    // A tie anywhere in the `for` is not confirmed either way.
+    let tied = |index: u64| if index == 4 { None } else { holds(index) };
+    assert_eq!(
+        simulate::alert_state(tied, 5, 2, Duration::from_minutes(0), minute),
+        None
+    );
+}
+
+/// The raw scenario's ratios are the events' own: traffic-weighted, and
+/// undefined only for a window without events.
+#[test]
+fn raw_ratios_weigh_events_not_intervals() {
+    let counts = vec![(0, 0), (3, 3000), (10, 20), (0, 0), (10, 20)];
+    assert_eq!(guards::exact_ratio(&counts, 4, 4), Some(23.0 / 3040.0));
+    assert_eq!(guards::exact_ratio(&counts, 3, 1), None);
+    assert_eq!(guards::exact_ratio(&counts, 4, 1), Some(0.5));
 }

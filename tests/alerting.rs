@@ -1,0 +1,153 @@
+//! Issue 16's alerting features, proven by the generated promtool tests of
+//! `tests/cases/alerting`: they pass, and each fails when the feature it
+//! covers is taken out of the generated rules (a mutation test each).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::harness::{Project, promtool_test, repository, tool_available};
+
+/// The `alerting` case built with its tests into `out`.
+fn alerting() -> (Project, PathBuf) {
+    let project = Project::copy_of(&repository().join("tests/cases/alerting"));
+    let run = project.slogen(&["build", "--tests", "--slo", "slo", "--out", "out"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = project.path().join("out");
+    (project, out)
+}
+
+/// Replaces every `from` with `to` in a generated file; `from` must occur.
+fn mutate(out: &Path, file: &str, from: &str, to: &str) {
+    let path = out.join(file);
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{file} has no `{from}`");
+    fs::write(&path, text.replace(from, to)).unwrap();
+}
+
+#[track_caller]
+fn passes(out: &Path, test: &str) {
+    let judgement = promtool_test(&out.join("tests").join(test));
+    assert!(judgement.passed, "{test}:\n{}", judgement.output);
+}
+
+#[track_caller]
+fn fails(out: &Path, test: &str, expected: &str) {
+    let judgement = promtool_test(&out.join("tests").join(test));
+    assert!(
+        !judgement.passed,
+        "{test} passed against broken rules:\n{}",
+        judgement.output
+    );
+    assert!(
+        judgement.output.contains(expected),
+        "{test} failed, but not at `{expected}`:\n{}",
+        judgement.output
+    );
+}
+
+const EDGE_CASES: &str = "slo-edge-cases.yml";
+
+#[test]
+fn the_alerting_case_passes_its_generated_tests() {
+    if !tool_available("promtool") {
+        return;
+    }
+    let (_project, out) = alerting();
+    for test in ["slo-outages.yml", "slo-slow-burns.yml", EDGE_CASES] {
+        passes(&out, test);
+    }
+}
+
+#[test]
+fn a_guard_that_lets_low_traffic_through_fails_the_generated_tests() {
+    if !tool_available("promtool") {
+        return;
+    }
+    let (_project, out) = alerting();
+    mutate(&out, "prometheus/checkout.yml", ">= 100", ">= 0");
+    fails(
+        &out,
+        EDGE_CASES,
+        r#"count_over_time(ALERTS{alertname=\"CheckoutHighErrorRate\"}[4m])"#,
+    );
+}
+
+#[test]
+fn a_no_data_alert_of_the_whole_sli_only_fails_the_generated_tests() {
+    if !tool_available("promtool") {
+        return;
+    }
+    let (_project, out) = alerting();
+    // Back to `absent()` of the base ratio: a group that stops while the
+    // other reports is never noticed.
+    let selector = r#"{slogen_service="checkout",slogen_slo="availability"}"#;
+    mutate(
+        &out,
+        "prometheus/checkout.yml",
+        &format!(
+            "slo:sli_error:ratio_rate30d{selector}\n          unless\n          slo:sli_total:rate5m{selector}\n          or\n          absent(slo:sli_error:ratio_rate30d{selector})"
+        ),
+        &format!("absent(slo:sli_total:rate5m{selector})"),
+    );
+    fails(
+        &out,
+        EDGE_CASES,
+        r#"ALERTS{alertname=\"CheckoutHighErrorRateNoData\",alertstate=\"firing\"}", time: 26m"#,
+    );
+}
+
+#[test]
+fn burn_alerts_without_their_for_fail_the_generated_tests() {
+    if !tool_available("promtool") {
+        return;
+    }
+    let (_project, out) = alerting();
+    mutate(&out, "prometheus/checkout.yml", "        for: 2m\n", "");
+    // The page fires two minutes early under the outage, and is no longer
+    // pending before it fires in the guard's test.
+    fails(&out, "slo-outages.yml", "CheckoutHighErrorRate");
+    fails(
+        &out,
+        EDGE_CASES,
+        r#"ALERTS{alertname=\"CheckoutHighErrorRate\",alertstate=\"firing\",slogen_long_window=\"1h\",slogen_short_window=\"5m\"}", time: 1m"#,
+    );
+}
+
+#[test]
+fn burn_alerts_without_their_keep_firing_for_fail_the_generated_tests() {
+    if !tool_available("promtool") {
+        return;
+    }
+    let (_project, out) = alerting();
+    mutate(
+        &out,
+        "prometheus/checkout.yml",
+        "        keep_firing_for: 10m\n",
+        "",
+    );
+    fails(&out, "slo-outages.yml", "CheckoutHighErrorRate");
+}
+
+#[test]
+fn a_raw_sli_averaging_its_base_ratio_fails_the_generated_tests() {
+    if !tool_available("promtool") {
+        return;
+    }
+    let (_project, out) = alerting();
+    // The old construction: long windows averaged the 5m ratio, which an
+    // idle gap makes 0/0 and which weighs every 5m alike, whatever traffic.
+    for window in ["1d", "3d", "28d"] {
+        mutate(
+            &out,
+            "prometheus/checkout.yml",
+            &format!(
+                "1 - sum(rate(settlement_items_ok_total[{window}])) / sum(rate(settlement_items_total[{window}]))"
+            ),
+            &format!(
+                r#"avg_over_time(slo:sli_error:ratio_rate5m{{slogen_service="checkout",slogen_slo="settlement"}}[{window}])"#
+            ),
+        );
+    }
+    fails(&out, EDGE_CASES, "slo:sli_error:ratio_rate28d");
+    fails(&out, EDGE_CASES, "slogen_long_window=\\\"3d\\\"");
+}
