@@ -63,6 +63,8 @@ pub struct Settings {
     pub routing: Routing,
     /// `slogen build` also writes the promtool tests (`[build] tests`).
     pub write_tests: bool,
+    /// Sloth's series labels and `sloth_slo_info` (`[compatibility] sloth`).
+    pub sloth_compatible: bool,
 }
 
 impl Settings {
@@ -303,6 +305,10 @@ pub enum Bound {
 /// The alerts of one SLO.
 #[derive(Clone, Debug)]
 pub struct Alerting {
+    /// Name of the burn-rate alerts.
+    pub burn_name: String,
+    /// Name of the no-data alert.
+    pub no_data_name: String,
     /// Burn windows in force, ordered page first, then by long window.
     pub windows: Vec<WindowSpec>,
     /// Page alerts on.
@@ -315,9 +321,31 @@ pub struct Alerting {
     pub labels: BTreeMap<String, String>,
     /// Prometheus templates, passed through.
     pub annotations: BTreeMap<String, String>,
+    /// Labels and annotations of page alerts only.
+    pub page_extras: Extras,
+    /// Labels and annotations of ticket alerts only (the no-data alert is
+    /// a ticket).
+    pub ticket_extras: Extras,
+}
+
+/// Labels and annotations added to the alerts of one severity.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Extras {
+    /// Labels.
+    pub labels: BTreeMap<String, String>,
+    /// Prometheus templates.
+    pub annotations: BTreeMap<String, String>,
 }
 
 impl Alerting {
+    /// The extras of a severity.
+    pub fn extras(&self, severity: Severity) -> &Extras {
+        match severity {
+            Severity::Page => &self.page_extras,
+            Severity::Ticket => &self.ticket_extras,
+        }
+    }
+
     /// The windows whose severity is switched on.
     pub fn enabled_windows(&self) -> impl Iterator<Item = &WindowSpec> {
         self.windows.iter().filter(|window| match window.severity {

@@ -30,8 +30,9 @@ use crate::duration::{Duration, humanize_seconds};
 use crate::ir::{Bound, PlainAlert, Project, RatioErrors, Service, Settings, Severity, Sli, Slo};
 use crate::math::{self, BurnAlert, Measure, Measures};
 use crate::names::{
-    LONG_WINDOW_LABEL, SERVICE_LABEL, SHORT_WINDOW_LABEL, SLO_LABEL, alert_group_name,
-    burn_alert_name, no_data_alert_name, ratio_metric, recording_group_name, slo_selector,
+    self, LONG_WINDOW_LABEL, SERVICE_LABEL, SHORT_WINDOW_LABEL, SLO_LABEL, SLOTH_ID_LABEL,
+    SLOTH_INFO_METRIC, SLOTH_SERVICE_LABEL, SLOTH_SLO_LABEL, SLOTH_WINDOW_LABEL, alert_group_name,
+    ratio_metric, recording_group_name, slo_selector,
 };
 use crate::number::{format, percent};
 use crate::promql::{escape_template_text, operand, quote};
@@ -221,7 +222,7 @@ pub fn recording_rules(project: &Project) -> RuleFileView {
         sources: project.source_names(),
         groups: project
             .slos()
-            .map(|(service, slo)| recording_group(service, slo))
+            .map(|(service, slo)| recording_group(&project.settings, service, slo))
             .collect(),
     }
 }
@@ -240,24 +241,71 @@ pub fn recording_rules_context(project: Arc<Project>) -> minijinja::Value {
         groups => crate::render::Lazy::planned(slos.len(), move |index| {
             let (service, slo) = slos[index];
             let service = &project.services[service];
-            recording_group(service, &service.slos[slo])
+            recording_group(&project.settings, service, &service.slos[slo])
         }),
     }
 }
 
-fn recording_group(service: &Service, slo: &Slo) -> GroupView {
+fn recording_group(settings: &Settings, service: &Service, slo: &Slo) -> GroupView {
     GroupView {
         name: recording_group_name(&service.name, &slo.name),
-        rules: slo_recording_rules(service, slo),
+        rules: slo_recording_rules(settings, service, slo),
     }
 }
 
-/// Labels every recording rule of an SLO carries.
-pub fn series_labels(service: &Service, slo: &Slo) -> BTreeMap<String, String> {
+/// Labels every recording rule of an SLO carries; in the Sloth-compatible
+/// mode, Sloth's too (the error ratios also carry `sloth_window`).
+pub fn series_labels(
+    settings: &Settings,
+    service: &Service,
+    slo: &Slo,
+) -> BTreeMap<String, String> {
     let mut labels = service.labels.clone();
     labels.extend(slo.labels.clone());
     labels.insert(SERVICE_LABEL.to_owned(), service.name.clone());
     labels.insert(SLO_LABEL.to_owned(), slo.name.clone());
+    if settings.sloth_compatible {
+        labels.insert(
+            SLOTH_ID_LABEL.to_owned(),
+            format!("{}-{}", service.name, slo.name),
+        );
+        labels.insert(SLOTH_SERVICE_LABEL.to_owned(), service.name.clone());
+        labels.insert(SLOTH_SLO_LABEL.to_owned(), slo.name.clone());
+    }
+    labels
+}
+
+/// The `sloth_window` a recorded series of the SLO carries in the
+/// Sloth-compatible mode: its window for an error ratio, the base window
+/// for the current burn rate, the period for the period's burn rate and
+/// remaining budget (as Sloth's series carry it, from the ratio they
+/// divide).
+pub fn sloth_window(settings: &Settings, slo: &Slo, metric: &str) -> Option<Duration> {
+    if !settings.sloth_compatible {
+        return None;
+    }
+    match metric {
+        "slo:current_burn_rate:ratio" => Some(base_window(slo)),
+        "slo:period_burn_rate:ratio" | "slo:period_error_budget_remaining:ratio" => {
+            Some(slo.period)
+        }
+        _ => recorded_windows(slo)
+            .into_iter()
+            .find(|window| ratio_metric(*window) == metric),
+    }
+}
+
+/// The labels of the error-ratio series of a window.
+pub fn ratio_labels(
+    settings: &Settings,
+    service: &Service,
+    slo: &Slo,
+    window: Duration,
+) -> BTreeMap<String, String> {
+    let mut labels = series_labels(settings, service, slo);
+    if settings.sloth_compatible {
+        labels.insert(SLOTH_WINDOW_LABEL.to_owned(), window.to_string());
+    }
     labels
 }
 
@@ -284,8 +332,8 @@ fn ratio(numerator: &str, denominator: &str) -> String {
     format!("{}\n/\n{}", operand(numerator), operand(denominator))
 }
 
-fn slo_recording_rules(service: &Service, slo: &Slo) -> Vec<RuleView> {
-    let labels = series_labels(service, slo);
+fn slo_recording_rules(settings: &Settings, service: &Service, slo: &Slo) -> Vec<RuleView> {
+    let labels = series_labels(settings, service, slo);
     let selector = slo_selector(&service.name, &slo.name);
     let base = base_window(slo);
     let budget = slo.error_budget();
@@ -346,7 +394,8 @@ fn slo_recording_rules(service: &Service, slo: &Slo) -> Vec<RuleView> {
             (None, Sli::Raw { error_ratio }) => error_ratio.at(window).trim().to_owned(),
             (None, _) => unreachable!("event SLIs have event queries"),
         };
-        rules.push(record(ratio_metric(window), expr, &labels, None));
+        let ratio_labels = ratio_labels(settings, service, slo, window);
+        rules.push(record(ratio_metric(window), expr, &ratio_labels, None));
     }
     let days = slo.period.seconds() / 86_400.0;
     rules.push(record(
@@ -374,7 +423,7 @@ fn slo_recording_rules(service: &Service, slo: &Slo) -> Vec<RuleView> {
     rules.push(record(
         "slo:current_burn_rate:ratio".to_owned(),
         format!("{}{selector} / {}", ratio_metric(base), format(budget)),
-        &labels,
+        &ratio_labels(settings, service, slo, base),
         None,
     ));
     rules.push(record(
@@ -384,16 +433,39 @@ fn slo_recording_rules(service: &Service, slo: &Slo) -> Vec<RuleView> {
             ratio_metric(slo.period),
             format(budget)
         ),
-        &labels,
+        &ratio_labels(settings, service, slo, slo.period),
         None,
     ));
     rules.push(record(
         "slo:period_error_budget_remaining:ratio".to_owned(),
         format!("1 - slo:period_burn_rate:ratio{selector}"),
-        &labels,
+        &ratio_labels(settings, service, slo, slo.period),
         None,
     ));
+    if settings.sloth_compatible {
+        rules.push(record(
+            SLOTH_INFO_METRIC.to_owned(),
+            "vector(1)".to_owned(),
+            &sloth_info_labels(&labels, slo),
+            Some("For Sloth's dashboards ([compatibility] sloth).".to_owned()),
+        ));
+    }
     rules
+}
+
+/// The labels of `sloth_slo_info`: Sloth's, with `slogen` where Sloth
+/// names its own mode, spec and version.
+fn sloth_info_labels(labels: &BTreeMap<String, String>, slo: &Slo) -> BTreeMap<String, String> {
+    let mut labels = labels.clone();
+    for (name, value) in [
+        ("sloth_mode", "slogen"),
+        ("sloth_spec", "slogen"),
+        ("sloth_version", "slogen"),
+    ] {
+        labels.insert(name.to_owned(), value.to_owned());
+    }
+    labels.insert("sloth_objective".to_owned(), format(slo.objective));
+    labels
 }
 
 /// Error and total queries of an event SLI, for any window.
@@ -558,7 +630,7 @@ fn slo_alert_rules(
 ) -> Vec<RuleView> {
     let settings = &project.settings;
     let selector = slo_selector(&service.name, &slo.name);
-    let burn_name = burn_alert_name(&service.name, &slo.name);
+    let burn_name = slo.alerting.burn_name.clone();
     let id = format!("{}/{}", service.name, slo.name);
     let described = slo
         .description
@@ -596,14 +668,24 @@ fn slo_alert_rules(
             annotations.insert("runbook_url".to_owned(), url);
         }
         annotations.extend(slo.alerting.annotations.clone());
+        annotations.extend(slo.alerting.extras(alert.severity).annotations.clone());
         rules.push(RuleView {
             record: None,
             alert: Some(burn_name.clone()),
-            expr: format!(
-                "{}{selector} > {threshold}\nand\n{}{selector} > {threshold}",
-                ratio_metric(alert.long),
-                ratio_metric(alert.short)
-            ),
+            expr: if settings.sloth_compatible {
+                // Each window's series carries its own `sloth_window`.
+                format!(
+                    "max without ({SLOTH_WINDOW_LABEL}) ({}{selector} > {threshold})\nand\nmax without ({SLOTH_WINDOW_LABEL}) ({}{selector} > {threshold})",
+                    ratio_metric(alert.long),
+                    ratio_metric(alert.short)
+                )
+            } else {
+                format!(
+                    "{}{selector} > {threshold}\nand\n{}{selector} > {threshold}",
+                    ratio_metric(alert.long),
+                    ratio_metric(alert.short)
+                )
+            },
             for_duration: None,
             labels,
             annotations,
@@ -618,9 +700,10 @@ fn slo_alert_rules(
         });
     }
     if slo.alerting.no_data {
-        let name = no_data_alert_name(&service.name, &slo.name);
+        let name = slo.alerting.no_data_name.clone();
         let metric = ratio_metric(base_window(slo));
         let mut labels = slo_alert_labels(service, slo);
+        labels.extend(slo.alerting.ticket_extras.labels.clone());
         labels.insert("severity".to_owned(), settings.ticket_label.clone());
         let mut annotations = BTreeMap::new();
         annotations.insert("summary".to_owned(), format!("{id} has no SLI data"));
@@ -666,10 +749,17 @@ pub fn burn_alert_labels(
     alert: &BurnAlert,
 ) -> BTreeMap<String, String> {
     let mut labels = slo_alert_labels(service, slo);
+    labels.extend(slo.alerting.extras(alert.severity).labels.clone());
     labels.insert(
         "severity".to_owned(),
         project.settings.severity_label(alert.severity).to_owned(),
     );
+    if project.settings.sloth_compatible {
+        labels.insert(
+            names::SLOTH_SEVERITY_LABEL.to_owned(),
+            alert.severity.as_str().to_owned(),
+        );
+    }
     labels.insert(LONG_WINDOW_LABEL.to_owned(), alert.long.to_string());
     labels.insert(SHORT_WINDOW_LABEL.to_owned(), alert.short.to_string());
     labels

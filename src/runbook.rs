@@ -15,9 +15,7 @@ use serde::Serialize;
 use crate::duration::humanize_seconds;
 use crate::ir::{PlainAlert, Project, RunbookNotes, Service, Severity, Sli, Slo};
 use crate::math;
-use crate::names::{
-    alert_path, burn_alert_name, no_data_alert_name, ratio_metric, slo_path, slo_selector,
-};
+use crate::names::{alert_path, ratio_metric, slo_path, slo_selector};
 use crate::number::{format, percent};
 use crate::plan::{BurnView, base_window, burn_alerts, burn_view};
 use crate::routing::receiver_for;
@@ -165,12 +163,12 @@ fn slo_page(project: &Project, service: &Service, slo: &Slo) -> RunbookView {
         .map(|alert| burn_view(settings, slo, alert))
         .collect();
     if !burn_rows.is_empty() {
-        view.alerts.push(burn_alert_name(&service.name, &slo.name));
+        view.alerts.push(slo.alerting.burn_name.clone());
     }
     let selector = slo_selector(&service.name, &slo.name);
     let base = base_window(slo);
     let no_data = slo.alerting.no_data.then(|| {
-        let name = no_data_alert_name(&service.name, &slo.name);
+        let name = slo.alerting.no_data_name.clone();
         view.alerts.push(name.clone());
         NoDataFacts {
             name,

@@ -138,10 +138,13 @@ pub struct RawSpec {
 /// `[slo.alerting]`.
 #[derive(Debug, Deserialize)]
 pub struct AlertingSpec {
-    /// Page alerts on (default true).
-    pub page: Option<bool>,
-    /// Ticket alerts on (default true).
-    pub ticket: Option<bool>,
+    /// Name of the burn-rate alerts (the no-data alert is `<name>NoData`).
+    pub name: Option<Spanned<String>>,
+    /// Page alerts: on or off (default on), or a table of their own
+    /// labels and annotations.
+    pub page: Option<SeveritySwitch>,
+    /// Ticket alerts, as `page`.
+    pub ticket: Option<SeveritySwitch>,
     /// The no-data alert on (default true).
     pub no_data: Option<bool>,
     /// Added to this SLO's alerts.
@@ -150,6 +153,60 @@ pub struct AlertingSpec {
     pub annotations: SpannedMap,
     /// Burn windows for this SLO; replaces the settings' set.
     pub window: Option<Vec<Spanned<WindowSpec>>>,
+}
+
+/// `page = false`, or `[slo.alerting.page]` with labels and annotations
+/// for that severity only (the alerts are then on).
+#[derive(Debug)]
+pub enum SeveritySwitch {
+    /// On or off.
+    Switch(bool),
+    /// On, with extras.
+    Extras(SeverityExtrasSpec),
+}
+
+// By hand, not `untagged`: an untagged enum buffers the value and loses
+// the spans of the labels inside it.
+impl<'de> Deserialize<'de> for SeveritySwitch {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = SeveritySwitch;
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("`true`, `false`, or a table of `labels` and `annotations`")
+            }
+            fn visit_bool<E: serde::de::Error>(self, value: bool) -> Result<Self::Value, E> {
+                Ok(SeveritySwitch::Switch(value))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                SeverityExtrasSpec::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(SeveritySwitch::Extras)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+impl SeveritySwitch {
+    /// Whether the alerts of the severity are on.
+    pub fn enabled(&self) -> bool {
+        match self {
+            Self::Switch(enabled) => *enabled,
+            Self::Extras(_) => true,
+        }
+    }
+}
+
+/// `[slo.alerting.page]` / `[slo.alerting.ticket]`.
+#[derive(Debug, Deserialize)]
+pub struct SeverityExtrasSpec {
+    /// Added to the alerts of this severity.
+    pub labels: SpannedMap,
+    /// Added to the alerts of this severity (Prometheus templates).
+    pub annotations: SpannedMap,
 }
 
 /// `[[window]]`: one multi-window pair.
@@ -236,6 +293,15 @@ pub struct SettingsFile {
     pub alertmanager: Option<Spanned<AlertmanagerSpec>>,
     /// What `slogen build` writes.
     pub build: Option<Spanned<BuildSpec>>,
+    /// Output compatible with other tools.
+    pub compatibility: Option<Spanned<CompatibilitySpec>>,
+}
+
+/// `[compatibility]`.
+#[derive(Debug, Deserialize)]
+pub struct CompatibilitySpec {
+    /// Sloth's series labels and `sloth_slo_info`, so Sloth's dashboards work.
+    pub sloth: Option<bool>,
 }
 
 /// `[build]`.
@@ -346,6 +412,7 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
     (
         "slo[].alerting",
         &[
+            "name",
             "page",
             "ticket",
             "no_data",
@@ -354,6 +421,8 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "window",
         ],
     ),
+    ("slo[].alerting.page", &["labels", "annotations"]),
+    ("slo[].alerting.ticket", &["labels", "annotations"]),
     (
         "slo[].alerting.window[]",
         &["severity", "long", "short", "budget", "burn_rate"],
@@ -392,9 +461,11 @@ const SETTINGS_KEYS: &[(&str, &[&str])] = &[
             "templates",
             "alertmanager",
             "build",
+            "compatibility",
         ],
     ),
     ("build", &["tests"]),
+    ("compatibility", &["sloth"]),
     (
         "defaults",
         &["period", "evaluation_interval", "no_data_for"],

@@ -13,14 +13,7 @@ impl Analyzer {
         settings: &Settings,
     ) -> Option<PlainAlert> {
         let name = spec.name.get_ref();
-        if name.len() > MAX_NAME_LENGTH {
-            let span = self.inner(spec.name.span());
-            let max = MAX_NAME_LENGTH;
-            self.error(Problem::NameTooLong { what: "alert", max }, span);
-        } else if !is_alert_name(name) {
-            let span = self.inner(spec.name.span());
-            self.error(Problem::InvalidAlertName { name: name.clone() }, span);
-        }
+        self.alert_name(&spec.name);
         let expr = self.query("expr", spec.expr.get_ref(), &spec.expr);
         let for_duration = match &spec.for_duration {
             Some(text) => Some(self.duration(text, false)?),
@@ -61,6 +54,19 @@ impl Analyzer {
             runbook: runbook_notes(spec.runbook.as_ref()),
             tests: tests?,
         })
+    }
+
+    /// Checks an alert name the user chose.
+    pub(super) fn alert_name(&mut self, name: &Spanned<String>) {
+        if name.get_ref().len() > MAX_NAME_LENGTH {
+            let span = self.inner(name.span());
+            let max = MAX_NAME_LENGTH;
+            self.error(Problem::NameTooLong { what: "alert", max }, span);
+        } else if !is_alert_name(name.get_ref()) {
+            let span = self.inner(name.span());
+            let name = name.get_ref().clone();
+            self.error(Problem::InvalidAlertName { name }, span);
+        }
     }
 
     /// A table's header and body: up to the next line opening a table.
@@ -179,12 +185,21 @@ impl Analyzer {
                     );
                 }
                 let owner = format!("SLO `{}/{}`", service.name, slo.name.get_ref());
-                for name in [
-                    burn_alert_name(&service.name, slo.name.get_ref()),
-                    no_data_alert_name(&service.name, slo.name.get_ref()),
-                ] {
+                let chosen = slo
+                    .alerting
+                    .as_ref()
+                    .and_then(|alerting| alerting.get_ref().name.as_ref());
+                let names = match chosen {
+                    Some(name) => [name.get_ref().clone(), format!("{}NoData", name.get_ref())],
+                    None => [
+                        burn_alert_name(&service.name, slo.name.get_ref()),
+                        no_data_alert_name(&service.name, slo.name.get_ref()),
+                    ],
+                };
+                let place = chosen.map_or(slo.name.span(), Spanned::span);
+                for name in names {
                     if let Some(other) = seen.get(&name).filter(|other| **other != owner) {
-                        let span = self.inner(slo.name.span());
+                        let span = self.inner(place.clone());
                         self.error(
                             Problem::DuplicateAlert {
                                 name: name.clone(),

@@ -30,8 +30,9 @@ use crate::diagnostic::{Diagnostic, INTEGRATIONS, Problem, suggest};
 use crate::duration::{Duration, DurationError};
 use crate::gotemplate;
 use crate::ir::{
-    AlertTest, Alerting, Bound, PlainAlert, Project, RatioErrors, Receiver, Routing, RunbookNotes,
-    Service, Settings, Severity, Sli, Slo, TeamRoute, WindowQuery, WindowSpec, workbook_windows,
+    AlertTest, Alerting, Bound, Extras, PlainAlert, Project, RatioErrors, Receiver, Routing,
+    RunbookNotes, Service, Settings, Severity, Sli, Slo, TeamRoute, WindowQuery, WindowSpec,
+    workbook_windows,
 };
 use crate::math;
 use crate::names::{burn_alert_name, no_data_alert_name};
@@ -140,6 +141,7 @@ pub fn default_settings() -> Settings {
         templates: None,
         routing: Routing::default(),
         write_tests: false,
+        sloth_compatible: false,
     }
 }
 

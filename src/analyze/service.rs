@@ -29,7 +29,7 @@ impl Analyzer {
                     span,
                 );
             }
-            if let Some(slo) = self.slo(slo_spec, settings) {
+            if let Some(slo) = self.slo(spec.name.get_ref(), slo_spec, settings) {
                 slos.push(slo);
             }
         }
@@ -56,7 +56,12 @@ impl Analyzer {
         }
     }
 
-    pub(super) fn slo(&mut self, spec: &spec::SloSpec, settings: &Settings) -> Option<Slo> {
+    pub(super) fn slo(
+        &mut self,
+        service: &str,
+        spec: &spec::SloSpec,
+        settings: &Settings,
+    ) -> Option<Slo> {
         self.name("SLO", &spec.name);
         let objective = *spec.objective.get_ref();
         let in_range = objective.is_finite() && objective > 0.0 && objective < 100.0;
@@ -79,7 +84,7 @@ impl Analyzer {
         };
         let labels = self.labels(&spec.labels, false);
         let sli = self.sli(&spec.sli);
-        let alerting = self.alerting(spec, settings);
+        let alerting = self.alerting(service, spec, settings);
         let runbook = runbook_notes(spec.runbook.as_ref());
         let (period, sli, alerting) = (period?, sli?, alerting?);
         if !objective_ok {
@@ -153,33 +158,64 @@ impl Analyzer {
 
     pub(super) fn alerting(
         &mut self,
+        service: &str,
         spec: &spec::SloSpec,
         settings: &Settings,
     ) -> Option<Alerting> {
         let Some(alerting) = &spec.alerting else {
             return Some(Alerting {
+                burn_name: burn_alert_name(service, spec.name.get_ref()),
+                no_data_name: no_data_alert_name(service, spec.name.get_ref()),
                 windows: settings.windows.clone(),
                 page: true,
                 ticket: true,
                 no_data: true,
                 labels: BTreeMap::new(),
                 annotations: BTreeMap::new(),
+                page_extras: Extras::default(),
+                ticket_extras: Extras::default(),
             });
         };
         let alerting = alerting.get_ref();
+        let (burn_name, no_data_name) = match &alerting.name {
+            Some(name) => {
+                self.alert_name(name);
+                let name = name.get_ref();
+                (name.clone(), format!("{name}NoData"))
+            }
+            None => (
+                burn_alert_name(service, spec.name.get_ref()),
+                no_data_alert_name(service, spec.name.get_ref()),
+            ),
+        };
+        let mut extras = |switch: &Option<spec::SeveritySwitch>| match switch {
+            Some(spec::SeveritySwitch::Extras(extras)) => Extras {
+                labels: self.labels(&extras.labels, true),
+                annotations: self.annotations(&extras.annotations),
+            },
+            _ => Extras::default(),
+        };
+        let (page_extras, ticket_extras) = (extras(&alerting.page), extras(&alerting.ticket));
         let windows = match &alerting.window {
             // Windows with errors are left out (and fail the build); the
             // others are still checked against the period.
             Some(windows) => self.windows(windows, settings.evaluation_interval),
             None => settings.windows.clone(),
         };
+        let enabled = |switch: &Option<spec::SeveritySwitch>| {
+            switch.as_ref().is_none_or(spec::SeveritySwitch::enabled)
+        };
         Some(Alerting {
+            burn_name,
+            no_data_name,
             windows,
-            page: alerting.page.unwrap_or(true),
-            ticket: alerting.ticket.unwrap_or(true),
+            page: enabled(&alerting.page),
+            ticket: enabled(&alerting.ticket),
             no_data: alerting.no_data.unwrap_or(true),
             labels: self.labels(&alerting.labels, true),
             annotations: self.annotations(&alerting.annotations),
+            page_extras,
+            ticket_extras,
         })
     }
 }

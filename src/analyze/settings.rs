@@ -70,6 +70,13 @@ impl Analyzer {
         if let Some(tests) = file.build.as_ref().and_then(|build| build.get_ref().tests) {
             settings.write_tests = tests;
         }
+        if let Some(sloth) = file
+            .compatibility
+            .as_ref()
+            .and_then(|compatibility| compatibility.get_ref().sloth)
+        {
+            settings.sloth_compatible = sloth;
+        }
         settings.templates = file.templates.as_ref().map(|dir| {
             source
                 .path

@@ -74,17 +74,17 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::duration::Duration;
-use crate::ir::{AlertTest, PlainAlert, Project, Service, Severity, Sli, Slo};
+use crate::ir::{AlertTest, PlainAlert, Project, Service, Settings, Severity, Sli, Slo};
 use crate::math::{BurnAlert, Measure};
 use crate::names::{
-    LONG_WINDOW_LABEL, OUTAGES_FILE, SHORT_WINDOW_LABEL, SLOW_BURNS_FILE, burn_alert_name,
+    LONG_WINDOW_LABEL, OUTAGES_FILE, SHORT_WINDOW_LABEL, SLOTH_WINDOW_LABEL, SLOW_BURNS_FILE,
     plain_alerts_file, ratio_metric, slo_selector,
 };
 use crate::notation::{self, Sample};
 use crate::number::format;
 use crate::plan::{
     self, alert_measures, base_window, burn_alert_labels, plain_alert_labels, queries_window,
-    recorded_windows, series_labels, window_measure,
+    recorded_windows, series_labels, sloth_window, window_measure,
 };
 use crate::promql::{quote, series};
 use crate::synthesize::{self, Counting, Errors, Role, Series, Source, Synthesis};
@@ -239,7 +239,7 @@ pub fn coverage(project: &Project) -> Vec<Covered> {
             markers: vec![
                 quoted(format!(
                     "alertname={}",
-                    crate::promql::quote(&burn_alert_name(&service.name, &slo.name))
+                    crate::promql::quote(&slo.alerting.burn_name)
                 )),
                 quoted(
                     slo_selector(&service.name, &slo.name)
@@ -487,6 +487,7 @@ impl Held {
     fn subject<'a>(&'a self, project: &'a Project) -> Subject<'a> {
         let service = &project.services[self.service];
         Subject::new(
+            &project.settings,
             service,
             &service.slos[self.slo],
             &self.alerts,
@@ -497,6 +498,7 @@ impl Held {
 
 /// An SLO with burn-rate alerts, and how to feed it.
 struct Subject<'a> {
+    settings: &'a Settings,
     service: &'a Service,
     slo: &'a Slo,
     id: String,
@@ -507,18 +509,20 @@ struct Subject<'a> {
 
 impl<'a> Subject<'a> {
     fn new(
+        settings: &'a Settings,
         service: &'a Service,
         slo: &'a Slo,
         alerts: &'a [BurnAlert],
         synthesis: &'a Synthesis,
     ) -> Self {
         Self {
+            settings,
             service,
             slo,
             id: format!("{}/{}", service.name, slo.name),
             alerts,
             synthesis,
-            alert_name: burn_alert_name(&service.name, &slo.name),
+            alert_name: slo.alerting.burn_name.clone(),
         }
     }
 
@@ -532,7 +536,7 @@ impl<'a> Subject<'a> {
             (Source::Counters { kept, .. } | Source::Gauge { kept, .. }, Feed::Raw) => kept.clone(),
             _ => BTreeMap::new(),
         };
-        labels.extend(series_labels(self.service, self.slo));
+        labels.extend(series_labels(self.settings, self.service, self.slo));
         labels
     }
 
