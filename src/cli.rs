@@ -61,6 +61,35 @@ pub enum ColorChoice {
     Never,
 }
 
+/// What `slogen import` reads.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Sloth specs (`prometheus/v1`, and `PrometheusServiceLevel` objects):
+    /// one service file per service, the settings file, and a report of
+    /// what will differ after the move.
+    ///
+    /// Nothing is written when an input field has no counterpart or the
+    /// imported specs would not build. Exit status: 0 imported, 1 invalid
+    /// input, 2 usage or I/O error.
+    #[command(
+        after_help = "Examples:\n  slogen import sloth sloth/            # every *.yml and *.yaml below\n  slogen import sloth slos.yml --slo specs --force"
+    )]
+    Sloth {
+        /// Files and directories (their `*.yml` and `*.yaml`, recursively).
+        #[arg(value_name = "PATH", required = true)]
+        paths: Vec<PathBuf>,
+        /// Spec directory to write into.
+        #[arg(long = "slo", value_name = "DIR", default_value = "slo")]
+        slo: PathBuf,
+        /// Replace files that exist.
+        #[arg(long)]
+        force: bool,
+        /// How to print diagnostics.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -128,6 +157,9 @@ pub enum Command {
     /// Print the man page (roff).
     #[command(after_help = "Examples:\n  slogen man > /usr/local/share/man/man1/slogen.1")]
     Man,
+    /// Turn another tool's SLO specs into slogen service files.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Generate the promtool tests of the specs and run them, one promtool
     /// per core; summarize the result per SLO.
     ///
@@ -395,6 +427,12 @@ pub fn run(cli: &Cli) -> u8 {
         Command::Explain { spec, target } => explain(cli, spec, target.as_deref()),
         Command::Templates(command) => templates(command, cli.quiet),
         Command::Init { dir } => init(dir, cli.quiet),
+        Command::Import(ImportCommand::Sloth {
+            paths,
+            slo,
+            force,
+            format,
+        }) => import_sloth(cli, paths, slo, *force, *format),
         Command::Completions { shell } => {
             let mut buffer = Vec::new();
             clap_complete::generate(
@@ -856,6 +894,69 @@ fn init(dir: &Path, quiet: bool) -> u8 {
         quiet,
         &format!("next: edit the files, then `slogen check{slo}` and `slogen build{slo}`"),
     );
+    EXIT_OK
+}
+
+fn import_sloth(cli: &Cli, paths: &[PathBuf], dir: &Path, force: bool, format: Format) -> u8 {
+    let printer = Printer::new(cli, format);
+    let inputs = match crate::import::read_inputs(paths) {
+        Ok(inputs) => inputs,
+        Err(errors) => {
+            printer.diagnostics(&errors, &Sources::default());
+            return EXIT_ERROR;
+        }
+    };
+    let input_sources = Sources {
+        services: inputs.clone(),
+        ..Sources::default()
+    };
+    let import = match crate::import::sloth::import(&inputs) {
+        Ok(import) => import,
+        Err(errors) => {
+            printer.diagnostics(&errors, &input_sources);
+            printer.status(&format!(
+                "slogen: {} error{} found; nothing written",
+                errors.len(),
+                plural(errors.len())
+            ));
+            return EXIT_INVALID;
+        }
+    };
+    let (imported, errors) = crate::import::check(dir, &import);
+    if !errors.is_empty() {
+        printer.diagnostics(&errors, &imported);
+        printer.status(&format!(
+            "slogen: the imported specs would not build ({} error{}); nothing written",
+            errors.len(),
+            plural(errors.len())
+        ));
+        return EXIT_INVALID;
+    }
+    let existing = if force {
+        Vec::new()
+    } else {
+        crate::import::existing(dir, &import)
+    };
+    if !existing.is_empty() {
+        printer.diagnostics(&existing, &Sources::default());
+        printer.status("slogen: nothing written");
+        return EXIT_ERROR;
+    }
+    if let Err(error) = crate::import::write(dir, &import) {
+        printer.diagnostics(&[error], &Sources::default());
+        return EXIT_ERROR;
+    }
+    write_stream(&mut std::io::stdout(), &import.report);
+    for (name, _) in &import.files {
+        printer.detail(&format!("wrote {}", dir.join(name).display()));
+    }
+    printer.status(&format!(
+        "slogen: imported {} file{} into {}; build with `slogen build --slo {}`",
+        import.files.len(),
+        plural(import.files.len()),
+        dir.display(),
+        dir.display()
+    ));
     EXIT_OK
 }
 

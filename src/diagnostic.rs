@@ -381,6 +381,14 @@ pub enum Problem {
     Overwritten {
         path: PathBuf,
     },
+    // --- import
+    /// A field of a foreign spec with no counterpart, or a value slogen
+    /// cannot take; `code` is one of `import::code`.
+    Import {
+        code: &'static str,
+        message: String,
+        help: Option<String>,
+    },
 }
 
 impl Problem {
@@ -470,7 +478,7 @@ impl Problem {
             Self::GeneratedInvalid { .. } => "generated-invalid",
             Self::UnsafeOutputPath { .. } => "unsafe-output-path",
             Self::EditedByHand { .. } => "edited-by-hand",
-            Self::Rule { code, .. } => code,
+            Self::Rule { code, .. } | Self::Import { code, .. } => code,
             Self::NotGenerated { .. } => "not-generated",
             Self::LinkInOutput { .. } => "link-in-output",
             Self::NotAFile { .. } => "not-a-file",
@@ -686,7 +694,7 @@ impl Problem {
             Self::GeneratedInvalid { file, message } => {
                 format!("generated `{file}` is invalid: {message}")
             }
-            Self::Rule { message, .. } => message.clone(),
+            Self::Rule { message, .. } | Self::Import { message, .. } => message.clone(),
             Self::EditedByHand { path } => {
                 format!(
                     "`{}` was edited by hand; slogen will not overwrite it",
@@ -745,6 +753,7 @@ impl Problem {
     /// How to fix it, when there is something to say.
     pub fn help(&self) -> Option<String> {
         Some(match self {
+            Self::Import { help, .. } => return help.clone(),
             Self::NoSpecDirectory { is_file: true, .. } => {
                 "point `--slo` at the directory that holds the service files".to_owned()
             }

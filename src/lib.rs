@@ -28,6 +28,7 @@ pub mod explain;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod gotemplate;
+pub mod import;
 pub mod ir;
 pub mod load;
 pub mod math;
