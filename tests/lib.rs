@@ -10,6 +10,7 @@ mod errors;
 mod explain;
 mod fuzz;
 mod hostile;
+mod import;
 mod polish;
 mod promtool_tests;
 mod properties;

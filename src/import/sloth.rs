@@ -19,7 +19,7 @@ use std::ops::Range;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use super::toml_text::{comment, inline, key, string};
+use super::toml_text::{comment, inline, string};
 use super::{Import, code, problem};
 use crate::diagnostic::Diagnostic;
 use crate::source::SourceFile;
@@ -205,7 +205,7 @@ pub fn import(sources: &[SourceFile]) -> Result<Import, Vec<Diagnostic>> {
                 importer.error(
                     code::YAML,
                     format!("not a Sloth spec: {first}"),
-                    Some("Sloth's fields are documented at its `prometheus/v1` spec"),
+                    Some("slogen reads Sloth's `prometheus/v1` fields and the `PrometheusServiceLevel` object's; the first wrong field stops the file"),
                     span,
                 );
                 errors.extend(importer.errors);
@@ -256,7 +256,7 @@ fn slogen_name(name: &str) -> String {
 
 impl Importer<'_> {
     fn document(&mut self, document: Document, severities: &mut Severities) -> Option<Service> {
-        let (body, spec) = match (&document.version, &document.api_version, &document.kind) {
+        let body = match (&document.version, &document.api_version, &document.kind) {
             (Some(version), None, None) => {
                 if version.value != "prometheus/v1" {
                     self.error(
@@ -282,7 +282,7 @@ impl Importer<'_> {
                     slo_plugins: document.slo_plugins,
                     slos: document.slos,
                 };
-                (body, "prometheus/v1")
+                body
             }
             (None, Some(api), Some(kind)) => {
                 if api.value != "sloth.slok.dev/v1" || kind.value != "PrometheusServiceLevel" {
@@ -294,8 +294,8 @@ impl Importer<'_> {
                     );
                     return None;
                 }
-                let _ = document.metadata;
-                (document.spec?, "PrometheusServiceLevel")
+                // `metadata` names the Kubernetes object, not the service.
+                document.spec?
             }
             _ => {
                 self.error(
@@ -307,7 +307,6 @@ impl Importer<'_> {
                 return None;
             }
         };
-        let _ = spec;
         self.service(body, severities)
     }
 
@@ -565,7 +564,8 @@ impl Importer<'_> {
             labels.remove("team");
             labels.remove("alertname");
             let value = labels.remove("severity").or_else(|| common_severity.clone());
-            if let Some(value) = value {
+            let disabled = meta.is_some_and(|meta| meta.disable);
+            if let Some(value) = value.filter(|_| !disabled) {
                 let slot = if which == "page" {
                     &mut severities.page
                 } else {
@@ -756,7 +756,6 @@ fn write(services: &[Service], severities: &Severities) -> Import {
                 let _ = writeln!(report, "  - {difference}");
             }
         }
-        let _ = key;
         files.push((format!("{}.toml", service.name), text));
     }
     Import { files, report }
