@@ -69,9 +69,14 @@ pub struct SloSpec {
     pub runbook: Option<Spanned<RunbookSpec>>,
 }
 
-/// `[slo.sli]`: one of four kinds.
-#[derive(Debug, Deserialize)]
+/// `[slo.sli]`: one of four kinds, or a shared SLI of the settings.
+#[derive(Clone, Debug, Default, Deserialize)]
 pub struct SliSpec {
+    /// The name of a shared SLI (`[[sli]]` in the settings file).
+    #[serde(rename = "use")]
+    pub use_sli: Option<Spanned<String>>,
+    /// Values of the shared SLI's parameters.
+    pub params: SpannedMap,
     /// Event counts from two queries.
     pub ratio: Option<Spanned<RatioSpec>>,
     /// Events faster than a threshold, from a histogram.
@@ -83,7 +88,7 @@ pub struct SliSpec {
 }
 
 /// `[slo.sli.ratio]`.
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct RatioSpec {
     /// Failed events per second, with `{{window}}`.
     pub errors: Option<Spanned<String>>,
@@ -94,7 +99,7 @@ pub struct RatioSpec {
 }
 
 /// `[slo.sli.latency]`.
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct LatencySpec {
     /// Histogram name without `_bucket`.
     pub histogram: Spanned<String>,
@@ -108,7 +113,7 @@ pub struct LatencySpec {
 }
 
 /// A latency threshold: a duration string or a number.
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(untagged)]
 pub enum ThresholdValue {
     /// `"100ms"`.
@@ -118,7 +123,7 @@ pub enum ThresholdValue {
 }
 
 /// `[slo.sli.threshold]`.
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct ThresholdSpec {
     /// An instant-vector query sampled at every evaluation.
     pub query: Spanned<String>,
@@ -129,7 +134,7 @@ pub struct ThresholdSpec {
 }
 
 /// `[slo.sli.raw]`.
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct RawSpec {
     /// Error ratio (0..1) over `{{window}}`.
     pub error_ratio: Spanned<String>,
@@ -295,6 +300,32 @@ pub struct SettingsFile {
     pub build: Option<Spanned<BuildSpec>>,
     /// Output compatible with other tools.
     pub compatibility: Option<Spanned<CompatibilitySpec>>,
+    /// `[[sli]]`: SLIs defined once, used by SLOs with parameters.
+    #[serde(default)]
+    pub sli: Vec<Spanned<SharedSliSpec>>,
+}
+
+/// `[[sli]]` in the settings file: an SLI with `{{param}}` placeholders.
+#[derive(Clone, Debug, Deserialize)]
+pub struct SharedSliSpec {
+    /// What SLOs `use`.
+    pub name: Spanned<String>,
+    /// Plain text.
+    pub description: Option<Spanned<String>>,
+    /// The placeholders its queries hold, `{{name}}` each.
+    #[serde(default)]
+    pub params: Vec<Spanned<String>>,
+    /// The Sloth SLI plugin it stands for: `slogen import sloth` maps the
+    /// plugin's uses to it.
+    pub sloth_plugin: Option<Spanned<String>>,
+    /// Event counts from two queries.
+    pub ratio: Option<Spanned<RatioSpec>>,
+    /// Events faster than a threshold, from a histogram.
+    pub latency: Option<Spanned<LatencySpec>>,
+    /// Share of time a gauge is out of bounds.
+    pub threshold: Option<Spanned<ThresholdSpec>>,
+    /// An error ratio the user computes.
+    pub raw: Option<Spanned<RawSpec>>,
 }
 
 /// `[compatibility]`.
@@ -401,7 +432,10 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "runbook",
         ],
     ),
-    ("slo[].sli", &["ratio", "latency", "threshold", "raw"]),
+    (
+        "slo[].sli",
+        &["use", "params", "ratio", "latency", "threshold", "raw"],
+    ),
     ("slo[].sli.ratio", &["errors", "good", "total"]),
     (
         "slo[].sli.latency",
@@ -462,8 +496,29 @@ const SETTINGS_KEYS: &[(&str, &[&str])] = &[
             "alertmanager",
             "build",
             "compatibility",
+            "sli",
         ],
     ),
+    (
+        "sli[]",
+        &[
+            "name",
+            "description",
+            "params",
+            "sloth_plugin",
+            "ratio",
+            "latency",
+            "threshold",
+            "raw",
+        ],
+    ),
+    ("sli[].ratio", &["errors", "good", "total"]),
+    (
+        "sli[].latency",
+        &["histogram", "threshold", "selector", "group_by"],
+    ),
+    ("sli[].threshold", &["query", "max", "min"]),
+    ("sli[].raw", &["error_ratio"]),
     ("build", &["tests"]),
     ("compatibility", &["sloth"]),
     (

@@ -5,7 +5,12 @@
 
 use crate::harness::{Project, promtool, repository, tool_available};
 
-const CASES: &[&str] = &["apiserver", "getting-started", "multi-document", "raw-and-silent"];
+const CASES: &[&str] = &[
+    "apiserver",
+    "getting-started",
+    "multi-document",
+    "raw-and-silent",
+];
 
 fn imported(case: &str) -> Project {
     let project = Project::copy_of(&repository().join("tests/import/sloth").join(case));
@@ -13,7 +18,10 @@ fn imported(case: &str) -> Project {
     assert_eq!(run.code, 0, "{case}: {}", run.stderr);
     let mut snapshot = format!("# report\n{}", run.stdout);
     for file in project.files_under("slo") {
-        snapshot.push_str(&format!("\n# slo/{file}\n{}", project.read(&format!("slo/{file}"))));
+        snapshot.push_str(&format!(
+            "\n# slo/{file}\n{}",
+            project.read(&format!("slo/{file}"))
+        ));
     }
     insta::assert_snapshot!(format!("import-sloth-{case}"), snapshot);
     project
@@ -27,7 +35,12 @@ fn sloth_imports_build_and_pass_promtool_and_their_tests() {
         assert_eq!(run.code, 0, "{case}: {}", run.stderr);
         if tool_available("promtool") {
             promtool(
-                &["check", "rules", "out/recording-rules.yml", "out/alert-rules.yml"],
+                &[
+                    "check",
+                    "rules",
+                    "out/recording-rules.yml",
+                    "out/alert-rules.yml",
+                ],
                 project.path(),
             );
             let run = project.slogen(&["test", "--slo", "slo"]);
@@ -138,5 +151,9 @@ fn import_will_not_overwrite_without_force() {
     assert!(!project.exists("slo/slogen.toml"));
     let run = project.slogen(&["import", "sloth", "checkout.yml", "--slo", "slo", "--force"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(project.read("slo/checkout.toml").contains("CheckoutHighErrorRate"));
+    assert!(
+        project
+            .read("slo/checkout.toml")
+            .contains("CheckoutHighErrorRate")
+    );
 }

@@ -31,8 +31,8 @@ use crate::duration::{Duration, DurationError};
 use crate::gotemplate;
 use crate::ir::{
     AlertTest, Alerting, Bound, Extras, PlainAlert, Project, RatioErrors, Receiver, Routing,
-    RunbookNotes, Service, Settings, Severity, Sli, Slo, TeamRoute, WindowQuery, WindowSpec,
-    workbook_windows,
+    RunbookNotes, Service, Settings, Severity, SharedSli, Sli, Slo, TeamRoute, WindowQuery,
+    WindowSpec, workbook_windows,
 };
 use crate::math;
 use crate::names::{burn_alert_name, no_data_alert_name};
@@ -142,6 +142,7 @@ pub fn default_settings() -> Settings {
         routing: Routing::default(),
         write_tests: false,
         sloth_compatible: false,
+        shared_slis: BTreeMap::new(),
     }
 }
 

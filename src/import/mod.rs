@@ -81,7 +81,9 @@ pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<SourceFile>, Vec<Diagnostic>
 fn collect(path: &Path, named: bool, files: &mut Vec<SourceFile>, errors: &mut Vec<Diagnostic>) {
     if path.is_dir() {
         let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
-            Ok(entries) => entries.filter_map(|entry| Some(entry.ok()?.path())).collect(),
+            Ok(entries) => entries
+                .filter_map(|entry| Some(entry.ok()?.path()))
+                .collect(),
             Err(error) => {
                 errors.push(Diagnostic::general(Problem::Io {
                     path: path.to_path_buf(),
@@ -142,8 +144,14 @@ pub fn existing(dir: &Path, import: &Import) -> Vec<Diagnostic> {
         .map(|path| {
             Diagnostic::general(Problem::Import {
                 code: code::EXISTS,
-                message: format!("`{}` exists; the import will not overwrite it", path.display()),
-                help: Some("pass `--force` to replace it, or import into another `--slo` directory".to_owned()),
+                message: format!(
+                    "`{}` exists; the import will not overwrite it",
+                    path.display()
+                ),
+                help: Some(
+                    "pass `--force` to replace it, or import into another `--slo` directory"
+                        .to_owned(),
+                ),
             })
         })
         .collect()

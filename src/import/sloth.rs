@@ -35,7 +35,9 @@ struct Document {
     #[serde(rename = "apiVersion")]
     api_version: Option<Spanned<String>>,
     kind: Option<Spanned<String>>,
-    metadata: Option<serde_json::Value>,
+    /// Names the Kubernetes object, not the service.
+    #[serde(rename = "metadata")]
+    _metadata: Option<serde::de::IgnoredAny>,
     service: Option<Spanned<String>>,
     #[serde(default)]
     labels: Map,
@@ -171,7 +173,13 @@ struct Importer<'a> {
 }
 
 impl Importer<'_> {
-    fn error(&mut self, code: &'static str, message: String, help: Option<&str>, span: Range<usize>) {
+    fn error(
+        &mut self,
+        code: &'static str,
+        message: String,
+        help: Option<&str>,
+        span: Range<usize>,
+    ) {
         self.errors.push(problem(
             code,
             message,
@@ -294,7 +302,6 @@ impl Importer<'_> {
                     );
                     return None;
                 }
-                // `metadata` names the Kubernetes object, not the service.
                 document.spec?
             }
             _ => {
@@ -332,12 +339,17 @@ impl Importer<'_> {
             (None, Some(owner)) => (owner.clone(), "from the `owner` label".to_owned()),
             (None, None) => (
                 name.clone(),
-                "the service's name: Sloth specs name no owner; set the team that owns it".to_owned(),
+                "the service's name: Sloth specs name no owner; set the team that owns it"
+                    .to_owned(),
             ),
         };
         let team = {
             let converted = slogen_name(&team);
-            if converted.is_empty() { name.clone() } else { converted }
+            if converted.is_empty() {
+                name.clone()
+            } else {
+                converted
+            }
         };
         let mut service_differences = Vec::new();
         if name != sloth_name {
@@ -430,9 +442,15 @@ impl Importer<'_> {
         let mut text = String::new();
         text.push_str(&format!("\n[[slo]]\nname = {}\n", toml_string(&name)));
         if let Some(description) = &slo.description {
-            text.push_str(&format!("description = {}\n", toml_string(description.trim())));
+            text.push_str(&format!(
+                "description = {}\n",
+                toml_string(description.trim())
+            ));
         }
-        text.push_str(&format!("objective = {}\n", super::toml_text::number(objective)));
+        text.push_str(&format!(
+            "objective = {}\n",
+            super::toml_text::number(objective)
+        ));
         let mut labels = slo.labels.clone();
         for label in ["team", "severity", "alertname"] {
             if labels.remove(label).is_some() {
@@ -563,7 +581,9 @@ impl Importer<'_> {
             let mut labels = meta.map(|meta| meta.labels.clone()).unwrap_or_default();
             labels.remove("team");
             labels.remove("alertname");
-            let value = labels.remove("severity").or_else(|| common_severity.clone());
+            let value = labels
+                .remove("severity")
+                .or_else(|| common_severity.clone());
             let disabled = meta.is_some_and(|meta| meta.disable);
             if let Some(value) = value.filter(|_| !disabled) {
                 let slot = if which == "page" {
@@ -618,13 +638,18 @@ impl Importer<'_> {
             text.push_str(&format!("labels = {}\n", inline(&common)));
         }
         if !alerting.annotations.is_empty() {
-            text.push_str(&format!("annotations = {}\n", inline(&alerting.annotations)));
+            text.push_str(&format!(
+                "annotations = {}\n",
+                inline(&alerting.annotations)
+            ));
         }
         for (which, on, meta, labels) in [
             ("page", page_on, page, &page_labels),
             ("ticket", ticket_on, ticket, &ticket_labels),
         ] {
-            let annotations = meta.map(|meta| meta.annotations.clone()).unwrap_or_default();
+            let annotations = meta
+                .map(|meta| meta.annotations.clone())
+                .unwrap_or_default();
             if !on {
                 if !labels.is_empty() || !annotations.is_empty() {
                     differences.push(format!(
@@ -724,7 +749,9 @@ fn write(services: &[Service], severities: &Severities) -> Import {
          [compatibility]\nsloth = true\n",
     );
     if severities.page.is_some() || severities.ticket.is_some() {
-        settings.push_str("\n# The `severity` label values the Sloth specs set on their alerts.\n[severity]\n");
+        settings.push_str(
+            "\n# The `severity` label values the Sloth specs set on their alerts.\n[severity]\n",
+        );
         for (which, value) in [("page", &severities.page), ("ticket", &severities.ticket)] {
             if let Some((value, _)) = value {
                 settings.push_str(&format!("{which} = {}\n", toml_string(value)));
@@ -777,7 +804,10 @@ mod tests {
     #[test]
     fn sloth_names_become_slogen_names() {
         assert_eq!(slogen_name("MyService_v2.api"), "myservice-v2-api");
-        assert_eq!(slogen_name("requests-availability"), "requests-availability");
+        assert_eq!(
+            slogen_name("requests-availability"),
+            "requests-availability"
+        );
     }
 
     #[test]

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 /// A string value: a literal string (`'...'`, or `'''...'''` over several
 /// lines) when the text allows one, else a basic string.
 pub(super) fn string(text: &str) -> String {
-    let plain = !text.chars().any(|character| character.is_control() && character != '\n');
+    let plain = !text
+        .chars()
+        .any(|character| character.is_control() && character != '\n');
     if plain && !text.contains('\n') && !text.contains('\'') {
         return format!("'{text}'");
     }
@@ -34,13 +36,7 @@ pub(super) fn key(name: &str) -> String {
 pub(super) fn inline(map: &BTreeMap<String, String>) -> String {
     let entries: Vec<String> = map
         .iter()
-        .map(|(name, value)| {
-            format!(
-                "{} = {}",
-                key(name),
-                toml::Value::String(value.clone())
-            )
-        })
+        .map(|(name, value)| format!("{} = {}", key(name), toml::Value::String(value.clone())))
         .collect();
     format!("{{ {} }}", entries.join(", "))
 }
