@@ -84,6 +84,11 @@ pub enum ImportCommand {
         /// Replace files that exist.
         #[arg(long)]
         force: bool,
+        /// A TOML file of shared SLIs (`[[sli]]`); those with
+        /// `sloth_plugin = "<id>"` replace that SLI plugin, and all are
+        /// copied into the settings file written.
+        #[arg(long, value_name = "FILE")]
+        sli: Option<PathBuf>,
         /// How to print diagnostics.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
@@ -431,8 +436,9 @@ pub fn run(cli: &Cli) -> u8 {
             paths,
             slo,
             force,
+            sli,
             format,
-        }) => import_sloth(cli, paths, slo, *force, *format),
+        }) => import_sloth(cli, paths, slo, *force, sli.as_deref(), *format),
         Command::Completions { shell } => {
             let mut buffer = Vec::new();
             clap_complete::generate(
@@ -897,8 +903,33 @@ fn init(dir: &Path, quiet: bool) -> u8 {
     EXIT_OK
 }
 
-fn import_sloth(cli: &Cli, paths: &[PathBuf], dir: &Path, force: bool, format: Format) -> u8 {
+fn import_sloth(
+    cli: &Cli,
+    paths: &[PathBuf],
+    dir: &Path,
+    force: bool,
+    sli: Option<&Path>,
+    format: Format,
+) -> u8 {
     let printer = Printer::new(cli, format);
+    let library = match sli.map(load::read_source).transpose() {
+        Ok(library) => library,
+        Err(error) => {
+            printer.diagnostics(&[error], &Sources::default());
+            return EXIT_ERROR;
+        }
+    };
+    let plugins = match library.as_ref().map(crate::import::plugin_slis).transpose() {
+        Ok(plugins) => plugins.unwrap_or_default(),
+        Err(errors) => {
+            let sources = Sources {
+                services: library.into_iter().collect(),
+                ..Sources::default()
+            };
+            printer.diagnostics(&errors, &sources);
+            return EXIT_INVALID;
+        }
+    };
     let inputs = match crate::import::read_inputs(paths) {
         Ok(inputs) => inputs,
         Err(errors) => {
@@ -910,7 +941,7 @@ fn import_sloth(cli: &Cli, paths: &[PathBuf], dir: &Path, force: bool, format: F
         services: inputs.clone(),
         ..Sources::default()
     };
-    let import = match crate::import::sloth::import(&inputs) {
+    let import = match crate::import::sloth::import(&inputs, &plugins, library.as_ref()) {
         Ok(import) => import,
         Err(errors) => {
             printer.diagnostics(&errors, &input_sources);

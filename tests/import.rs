@@ -9,12 +9,17 @@ const CASES: &[&str] = &[
     "apiserver",
     "getting-started",
     "multi-document",
+    "plugins",
     "raw-and-silent",
 ];
 
 fn imported(case: &str) -> Project {
     let project = Project::copy_of(&repository().join("tests/import/sloth").join(case));
-    let run = project.slogen(&["import", "sloth", ".", "--slo", "slo"]);
+    let mut args = vec!["import", "sloth", ".", "--slo", "slo"];
+    if project.exists("slis.toml") {
+        args.extend(["--sli", "slis.toml"]);
+    }
+    let run = project.slogen(&args);
     assert_eq!(run.code, 0, "{case}: {}", run.stderr);
     let mut snapshot = format!("# report\n{}", run.stdout);
     for file in project.files_under("slo") {

@@ -22,8 +22,11 @@ pub(super) fn placeholders(text: &str) -> Vec<(String, Range<usize>)> {
                 .all(|next| next.is_ascii_lowercase() || next.is_ascii_digit() || next == '_');
         if is_name {
             found.push((name.to_owned(), start..start + length + 4));
+            from = start + length + 4;
+        } else {
+            // `{{{name}}`: the placeholder may start at the next brace.
+            from = start + 1;
         }
-        from = start + 2;
     }
     found
 }
@@ -52,6 +55,31 @@ pub(super) fn sli_strings(sli: &spec::SliSpec) -> Vec<&Spanned<String>> {
         strings.push(&raw.get_ref().error_ratio);
     }
     strings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placeholders;
+
+    #[test]
+    fn placeholders_are_found_after_a_brace() {
+        let names = |text: &str| -> Vec<String> {
+            placeholders(text)
+                .into_iter()
+                .map(|(name, _)| name)
+                .collect()
+        };
+        assert_eq!(
+            names("x{{{filter}}job=\"{{job}}\"}[{{window}}]"),
+            ["filter", "job", "window"]
+        );
+        assert_eq!(
+            names("{{ spaced }} {{.dot}} {{Upper}}"),
+            Vec::<String>::new()
+        );
+        let text = "a{{{b}}";
+        assert_eq!(&text[placeholders(text)[0].1.clone()], "{{b}}");
+    }
 }
 
 /// `text` with each `{{param}}` replaced by its value.

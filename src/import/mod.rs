@@ -110,6 +110,33 @@ fn collect(path: &Path, named: bool, files: &mut Vec<SourceFile>, errors: &mut V
     }
 }
 
+/// The shared SLIs of `file` (a settings-shaped TOML file of `[[sli]]`
+/// tables) that stand for Sloth SLI plugins, by plugin ID.
+pub fn plugin_slis(
+    file: &SourceFile,
+) -> Result<std::collections::BTreeMap<String, sloth::PluginSli>, Vec<Diagnostic>> {
+    let settings = crate::spec::parse_settings(file).into_result()?;
+    Ok(settings
+        .sli
+        .iter()
+        .filter_map(|sli| {
+            let sli = sli.get_ref();
+            let plugin = sli.sloth_plugin.as_ref()?.get_ref().clone();
+            Some((
+                plugin,
+                sloth::PluginSli {
+                    name: sli.name.get_ref().clone(),
+                    params: sli
+                        .params
+                        .iter()
+                        .map(|param| param.get_ref().clone())
+                        .collect(),
+                },
+            ))
+        })
+        .collect())
+}
+
 /// Analyzes the imported files as `slogen build` would, so an import
 /// that would not build writes nothing.
 pub fn check(dir: &Path, import: &Import) -> (Sources, Vec<Diagnostic>) {

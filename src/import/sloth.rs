@@ -169,6 +169,7 @@ struct Severities {
 
 struct Importer<'a> {
     source: &'a SourceFile,
+    plugins: &'a BTreeMap<String, PluginSli>,
     errors: Vec<Diagnostic>,
 }
 
@@ -194,14 +195,30 @@ impl Importer<'_> {
     }
 }
 
-/// Imports Sloth spec files.
-pub fn import(sources: &[SourceFile]) -> Result<Import, Vec<Diagnostic>> {
+/// A shared SLI standing for a Sloth SLI plugin: its name and parameters.
+#[derive(Clone, Debug)]
+pub struct PluginSli {
+    /// The shared SLI's name.
+    pub name: String,
+    /// Its parameters.
+    pub params: Vec<String>,
+}
+
+/// Imports Sloth spec files. `plugins` maps SLI plugin IDs to the shared
+/// SLIs that stand for them; `library` is the text of the file that
+/// defines those (copied into the settings written).
+pub fn import(
+    sources: &[SourceFile],
+    plugins: &BTreeMap<String, PluginSli>,
+    library: Option<&SourceFile>,
+) -> Result<Import, Vec<Diagnostic>> {
     let mut services: Vec<Service> = Vec::new();
     let mut severities = Severities::default();
     let mut errors = Vec::new();
     for source in sources {
         let mut importer = Importer {
             source,
+            plugins,
             errors: Vec::new(),
         };
         let documents: Vec<Document> = match serde_saphyr::from_multiple(&source.text) {
@@ -243,7 +260,7 @@ pub fn import(sources: &[SourceFile]) -> Result<Import, Vec<Diagnostic>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(write(&services, &severities))
+    Ok(write(&services, &severities, library))
 }
 
 /// Sloth names allow capitals, `_` and `.`; slogen's are `[a-z0-9-]`.
@@ -486,6 +503,53 @@ impl Importer<'_> {
                     "windows of a day and more: slogen averages the base window's ratio, as Sloth does for the period; Sloth queries 1d and 3d directly".to_owned(),
                 );
             }
+            (None, None, Some(plugin)) if self.plugins.contains_key(&plugin.id.value) => {
+                let shared = &self.plugins[&plugin.id.value];
+                let mut ok = true;
+                for param in &shared.params {
+                    if !plugin.options.contains_key(param) {
+                        self.error(
+                            code::UNSUPPORTED,
+                            format!(
+                                "SLI plugin `{}` has no option `{param}`, which shared SLI `{}` needs",
+                                plugin.id.value, shared.name
+                            ),
+                            Some("add the option, or drop the parameter from the shared SLI"),
+                            place(&plugin.id),
+                        );
+                        ok = false;
+                    }
+                }
+                for option in plugin.options.keys() {
+                    if !shared.params.contains(option) {
+                        self.error(
+                            code::UNSUPPORTED,
+                            format!(
+                                "option `{option}` of SLI plugin `{}` is no parameter of shared SLI `{}`",
+                                plugin.id.value, shared.name
+                            ),
+                            Some("declare it in the shared SLI's `params`, using it as `{{name}}` in its queries"),
+                            place(&plugin.id),
+                        );
+                        ok = false;
+                    }
+                }
+                if !ok {
+                    return None;
+                }
+                text.push_str(&format!(
+                    "\n# Sloth SLI plugin `{}`.\n[slo.sli]\nuse = {}\n",
+                    plugin.id.value,
+                    toml_string(&shared.name)
+                ));
+                if !plugin.options.is_empty() {
+                    text.push_str(&format!("params = {}\n", inline(&plugin.options)));
+                }
+                differences.push(format!(
+                    "the SLI plugin `{}` is the shared SLI `{}`: its queries are the shared SLI's, not the plugin's Go code",
+                    plugin.id.value, shared.name
+                ));
+            }
             (None, None, Some(plugin)) => {
                 let options: Vec<String> = plugin
                     .options
@@ -503,7 +567,7 @@ impl Importer<'_> {
                             format!(" (options: {})", options.join(", "))
                         }
                     ),
-                    Some("replace `sli.plugin` by the `events` or `raw` query the plugin returns"),
+                    Some("define a shared SLI with `sloth_plugin = \"<id>\"` in a file given to `--sli`, or replace `sli.plugin` by the `events` or `raw` query the plugin returns"),
                     place(&plugin.id),
                 );
                 return None;
@@ -740,7 +804,7 @@ fn toml_string(text: &str) -> String {
     toml::Value::String(text.to_owned()).to_string()
 }
 
-fn write(services: &[Service], severities: &Severities) -> Import {
+fn write(services: &[Service], severities: &Severities, library: Option<&SourceFile>) -> Import {
     let mut files = Vec::new();
     let mut settings = String::from(
         "# Imported from Sloth by `slogen import sloth`.\n\n\
@@ -756,6 +820,16 @@ fn write(services: &[Service], severities: &Severities) -> Import {
             if let Some((value, _)) = value {
                 settings.push_str(&format!("{which} = {}\n", toml_string(value)));
             }
+        }
+    }
+    if let Some(library) = library {
+        settings.push_str(&format!(
+            "\n# Shared SLIs, from {}.\n{}",
+            library.path.display(),
+            library.text
+        ));
+        if !settings.ends_with('\n') {
+            settings.push('\n');
         }
     }
     files.push(("slogen.toml".to_owned(), settings));
