@@ -93,6 +93,46 @@ pub enum ImportCommand {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// OpenSLO v1 files (`Service`, `SLO`, `SLI`, `AlertPolicy`,
+    /// `AlertCondition`, `AlertNotificationTarget`, `DataSource`), with
+    /// Prometheus queries: one service file per service, and a report.
+    ///
+    /// Nothing is written when a field has no counterpart or the imported
+    /// specs would not build. Exit status as for `import sloth`.
+    #[command(
+        after_help = "Examples:\n  slogen import openslo openslo/\n  slogen export openslo > slos.yaml && slogen import openslo slos.yaml --slo copy"
+    )]
+    Openslo {
+        /// Files and directories (their `*.yml` and `*.yaml`, recursively).
+        #[arg(value_name = "PATH", required = true)]
+        paths: Vec<PathBuf>,
+        /// Spec directory to write into.
+        #[arg(long = "slo", value_name = "DIR", default_value = "slo")]
+        slo: PathBuf,
+        /// Replace files that exist.
+        #[arg(long)]
+        force: bool,
+        /// How to print diagnostics.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+}
+
+/// What `slogen export` writes.
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// The specs as OpenSLO v1 YAML on standard output (or `--out FILE`);
+    /// `slogen import openslo` reads it back to the same specs.
+    #[command(
+        after_help = "Examples:\n  slogen export openslo > slos.yaml\n  slogen export openslo --slo specs --out openslo.yaml"
+    )]
+    Openslo {
+        #[command(flatten)]
+        spec: SpecArgs,
+        /// Write here instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
 /// The subcommands.
@@ -165,6 +205,9 @@ pub enum Command {
     /// Turn another tool's SLO specs into slogen service files.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Write the specs in another tool's format.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Generate the promtool tests of the specs and run them, one promtool
     /// per core; summarize the result per SLO.
     ///
@@ -439,6 +482,15 @@ pub fn run(cli: &Cli) -> u8 {
             sli,
             format,
         }) => import_sloth(cli, paths, slo, *force, sli.as_deref(), *format),
+        Command::Import(ImportCommand::Openslo {
+            paths,
+            slo,
+            force,
+            format,
+        }) => import_openslo(cli, paths, slo, *force, *format),
+        Command::Export(ExportCommand::Openslo { spec, out }) => {
+            export_openslo(cli, spec, out.as_deref())
+        }
         Command::Completions { shell } => {
             let mut buffer = Vec::new();
             clap_complete::generate(
@@ -937,11 +989,69 @@ fn import_sloth(
             return EXIT_ERROR;
         }
     };
+    let result = crate::import::sloth::import(&inputs, &plugins, library.as_ref());
+    finish_import(&printer, &inputs, result, dir, force)
+}
+
+fn import_openslo(cli: &Cli, paths: &[PathBuf], dir: &Path, force: bool, format: Format) -> u8 {
+    let printer = Printer::new(cli, format);
+    let inputs = match crate::import::read_inputs(paths) {
+        Ok(inputs) => inputs,
+        Err(errors) => {
+            printer.diagnostics(&errors, &Sources::default());
+            return EXIT_ERROR;
+        }
+    };
+    let result = crate::import::openslo::import(&inputs);
+    finish_import(&printer, &inputs, result, dir, force)
+}
+
+fn export_openslo(cli: &Cli, spec: &SpecArgs, out: Option<&Path>) -> u8 {
+    let printer = Printer::new(cli, spec.format);
+    let (sources, _) = match load_inputs(spec, &printer) {
+        Ok(inputs) => inputs,
+        Err(code) => return code,
+    };
+    let (project, diagnostics) = compile::analyze(&sources);
+    printer.diagnostics(&diagnostics, &sources);
+    let Some(project) = project else {
+        printer.status("slogen: the specs have errors; nothing exported");
+        return EXIT_INVALID;
+    };
+    let text = crate::export::openslo(&project);
+    match out {
+        None => {
+            write_stream(&mut std::io::stdout(), &text);
+            EXIT_OK
+        }
+        Some(path) => match std::fs::write(path, text) {
+            Ok(()) => {
+                printer.status(&format!("slogen: wrote {}", path.display()));
+                EXIT_OK
+            }
+            Err(error) => {
+                write_stream(
+                    &mut std::io::stderr(),
+                    &format!("error: cannot write `{}`: {error}\n", path.display()),
+                );
+                EXIT_ERROR
+            }
+        },
+    }
+}
+
+fn finish_import(
+    printer: &Printer,
+    inputs: &[crate::source::SourceFile],
+    result: Result<crate::import::Import, Vec<Diagnostic>>,
+    dir: &Path,
+    force: bool,
+) -> u8 {
     let input_sources = Sources {
-        services: inputs.clone(),
+        services: inputs.to_vec(),
         ..Sources::default()
     };
-    let import = match crate::import::sloth::import(&inputs, &plugins, library.as_ref()) {
+    let import = match result {
         Ok(import) => import,
         Err(errors) => {
             printer.diagnostics(&errors, &input_sources);

@@ -25,6 +25,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod duration;
 pub mod explain;
+pub mod export;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod gotemplate;

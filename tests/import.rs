@@ -162,3 +162,109 @@ fn import_will_not_overwrite_without_force() {
             .contains("CheckoutHighErrorRate")
     );
 }
+
+#[test]
+fn openslo_imports_build_and_pass_promtool_and_their_tests() {
+    let project = Project::copy_of(&repository().join("tests/import/openslo/shop"));
+    let run = project.slogen(&["import", "openslo", ".", "--slo", "slo"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut snapshot = format!("# report\n{}", run.stdout);
+    for file in project.files_under("slo") {
+        snapshot.push_str(&format!(
+            "\n# slo/{file}\n{}",
+            project.read(&format!("slo/{file}"))
+        ));
+    }
+    insta::assert_snapshot!("import-openslo-shop", snapshot);
+    let run = project.slogen(&["build", "--slo", "slo", "--out", "out"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    if tool_available("promtool") {
+        promtool(
+            &[
+                "check",
+                "rules",
+                "out/recording-rules.yml",
+                "out/alert-rules.yml",
+            ],
+            project.path(),
+        );
+        let run = project.slogen(&["test", "--slo", "slo"]);
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    }
+}
+
+#[test]
+fn openslo_fields_without_counterpart_are_located_errors() {
+    let project = Project::copy_of(&repository().join("tests/import/openslo/errors"));
+    let run = project.slogen(&["import", "openslo", ".", "--slo", "slo", "--color", "never"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(!project.exists("slo"));
+    insta::assert_snapshot!("import-openslo-errors", run.stderr);
+}
+
+/// Every fixture case and the repository's specs, exported to OpenSLO and
+/// imported back (with the original settings file), build the same
+/// recording rules, SLO alerts and runbooks; a second export is the first.
+/// Plain alerts have no OpenSLO counterpart: cases with them compare the
+/// rest.
+#[test]
+fn import_of_export_gives_the_same_specs() {
+    let mut cases: Vec<(String, std::path::PathBuf)> =
+        std::fs::read_dir(repository().join("tests/cases"))
+            .unwrap()
+            .map(|entry| {
+                let path = entry.unwrap().path();
+                (
+                    path.file_name().unwrap().to_string_lossy().into_owned(),
+                    path,
+                )
+            })
+            .collect();
+    cases.sort();
+    cases.push(("slo/".to_owned(), repository()));
+    for (name, path) in cases {
+        let project = Project::new();
+        crate::harness::copy_tree(&path.join("slo"), &project.path().join("slo"));
+        let run = project.slogen(&["export", "openslo", "--out", "exported.yaml"]);
+        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+        let run = project.slogen(&["import", "openslo", "exported.yaml", "--slo", "back"]);
+        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+        if project.exists("slo/slogen.toml") {
+            project.file("back/slogen.toml", &project.read("slo/slogen.toml"));
+        }
+        let run = project.slogen(&["export", "openslo", "--slo", "back", "--out", "again.yaml"]);
+        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+        assert_eq!(
+            project.read("exported.yaml"),
+            project.read("again.yaml"),
+            "{name}: export is not a fixpoint"
+        );
+        // The same output directory for both: runbook links name it.
+        for (slo, kept) in [("slo", "built"), ("back", "built-back")] {
+            let run = project.slogen(&["build", "--slo", slo, "--out", "out"]);
+            assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+            std::fs::rename(project.path().join("out"), project.path().join(kept)).unwrap();
+        }
+        let has_plain_alerts = project
+            .files_under("slo")
+            .iter()
+            .any(|file| project.read(&format!("slo/{file}")).contains("[[alert]]"));
+        let mut compared = vec!["recording-rules.yml".to_owned()];
+        if !has_plain_alerts {
+            compared.push("alert-rules.yml".to_owned());
+        }
+        compared.extend(
+            project
+                .files_under("built-back/runbooks")
+                .into_iter()
+                .map(|file| format!("runbooks/{file}")),
+        );
+        for file in compared {
+            assert_eq!(
+                project.read(&format!("built/{file}")),
+                project.read(&format!("built-back/{file}")),
+                "{name}: {file} differs after export and import"
+            );
+        }
+    }
+}

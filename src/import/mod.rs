@@ -10,6 +10,7 @@
 //! (an import that would not build is an error, not a file); the text is
 //! deterministic.
 
+pub mod openslo;
 pub mod sloth;
 mod toml_text;
 
