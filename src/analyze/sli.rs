@@ -57,31 +57,6 @@ pub(super) fn sli_strings(sli: &spec::SliSpec) -> Vec<&Spanned<String>> {
     strings
 }
 
-#[cfg(test)]
-mod tests {
-    use super::placeholders;
-
-    #[test]
-    fn placeholders_are_found_after_a_brace() {
-        let names = |text: &str| -> Vec<String> {
-            placeholders(text)
-                .into_iter()
-                .map(|(name, _)| name)
-                .collect()
-        };
-        assert_eq!(
-            names("x{{{filter}}job=\"{{job}}\"}[{{window}}]"),
-            ["filter", "job", "window"]
-        );
-        assert_eq!(
-            names("{{ spaced }} {{.dot}} {{Upper}}"),
-            Vec::<String>::new()
-        );
-        let text = "a{{{b}}";
-        assert_eq!(&text[placeholders(text)[0].1.clone()], "{{b}}");
-    }
-}
-
 /// `text` with each `{{param}}` replaced by its value.
 fn fill(text: &str, values: &BTreeMap<String, String>) -> String {
     let mut out = String::with_capacity(text.len());
@@ -628,5 +603,30 @@ impl Analyzer {
             bound.span(),
         );
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placeholders;
+
+    #[test]
+    fn placeholders_are_found_after_a_brace() {
+        let names = |text: &str| -> Vec<String> {
+            placeholders(text)
+                .into_iter()
+                .map(|(name, _)| name)
+                .collect()
+        };
+        assert_eq!(
+            names("x{{{filter}}job=\"{{job}}\"}[{{window}}]"),
+            ["filter", "job", "window"]
+        );
+        assert_eq!(
+            names("{{ spaced }} {{.dot}} {{Upper}}"),
+            Vec::<String>::new()
+        );
+        let text = "a{{{b}}";
+        assert_eq!(&text[placeholders(text)[0].1.clone()], "{{b}}");
     }
 }

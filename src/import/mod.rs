@@ -32,8 +32,6 @@ pub mod code {
     pub const CONFLICT: &str = "import-conflict";
     /// A file the import would write exists (use `--force`).
     pub const EXISTS: &str = "import-exists";
-    /// The imported specs do not build.
-    pub const INVALID: &str = "import-invalid";
 }
 
 /// What an import produces.

@@ -362,6 +362,10 @@ impl Errors {
     }
 }
 
+/// A service to write: where it came from, its SLOs' text, description,
+/// team and labels.
+type ServiceOut = (String, Vec<String>, Option<String>, String, Map);
+
 /// Imports OpenSLO files.
 pub fn import(sources: &[SourceFile]) -> Result<Import, Vec<Diagnostic>> {
     let mut errors = Errors { list: Vec::new() };
@@ -387,8 +391,7 @@ pub fn import(sources: &[SourceFile]) -> Result<Import, Vec<Diagnostic>> {
             read_object(source, object, &mut objects, &mut errors);
         }
     }
-    let mut services: BTreeMap<String, (String, Vec<String>, Option<String>, String, Map)> =
-        BTreeMap::new();
+    let mut services: BTreeMap<String, ServiceOut> = BTreeMap::new();
     // The file a service came from, when an export names it.
     let file_of = |name: &str| {
         objects
@@ -859,17 +862,14 @@ fn slo_text(
                                 return None;
                             }
                         };
-                        match query(raw, "raw", errors, &mut notes) {
-                            Some(raw) => {
-                                let ratio = if failure {
-                                    raw
-                                } else {
-                                    format!("1 - (\n  {raw}\n)")
-                                };
-                                sli_text =
-                                    format!("\n[slo.sli.raw]\nerror_ratio = {}\n", string(&ratio));
-                            }
-                            None => {}
+                        if let Some(raw) = query(raw, "raw", errors, &mut notes) {
+                            let ratio = if failure {
+                                raw
+                            } else {
+                                format!("1 - (\n  {raw}\n)")
+                            };
+                            sli_text =
+                                format!("\n[slo.sli.raw]\nerror_ratio = {}\n", string(&ratio));
                         }
                     }
                     _ => fail(

@@ -301,13 +301,12 @@ impl Importer<'_> {
                     );
                     return None;
                 };
-                let body = Body {
+                Body {
                     service,
                     labels: document.labels,
                     slo_plugins: document.slo_plugins,
                     slos: document.slos,
-                };
-                body
+                }
             }
             (None, Some(api), Some(kind)) => {
                 if api.value != "sloth.slok.dev/v1" || kind.value != "PrometheusServiceLevel" {
