@@ -11,6 +11,7 @@ const CASES: &[&str] = &[
     "multi-document",
     "plugins",
     "raw-and-silent",
+    "seven-days",
 ];
 
 fn imported(case: &str) -> Project {
@@ -54,24 +55,38 @@ fn sloth_imports_build_and_pass_promtool_and_their_tests() {
     }
 }
 
-/// Sloth's 30-day windows: (burn factor, long, short) for page and ticket.
-const SLOTH_WINDOWS: &[(f64, &str, &str)] = &[
+/// Sloth's generated burn factors and windows (its integration test
+/// fixtures `out-base.yaml.tpl` and `out-base-custom-windows-7d.yaml.tpl`):
+/// (factor, long, short), page first.
+const SLOTH_30D: &[(f64, &str, &str)] = &[
     (14.4, "1h", "5m"),
     (6.0, "6h", "30m"),
     (3.0, "1d", "2h"),
     (1.0, "3d", "6h"),
 ];
+const SLOTH_7D: &[(f64, &str, &str)] = &[
+    (13.44, "1h", "5m"),
+    (3.5, "6h", "30m"),
+    (1.4, "1d", "2h"),
+    (0.98, "3d", "6h"),
+];
 
 #[test]
 fn imported_burn_rates_and_thresholds_are_sloths() {
-    let project = imported("apiserver");
-    let run = project.slogen(&["build", "--slo", "slo", "--out", "out"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let rules = project.read("out/alert-rules.yml");
-    for (alert, objective) in [
-        ("K8sApiserverAvailabilityAlert", 99.9),
-        ("K8sApiserverLatencyAlert", 99.0),
+    for (case, alert, objective, expected) in [
+        (
+            "apiserver",
+            "K8sApiserverAvailabilityAlert",
+            99.9,
+            SLOTH_30D,
+        ),
+        ("apiserver", "K8sApiserverLatencyAlert", 99.0, SLOTH_30D),
+        ("seven-days", "PaymentsChargeErrors", 99.9, SLOTH_7D),
     ] {
+        let project = imported(case);
+        let run = project.slogen(&["build", "--slo", "slo", "--out", "out"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let rules = project.read("out/alert-rules.yml");
         let budget = (100.0 - objective) / 100.0;
         let mut found = Vec::new();
         for rule in rules.split("- alert: ").skip(1) {
@@ -100,9 +115,9 @@ fn imported_burn_rates_and_thresholds_are_sloths() {
                 window("slogen_short_window"),
             ));
         }
-        assert_eq!(found.len(), SLOTH_WINDOWS.len(), "{alert}");
+        assert_eq!(found.len(), expected.len(), "{alert}");
         for ((threshold, long, short), (factor, sloth_long, sloth_short)) in
-            found.iter().zip(SLOTH_WINDOWS)
+            found.iter().zip(expected)
         {
             assert!(
                 (threshold - factor * budget).abs() < 1e-12,

@@ -44,7 +44,52 @@ struct Document {
     slo_plugins: Option<Spanned<serde_json::Value>>,
     #[serde(default)]
     slos: Vec<Spanned<Slo>>,
-    spec: Option<Body>,
+    spec: Option<KubeSpec>,
+}
+
+/// The `spec` of a Kubernetes object: a `PrometheusServiceLevel`'s or an
+/// `AlertWindows`' fields, in one type for one typed read.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KubeSpec {
+    service: Option<Spanned<String>>,
+    #[serde(default)]
+    labels: Map,
+    #[serde(rename = "sloPlugins")]
+    slo_plugins: Option<Spanned<serde_json::Value>>,
+    #[serde(default)]
+    slos: Vec<Spanned<Slo>>,
+    #[serde(rename = "sloPeriod")]
+    slo_period: Option<Spanned<String>>,
+    page: Option<WindowPair>,
+    ticket: Option<WindowPair>,
+}
+
+/// `AlertWindows`: a severity's quick and slow windows.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WindowPair {
+    quick: AlertWindow,
+    slow: AlertWindow,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AlertWindow {
+    #[serde(rename = "errorBudgetPercent")]
+    error_budget_percent: f64,
+    #[serde(rename = "shortWindow")]
+    short_window: String,
+    #[serde(rename = "longWindow")]
+    long_window: String,
+}
+
+/// Sloth's windows for the imported SLOs' period (an `AlertWindows`).
+struct Windows {
+    period: String,
+    /// (severity, long, short, budget percent), in Sloth's order.
+    windows: Vec<(&'static str, String, String, f64)>,
+    source: String,
 }
 
 /// A service and its SLOs.
@@ -165,6 +210,7 @@ struct ImportedSlo {
 struct Severities {
     page: Option<(String, String)>,
     ticket: Option<(String, String)>,
+    windows: Option<Windows>,
 }
 
 struct Importer<'a> {
@@ -308,6 +354,12 @@ impl Importer<'_> {
                     slos: document.slos,
                 }
             }
+            (None, Some(api), Some(kind))
+                if api.value == "sloth.slok.dev/v1" && kind.value == "AlertWindows" =>
+            {
+                self.alert_windows(kind, document.spec, severities);
+                return None;
+            }
             (None, Some(api), Some(kind)) => {
                 if api.value != "sloth.slok.dev/v1" || kind.value != "PrometheusServiceLevel" {
                     self.error(
@@ -318,7 +370,22 @@ impl Importer<'_> {
                     );
                     return None;
                 }
-                document.spec?
+                let spec = document.spec?;
+                let Some(service) = spec.service else {
+                    self.error(
+                        code::YAML,
+                        "a `PrometheusServiceLevel` without `spec.service`".to_owned(),
+                        Some("name the service: `service: myservice`"),
+                        place(kind),
+                    );
+                    return None;
+                };
+                Body {
+                    service,
+                    labels: spec.labels,
+                    slo_plugins: spec.slo_plugins,
+                    slos: spec.slos,
+                }
             }
             _ => {
                 self.error(
@@ -331,6 +398,58 @@ impl Importer<'_> {
             }
         };
         self.service(body, severities)
+    }
+
+    /// An `AlertWindows` object: the period and windows of every imported
+    /// SLO (Sloth picks them by period; one set per import here).
+    fn alert_windows(
+        &mut self,
+        kind: &Spanned<String>,
+        spec: Option<KubeSpec>,
+        severities: &mut Severities,
+    ) {
+        let source = self.source.path.display().to_string();
+        if let Some(first) = &severities.windows {
+            self.error(
+                code::CONFLICT,
+                format!("a second `AlertWindows`; the first is in {}", first.source),
+                Some("slogen sets one period and one set of windows for the imported specs; import the SLOs of each period separately"),
+                place(kind),
+            );
+            return;
+        }
+        let Some(KubeSpec {
+            slo_period: Some(period),
+            page: Some(page),
+            ticket: Some(ticket),
+            ..
+        }) = spec
+        else {
+            self.error(
+                code::YAML,
+                "an `AlertWindows` needs `spec.sloPeriod`, `spec.page` and `spec.ticket`"
+                    .to_owned(),
+                None,
+                place(kind),
+            );
+            return;
+        };
+        let mut windows = Vec::new();
+        for (severity, pair) in [("page", &page), ("ticket", &ticket)] {
+            for window in [&pair.quick, &pair.slow] {
+                windows.push((
+                    severity,
+                    window.long_window.clone(),
+                    window.short_window.clone(),
+                    window.error_budget_percent,
+                ));
+            }
+        }
+        severities.windows = Some(Windows {
+            period: period.value.clone(),
+            windows,
+            source,
+        });
     }
 
     fn service(&mut self, body: Body, severities: &mut Severities) -> Option<Service> {
@@ -734,7 +853,7 @@ impl Importer<'_> {
         }
         if page_on || ticket_on {
             differences.push(
-                "alert rules: Sloth writes one rule per severity (two window pairs joined by `or`); slogen one rule per window pair with the same name, labelled `slogen_long_window` and `slogen_short_window`; burn rates and thresholds are the same (30d: page 14.4x over 1h and 5m, 6x over 6h and 30m; ticket 3x over 1d and 2h, 1x over 3d and 6h)".to_owned(),
+                "alert rules: Sloth writes one rule per severity (two window pairs joined by `or`); slogen one rule per window pair with the same name, labelled `slogen_long_window` and `slogen_short_window`; {WINDOWS}".to_owned(),
             );
             differences.push(
                 "alert labels: `team`, `slogen_service`, `slogen_slo` are added; `severity` comes from `[severity]` in the settings".to_owned(),
@@ -811,6 +930,28 @@ fn write(services: &[Service], severities: &Severities, library: Option<&SourceF
          # `sloth_slo_info`, so Sloth's Grafana dashboards keep working.\n\
          [compatibility]\nsloth = true\n",
     );
+    let windows_note = match &severities.windows {
+        None => "burn rates and thresholds are the same (30d: page 14.4x over 1h and 5m, 6x over 6h and 30m; ticket 3x over 1d and 2h, 1x over 3d and 6h)".to_owned(),
+        Some(windows) => format!(
+            "the period ({}) and windows are the AlertWindows' in {}: the same budget shares, so the same burn rates and thresholds",
+            windows.period, windows.source
+        ),
+    };
+    if let Some(windows) = &severities.windows {
+        settings.push_str(&format!(
+            "\n# Sloth's AlertWindows (from {}): the period and, per window, the\n# percent of the error budget spent when it fires.\n[defaults]\nperiod = {}\n",
+            windows.source,
+            toml_string(&windows.period)
+        ));
+        for (severity, long, short, budget) in &windows.windows {
+            settings.push_str(&format!(
+                "\n[[window]]\nseverity = \"{severity}\"\nlong = {}\nshort = {}\nbudget = {}\n",
+                toml_string(long),
+                toml_string(short),
+                super::toml_text::number(*budget)
+            ));
+        }
+    }
     if severities.page.is_some() || severities.ticket.is_some() {
         settings.push_str(
             "\n# The `severity` label values the Sloth specs set on their alerts.\n[severity]\n",
@@ -853,6 +994,7 @@ fn write(services: &[Service], severities: &Severities, library: Option<&SourceF
                 service.name, slo.name, service.source, slo.line
             );
             for difference in &slo.differences {
+                let difference = difference.replace("{WINDOWS}", &windows_note);
                 let _ = writeln!(report, "  - {difference}");
             }
         }
