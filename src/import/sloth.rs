@@ -211,6 +211,8 @@ struct Severities {
     page: Option<(String, String)>,
     ticket: Option<(String, String)>,
     windows: Option<Windows>,
+    /// Alert names taken, with the SLO that took each.
+    alert_names: BTreeMap<String, String>,
 }
 
 struct Importer<'a> {
@@ -802,6 +804,17 @@ impl Importer<'_> {
             text.push_str("\n[slo.alerting]\n");
         }
         if let Some(name) = &alerting.name {
+            if let Some(first) = severities.alert_names.get(&name.value) {
+                self.error(
+                    code::CONFLICT,
+                    format!("alert name `{}` is used by {first} too", name.value),
+                    Some("Sloth tells such alerts apart by their labels; slogen alert names are unique in a project: rename one (routes can match `slogen_service` and `slogen_slo`)"),
+                    place(name),
+                );
+            }
+            severities
+                .alert_names
+                .insert(name.value.clone(), id.clone());
             text.push_str("# Sloth's alert name: routes and silences keep matching.\n");
             text.push_str(&format!("name = {}\n", toml_string(&name.value)));
         } else if page_on || ticket_on {
