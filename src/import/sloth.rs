@@ -38,6 +38,10 @@ struct Document {
     /// Names the Kubernetes object, not the service.
     #[serde(rename = "metadata")]
     _metadata: Option<serde::de::IgnoredAny>,
+    /// What the Sloth controller reports on the object (a dump from a
+    /// cluster has it); nothing to import.
+    #[serde(rename = "status")]
+    _status: Option<serde::de::IgnoredAny>,
     service: Option<Spanned<String>>,
     #[serde(default)]
     labels: Map,
