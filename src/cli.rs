@@ -61,6 +61,80 @@ pub enum ColorChoice {
     Never,
 }
 
+/// What `slogen import` reads.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Sloth specs (`prometheus/v1`, and `PrometheusServiceLevel` objects):
+    /// one service file per service, the settings file, and a report of
+    /// what will differ after the move.
+    ///
+    /// Nothing is written when an input field has no counterpart or the
+    /// imported specs would not build. Exit status: 0 imported, 1 invalid
+    /// input, 2 usage or I/O error.
+    #[command(
+        after_help = "Examples:\n  slogen import sloth sloth/            # every *.yml and *.yaml below\n  slogen import sloth slos.yml --slo specs --force"
+    )]
+    Sloth {
+        /// Files and directories (their `*.yml` and `*.yaml`, recursively).
+        #[arg(value_name = "PATH", required = true)]
+        paths: Vec<PathBuf>,
+        /// Spec directory to write into.
+        #[arg(long = "slo", value_name = "DIR", default_value = "slo")]
+        slo: PathBuf,
+        /// Replace files that exist.
+        #[arg(long)]
+        force: bool,
+        /// A TOML file of shared SLIs (`[[sli]]`); those with
+        /// `sloth_plugin = "<id>"` replace that SLI plugin, and all are
+        /// copied into the settings file written.
+        #[arg(long, value_name = "FILE")]
+        sli: Option<PathBuf>,
+        /// How to print diagnostics.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// OpenSLO v1 files (`Service`, `SLO`, `SLI`, `AlertPolicy`,
+    /// `AlertCondition`, `AlertNotificationTarget`, `DataSource`), with
+    /// Prometheus queries: one service file per service, and a report.
+    ///
+    /// Nothing is written when a field has no counterpart or the imported
+    /// specs would not build. Exit status as for `import sloth`.
+    #[command(
+        after_help = "Examples:\n  slogen import openslo openslo/\n  slogen export openslo > slos.yaml && slogen import openslo slos.yaml --slo copy"
+    )]
+    Openslo {
+        /// Files and directories (their `*.yml` and `*.yaml`, recursively).
+        #[arg(value_name = "PATH", required = true)]
+        paths: Vec<PathBuf>,
+        /// Spec directory to write into.
+        #[arg(long = "slo", value_name = "DIR", default_value = "slo")]
+        slo: PathBuf,
+        /// Replace files that exist.
+        #[arg(long)]
+        force: bool,
+        /// How to print diagnostics.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+}
+
+/// What `slogen export` writes.
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// The specs as OpenSLO v1 YAML on standard output (or `--out FILE`);
+    /// `slogen import openslo` reads it back to the same specs.
+    #[command(
+        after_help = "Examples:\n  slogen export openslo > slos.yaml\n  slogen export openslo --slo specs --out openslo.yaml"
+    )]
+    Openslo {
+        #[command(flatten)]
+        spec: SpecArgs,
+        /// Write here instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -141,6 +215,12 @@ pub enum Command {
     /// Print the man page (roff).
     #[command(after_help = "Examples:\n  slogen man > /usr/local/share/man/man1/slogen.1")]
     Man,
+    /// Turn another tool's SLO specs into slogen service files.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Write the specs in another tool's format.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Generate the promtool tests of the specs and run them, one promtool
     /// per core; summarize the result per SLO.
     ///
@@ -413,6 +493,22 @@ pub fn run(cli: &Cli) -> u8 {
         Command::Schema { kind } => {
             write_stream(&mut std::io::stdout(), &crate::schema::schema(*kind));
             EXIT_OK
+        }
+        Command::Import(ImportCommand::Sloth {
+            paths,
+            slo,
+            force,
+            sli,
+            format,
+        }) => import_sloth(cli, paths, slo, *force, sli.as_deref(), *format),
+        Command::Import(ImportCommand::Openslo {
+            paths,
+            slo,
+            force,
+            format,
+        }) => import_openslo(cli, paths, slo, *force, *format),
+        Command::Export(ExportCommand::Openslo { spec, out }) => {
+            export_openslo(cli, spec, out.as_deref())
         }
         Command::Completions { shell } => {
             let mut buffer = Vec::new();
@@ -899,6 +995,152 @@ fn init(dir: &Path, quiet: bool) -> u8 {
         quiet,
         &format!("next: edit the files, then `slogen check{slo}` and `slogen build{slo}`"),
     );
+    EXIT_OK
+}
+
+fn import_sloth(
+    cli: &Cli,
+    paths: &[PathBuf],
+    dir: &Path,
+    force: bool,
+    sli: Option<&Path>,
+    format: Format,
+) -> u8 {
+    let printer = Printer::new(cli, format);
+    let library = match sli.map(load::read_source).transpose() {
+        Ok(library) => library,
+        Err(error) => {
+            printer.diagnostics(&[error], &Sources::default());
+            return EXIT_ERROR;
+        }
+    };
+    let plugins = match library.as_ref().map(crate::import::plugin_slis).transpose() {
+        Ok(plugins) => plugins.unwrap_or_default(),
+        Err(errors) => {
+            let sources = Sources {
+                services: library.into_iter().collect(),
+                ..Sources::default()
+            };
+            printer.diagnostics(&errors, &sources);
+            return EXIT_INVALID;
+        }
+    };
+    let inputs = match crate::import::read_inputs(paths) {
+        Ok(inputs) => inputs,
+        Err(errors) => {
+            printer.diagnostics(&errors, &Sources::default());
+            return EXIT_ERROR;
+        }
+    };
+    let result = crate::import::sloth::import(&inputs, &plugins, library.as_ref());
+    finish_import(&printer, &inputs, result, dir, force)
+}
+
+fn import_openslo(cli: &Cli, paths: &[PathBuf], dir: &Path, force: bool, format: Format) -> u8 {
+    let printer = Printer::new(cli, format);
+    let inputs = match crate::import::read_inputs(paths) {
+        Ok(inputs) => inputs,
+        Err(errors) => {
+            printer.diagnostics(&errors, &Sources::default());
+            return EXIT_ERROR;
+        }
+    };
+    let result = crate::import::openslo::import(&inputs);
+    finish_import(&printer, &inputs, result, dir, force)
+}
+
+fn export_openslo(cli: &Cli, spec: &SpecArgs, out: Option<&Path>) -> u8 {
+    let printer = Printer::new(cli, spec.format);
+    let (sources, _) = match load_inputs(spec, &printer) {
+        Ok(inputs) => inputs,
+        Err(code) => return code,
+    };
+    let (project, diagnostics) = compile::analyze(&sources);
+    printer.diagnostics(&diagnostics, &sources);
+    let Some(project) = project else {
+        printer.status("slogen: the specs have errors; nothing exported");
+        return EXIT_INVALID;
+    };
+    let text = crate::export::openslo(&project);
+    match out {
+        None => {
+            write_stream(&mut std::io::stdout(), &text);
+            EXIT_OK
+        }
+        Some(path) => match std::fs::write(path, text) {
+            Ok(()) => {
+                printer.status(&format!("slogen: wrote {}", path.display()));
+                EXIT_OK
+            }
+            Err(error) => {
+                write_stream(
+                    &mut std::io::stderr(),
+                    &format!("error: cannot write `{}`: {error}\n", path.display()),
+                );
+                EXIT_ERROR
+            }
+        },
+    }
+}
+
+fn finish_import(
+    printer: &Printer,
+    inputs: &[crate::source::SourceFile],
+    result: Result<crate::import::Import, Vec<Diagnostic>>,
+    dir: &Path,
+    force: bool,
+) -> u8 {
+    let input_sources = Sources {
+        services: inputs.to_vec(),
+        ..Sources::default()
+    };
+    let import = match result {
+        Ok(import) => import,
+        Err(errors) => {
+            printer.diagnostics(&errors, &input_sources);
+            printer.status(&format!(
+                "slogen: {} error{} found; nothing written",
+                errors.len(),
+                plural(errors.len())
+            ));
+            return EXIT_INVALID;
+        }
+    };
+    let (imported, errors) = crate::import::check(dir, &import);
+    if !errors.is_empty() {
+        printer.diagnostics(&errors, &imported);
+        printer.status(&format!(
+            "slogen: the imported specs would not build ({} error{}); nothing written",
+            errors.len(),
+            plural(errors.len())
+        ));
+        return EXIT_INVALID;
+    }
+    let existing = if force {
+        Vec::new()
+    } else {
+        crate::import::existing(dir, &import)
+    };
+    if !existing.is_empty() {
+        printer.diagnostics(&existing, &Sources::default());
+        printer.status("slogen: nothing written");
+        return EXIT_ERROR;
+    }
+    if let Err(error) = crate::import::write(dir, &import) {
+        printer.diagnostics(&[error], &Sources::default());
+        return EXIT_ERROR;
+    }
+    write_stream(&mut std::io::stdout(), &import.report);
+    for (name, _) in &import.files {
+        printer.detail(&format!("wrote {}", dir.join(name).display()));
+    }
+    printer.status(&format!(
+        "slogen: imported {} file{} into {}; build with `slogen build --slo {}`",
+        import.files.len(),
+        plural(import.files.len()),
+        dir.display(),
+        dir.display()
+    ));
     EXIT_OK
 }
 

@@ -191,7 +191,7 @@ pub fn known_series(project: &Project) -> KnownSeries {
     let mut known = KnownSeries::default();
     for service in &project.services {
         for slo in &service.slos {
-            known.series.extend(recorded_series(slo));
+            known.series.extend(recorded_series(&project.settings, slo));
             for query in sli_queries(slo) {
                 if let Ok(expr) = crate::promql::parse(&query) {
                     known.series.extend(crate::verify::metric_names(&expr));

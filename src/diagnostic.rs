@@ -216,6 +216,30 @@ pub enum Problem {
     },
     WindowBudget,
     // --- SLIs
+    UnknownSli {
+        name: String,
+        suggestion: Option<String>,
+        known: Vec<String>,
+    },
+    SliUseWithKind,
+    MissingSliParam {
+        sli: String,
+        param: String,
+    },
+    UnknownSliParam {
+        sli: String,
+        param: String,
+        expected: Vec<String>,
+    },
+    UndeclaredSliParam {
+        param: String,
+    },
+    UnusedSliParam {
+        param: String,
+    },
+    DuplicateSli {
+        name: String,
+    },
     SliKindCount {
         found: Vec<String>,
     },
@@ -407,6 +431,14 @@ pub enum Problem {
     Overwritten {
         path: PathBuf,
     },
+    // --- import
+    /// A field of a foreign spec with no counterpart, or a value slogen
+    /// cannot take; `code` is one of `import::code`.
+    Import {
+        code: &'static str,
+        message: String,
+        help: Option<String>,
+    },
 }
 
 impl Problem {
@@ -460,6 +492,13 @@ impl Problem {
             Self::BurnRateOutOfRange { .. } => "burn-rate-range",
             Self::WindowBudget => "window-budget",
             Self::SliKindCount { .. } => "sli-kind",
+            Self::UnknownSli { .. } => "unknown-sli",
+            Self::SliUseWithKind => "sli-use-with-kind",
+            Self::MissingSliParam { .. } => "missing-sli-param",
+            Self::UnknownSliParam { .. } => "unknown-sli-param",
+            Self::UndeclaredSliParam { .. } => "undeclared-sli-param",
+            Self::UnusedSliParam { .. } => "unused-sli-param",
+            Self::DuplicateSli { .. } => "duplicate-sli",
             Self::RatioQueries => "ratio-queries",
             Self::WindowPlaceholderMissing { .. } => "window-placeholder-missing",
             Self::WindowPlaceholderStyle { .. } => "window-placeholder-style",
@@ -503,7 +542,7 @@ impl Problem {
             Self::GeneratedInvalid { .. } => "generated-invalid",
             Self::UnsafeOutputPath { .. } => "unsafe-output-path",
             Self::EditedByHand { .. } => "edited-by-hand",
-            Self::Rule { code, .. } => code,
+            Self::Rule { code, .. } | Self::Import { code, .. } => code,
             Self::NotGenerated { .. } => "not-generated",
             Self::LinkInOutput { .. } => "link-in-output",
             Self::NotAFile { .. } => "not-a-file",
@@ -620,6 +659,23 @@ impl Problem {
             Self::WindowBudget => {
                 "a burn window needs exactly one of `budget` and `burn_rate`".to_owned()
             }
+            Self::UnknownSli { name, .. } => format!("no shared SLI is named `{name}`"),
+            Self::SliUseWithKind => {
+                "`use` names a shared SLI, and this SLO declares an SLI kind too".to_owned()
+            }
+            Self::MissingSliParam { sli, param } => {
+                format!("shared SLI `{sli}` needs parameter `{param}`")
+            }
+            Self::UnknownSliParam { sli, param, .. } => {
+                format!("shared SLI `{sli}` has no parameter `{param}`")
+            }
+            Self::UndeclaredSliParam { param } => {
+                format!("`{{{{{param}}}}}` is not a declared parameter")
+            }
+            Self::UnusedSliParam { param } => {
+                format!("parameter `{param}` appears in no query of the SLI")
+            }
+            Self::DuplicateSli { name } => format!("shared SLI `{name}` is defined twice"),
             Self::SliKindCount { found } if found.is_empty() => "the SLO has no SLI".to_owned(),
             Self::SliKindCount { found } => {
                 format!(
@@ -738,7 +794,7 @@ impl Problem {
             Self::GeneratedInvalid { file, message } => {
                 format!("generated `{file}` is invalid: {message}")
             }
-            Self::Rule { message, .. } => message.clone(),
+            Self::Rule { message, .. } | Self::Import { message, .. } => message.clone(),
             Self::EditedByHand { path } => {
                 format!(
                     "`{}` was edited by hand; slogen will not overwrite it",
@@ -797,6 +853,7 @@ impl Problem {
     /// How to fix it, when there is something to say.
     pub fn help(&self) -> Option<String> {
         Some(match self {
+            Self::Import { help, .. } => return help.clone(),
             Self::NoSpecDirectory { is_file: true, .. } => {
                 "point `--slo` at the directory that holds the service files".to_owned()
             }
@@ -880,6 +937,35 @@ impl Problem {
             Self::WindowBudget => {
                 "e.g. `budget = 2` (percent of a 30d budget) or `burn_rate = 14.4`".to_owned()
             }
+            Self::UnknownSli {
+                suggestion: Some(suggestion),
+                ..
+            } => format!("did you mean `{suggestion}`?"),
+            Self::UnknownSli { known, .. } if known.is_empty() => {
+                "define it as `[[sli]]` in the settings file (`slogen.toml`)".to_owned()
+            }
+            Self::UnknownSli { known, .. } => {
+                format!("the settings define {}", quoted_list(known))
+            }
+            Self::SliUseWithKind => {
+                "keep either `use` (and `params`) or the `[slo.sli.<kind>]` table".to_owned()
+            }
+            Self::MissingSliParam { param, .. } => {
+                format!("add it: `params = {{ {param} = \"...\" }}`")
+            }
+            Self::UnknownSliParam { expected, .. } if expected.is_empty() => {
+                "this SLI takes no parameters; remove it".to_owned()
+            }
+            Self::UnknownSliParam { expected, .. } => {
+                format!("it takes {}", quoted_list(expected))
+            }
+            Self::UndeclaredSliParam { param } => format!(
+                "declare it, `params = [\"{param}\"]`; `{{{{window}}}}` is the only placeholder slogen fills itself"
+            ),
+            Self::UnusedSliParam { .. } => {
+                "remove it, or write `{{name}}` where its value goes".to_owned()
+            }
+            Self::DuplicateSli { .. } => "rename one; SLOs name it in `use`".to_owned(),
             Self::SliKindCount { .. } => {
                 "declare exactly one of `[slo.sli.ratio]`, `[slo.sli.latency]`, `[slo.sli.threshold]`, `[slo.sli.raw]`".to_owned()
             }

@@ -72,6 +72,24 @@ pub struct Settings {
     /// Where the rules are deployed (`[[target]]`), in the order listed;
     /// never empty (plain Prometheus files when none is listed).
     pub targets: Vec<Target>,
+    /// Sloth's series labels and `sloth_slo_info` (`[compatibility] sloth`).
+    pub sloth_compatible: bool,
+    /// Shared SLIs (`[[sli]]`) by name.
+    pub shared_slis: BTreeMap<String, SharedSli>,
+}
+
+/// An SLI defined once in the settings and used by SLOs with parameters.
+/// Its queries are checked where an SLO uses it, with the values filled in.
+#[derive(Clone, Debug)]
+pub struct SharedSli {
+    /// Parameter names, as declared.
+    pub params: Vec<String>,
+    /// Plain text.
+    pub description: Option<String>,
+    /// The Sloth SLI plugin it stands for.
+    pub sloth_plugin: Option<String>,
+    /// The SLI with `{{param}}` placeholders, as written.
+    pub spec: crate::spec::SliSpec,
 }
 
 impl Settings {

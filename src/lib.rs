@@ -27,9 +27,11 @@ pub mod diagnostic;
 pub mod diff;
 pub mod duration;
 pub mod explain;
+pub mod export;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod gotemplate;
+pub mod import;
 pub mod ir;
 pub mod load;
 pub mod math;

@@ -75,7 +75,10 @@ pub fn burn_rate(budget_share: f64, period: Duration, long: Duration) -> f64 {
 
 /// The budget share a burn rate spends over `long` in a 30-day period.
 pub fn share_of_reference(burn_rate: f64, long: Duration) -> f64 {
-    clean(burn_rate * long.seconds() / REFERENCE_PERIOD.seconds())
+    // Not rounded: the burn rate made of it for another period is, and a
+    // share rounded first would leave residue there (1x of a 7d period,
+    // imported as 30/7 for 30 days, read 0.999999999999x).
+    burn_rate * long.seconds() / REFERENCE_PERIOD.seconds()
 }
 
 impl BurnAlert {

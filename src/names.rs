@@ -42,6 +42,19 @@ pub const LONG_WINDOW_LABEL: &str = "slogen_long_window";
 /// Label of burn-rate alerts naming the short window that fired.
 pub const SHORT_WINDOW_LABEL: &str = "slogen_short_window";
 
+/// Sloth's labels, on the series of the Sloth-compatible mode: `<service>-<slo>`.
+pub const SLOTH_ID_LABEL: &str = "sloth_id";
+/// Sloth's service label.
+pub const SLOTH_SERVICE_LABEL: &str = "sloth_service";
+/// Sloth's SLO label.
+pub const SLOTH_SLO_LABEL: &str = "sloth_slo";
+/// Sloth's label naming the window of an error-ratio series.
+pub const SLOTH_WINDOW_LABEL: &str = "sloth_window";
+/// Sloth's label of burn-rate alerts: `page` or `ticket`.
+pub const SLOTH_SEVERITY_LABEL: &str = "sloth_severity";
+/// Sloth's metadata series: one per SLO, value 1.
+pub const SLOTH_INFO_METRIC: &str = "sloth_slo_info";
+
 /// Label matchers selecting one SLO's recorded series.
 pub fn slo_selector(service: &str, slo: &str) -> String {
     format!(

@@ -46,9 +46,10 @@ use crate::ir::{
 };
 use crate::math::{self, BurnAlert, Measure, Measures};
 use crate::names::{
-    BREACH_METRIC, BUDGET_REMAINING_METRIC, CURRENT_BURN_RATE_METRIC, ERROR_BUDGET_METRIC,
+    self, BREACH_METRIC, BUDGET_REMAINING_METRIC, CURRENT_BURN_RATE_METRIC, ERROR_BUDGET_METRIC,
     LONG_WINDOW_LABEL, OBJECTIVE_METRIC, PERIOD_BURN_RATE_METRIC, PERIOD_DAYS_METRIC,
-    SERVICE_LABEL, SHORT_WINDOW_LABEL, SLO_LABEL, alert_group_name, errors_rate_metric,
+    SERVICE_LABEL, SHORT_WINDOW_LABEL, SLO_LABEL, SLOTH_ID_LABEL, SLOTH_INFO_METRIC,
+    SLOTH_SERVICE_LABEL, SLOTH_SLO_LABEL, SLOTH_WINDOW_LABEL, alert_group_name, errors_rate_metric,
     events_metric, mimir_namespace, ratio_metric, recording_group_name, rule_object_name,
     slo_selector, total_rate_metric,
 };
@@ -252,7 +253,7 @@ pub fn base_window(slo: &Slo) -> Duration {
 
 /// The name of every series the SLO's recording rules record, in rule
 /// order (a test holds it to [`recording_rules`]): what dashboards may read.
-pub fn recorded_series(slo: &Slo) -> Vec<String> {
+pub fn recorded_series(settings: &Settings, slo: &Slo) -> Vec<String> {
     let base = base_window(slo);
     let mut names = Vec::new();
     if slo.sli.counts_events() {
@@ -270,6 +271,9 @@ pub fn recorded_series(slo: &Slo) -> Vec<String> {
             .map(|window| window.long)
             .collect();
         names.extend(longs.into_iter().map(events_metric));
+    }
+    if settings.sloth_compatible {
+        names.push(SLOTH_INFO_METRIC.to_owned());
     }
     names.extend(
         [
@@ -386,19 +390,17 @@ pub fn recording_rules(project: &Project) -> RuleFileView {
         sources: project.source_names(),
         groups: project
             .slos()
-            .map(|(service, slo)| {
-                recording_group(service, slo, project.settings.evaluation_interval)
-            })
+            .map(|(service, slo)| recording_group(&project.settings, service, slo))
             .collect(),
     }
 }
 
-/// `interval`: the evaluation interval, which the low-traffic guard's
-/// event counts assume.
-fn recording_group(service: &Service, slo: &Slo, interval: Duration) -> GroupView {
+/// `settings`: the Sloth-compatible mode's labels, and the evaluation
+/// interval, which the low-traffic guard's event counts assume.
+fn recording_group(settings: &Settings, service: &Service, slo: &Slo) -> GroupView {
     GroupView {
         name: recording_group_name(&service.name, &slo.name),
-        rules: slo_recording_rules(service, slo, interval),
+        rules: slo_recording_rules(settings, service, slo),
         alerting: false,
         fields: GroupFields::default(),
     }
@@ -473,7 +475,7 @@ pub fn service_rules(
     let mut groups: Vec<GroupView> = service
         .slos
         .iter()
-        .map(|slo| recording_group(service, slo, project.settings.evaluation_interval))
+        .map(|slo| recording_group(&project.settings, service, slo))
         .collect();
     if has_alert_rules(service) {
         groups.push(alert_group(project, service, runbook_url));
@@ -512,12 +514,59 @@ pub fn service_rules(
     })
 }
 
-/// Labels every recording rule of an SLO carries.
-pub fn series_labels(service: &Service, slo: &Slo) -> BTreeMap<String, String> {
+/// Labels every recording rule of an SLO carries; in the Sloth-compatible
+/// mode, Sloth's too (the error ratios also carry `sloth_window`).
+pub fn series_labels(
+    settings: &Settings,
+    service: &Service,
+    slo: &Slo,
+) -> BTreeMap<String, String> {
     let mut labels = service.labels.clone();
     labels.extend(slo.labels.clone());
     labels.insert(SERVICE_LABEL.to_owned(), service.name.clone());
     labels.insert(SLO_LABEL.to_owned(), slo.name.clone());
+    if settings.sloth_compatible {
+        labels.insert(
+            SLOTH_ID_LABEL.to_owned(),
+            format!("{}-{}", service.name, slo.name),
+        );
+        labels.insert(SLOTH_SERVICE_LABEL.to_owned(), service.name.clone());
+        labels.insert(SLOTH_SLO_LABEL.to_owned(), slo.name.clone());
+    }
+    labels
+}
+
+/// The `sloth_window` a recorded series of the SLO carries in the
+/// Sloth-compatible mode: its window for an error ratio, the base window
+/// for the current burn rate, the period for the period's burn rate and
+/// remaining budget (as Sloth's series carry it, from the ratio they
+/// divide).
+pub fn sloth_window(settings: &Settings, slo: &Slo, metric: &str) -> Option<Duration> {
+    if !settings.sloth_compatible {
+        return None;
+    }
+    match metric {
+        "slo:current_burn_rate:ratio" => Some(base_window(slo)),
+        "slo:period_burn_rate:ratio" | "slo:period_error_budget_remaining:ratio" => {
+            Some(slo.period)
+        }
+        _ => recorded_windows(slo)
+            .into_iter()
+            .find(|window| ratio_metric(*window) == metric),
+    }
+}
+
+/// The labels of the error-ratio series of a window.
+pub fn ratio_labels(
+    settings: &Settings,
+    service: &Service,
+    slo: &Slo,
+    window: Duration,
+) -> BTreeMap<String, String> {
+    let mut labels = series_labels(settings, service, slo);
+    if settings.sloth_compatible {
+        labels.insert(SLOTH_WINDOW_LABEL.to_owned(), window.to_string());
+    }
     labels
 }
 
@@ -545,8 +594,9 @@ fn ratio(numerator: &str, denominator: &str) -> String {
     format!("{}\n/\n{}", operand(numerator), operand(denominator))
 }
 
-fn slo_recording_rules(service: &Service, slo: &Slo, interval: Duration) -> Vec<RuleView> {
-    let labels = series_labels(service, slo);
+fn slo_recording_rules(settings: &Settings, service: &Service, slo: &Slo) -> Vec<RuleView> {
+    let interval = settings.evaluation_interval;
+    let labels = series_labels(settings, service, slo);
     let selector = slo_selector(&service.name, &slo.name);
     let base = base_window(slo);
     let budget = slo.error_budget();
@@ -604,7 +654,8 @@ fn slo_recording_rules(service: &Service, slo: &Slo, interval: Duration) -> Vec<
             (None, Sli::Raw { error_ratio }) => error_ratio.at(window).trim().to_owned(),
             (None, _) => unreachable!("event SLIs have event queries"),
         };
-        rules.push(record(ratio_metric(window), expr, &labels, None));
+        let ratio_labels = ratio_labels(settings, service, slo, window);
+        rules.push(record(ratio_metric(window), expr, &ratio_labels, None));
     }
     if let (Some(events), Some(_)) = (&events, slo.alerting.min_events) {
         let longs: BTreeSet<Duration> = slo
@@ -658,7 +709,7 @@ fn slo_recording_rules(service: &Service, slo: &Slo, interval: Duration) -> Vec<
     rules.push(record(
         CURRENT_BURN_RATE_METRIC.to_owned(),
         format!("{}{selector} / {}", ratio_metric(base), format(budget)),
-        &labels,
+        &ratio_labels(settings, service, slo, base),
         None,
     ));
     rules.push(record(
@@ -668,16 +719,39 @@ fn slo_recording_rules(service: &Service, slo: &Slo, interval: Duration) -> Vec<
             ratio_metric(slo.period),
             format(budget)
         ),
-        &labels,
+        &ratio_labels(settings, service, slo, slo.period),
         None,
     ));
     rules.push(record(
         BUDGET_REMAINING_METRIC.to_owned(),
         format!("1 - {PERIOD_BURN_RATE_METRIC}{selector}"),
-        &labels,
+        &ratio_labels(settings, service, slo, slo.period),
         None,
     ));
+    if settings.sloth_compatible {
+        rules.push(record(
+            SLOTH_INFO_METRIC.to_owned(),
+            "vector(1)".to_owned(),
+            &sloth_info_labels(&labels, slo),
+            Some("For Sloth's dashboards ([compatibility] sloth).".to_owned()),
+        ));
+    }
     rules
+}
+
+/// The labels of `sloth_slo_info`: Sloth's, with `slogen` where Sloth
+/// names its own mode, spec and version.
+fn sloth_info_labels(labels: &BTreeMap<String, String>, slo: &Slo) -> BTreeMap<String, String> {
+    let mut labels = labels.clone();
+    for (name, value) in [
+        ("sloth_mode", "slogen"),
+        ("sloth_spec", "slogen"),
+        ("sloth_version", "slogen"),
+    ] {
+        labels.insert(name.to_owned(), value.to_owned());
+    }
+    labels.insert("sloth_objective".to_owned(), format(slo.objective));
+    labels
 }
 
 /// Error and total queries of an event SLI, for any window.
@@ -902,11 +976,20 @@ fn slo_alert_rules(
         }
         annotations.extend(slo.alerting.annotations.clone());
         annotations.extend(slo.alerting.extra(alert.severity).annotations.clone());
-        let mut expr = format!(
-            "{}{selector} > {threshold}\nand\n{}{selector} > {threshold}",
-            ratio_metric(alert.long),
-            ratio_metric(alert.short)
-        );
+        let mut expr = if settings.sloth_compatible {
+            // Each window's series carries its own `sloth_window`.
+            format!(
+                "max without ({SLOTH_WINDOW_LABEL}) ({}{selector} > {threshold})\nand\nmax without ({SLOTH_WINDOW_LABEL}) ({}{selector} > {threshold})",
+                ratio_metric(alert.long),
+                ratio_metric(alert.short)
+            )
+        } else {
+            format!(
+                "{}{selector} > {threshold}\nand\n{}{selector} > {threshold}",
+                ratio_metric(alert.long),
+                ratio_metric(alert.short)
+            )
+        };
         if let Some(min_events) = slo.alerting.min_events {
             expr.push_str(&format!(
                 "\nand\n{}{selector} >= {min_events}",
@@ -951,7 +1034,7 @@ fn slo_alert_rules(
         rules.push(RuleView {
             record: None,
             alert: Some(name),
-            expr: no_data_expr(slo, &selector),
+            expr: no_data_expr(settings, slo, &selector),
             for_duration: duration_field(settings.no_data_for),
             keep_firing_for: None,
             labels,
@@ -985,9 +1068,16 @@ pub fn no_data_metric(slo: &Slo) -> String {
 /// its group labels; `absent()` covers an SLI that never had data. The two
 /// never hold at once (a base-window series implies a period one), so they
 /// cannot give one alert twice.
-fn no_data_expr(slo: &Slo, selector: &str) -> String {
+/// In the Sloth-compatible mode the period ratio carries `sloth_window`,
+/// which the alert drops and the match ignores.
+fn no_data_expr(settings: &Settings, slo: &Slo, selector: &str) -> String {
     let seen = no_data_metric(slo);
     let period = ratio_metric(slo.period);
+    if settings.sloth_compatible {
+        return format!(
+            "max without ({SLOTH_WINDOW_LABEL}) ({period}{selector})\nunless ignoring ({SLOTH_WINDOW_LABEL})\n{seen}{selector}\nor\nabsent({period}{selector})"
+        );
+    }
     format!("{period}{selector}\nunless\n{seen}{selector}\nor\nabsent({period}{selector})")
 }
 
@@ -1041,6 +1131,12 @@ pub fn burn_alert_labels(
         "severity".to_owned(),
         project.settings.severity_label(alert.severity).to_owned(),
     );
+    if project.settings.sloth_compatible {
+        labels.insert(
+            names::SLOTH_SEVERITY_LABEL.to_owned(),
+            alert.severity.as_str().to_owned(),
+        );
+    }
     labels.insert(LONG_WINDOW_LABEL.to_owned(), alert.long.to_string());
     labels.insert(SHORT_WINDOW_LABEL.to_owned(), alert.short.to_string());
     labels

@@ -88,10 +88,26 @@ pub struct SloSpec {
     pub runbook: Option<Spanned<RunbookSpec>>,
 }
 
-/// `[slo.sli]`: one of four kinds.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields, extend("minProperties" = 1, "maxProperties" = 1))]
+/// `[slo.sli]`: one of four kinds, or a shared SLI of the settings.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[schemars(
+    deny_unknown_fields,
+    extend("oneOf" = [
+        {"required": ["ratio"]},
+        {"required": ["latency"]},
+        {"required": ["threshold"]},
+        {"required": ["raw"]},
+        {"required": ["use"]}
+    ])
+)]
 pub struct SliSpec {
+    /// The name of a shared SLI (`[[sli]]` in the settings file).
+    #[serde(rename = "use")]
+    #[schemars(with = "Option<String>")]
+    pub use_sli: Option<Spanned<String>>,
+    /// Values of the shared SLI's parameters.
+    #[schemars(with = "Option<BTreeMap<String, String>>")]
+    pub params: SpannedMap,
     /// Event counts from two queries.
     #[schemars(with = "Option<RatioSpec>")]
     pub ratio: Option<Spanned<RatioSpec>>,
@@ -107,7 +123,7 @@ pub struct SliSpec {
 }
 
 /// `[slo.sli.ratio]`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct RatioSpec {
     /// Failed events per second, with `{{window}}`.
@@ -122,7 +138,7 @@ pub struct RatioSpec {
 }
 
 /// `[slo.sli.latency]`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct LatencySpec {
     /// Histogram name without `_bucket`.
@@ -144,7 +160,7 @@ pub struct LatencySpec {
 }
 
 /// A latency threshold: a duration string or a number.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum ThresholdValue {
     /// `"100ms"`.
@@ -154,7 +170,7 @@ pub enum ThresholdValue {
 }
 
 /// `[slo.sli.threshold]`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct ThresholdSpec {
     /// An instant-vector query sampled at every evaluation.
@@ -169,7 +185,7 @@ pub struct ThresholdSpec {
 }
 
 /// `[slo.sli.raw]`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct RawSpec {
     /// Error ratio (0..1) over `{{window}}`.
@@ -408,6 +424,13 @@ pub struct SettingsFile {
     #[serde(default)]
     #[schemars(with = "Vec<TargetSpec>")]
     pub target: Vec<Spanned<TargetSpec>>,
+    /// Output compatible with other tools.
+    #[schemars(with = "Option<CompatibilitySpec>")]
+    pub compatibility: Option<Spanned<CompatibilitySpec>>,
+    /// `[[sli]]`: SLIs defined once, used by SLOs with parameters.
+    #[serde(default)]
+    #[schemars(with = "Vec<SharedSliSpec>")]
+    pub sli: Vec<Spanned<SharedSliSpec>>,
 }
 
 /// `[[target]]`. Which keys a kind reads is the analyzer's to check.
@@ -460,6 +483,46 @@ enum TargetKindName {
     Mimir,
     Thanos,
     Victoriametrics,
+}
+
+/// `[[sli]]` in the settings file: an SLI with `{{param}}` placeholders.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct SharedSliSpec {
+    /// What SLOs `use`.
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    /// Plain text.
+    #[schemars(with = "Option<String>")]
+    pub description: Option<Spanned<String>>,
+    /// The placeholders its queries hold, `{{name}}` each.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub params: Vec<Spanned<String>>,
+    /// The Sloth SLI plugin it stands for: `slogen import sloth` maps the
+    /// plugin's uses to it.
+    #[schemars(with = "Option<String>")]
+    pub sloth_plugin: Option<Spanned<String>>,
+    /// Event counts from two queries.
+    #[schemars(with = "Option<RatioSpec>")]
+    pub ratio: Option<Spanned<RatioSpec>>,
+    /// Events faster than a threshold, from a histogram.
+    #[schemars(with = "Option<LatencySpec>")]
+    pub latency: Option<Spanned<LatencySpec>>,
+    /// Share of time a gauge is out of bounds.
+    #[schemars(with = "Option<ThresholdSpec>")]
+    pub threshold: Option<Spanned<ThresholdSpec>>,
+    /// An error ratio the user computes.
+    #[schemars(with = "Option<RawSpec>")]
+    pub raw: Option<Spanned<RawSpec>>,
+}
+
+/// `[compatibility]`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct CompatibilitySpec {
+    /// Sloth's series labels and `sloth_slo_info`, so Sloth's dashboards work.
+    pub sloth: Option<bool>,
 }
 
 /// `[build]`.
@@ -594,7 +657,10 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "runbook",
         ],
     ),
-    ("slo[].sli", &["ratio", "latency", "threshold", "raw"]),
+    (
+        "slo[].sli",
+        &["use", "params", "ratio", "latency", "threshold", "raw"],
+    ),
     ("slo[].sli.ratio", &["errors", "good", "total"]),
     (
         "slo[].sli.latency",
@@ -658,9 +724,32 @@ const SETTINGS_KEYS: &[(&str, &[&str])] = &[
             "alertmanager",
             "build",
             "target",
+            "compatibility",
+            "sli",
         ],
     ),
+    (
+        "sli[]",
+        &[
+            "name",
+            "description",
+            "params",
+            "sloth_plugin",
+            "ratio",
+            "latency",
+            "threshold",
+            "raw",
+        ],
+    ),
+    ("sli[].ratio", &["errors", "good", "total"]),
+    (
+        "sli[].latency",
+        &["histogram", "threshold", "selector", "group_by"],
+    ),
+    ("sli[].threshold", &["query", "max", "min"]),
+    ("sli[].raw", &["error_ratio"]),
     ("build", &["tests"]),
+    ("compatibility", &["sloth"]),
     (
         "target[]",
         &[

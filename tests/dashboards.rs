@@ -426,7 +426,7 @@ fn the_series_dashboards_may_read_are_those_the_rules_record() {
         let analyzed = analyzed.unwrap();
         let planned: BTreeSet<String> = analyzed
             .slos()
-            .flat_map(|(_, slo)| slogen::plan::recorded_series(slo))
+            .flat_map(|(_, slo)| slogen::plan::recorded_series(&analyzed.settings, slo))
             .collect();
         let (records, _) = recorded(&project);
         assert_eq!(planned, records, "{name}");

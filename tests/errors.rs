@@ -577,6 +577,33 @@ fn deploy_targets() {
     );
 }
 
+const SHARED_SLIS: &str = r#"[[sli]]
+name = "http-availability"
+params = ["job", "unused"]
+[sli.ratio]
+errors = 'sum(rate(http_requests_total{job="{{job}}",code=~"5.."}[{{window}}]))'
+total = 'sum(rate(http_requests_total{job="{{jb}}"}[{{window}}]))'
+
+[[sli]]
+name = "http-latency"
+params = ["job"]
+[sli.latency]
+histogram = "http_request_duration_seconds"
+threshold = "300ms"
+selector = '{job="{{job}}"}'
+"#;
+
+#[test]
+fn shared_sli_names_and_parameters() {
+    let service = format!(
+        "{SERVICE}\n[[slo]]\nname = \"availability\"\nobjective = 99.9\n[slo.sli]\nuse = \"http-availabilty\"\nparams = {{ job = \"a\" }}\n\n[[slo]]\nname = \"latency\"\nobjective = 99.0\n[slo.sli]\nuse = \"http-latency\"\nparams = {{ jb = \"a\" }}\n\n[[slo]]\nname = \"both\"\nobjective = 99.0\n[slo.sli]\nuse = \"http-latency\"\nparams = {{ job = \"a\" }}\n{RATIO}"
+    );
+    case(
+        "shared_slis",
+        &[("slogen.toml", SHARED_SLIS), ("a.toml", &service)],
+    );
+}
+
 #[test]
 fn alerting_options() {
     // `min_events` has nothing to count on a threshold or raw SLI, and must
@@ -607,4 +634,14 @@ fn own_alert_names_collide() {
         "own_alert_names_collide",
         &[("a.toml", &format!("{first}{second}{third}"))],
     );
+}
+
+#[test]
+fn alert_name_chosen_twice_or_invalid() {
+    let alerting = "\n[slo.alerting]\nname = \"CheckoutErrors\"\n";
+    let text = format!(
+        "{}{alerting}\n[[slo]]\nname = \"other\"\nobjective = 99.0\n{RATIO}{alerting}\n[[slo]]\nname = \"third\"\nobjective = 99.0\n{RATIO}\n[slo.alerting]\nname = \"9bad\"\n[slo.alerting.page]\nlabels = {{ severity = \"x\" }}\n",
+        slo(RATIO)
+    );
+    case("alert_names_chosen", &[("a.toml", &text)]);
 }

@@ -12,6 +12,7 @@ mod errors;
 mod explain;
 mod fuzz;
 mod hostile;
+mod import;
 mod polish;
 mod promtool_tests;
 mod properties;

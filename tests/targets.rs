@@ -379,7 +379,10 @@ fn quiet_traffic_is_not_missing_data() {
     let run = project.slogen(&["build", "--out", "out"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let rules = project.read("out/prometheus/gateway.yml");
-    assert!(rules.contains("unless\n          slo:sli_total:rate5m{"), "{rules}");
+    assert!(
+        rules.contains("unless\n          slo:sli_total:rate5m{"),
+        "{rules}"
+    );
     let test = |series: &str, expected: &str| {
         format!(
             "rule_files: [prometheus/gateway.yml]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n{series}    promql_expr_test:\n      - expr: ALERTS{{alertname=\"GatewayAvailabilityNoData\",alertstate=\"firing\"}}\n        eval_time: 40m\n        exp_samples:{expected}\n"

@@ -13,14 +13,7 @@ impl Analyzer {
         settings: &Settings,
     ) -> Option<PlainAlert> {
         let name = spec.name.get_ref();
-        if name.len() > MAX_NAME_LENGTH {
-            let span = self.inner(spec.name.span());
-            let max = MAX_NAME_LENGTH;
-            self.error(Problem::NameTooLong { what: "alert", max }, span);
-        } else if !is_alert_name(name) {
-            let span = self.inner(spec.name.span());
-            self.error(Problem::InvalidAlertName { name: name.clone() }, span);
-        }
+        self.alert_name(&spec.name);
         let expr = self.query("expr", spec.expr.get_ref(), &spec.expr);
         let for_duration = match &spec.for_duration {
             Some(text) => Some(self.duration(text, false)?),
@@ -61,6 +54,19 @@ impl Analyzer {
             runbook: runbook_notes(spec.runbook.as_ref()),
             tests: tests?,
         })
+    }
+
+    /// Checks an alert name the user chose.
+    pub(super) fn alert_name(&mut self, name: &Spanned<String>) {
+        if name.get_ref().len() > MAX_NAME_LENGTH {
+            let span = self.inner(name.span());
+            let max = MAX_NAME_LENGTH;
+            self.error(Problem::NameTooLong { what: "alert", max }, span);
+        } else if !is_alert_name(name.get_ref()) {
+            let span = self.inner(name.span());
+            let name = name.get_ref().clone();
+            self.error(Problem::InvalidAlertName { name }, span);
+        }
     }
 
     /// A table's header and body: up to the next line opening a table.

@@ -31,7 +31,7 @@ use crate::duration::{Duration, DurationError};
 use crate::gotemplate;
 use crate::ir::{
     AlertTest, Alerting, Bound, PlainAlert, Project, RatioErrors, Receiver, Routing, RunbookNotes,
-    Service, Settings, Severity, SeverityExtra, Sli, Slo, Target, TargetKind, TeamRoute,
+    Service, Settings, Severity, SeverityExtra, SharedSli, Sli, Slo, Target, TargetKind, TeamRoute,
     WindowQuery, WindowSpec, workbook_windows,
 };
 use crate::math;
@@ -145,6 +145,8 @@ pub fn default_settings() -> Settings {
         routing: Routing::default(),
         write_tests: false,
         targets: vec![Target::new(TargetKind::Prometheus)],
+        sloth_compatible: false,
+        shared_slis: BTreeMap::new(),
     }
 }
 

@@ -83,7 +83,7 @@ impl Analyzer {
             None => Some(settings.default_period),
         };
         let labels = self.labels(&spec.labels, false);
-        let sli = self.sli(&spec.sli);
+        let sli = self.sli(&spec.sli, settings);
         let alerting = self.alerting(spec, service, settings);
         let runbook = runbook_notes(spec.runbook.as_ref());
         let (period, sli, alerting) = (period?, sli?, alerting?);

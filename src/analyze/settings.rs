@@ -1,6 +1,7 @@
 //! The settings file: defaults, severities, burn windows, runbook links,
 //! and Alertmanager routing (receivers, their secrets, team routes).
 
+use super::sli::{placeholders, sli_strings};
 use super::*;
 
 impl Analyzer {
@@ -87,6 +88,13 @@ impl Analyzer {
         if let Some(tests) = file.build.as_ref().and_then(|build| build.get_ref().tests) {
             settings.write_tests = tests;
         }
+        if let Some(sloth) = file
+            .compatibility
+            .as_ref()
+            .and_then(|compatibility| compatibility.get_ref().sloth)
+        {
+            settings.sloth_compatible = sloth;
+        }
         settings.templates = file.templates.as_ref().map(|dir| {
             source
                 .path
@@ -116,6 +124,15 @@ impl Analyzer {
                 },
                 span,
             );
+        }
+        for shared in &file.sli {
+            if let Some((name, sli)) = self.shared_sli(shared.get_ref()) {
+                if settings.shared_slis.contains_key(&name) {
+                    let span = self.inner(shared.get_ref().name.span());
+                    self.error(Problem::DuplicateSli { name: name.clone() }, span);
+                }
+                settings.shared_slis.insert(name, sli);
+            }
         }
         settings
     }
@@ -312,6 +329,76 @@ impl Analyzer {
             targets.push(Target::new(TargetKind::Prometheus));
         }
         targets
+    }
+
+    /// A shared SLI: one kind, its parameters declared and used. Its
+    /// queries are checked where SLOs use it, with values filled in.
+    fn shared_sli(&mut self, spec: &spec::SharedSliSpec) -> Option<(String, SharedSli)> {
+        self.name("SLI", &spec.name);
+        let sli = spec::SliSpec {
+            use_sli: None,
+            params: None,
+            ratio: spec.ratio.clone(),
+            latency: spec.latency.clone(),
+            threshold: spec.threshold.clone(),
+            raw: spec.raw.clone(),
+        };
+        let kinds = [
+            sli.ratio.is_some(),
+            sli.latency.is_some(),
+            sli.threshold.is_some(),
+            sli.raw.is_some(),
+        ];
+        if kinds.iter().filter(|present| **present).count() != 1 {
+            let found = ["ratio", "latency", "threshold", "raw"]
+                .iter()
+                .zip(kinds)
+                .filter(|(_, present)| *present)
+                .map(|(kind, _)| (*kind).to_owned())
+                .collect();
+            let span = self.inner(spec.name.span());
+            self.error(Problem::SliKindCount { found }, span);
+        }
+        let declared: Vec<String> = spec
+            .params
+            .iter()
+            .map(|param| param.get_ref().clone())
+            .collect();
+        let mut used = std::collections::BTreeSet::new();
+        for text in sli_strings(&sli) {
+            for (param, range) in placeholders(text.get_ref()) {
+                if param == "window" {
+                    continue;
+                }
+                if !declared.contains(&param) {
+                    let span = spec::value_span(&self.text, &text.span(), text.get_ref(), range)
+                        .unwrap_or_else(|| self.inner(text.span()));
+                    self.error(
+                        Problem::UndeclaredSliParam {
+                            param: param.clone(),
+                        },
+                        span,
+                    );
+                }
+                used.insert(param);
+            }
+        }
+        for param in &spec.params {
+            if !used.contains(param.get_ref()) {
+                let span = self.inner(param.span());
+                let param = param.get_ref().clone();
+                self.error(Problem::UnusedSliParam { param }, span);
+            }
+        }
+        Some((
+            spec.name.get_ref().clone(),
+            SharedSli {
+                params: declared,
+                description: spec.description.as_ref().map(|text| text.get_ref().clone()),
+                sloth_plugin: spec.sloth_plugin.as_ref().map(|id| id.get_ref().clone()),
+                spec: sli,
+            },
+        ))
     }
 
     pub(super) fn routing(&mut self, spec: &spec::AlertmanagerSpec) -> Routing {

@@ -1,11 +1,197 @@
 //! The four SLI kinds and their queries: each parsed as PromQL, its
-//! placeholders, regexes, grouping and counting checked.
+//! placeholders, regexes, grouping and counting checked. A shared SLI
+//! (`use`) is checked here too, with the SLO's parameter values filled in.
 
 use super::*;
 
+/// The `{{name}}` placeholders of a text, with their byte ranges.
+pub(super) fn placeholders(text: &str) -> Vec<(String, Range<usize>)> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(start) = text[from..].find("{{").map(|at| from + at) {
+        let Some(length) = text[start + 2..].find("}}") else {
+            break;
+        };
+        let name = &text[start + 2..start + 2 + length];
+        let is_name = name
+            .chars()
+            .next()
+            .is_some_and(|first| first.is_ascii_lowercase() || first == '_')
+            && name
+                .chars()
+                .all(|next| next.is_ascii_lowercase() || next.is_ascii_digit() || next == '_');
+        if is_name {
+            found.push((name.to_owned(), start..start + length + 4));
+            from = start + length + 4;
+        } else {
+            // `{{{name}}`: the placeholder may start at the next brace.
+            from = start + 1;
+        }
+    }
+    found
+}
+
+/// Every string of an SLI that may hold placeholders.
+pub(super) fn sli_strings(sli: &spec::SliSpec) -> Vec<&Spanned<String>> {
+    let mut strings = Vec::new();
+    if let Some(ratio) = &sli.ratio {
+        let ratio = ratio.get_ref();
+        strings.extend(
+            [&ratio.errors, &ratio.good, &ratio.total]
+                .into_iter()
+                .flatten(),
+        );
+    }
+    if let Some(latency) = &sli.latency {
+        let latency = latency.get_ref();
+        strings.push(&latency.histogram);
+        strings.extend(&latency.selector);
+        strings.extend(&latency.group_by);
+    }
+    if let Some(threshold) = &sli.threshold {
+        strings.push(&threshold.get_ref().query);
+    }
+    if let Some(raw) = &sli.raw {
+        strings.push(&raw.get_ref().error_ratio);
+    }
+    strings
+}
+
+/// `text` with each `{{param}}` replaced by its value.
+fn fill(text: &str, values: &BTreeMap<String, String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (name, range) in placeholders(text) {
+        if let Some(value) = values.get(&name) {
+            out.push_str(&text[copied..range.start]);
+            out.push_str(value);
+            copied = range.end;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// A shared SLI with the values filled in, every value placed at `span`
+/// (the SLO's `use`), where its problems are reported.
+fn filled(
+    shared: &spec::SliSpec,
+    values: &BTreeMap<String, String>,
+    span: &Range<usize>,
+) -> spec::SliSpec {
+    let text = |value: &Spanned<String>| Spanned::new(span.clone(), fill(value.get_ref(), values));
+    let mut sli = shared.clone();
+    if let Some(ratio) = &mut sli.ratio {
+        let ratio = ratio.get_mut();
+        for field in [&mut ratio.errors, &mut ratio.good, &mut ratio.total]
+            .into_iter()
+            .flatten()
+        {
+            *field = text(field);
+        }
+    }
+    if let Some(latency) = &mut sli.latency {
+        let latency = latency.get_mut();
+        latency.histogram = text(&latency.histogram);
+        if let Some(selector) = &mut latency.selector {
+            *selector = text(selector);
+        }
+        for label in &mut latency.group_by {
+            *label = text(label);
+        }
+    }
+    if let Some(threshold) = &mut sli.threshold {
+        let threshold = threshold.get_mut();
+        threshold.query = text(&threshold.query);
+    }
+    if let Some(raw) = &mut sli.raw {
+        let raw = raw.get_mut();
+        raw.error_ratio = text(&raw.error_ratio);
+    }
+    sli
+}
+
 impl Analyzer {
-    pub(super) fn sli(&mut self, sli: &Spanned<spec::SliSpec>) -> Option<Sli> {
+    /// A shared SLI as an SLO uses it: the name known, every parameter
+    /// given and none unknown; then checked as if written in place.
+    fn shared(
+        &mut self,
+        sli: &Spanned<spec::SliSpec>,
+        name: &Spanned<String>,
+        settings: &Settings,
+    ) -> Option<Sli> {
         let spec = sli.get_ref();
+        let span = self.inner(name.span());
+        if spec.ratio.is_some()
+            || spec.latency.is_some()
+            || spec.threshold.is_some()
+            || spec.raw.is_some()
+        {
+            self.error(Problem::SliUseWithKind, span.clone());
+            return None;
+        }
+        let Some(shared) = settings.shared_slis.get(name.get_ref()) else {
+            let known: Vec<String> = settings.shared_slis.keys().cloned().collect();
+            self.error(
+                Problem::UnknownSli {
+                    name: name.get_ref().clone(),
+                    suggestion: suggest(name.get_ref(), known.iter().map(String::as_str)),
+                    known,
+                },
+                span,
+            );
+            return None;
+        };
+        let values = spec
+            .params
+            .as_ref()
+            .map(|params| params.get_ref().clone())
+            .unwrap_or_default();
+        let mut ok = true;
+        for param in &shared.params {
+            if !values.contains_key(param) {
+                let place = spec
+                    .params
+                    .as_ref()
+                    .map_or(span.clone(), |params| params.span());
+                self.error(
+                    Problem::MissingSliParam {
+                        sli: name.get_ref().clone(),
+                        param: param.clone(),
+                    },
+                    place,
+                );
+                ok = false;
+            }
+        }
+        if let Some(params) = &spec.params {
+            for param in params.get_ref().keys() {
+                if !shared.params.contains(param) {
+                    let place = self.key_span(&params.span(), param);
+                    self.error(
+                        Problem::UnknownSliParam {
+                            sli: name.get_ref().clone(),
+                            param: param.clone(),
+                            expected: shared.params.clone(),
+                        },
+                        place,
+                    );
+                    ok = false;
+                }
+            }
+        }
+        if !ok {
+            return None;
+        }
+        let filled = filled(&shared.spec, &values, &name.span());
+        self.sli(&Spanned::new(sli.span(), filled), settings)
+    }
+
+    pub(super) fn sli(&mut self, sli: &Spanned<spec::SliSpec>, settings: &Settings) -> Option<Sli> {
+        let spec = sli.get_ref();
+        if let Some(name) = &spec.use_sli {
+            return self.shared(sli, name, settings);
+        }
         let mut found = Vec::new();
         for (kind, present) in [
             ("ratio", spec.ratio.is_some()),
@@ -418,5 +604,30 @@ impl Analyzer {
             bound.span(),
         );
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placeholders;
+
+    #[test]
+    fn placeholders_are_found_after_a_brace() {
+        let names = |text: &str| -> Vec<String> {
+            placeholders(text)
+                .into_iter()
+                .map(|(name, _)| name)
+                .collect()
+        };
+        assert_eq!(
+            names("x{{{filter}}job=\"{{job}}\"}[{{window}}]"),
+            ["filter", "job", "window"]
+        );
+        assert_eq!(
+            names("{{ spaced }} {{.dot}} {{Upper}}"),
+            Vec::<String>::new()
+        );
+        let text = "a{{{b}}";
+        assert_eq!(&text[placeholders(text)[0].1.clone()], "{{b}}");
     }
 }

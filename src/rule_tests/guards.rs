@@ -144,8 +144,13 @@ fn fed_series(slo: &Slo, labels: &BTreeMap<String, String>) -> Vec<(String, bool
 }
 
 /// The labels of an SLO's fed series for group `value` (`a` or `b`).
-fn group_series_labels(service: &Service, slo: &Slo, value: &str) -> BTreeMap<String, String> {
-    let mut labels = series_labels(service, slo);
+fn group_series_labels(
+    project: &Project,
+    service: &Service,
+    slo: &Slo,
+    value: &str,
+) -> BTreeMap<String, String> {
+    let mut labels = series_labels(&project.settings, service, slo);
     for name in group_labels(slo) {
         labels.insert(name, value.to_owned());
     }
@@ -179,7 +184,7 @@ fn no_data_group(project: &Project, slos: &[(&Service, &Slo)]) -> TestGroupView 
         }
         let mut first = true;
         for (value, stopping) in &groups {
-            let labels = group_series_labels(service, slo, value);
+            let labels = group_series_labels(project, service, slo, value);
             for (text, stops) in fed_series(slo, &labels) {
                 let value = fed_value(&text);
                 let values = if *stopping && stops {
@@ -243,7 +248,7 @@ fn no_data_group(project: &Project, slos: &[(&Service, &Slo)]) -> TestGroupView 
             });
         }
         let rule_labels = no_data_alert_labels(project, service, slo);
-        let mut labels = group_series_labels(service, slo, "b");
+        let mut labels = group_series_labels(project, service, slo, "b");
         labels.extend(rule_labels.clone());
         labels.insert("alertname".to_owned(), name.clone());
         labels.insert("alertstate".to_owned(), "firing".to_owned());
@@ -338,7 +343,7 @@ fn guard_group(project: &Project, slos: &[(&Service, &Slo)], above: bool) -> Tes
         let wait = ceil_to(slo.alerting.for_duration.millis(), interval);
         let until = Duration::from_millis(wait.millis() + 2 * step);
         end = end.max(until);
-        let labels = series_labels(service, slo);
+        let labels = series_labels(&project.settings, service, slo);
         let base = base_window(slo);
         let mut fed = vec![
             (format!("slo:sli_errors:rate{base}"), rate),
@@ -474,7 +479,7 @@ fn alert_check_for(
     let mut comments = vec![comment];
     let (expr, exp_samples) = if firing {
         let rule_labels = burn_alert_labels(project, service, slo, alert);
-        let mut expected = series_labels(service, slo);
+        let mut expected = series_labels(&project.settings, service, slo);
         expected.extend(rule_labels.clone());
         expected.extend(labels);
         let (expr, sample, note) = firing_alert(selector, expected, &rule_labels);
@@ -590,7 +595,7 @@ fn raw_group(project: &Project, service: &Service, slo: &Slo, source: &Source) -
         });
     }
     let mut labels = kept.clone();
-    labels.extend(series_labels(service, slo));
+    labels.extend(series_labels(&project.settings, service, slo));
     let selector = slo_selector(&service.name, &slo.name);
     let windows = |window: Duration| window.millis() / step;
     let mut checks = Vec::new();

@@ -80,17 +80,17 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::duration::Duration;
-use crate::ir::{AlertTest, PlainAlert, Project, Service, Severity, Sli, Slo};
+use crate::ir::{AlertTest, PlainAlert, Project, Service, Settings, Severity, Sli, Slo};
 use crate::math::{BurnAlert, Measure};
 use crate::names::{
-    LONG_WINDOW_LABEL, OUTAGES_FILE, SHORT_WINDOW_LABEL, SLOW_BURNS_FILE, plain_alerts_file,
-    ratio_metric, slo_selector,
+    LONG_WINDOW_LABEL, OUTAGES_FILE, SHORT_WINDOW_LABEL, SLOTH_WINDOW_LABEL, SLOW_BURNS_FILE,
+    plain_alerts_file, ratio_metric, slo_selector,
 };
 use crate::notation::{self, Sample};
 use crate::number::format;
 use crate::plan::{
     self, alert_measures, base_window, burn_alert_labels, plain_alert_labels, queries_window,
-    recorded_windows, series_labels, window_measure,
+    recorded_windows, series_labels, sloth_window, window_measure,
 };
 use crate::promql::{quote, series};
 use crate::synthesize::{self, Counting, Errors, Role, Series, Source, Synthesis};
@@ -528,6 +528,7 @@ impl Held {
     fn subject<'a>(&'a self, project: &'a Project) -> Subject<'a> {
         let service = &project.services[self.service];
         Subject::new(
+            &project.settings,
             service,
             &service.slos[self.slo],
             &self.alerts,
@@ -538,6 +539,7 @@ impl Held {
 
 /// An SLO with burn-rate alerts, and how to feed it.
 struct Subject<'a> {
+    settings: &'a Settings,
     service: &'a Service,
     slo: &'a Slo,
     id: String,
@@ -548,12 +550,14 @@ struct Subject<'a> {
 
 impl<'a> Subject<'a> {
     fn new(
+        settings: &'a Settings,
         service: &'a Service,
         slo: &'a Slo,
         alerts: &'a [BurnAlert],
         synthesis: &'a Synthesis,
     ) -> Self {
         Self {
+            settings,
             service,
             slo,
             id: format!("{}/{}", service.name, slo.name),
@@ -573,7 +577,7 @@ impl<'a> Subject<'a> {
             (Source::Counters { kept, .. } | Source::Gauge { kept, .. }, Feed::Raw) => kept.clone(),
             _ => BTreeMap::new(),
         };
-        labels.extend(series_labels(self.service, self.slo));
+        labels.extend(series_labels(self.settings, self.service, self.slo));
         labels
     }
 

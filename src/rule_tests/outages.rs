@@ -376,7 +376,7 @@ pub(super) fn value_checks(
     let mut recorded = subject.recorded_labels(feed);
     recorded.remove("__name__");
     // `vector(...)` (the metadata) keeps none of the query's labels.
-    let metadata = series_labels(subject.service, subject.slo);
+    let metadata = series_labels(subject.settings, subject.service, subject.slo);
     let names: Vec<&str> = values.iter().map(|(metric, ..)| metric.as_str()).collect();
     let selector = subject.selector();
     Some(ExprTestView {
@@ -390,7 +390,21 @@ pub(super) fn value_checks(
         exp_samples: values
             .iter()
             .map(|(metric, value, is_metadata)| SampleView {
-                labels: series(metric, if *is_metadata { &metadata } else { &recorded }),
+                labels: series(
+                    metric,
+                    &match (
+                        is_metadata,
+                        sloth_window(subject.settings, subject.slo, metric),
+                    ) {
+                        (true, _) => metadata.clone(),
+                        (false, Some(window)) => {
+                            let mut labels = recorded.clone();
+                            labels.insert(SLOTH_WINDOW_LABEL.to_owned(), window.to_string());
+                            labels
+                        }
+                        (false, None) => recorded.clone(),
+                    },
+                ),
                 value: notation::number(*value),
             })
             .collect(),

@@ -108,7 +108,7 @@ fn math_predicts_the_sampled_times() {
         for (service, slo) in project.slos() {
             let synthesis = synthesize::synthesize(&slo.sli, base_window(slo));
             let alerts = plan::burn_alerts(slo);
-            let subject = Subject::new(service, slo, &alerts, &synthesis);
+            let subject = Subject::new(&project.settings, service, slo, &alerts, &synthesis);
             for feed in [Feed::Raw, Feed::Recorded] {
                 for alert in subject.pages() {
                     let measures = alert_measures(slo, alert);
@@ -381,7 +381,7 @@ fn burns_sit_between_the_thresholds() {
     let (service, slo) = project.slos().next().unwrap();
     let alerts = plan::burn_alerts(slo);
     let synthesis = synthesize::synthesize(&slo.sli, base_window(slo));
-    let subject = Subject::new(service, slo, &alerts, &synthesis);
+    let subject = Subject::new(&project.settings, service, slo, &alerts, &synthesis);
     // Tickets at 0.3% and 0.1%, pages from 0.6%: between 0.3% and 0.6%.
     assert_eq!(
         slow_share(&subject).map(Share::percent),
