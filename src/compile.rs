@@ -383,32 +383,40 @@ fn dashboard_outputs(
     sink: &dyn Sink,
 ) -> Vec<Result<Output, Diagnostic>> {
     let known = read_back.then(|| dashboard::known_series(project));
-    dashboard::dashboards(project, runbook_url)
-        .par_iter()
-        .map(|view| {
-            let file = renderer.render(&view.path, "dashboard.json.j2", view)?;
-            let problems = known
-                .as_ref()
-                .map(|known| verify::check_dashboard_text(&file.contents, known))
-                .unwrap_or_default()
-                .into_iter()
-                .map(|message| {
-                    Diagnostic::general(Problem::GeneratedInvalid {
-                        file: file.path.clone(),
-                        message,
-                    })
+    // Each service's dashboard is planned, rendered and dropped on its own,
+    // in parallel: the views of every service at once were most of a
+    // build's peak memory.
+    let render = |view: dashboard::DashboardView| -> Result<Output, Diagnostic> {
+        let file = renderer.render(&view.path, "dashboard.json.j2", &view)?;
+        drop(view);
+        let problems = known
+            .as_ref()
+            .map(|known| verify::check_dashboard_text(&file.contents, known))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|message| {
+                Diagnostic::general(Problem::GeneratedInvalid {
+                    file: file.path.clone(),
+                    message,
                 })
-                .collect();
-            Ok(Output::new(
-                file,
-                verify::Verified {
-                    problems,
-                    ..verify::Verified::default()
-                },
-                sink,
-            ))
-        })
-        .collect()
+            })
+            .collect();
+        Ok(Output::new(
+            file,
+            verify::Verified {
+                problems,
+                ..verify::Verified::default()
+            },
+            sink,
+        ))
+    };
+    let mut outputs: Vec<_> = project
+        .services
+        .par_iter()
+        .map(|service| render(dashboard::service_dashboard(project, service, runbook_url)))
+        .collect();
+    outputs.push(render(dashboard::overview(project)));
+    outputs
 }
 
 /// A rendered test file, the problems of its text, and what it names.

@@ -174,17 +174,6 @@ pub struct ColumnView {
     pub colored: bool,
 }
 
-/// Every dashboard of the project: the services' in order, then the overview.
-pub fn dashboards(project: &Project, runbook_url: &RunbookUrl) -> Vec<DashboardView> {
-    let mut views: Vec<DashboardView> = project
-        .services
-        .iter()
-        .map(|service| service_dashboard(project, service, runbook_url))
-        .collect();
-    views.push(overview(project));
-    views
-}
-
 /// What dashboards may read: every series the rules record, every metric
 /// the spec's queries read, and the alerts the rules define.
 pub fn known_series(project: &Project) -> KnownSeries {
@@ -396,7 +385,8 @@ fn variable_name(slo: &str, label: &str, used: &mut BTreeSet<String>) -> String 
     name
 }
 
-fn service_dashboard(
+/// One service's dashboard.
+pub fn service_dashboard(
     project: &Project,
     service: &Service,
     runbook_url: &RunbookUrl,
@@ -789,7 +779,8 @@ fn burn_panel(
     burn
 }
 
-fn overview(project: &Project) -> DashboardView {
+/// The overview dashboard of every SLO.
+pub fn overview(project: &Project) -> DashboardView {
     let services: Vec<&str> = project
         .services
         .iter()
