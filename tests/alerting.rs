@@ -151,3 +151,61 @@ fn a_raw_sli_averaging_its_base_ratio_fails_the_generated_tests() {
     fails(&out, EDGE_CASES, "slo:sli_error:ratio_rate28d");
     fails(&out, EDGE_CASES, "slogen_long_window=\\\"3d\\\"");
 }
+
+const SHARED: &str = r#"[defaults]
+min_events = 100
+
+[[sli]]
+name = "http"
+params = ["job"]
+[sli.ratio]
+errors = 'sum(rate(http_requests_total{job="{{job}}",code=~"5.."}[{{window}}]))'
+total = 'sum(rate(http_requests_total{job="{{job}}"}[{{window}}]))'
+
+[[sli]]
+name = "lag"
+[sli.threshold]
+query = 'max(queue_lag_seconds)'
+max = 30
+"#;
+
+/// The guard's default once reached SLOs with their own SLI kind only: an
+/// SLO using a shared ratio SLI was left unguarded.
+#[test]
+fn a_shared_event_sli_takes_the_default_low_traffic_guard() {
+    let project = Project::new();
+    project.file("slo/slogen.toml", SHARED);
+    project.file(
+        "slo/api.toml",
+        "[service]\nname = \"api\"\nteam = \"web\"\n\n[[slo]]\nname = \"availability\"\nobjective = 99.9\n[slo.sli]\nuse = \"http\"\nparams = { job = \"api\" }\n",
+    );
+    let run = project.slogen(&["build", "--out", "out"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rules = project.read("out/prometheus/api.yml");
+    assert!(
+        rules.contains("- record: slo:sli_events:count1h"),
+        "{rules}"
+    );
+    assert!(rules.contains(">= 100"), "{rules}");
+}
+
+/// A shared threshold SLI has no events to count: `min_events` on it is
+/// the same located error as on a threshold SLI of its own.
+#[test]
+fn min_events_on_a_shared_threshold_sli_is_an_error() {
+    let project = Project::new();
+    project.file("slo/slogen.toml", SHARED);
+    project.file(
+        "slo/queue.toml",
+        "[service]\nname = \"queue\"\nteam = \"web\"\n\n[[slo]]\nname = \"lag\"\nobjective = 99.0\n[slo.sli]\nuse = \"lag\"\n\n[slo.alerting]\nmin_events = 10\n",
+    );
+    let run = project.slogen(&["build", "--out", "out"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("min-events-without-events"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("threshold"), "{}", run.stderr);
+    assert!(!project.exists("out"));
+}

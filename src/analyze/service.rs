@@ -181,7 +181,9 @@ impl Analyzer {
             no_data_name: no_data_alert_name(service, slo),
             for_duration: settings.alert_for,
             keep_firing_for: settings.keep_firing_for,
-            min_events: settings.min_events.filter(|_| counts_events(&spec.sli)),
+            min_events: settings
+                .min_events
+                .filter(|_| counts_events(&spec.sli, settings)),
             page_extra: SeverityExtra::default(),
             ticket_extra: SeverityExtra::default(),
             windows: settings.windows.clone(),
@@ -228,10 +230,10 @@ impl Analyzer {
             }
         }
         if let Some(min_events) = &own.min_events {
-            if counts_events(&spec.sli) {
+            if counts_events(&spec.sli, settings) {
                 alerting.min_events = self.min_events(min_events);
             } else {
-                let kind = sli_kind(&spec.sli);
+                let kind = sli_kind(&spec.sli, settings);
                 let span = min_events.span();
                 self.error(Problem::MinEventsWithoutEvents { kind }, span);
             }
@@ -276,15 +278,24 @@ impl Analyzer {
 }
 
 /// True when the SLI counts events (ratio and latency SLIs), which the
-/// low-traffic guard counts.
-fn counts_events(sli: &Spanned<spec::SliSpec>) -> bool {
-    let sli = sli.get_ref();
+/// low-traffic guard counts; a shared SLI (`use`) as the settings define it.
+fn counts_events(sli: &Spanned<spec::SliSpec>, settings: &Settings) -> bool {
+    let sli = resolved(sli.get_ref(), settings);
     sli.ratio.is_some() || sli.latency.is_some()
 }
 
+/// The SLI spec itself, or the shared SLI it uses (as written, with its
+/// placeholders: enough to tell its kind).
+fn resolved<'a>(sli: &'a spec::SliSpec, settings: &'a Settings) -> &'a spec::SliSpec {
+    sli.use_sli
+        .as_ref()
+        .and_then(|name| settings.shared_slis.get(name.get_ref()))
+        .map_or(sli, |shared| &shared.spec)
+}
+
 /// The kind an SLI spec names, for messages.
-fn sli_kind(sli: &Spanned<spec::SliSpec>) -> &'static str {
-    let sli = sli.get_ref();
+fn sli_kind(sli: &Spanned<spec::SliSpec>, settings: &Settings) -> &'static str {
+    let sli = resolved(sli.get_ref(), settings);
     if sli.threshold.is_some() {
         "threshold"
     } else if sli.raw.is_some() {
