@@ -2,10 +2,9 @@
 //! `tests/cases/alerting`: they pass, and each fails when the feature it
 //! covers is taken out of the generated rules (a mutation test each).
 
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::harness::{Project, promtool_test, repository, tool_available};
+use crate::harness::{Project, fails, mutate, passes, repository, tool_available};
 
 /// The `alerting` case built with its tests into `out`.
 fn alerting() -> (Project, PathBuf) {
@@ -14,35 +13,6 @@ fn alerting() -> (Project, PathBuf) {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let out = project.path().join("out");
     (project, out)
-}
-
-/// Replaces every `from` with `to` in a generated file; `from` must occur.
-fn mutate(out: &Path, file: &str, from: &str, to: &str) {
-    let path = out.join(file);
-    let text = fs::read_to_string(&path).unwrap();
-    assert!(text.contains(from), "{file} has no `{from}`");
-    fs::write(&path, text.replace(from, to)).unwrap();
-}
-
-#[track_caller]
-fn passes(out: &Path, test: &str) {
-    let judgement = promtool_test(&out.join("tests").join(test));
-    assert!(judgement.passed, "{test}:\n{}", judgement.output);
-}
-
-#[track_caller]
-fn fails(out: &Path, test: &str, expected: &str) {
-    let judgement = promtool_test(&out.join("tests").join(test));
-    assert!(
-        !judgement.passed,
-        "{test} passed against broken rules:\n{}",
-        judgement.output
-    );
-    assert!(
-        judgement.output.contains(expected),
-        "{test} failed, but not at `{expected}`:\n{}",
-        judgement.output
-    );
 }
 
 const EDGE_CASES: &str = "slo-edge-cases.yml";

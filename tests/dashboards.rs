@@ -6,10 +6,9 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
-use crate::harness::{Project, repository, tool_available};
+use crate::harness::{Project, check_jsonschema, repository, tool_available};
 
 /// Every case's and the repository's specs, each built into `out/`.
 fn built_projects() -> Vec<(String, Project)> {
@@ -59,24 +58,6 @@ fn grafana_schema() -> Option<PathBuf> {
     );
     eprintln!("skipping: run .ci/grafana/install to judge dashboards against Grafana's schema");
     None
-}
-
-/// Runs check-jsonschema; true when every file is valid.
-fn check_jsonschema(schema: &Path, files: &[PathBuf]) -> (bool, String) {
-    let output = Command::new("check-jsonschema")
-        .arg("--schemafile")
-        .arg(schema)
-        .args(files)
-        .output()
-        .expect("check-jsonschema runs");
-    (
-        output.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        ),
-    )
 }
 
 #[test]

@@ -178,3 +178,54 @@ pub(crate) fn promtool_test(file: &Path) -> Judgement {
         ),
     }
 }
+
+/// Replaces every `from` with `to` in a generated file under `out`;
+/// `from` must occur (a mutation test's broken rules).
+pub(crate) fn mutate(out: &Path, file: &str, from: &str, to: &str) {
+    let path = out.join(file);
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{file} has no `{from}`");
+    fs::write(&path, text.replace(from, to)).unwrap();
+}
+
+/// promtool passes the generated test file `out/tests/<test>`.
+#[track_caller]
+pub(crate) fn passes(out: &Path, test: &str) {
+    let judgement = promtool_test(&out.join("tests").join(test));
+    assert!(judgement.passed, "{test}:\n{}", judgement.output);
+}
+
+/// promtool fails `out/tests/<test>`, at `expected`.
+#[track_caller]
+pub(crate) fn fails(out: &Path, test: &str, expected: &str) {
+    let judgement = promtool_test(&out.join("tests").join(test));
+    assert!(
+        !judgement.passed,
+        "{test} passed against broken rules:\n{}",
+        judgement.output
+    );
+    assert!(
+        judgement.output.contains(expected),
+        "{test} failed, but not at `{expected}`:\n{}",
+        judgement.output
+    );
+}
+
+/// Runs check-jsonschema on files; true when every file is valid, and what
+/// it printed.
+pub(crate) fn check_jsonschema(schema: &Path, files: &[PathBuf]) -> (bool, String) {
+    let output = Command::new("check-jsonschema")
+        .arg("--schemafile")
+        .arg(schema)
+        .args(files)
+        .output()
+        .expect("check-jsonschema runs");
+    (
+        output.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ),
+    )
+}

@@ -3,9 +3,9 @@
 //! are broken (a threshold, a window, an emptied file).
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::harness::{Project, promtool_test, repository, tool_available};
+use crate::harness::{Project, fails, mutate, promtool_test, repository, tool_available};
 
 /// Builds a spec directory into `out` and returns the generated test files.
 fn build(project: &Project, slo: &str) -> Vec<PathBuf> {
@@ -228,29 +228,6 @@ fn checkout() -> (Project, PathBuf) {
     build(&project, "slo");
     let out = project.path().join("out");
     (project, out)
-}
-
-/// Replaces `from` with `to` in a generated file; `from` must occur.
-fn mutate(out: &Path, file: &str, from: &str, to: &str) {
-    let path = out.join(file);
-    let text = fs::read_to_string(&path).unwrap();
-    assert!(text.contains(from), "{file} has no `{from}`");
-    fs::write(&path, text.replace(from, to)).unwrap();
-}
-
-#[track_caller]
-fn fails(out: &Path, test: &str, expected: &str) {
-    let judgement = promtool_test(&out.join("tests").join(test));
-    assert!(
-        !judgement.passed,
-        "{test} passed against broken rules:\n{}",
-        judgement.output
-    );
-    assert!(
-        judgement.output.contains(expected),
-        "{test} failed, but not at `{expected}`:\n{}",
-        judgement.output
-    );
 }
 
 const PAGE_1H: &str =

@@ -6,9 +6,8 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use crate::harness::{Project, repository, tool_available};
+use crate::harness::{Project, check_jsonschema, repository, tool_available};
 
 /// `slogen schema <kind>` written into the project, and its path.
 fn schema_file(project: &Project, kind: &str) -> PathBuf {
@@ -17,24 +16,6 @@ fn schema_file(project: &Project, kind: &str) -> PathBuf {
     let path = project.path().join(format!("{kind}.schema.json"));
     fs::write(&path, run.stdout).unwrap();
     path
-}
-
-/// Runs check-jsonschema on files; true when all are valid.
-fn validate(schema: &Path, files: &[PathBuf]) -> (bool, String) {
-    let output = Command::new("check-jsonschema")
-        .arg("--schemafile")
-        .arg(schema)
-        .args(files)
-        .output()
-        .expect("check-jsonschema runs");
-    (
-        output.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        ),
-    )
 }
 
 fn is_settings(path: &Path) -> bool {
@@ -87,9 +68,9 @@ fn every_documented_example_and_spec_file_passes_the_schema() {
             services.push(file);
         }
     }
-    let (valid, output) = validate(&service, &services);
+    let (valid, output) = check_jsonschema(&service, &services);
     assert!(valid, "service files:\n{output}");
-    let (valid, output) = validate(&settings, &settings_files);
+    let (valid, output) = check_jsonschema(&settings, &settings_files);
     assert!(valid, "settings files:\n{output}");
 }
 
@@ -116,7 +97,7 @@ fn unknown_keys_and_wrong_types_fail_the_schema_and_the_parser() {
         if judge {
             let path = project.path().join(&name);
             fs::write(&path, &text).unwrap();
-            let (valid, _) = validate(schema, &[path]);
+            let (valid, _) = check_jsonschema(schema, &[path]);
             assert!(!valid, "the schema accepts tests/schema/invalid/{name}");
         }
         // The parser agrees: the schema describes what slogen reads.
@@ -200,7 +181,7 @@ fn init_writes_the_schemas_and_the_directives_and_the_files_pass_them() {
             (".schema/slogen-service.json", "example.toml"),
             (".schema/slogen-settings.json", "slogen.toml"),
         ] {
-            let (valid, output) = validate(&slo.join(schema), &[slo.join(file)]);
+            let (valid, output) = check_jsonschema(&slo.join(schema), &[slo.join(file)]);
             assert!(valid, "{file}: {output}");
         }
     }
