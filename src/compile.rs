@@ -333,12 +333,7 @@ pub fn generate(
                 if rules_valid && read_tests {
                     problems.extend(verify::check_test_references(&path, &references, &groups));
                 }
-                errors.extend(problems.into_iter().map(|message| {
-                    Diagnostic::general(crate::diagnostic::Problem::GeneratedInvalid {
-                        file: path.clone(),
-                        message,
-                    })
-                }));
+                errors.extend(verify::generated_invalid(&path, problems));
                 files.extend(kept);
             }
             Err(error) => errors.push(error),
@@ -389,18 +384,11 @@ fn dashboard_outputs(
     let render = |view: dashboard::DashboardView| -> Result<Output, Diagnostic> {
         let file = renderer.render(&view.path, "dashboard.json.j2", &view)?;
         drop(view);
-        let problems = known
+        let messages = known
             .as_ref()
             .map(|known| verify::check_dashboard_text(&file.contents, known))
-            .unwrap_or_default()
-            .into_iter()
-            .map(|message| {
-                Diagnostic::general(Problem::GeneratedInvalid {
-                    file: file.path.clone(),
-                    message,
-                })
-            })
-            .collect();
+            .unwrap_or_default();
+        let problems = verify::generated_invalid(&file.path, messages);
         Ok(Output::new(
             file,
             verify::Verified {

@@ -40,11 +40,15 @@ pub fn sha256(text: &str) -> String {
 /// True when rule files may be written here: the template is the embedded
 /// one and still the text [`PINNED`] names.
 pub fn applies(templates: &Templates) -> bool {
+    // The embedded text never changes while slogen runs: hashed once.
+    static PINNED_IS_EMBEDDED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     !templates.overrides.contains_key(TEMPLATE)
-        && DEFAULT_TEMPLATES
-            .iter()
-            .find(|(name, _)| *name == TEMPLATE)
-            .is_some_and(|(_, text)| sha256(text) == PINNED)
+        && *PINNED_IS_EMBEDDED.get_or_init(|| {
+            DEFAULT_TEMPLATES
+                .iter()
+                .find(|(name, _)| *name == TEMPLATE)
+                .is_some_and(|(_, text)| sha256(text) == PINNED)
+        })
 }
 
 /// The text of a rule file as the embedded template writes it, and the

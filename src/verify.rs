@@ -277,15 +277,7 @@ pub fn verify_file(file: GeneratedFile) -> (GeneratedFile, Verified) {
     } else {
         Vec::new()
     };
-    let problems = problems
-        .into_iter()
-        .map(|message| {
-            Diagnostic::general(Problem::GeneratedInvalid {
-                file: file.path.clone(),
-                message,
-            })
-        })
-        .collect();
+    let problems = generated_invalid(&file.path, problems);
     (
         file,
         Verified {
@@ -317,15 +309,7 @@ pub fn verify_rules(mut file: GeneratedFile, format: Format) -> (GeneratedFile, 
         file.contents = source.text;
         (messages, Some(groups), rules)
     };
-    let problems = messages
-        .into_iter()
-        .map(|message| {
-            Diagnostic::general(Problem::GeneratedInvalid {
-                file: file.path.clone(),
-                message,
-            })
-        })
-        .collect();
+    let problems = generated_invalid(&file.path, messages);
     (
         file,
         Verified {
@@ -334,6 +318,20 @@ pub fn verify_rules(mut file: GeneratedFile, format: Format) -> (GeneratedFile, 
             rules,
         },
     )
+}
+
+/// What verifying a generated file found, as `generated-invalid` errors
+/// naming the file.
+pub fn generated_invalid(path: &str, messages: Vec<String>) -> Vec<Diagnostic> {
+    messages
+        .into_iter()
+        .map(|message| {
+            Diagnostic::general(Problem::GeneratedInvalid {
+                file: path.to_owned(),
+                message,
+            })
+        })
+        .collect()
 }
 
 /// A rule file's path: a `.yml` file outside `tests/` and `runbooks/`,

@@ -176,6 +176,11 @@ fn min_events_on_a_shared_threshold_sli_is_an_error() {
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("threshold"), "{}", run.stderr);
+    // The shared SLI's kind, not "a this SLI".
+    assert!(
+        run.stderr.contains("a threshold SLI has none"),
+        "{}",
+        run.stderr
+    );
     assert!(!project.exists("out"));
 }
