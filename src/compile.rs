@@ -214,11 +214,14 @@ pub fn generate(
         // The embedded template is written without the template engine
         // (`native`), with the rules counted as they are written.
         let (rendered, counted) = match &view {
-            Some(view) if native::applies(templates) => {
-                let (file, rules) = native::rule_file(&path, view);
+            Some(view) if native::rules::PINNED.applies(templates) => {
+                let (file, rules) = native::rules::rule_file(&path, view);
                 (Ok(file), Some(rules))
             }
-            _ => (renderer.render(&path, native::TEMPLATE, &view), None),
+            _ => (
+                renderer.render(&path, native::rules::PINNED.template, &view),
+                None,
+            ),
         };
         rendered.map(|file| {
             let format = verify::Format::of(target.kind);
@@ -381,8 +384,15 @@ fn dashboard_outputs(
     // Each service's dashboard is planned, rendered and dropped on its own,
     // in parallel: the views of every service at once were most of a
     // build's peak memory.
+    let pinned = native::dashboard::PINNED;
+    let native = pinned.applies(renderer.templates());
     let render = |view: dashboard::DashboardView| -> Result<Output, Diagnostic> {
-        let file = renderer.render(&view.path, "dashboard.json.j2", &view)?;
+        // The embedded template is written without the template engine.
+        let file = if native {
+            native::dashboard::dashboard_file(&view)
+        } else {
+            renderer.render(&view.path, pinned.template, &view)?
+        };
         drop(view);
         let messages = known
             .as_ref()

@@ -11,6 +11,7 @@
 //! template values when the template reaches it, not the whole view at once.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use minijinja::value::{Enumerator, Kwargs, Object, ObjectRepr, Value};
@@ -108,6 +109,11 @@ impl<'a> Renderer<'a> {
             environment,
             templates,
         }
+    }
+
+    /// The templates it renders.
+    pub fn templates(&self) -> &'a Templates {
+        self.templates
     }
 
     /// Renders `<path>.j2` with a context into the file `path`.
@@ -398,6 +404,38 @@ fn json_filter(value: Value) -> Result<String, Error> {
         }
     }
     Ok(escaped)
+}
+
+/// A string as the `json` filter writes it, appended to `out`: JSON's
+/// short escapes, `\u00XX` for other C0 controls, and `\uXXXX` for DEL,
+/// C1 controls and line separators (a property test holds it to the
+/// filter).
+pub fn json_string_into(out: &mut String, text: &str) {
+    out.reserve(text.len() + 2);
+    out.push('"');
+    let mut clean = 0;
+    for (at, character) in text.char_indices() {
+        let escape = match character {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
+            '\u{8}' => "\\b",
+            '\u{c}' => "\\f",
+            _ if needs_escape(character) => "",
+            _ => continue,
+        };
+        out.push_str(&text[clean..at]);
+        clean = at + character.len_utf8();
+        if escape.is_empty() {
+            let _ = write!(out, "\\u{:04x}", u32::from(character));
+        } else {
+            out.push_str(escape);
+        }
+    }
+    out.push_str(&text[clean..]);
+    out.push('"');
 }
 
 fn needs_escape(character: char) -> bool {
@@ -782,6 +820,15 @@ mod tests {
             if let Some(fast) = fast_scalar(&text) {
                 proptest::prop_assert_eq!(fast, serialized_scalar(&text));
             }
+        }
+
+        /// Any text: the JSON strings written without the filter are the
+        /// filter's.
+        #[test]
+        fn json_strings_agree_with_the_filter(text in "\\PC*|[\"\\\\\u{0}-\u{1f}\u{7f}-\u{9f}\u{2028}a ]{0,8}") {
+            let mut written = String::new();
+            json_string_into(&mut written, &text);
+            proptest::prop_assert_eq!(written, json_filter(Value::from(text.as_str())).unwrap());
         }
     }
 

@@ -107,12 +107,12 @@ fn the_repository_example_is_up_to_date() {
     }
 }
 
-/// The embedded rule templates are written without the template engine
-/// (`src/native.rs`); the same templates given as overrides go through the
-/// engine. Every case, and the example project, must come out the same
-/// both ways, byte for byte.
+/// The embedded rule and dashboard templates are written without the
+/// template engine (`src/native/`); the same templates given as overrides
+/// go through the engine. Every case, and the example project, must come
+/// out the same both ways, byte for byte.
 #[test]
-fn the_native_rule_writer_writes_what_the_templates_render() {
+fn the_native_writers_write_what_the_templates_render() {
     let mut dirs: Vec<(String, std::path::PathBuf)> = case_names()
         .into_iter()
         .map(|case| (case.clone(), repository().join("tests/cases").join(case)))
@@ -139,12 +139,12 @@ fn the_native_rule_writer_writes_what_the_templates_render() {
         let (native, engine) = (build(false), build(true));
         let files = native.files_under("out");
         assert_eq!(files, engine.files_under("out"), "{name}");
-        for file in files.iter().filter(|file| file.ends_with(".yml")) {
+        for file in &files {
             let native = native.read(&format!("out/{file}"));
             let engine = engine.read(&format!("out/{file}"));
             assert!(
                 native == engine,
-                "{name}: {file} differs between src/native.rs and the template:\n{}",
+                "{name}: {file} differs between src/native/ and the template:\n{}",
                 similar::TextDiff::from_lines(&engine, &native).unified_diff()
             );
         }

@@ -1766,7 +1766,7 @@ fn compile_case(case: &Case) -> (Sources, Compilation) {
 }
 
 /// The embedded templates as overrides: the rule files go through the
-/// template engine instead of `src/native.rs`.
+/// template engine instead of `src/native/`.
 fn engine_templates() -> Templates {
     Templates {
         overrides: slogen::render::DEFAULT_TEMPLATES

@@ -1,55 +1,20 @@
-//! The embedded rule-file template, compiled by hand.
+//! `rules.yml.j2`, compiled by hand.
 //!
 //! In: a planned rule file ([`ServiceRulesView`]: one service's groups in
 //! one deploy target's format). Out: the text `rules.yml.j2` renders from
-//! it, byte for byte, and the number of rules in it.
-//!
-//! That template only lays planned groups out as YAML. When the user does
-//! not override it, the build writes that text here instead of running the
-//! template engine, which was about half of a build's instructions at
-//! 1,000 SLOs (BENCHMARKS.md, "Rule files without the template engine").
-//! The template stays the definition: every fixture, the example project
-//! and the property tests' specs are rendered both ways and must give the
-//! same bytes, and [`PINNED`] holds the SHA-256 of the template text
-//! followed here. A template whose text changes is rendered by the engine
-//! until this file follows it (a test says so).
-
-use std::fmt::Write as _;
-
-use sha2::{Digest, Sha256};
+//! it, byte for byte, and the number of rules in it. The template only
+//! lays planned groups out as YAML.
 
 use crate::plan::ServiceRulesView;
-use crate::render::{DEFAULT_TEMPLATES, GeneratedFile, Templates, scalar_into};
+use crate::render::{GeneratedFile, scalar_into};
 
-/// The template written here.
-pub const TEMPLATE: &str = "rules.yml.j2";
+use super::Pinned;
 
-/// The SHA-256 of the template text followed here.
-pub const PINNED: &str = "5af4aeddb415902b78a43ee811e5b266c37e31c7a0a3ceaa85180c8317c8cce9";
-
-/// The SHA-256 of a text, in hex.
-pub fn sha256(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .fold(String::with_capacity(64), |mut hex, byte| {
-            let _ = write!(hex, "{byte:02x}");
-            hex
-        })
-}
-
-/// True when rule files may be written here: the template is the embedded
-/// one and still the text [`PINNED`] names.
-pub fn applies(templates: &Templates) -> bool {
-    // The embedded text never changes while slogen runs: hashed once.
-    static PINNED_IS_EMBEDDED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    !templates.overrides.contains_key(TEMPLATE)
-        && *PINNED_IS_EMBEDDED.get_or_init(|| {
-            DEFAULT_TEMPLATES
-                .iter()
-                .find(|(name, _)| *name == TEMPLATE)
-                .is_some_and(|(_, text)| sha256(text) == PINNED)
-        })
-}
+/// The template written here, and the SHA-256 of the text followed.
+pub const PINNED: Pinned = Pinned {
+    template: "rules.yml.j2",
+    sha256: "5af4aeddb415902b78a43ee811e5b266c37e31c7a0a3ceaa85180c8317c8cce9",
+};
 
 /// The text of a rule file as the embedded template writes it, and the
 /// number of rules in it.
@@ -220,24 +185,4 @@ fn indent_into(out: &mut String, text: &str, width: usize) {
 /// `text | yaml(indent=N)`, appended to `out`.
 fn yaml(out: &mut String, text: &str, indent: usize) {
     scalar_into(out, text, indent);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A template edited without this file: the test names the new hash
-    /// to pin once the writer here follows the change.
-    #[test]
-    fn the_pinned_template_is_the_embedded_one() {
-        let (_, text) = DEFAULT_TEMPLATES
-            .iter()
-            .find(|(name, _)| *name == TEMPLATE)
-            .expect("the rule template is embedded");
-        assert_eq!(
-            sha256(text),
-            PINNED,
-            "templates/{TEMPLATE} changed: make src/native.rs write what it writes, then pin the new hash"
-        );
-    }
 }
