@@ -14,6 +14,7 @@
 //! to its place in the text.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -23,9 +24,67 @@ use toml::de::{DeTable, DeValue};
 use crate::diagnostic::{Diagnostic, Problem, suggest};
 use crate::source::SourceFile;
 
-/// A table of strings (labels, annotations) with the span of the whole table;
-/// the analyzer finds a key's place inside it.
-pub type SpannedMap = Option<Spanned<BTreeMap<String, String>>>;
+/// A table of strings (labels, annotations, parameters, test series), each
+/// key and value with the span the parser gave it (a key's span holds its
+/// quotes, a value's its delimiters).
+pub type StringMap = BTreeMap<Spanned<String>, Spanned<String>>;
+
+/// An optional [`StringMap`] with the span of the whole table (for a
+/// `[header]` table, the header).
+pub type SpannedMap = Option<Spanned<StringMap>>;
+
+/// A [`StringMap`] without its spans.
+pub fn plain(map: &StringMap) -> BTreeMap<String, String> {
+    map.iter()
+        .map(|(key, value)| (key.get_ref().clone(), value.get_ref().clone()))
+        .collect()
+}
+
+/// Where the keys of a file's tables stand, by the span of their table (as
+/// the table's `Spanned` reports it): a struct keeps the spans of its
+/// values only, and some problems are about a key (one a target kind does
+/// not read, a switch another setting contradicts).
+#[derive(Clone, Debug, Default)]
+pub struct KeySpans(BTreeMap<(usize, usize), Vec<Spanned<String>>>);
+
+impl KeySpans {
+    /// The keys of `table` and of every table inside it.
+    fn of(table: &Spanned<DeTable<'_>>) -> Self {
+        fn walk(spans: &mut KeySpans, span: Range<usize>, table: &DeTable<'_>) {
+            let keys = table
+                .keys()
+                .map(|key| Spanned::new(key.span(), key.get_ref().to_string()))
+                .collect();
+            spans.0.insert((span.start, span.end), keys);
+            for value in table.values() {
+                walk_value(spans, value);
+            }
+        }
+        fn walk_value(spans: &mut KeySpans, value: &Spanned<DeValue<'_>>) {
+            match value.get_ref() {
+                DeValue::Table(inner) => walk(spans, value.span(), inner),
+                DeValue::Array(items) => {
+                    for item in items {
+                        walk_value(spans, item);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut spans = Self::default();
+        walk(&mut spans, table.span(), table.get_ref());
+        spans
+    }
+
+    /// The span of `key` in the table at `table`.
+    pub fn get(&self, table: &Range<usize>, key: &str) -> Option<Range<usize>> {
+        self.0
+            .get(&(table.start, table.end))?
+            .iter()
+            .find(|found| found.get_ref() == key)
+            .map(Spanned::span)
+    }
+}
 
 mod service;
 mod settings;
@@ -68,7 +127,11 @@ pub fn parse_service(source: &SourceFile) -> Parsed<ServiceFile> {
 
 /// Parses the settings file, reporting every syntax error and unknown key.
 pub fn parse_settings(source: &SourceFile) -> Parsed<SettingsFile> {
-    parse(source, SETTINGS_KEYS, read_whole)
+    parse(source, SETTINGS_KEYS, |table| {
+        let keys = KeySpans::of(&table);
+        let (file, errors) = read_whole::<SettingsFile>(table);
+        (file.map(|file| SettingsFile { keys, ..file }), errors)
+    })
 }
 
 /// What deserializing a file's table gave: the file, or the type errors.

@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{SliSpec, SpannedMap};
+use super::{SliSpec, SpannedMap, StringMap};
 
 /// One service file: `slo/<service>.toml`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -265,7 +265,8 @@ pub struct AlertSpec {
 #[schemars(deny_unknown_fields)]
 pub struct AlertTestSpec {
     /// Input series in promtool's expanding notation.
-    pub series: BTreeMap<String, String>,
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub series: StringMap,
     /// When to evaluate, e.g. `5m`.
     #[schemars(with = "String")]
     pub at: Spanned<String>,
@@ -273,7 +274,8 @@ pub struct AlertTestSpec {
     pub firing: bool,
     /// Labels the firing alert carries besides those slogen adds.
     #[serde(default)]
-    pub labels: BTreeMap<String, String>,
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub labels: StringMap,
 }
 
 /// The keys each table accepts, for "unknown key" help. A test keeps these in

@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{LatencySpec, RatioSpec, RawSpec, SpannedMap, ThresholdSpec, WindowSpec};
+use super::{KeySpans, LatencySpec, RatioSpec, RawSpec, SpannedMap, ThresholdSpec, WindowSpec};
 
 /// `slogen.toml`: project-wide settings.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -45,6 +45,10 @@ pub struct SettingsFile {
     #[serde(default)]
     #[schemars(with = "Vec<SharedSliSpec>")]
     pub sli: Vec<Spanned<SharedSliSpec>>,
+    /// Where each key stands (filled in after reading).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub keys: KeySpans,
 }
 
 /// `[[target]]`. Which keys a kind reads is the analyzer's to check.
@@ -215,7 +219,7 @@ pub struct AlertmanagerSpec {
     /// Global section passed through (e.g. `resolve_timeout`) after
     /// secret checks.
     #[schemars(with = "Option<BTreeMap<String, serde_json::Value>>")]
-    pub global: Option<Spanned<BTreeMap<String, toml::Value>>>,
+    pub global: Option<Spanned<BTreeMap<String, Spanned<Value>>>>,
     /// `[[alertmanager.receiver]]`.
     #[serde(default)]
     #[schemars(with = "Vec<ReceiverSpec>")]
@@ -227,7 +231,7 @@ pub struct AlertmanagerSpec {
 }
 
 /// `[[alertmanager.receiver]]`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, JsonSchema)]
 pub struct ReceiverSpec {
     /// Unique receiver name.
     #[schemars(with = "String")]
@@ -235,7 +239,155 @@ pub struct ReceiverSpec {
     /// `pagerduty_configs` etc., passed through after secret checks.
     #[serde(flatten)]
     #[schemars(with = "BTreeMap<String, serde_json::Value>")]
-    pub integrations: BTreeMap<String, toml::Value>,
+    pub integrations: BTreeMap<Spanned<String>, Spanned<Value>>,
+}
+
+// By hand rather than `#[serde(flatten)]`: a flattened map is buffered,
+// which loses the spans of its keys and of the values inside.
+impl<'de> Deserialize<'de> for ReceiverSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ReceiverSpec;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("a receiver table")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut name = None;
+                let mut integrations = BTreeMap::new();
+                while let Some(key) = map.next_key::<Spanned<String>>()? {
+                    if key.get_ref() == "name" {
+                        name = Some(map.next_value()?);
+                    } else {
+                        integrations.insert(key, map.next_value()?);
+                    }
+                }
+                let name = name.ok_or_else(|| serde::de::Error::missing_field("name"))?;
+                Ok(ReceiverSpec { name, integrations })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// A TOML value slogen passes through (receiver integrations, the
+/// Alertmanager `global` section), every part with its span, so that a
+/// secret found deep inside is pointed at.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// A string.
+    String(String),
+    /// An integer.
+    Integer(i64),
+    /// A float.
+    Float(f64),
+    /// `true` or `false`.
+    Boolean(bool),
+    /// A date and time.
+    Datetime(toml::value::Datetime),
+    /// An array.
+    Array(Vec<Spanned<Value>>),
+    /// A table.
+    Table(BTreeMap<String, Spanned<Value>>),
+}
+
+impl Value {
+    /// The value without its spans.
+    pub fn to_toml(&self) -> toml::Value {
+        match self {
+            Self::String(text) => toml::Value::String(text.clone()),
+            Self::Integer(number) => toml::Value::Integer(*number),
+            Self::Float(number) => toml::Value::Float(*number),
+            Self::Boolean(value) => toml::Value::Boolean(*value),
+            Self::Datetime(datetime) => toml::Value::Datetime(*datetime),
+            Self::Array(items) => {
+                toml::Value::Array(items.iter().map(|item| item.get_ref().to_toml()).collect())
+            }
+            Self::Table(table) => toml::Value::Table(
+                table
+                    .iter()
+                    .map(|(key, value)| (key.clone(), value.get_ref().to_toml()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Value;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("any valid TOML value")
+            }
+
+            fn visit_bool<E>(self, value: bool) -> Result<Value, E> {
+                Ok(Value::Boolean(value))
+            }
+
+            fn visit_i64<E>(self, value: i64) -> Result<Value, E> {
+                Ok(Value::Integer(value))
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<Value, E> {
+                i64::try_from(value)
+                    .map(Value::Integer)
+                    .map_err(|_| E::custom("u64 value was too large"))
+            }
+
+            fn visit_f64<E>(self, value: f64) -> Result<Value, E> {
+                Ok(Value::Float(value))
+            }
+
+            fn visit_str<E>(self, value: &str) -> Result<Value, E> {
+                Ok(Value::String(value.to_owned()))
+            }
+
+            fn visit_string<E>(self, value: String) -> Result<Value, E> {
+                Ok(Value::String(value))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut items: A,
+            ) -> Result<Value, A::Error> {
+                let mut array = Vec::new();
+                while let Some(item) = items.next_element()? {
+                    array.push(item);
+                }
+                Ok(Value::Array(array))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Value, A::Error> {
+                // The TOML deserializer hands a datetime over as a map of
+                // one private key, which this reads.
+                use toml_datetime::de::VisitMap;
+                let mut table = BTreeMap::new();
+                match VisitMap::next_key_seed(&mut map)? {
+                    Some(VisitMap::Datetime(datetime)) => return Ok(Value::Datetime(datetime)),
+                    Some(VisitMap::Key(key)) => {
+                        table.insert(key.into_owned(), map.next_value()?);
+                    }
+                    None => {}
+                }
+                while let Some(key) = map.next_key::<String>()? {
+                    table.insert(key, map.next_value()?);
+                }
+                Ok(Value::Table(table))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 /// `[[alertmanager.team]]`.
