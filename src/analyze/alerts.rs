@@ -15,10 +15,12 @@ impl Analyzer {
         let name = spec.name.get_ref();
         self.alert_name(&spec.name);
         let expr = self.query("expr", spec.expr.get_ref(), &spec.expr);
-        let for_duration = match &spec.for_duration {
-            Some(text) => Some(self.duration(text, false)?),
-            None => None,
-        };
+        // `Some(None)`: written, and not a duration (reported; the other
+        // fields are still checked).
+        let for_duration = spec
+            .for_duration
+            .as_ref()
+            .map(|text| self.duration(text, false));
         let severity = self.severity(&spec.severity);
         let labels = self.labels(&spec.labels, true);
         let annotations = self.annotations(&spec.annotations);
@@ -42,6 +44,10 @@ impl Analyzer {
             .into_iter()
             .collect::<Option<Vec<_>>>();
         expr?;
+        let for_duration = match for_duration {
+            Some(duration) => Some(duration?),
+            None => None,
+        };
         Some(PlainAlert {
             name: name.clone(),
             expr: spec.expr.get_ref().trim().to_owned(),

@@ -1,4 +1,4 @@
-//! Unit tests of the analyzer's checks, table-driven
+//! Unit tests of the analyzer's checks, one file per domain, table-driven
 //! in the manner of just's `analysis_error!`: the spec files in, every
 //! diagnostic out as its code and place (`code file:line:column`).
 //!
@@ -11,7 +11,11 @@ use crate::diagnostic::Diagnostic;
 use crate::source::SourceFile;
 use crate::spec;
 
+mod alerts;
 mod regressions;
+mod service;
+mod settings;
+mod sli;
 
 /// Every diagnostic of parsing and analyzing the files, settings first
 /// (as `slogen.toml`), then each service file (`a.toml`, `b.toml`, ...),
