@@ -478,6 +478,74 @@ mod tests {
     }
 
     #[test]
+    fn receivers_pass_through_what_toml_reads_with_every_string_placed() {
+        let text = r#"
+[alertmanager.global]
+resolve_timeout = "5m"
+
+[[alertmanager.receiver]]
+name = "ops"
+email_configs = [{ to = "a@b.c", send_resolved = true, headers = { "X-Team" = "web\u0021" } }]
+
+[[alertmanager.receiver.webhook_configs]]
+url = "http://hook.internal/"
+max_alerts = 10
+timeout = 1.5
+since = 1979-05-27T07:32:00Z
+"#;
+        let source = SourceFile::new("slogen.toml", text);
+        let settings = parse_settings(&source).into_result().unwrap();
+        let alertmanager = settings.alertmanager.unwrap().into_inner();
+        let expected: toml::Table = toml::from_str(text).unwrap();
+        let expected = &expected["alertmanager"];
+        let receiver = alertmanager.receiver[0].get_ref();
+        let integrations: toml::Table = receiver
+            .integrations
+            .iter()
+            .map(|(key, value)| (key.get_ref().clone(), value.get_ref().to_toml()))
+            .collect();
+        let mut expected_receiver = expected["receiver"][0].as_table().unwrap().clone();
+        expected_receiver.remove("name");
+        assert_eq!(integrations, expected_receiver);
+        let global: toml::Table = alertmanager
+            .global
+            .unwrap()
+            .get_ref()
+            .iter()
+            .map(|(key, value)| (key.clone(), value.get_ref().to_toml()))
+            .collect();
+        assert_eq!(&toml::Value::Table(global), &expected["global"]);
+        // Every string is placed at its spelling.
+        fn strings<'a>(value: &'a Spanned<Value>, found: &mut Vec<(&'a str, Range<usize>)>) {
+            match value.get_ref() {
+                Value::String(text) => found.push((text, value.span())),
+                Value::Array(items) => items.iter().for_each(|item| strings(item, found)),
+                Value::Table(table) => table.values().for_each(|item| strings(item, found)),
+                _ => {}
+            }
+        }
+        let mut found = Vec::new();
+        receiver
+            .integrations
+            .values()
+            .for_each(|value| strings(value, &mut found));
+        let spelled: Vec<(&str, &str)> = found
+            .iter()
+            .map(|(value, span)| (*value, &text[span.clone()]))
+            .collect();
+        assert_eq!(
+            spelled,
+            [
+                ("web!", "\"web\\u0021\""),
+                ("a@b.c", "\"a@b.c\""),
+                ("http://hook.internal/", "\"http://hook.internal/\""),
+            ]
+        );
+        let key = receiver.integrations.keys().nth(1).unwrap();
+        assert_eq!(&text[key.span()], "webhook_configs");
+    }
+
+    #[test]
     fn known_key_lists_match_the_structs() {
         check_key_lists(KNOWN_KEYS, |source| {
             parse_service(source).into_result().map(drop)
