@@ -15,10 +15,12 @@ impl Analyzer {
         let name = spec.name.get_ref();
         self.alert_name(&spec.name);
         let expr = self.query("expr", spec.expr.get_ref(), &spec.expr);
-        let for_duration = match &spec.for_duration {
-            Some(text) => Some(self.duration(text, false)?),
-            None => None,
-        };
+        // `Some(None)`: written, and not a duration (reported; the other
+        // fields are still checked).
+        let for_duration = spec
+            .for_duration
+            .as_ref()
+            .map(|text| self.duration(text, false));
         let severity = self.severity(&spec.severity);
         let labels = self.labels(&spec.labels, true);
         let annotations = self.annotations(&spec.annotations);
@@ -42,6 +44,10 @@ impl Analyzer {
             .into_iter()
             .collect::<Option<Vec<_>>>();
         expr?;
+        let for_duration = match for_duration {
+            Some(duration) => Some(duration?),
+            None => None,
+        };
         Some(PlainAlert {
             name: name.clone(),
             expr: spec.expr.get_ref().trim().to_owned(),
@@ -69,17 +75,6 @@ impl Analyzer {
         }
     }
 
-    /// A table's header and body: up to the next line opening a table.
-    pub(super) fn table_region(&self, header: &Range<usize>) -> Range<usize> {
-        let rest = self.text.get(header.end..).unwrap_or_default();
-        let end = rest
-            .match_indices('\n')
-            .map(|(offset, _)| offset + 1)
-            .find(|offset| rest[*offset..].trim_start().starts_with('['))
-            .map_or(self.text.len(), |offset| header.end + offset);
-        header.start..end
-    }
-
     /// A promtool case of a plain alert: series promtool can load, and
     /// expected labels that agree with the alert's own (`own`; a label whose
     /// value Prometheus expands from a template may be expected expanded).
@@ -89,25 +84,24 @@ impl Analyzer {
         own: &BTreeMap<String, String>,
     ) -> Option<AlertTest> {
         let test = spanned.get_ref();
-        let region = self.table_region(&spanned.span());
         let mut ok = true;
         for (series, values) in &test.series {
-            if let Err(error) = promql::parse_series(series) {
-                let span = self.key_span(&region, series);
+            if let Err(error) = promql::parse_series(series.get_ref()) {
+                let span = self.inner(series.span());
                 self.error(
                     Problem::InvalidTestSeries {
-                        series: series.clone(),
+                        series: series.get_ref().clone(),
                         error,
                     },
                     span,
                 );
                 ok = false;
             }
-            if let Err(error) = crate::notation::check(values) {
-                let span = self.value_span(&region, series, values);
+            if let Err(error) = crate::notation::check(values.get_ref()) {
+                let span = self.inner(values.span());
                 self.error(
                     Problem::InvalidTestValues {
-                        values: values.clone(),
+                        values: values.get_ref().clone(),
                         error,
                     },
                     span,
@@ -117,8 +111,10 @@ impl Analyzer {
         }
         let at = self.duration(&test.at, false);
         for (label, value) in &test.labels {
+            let (label_span, value_span) = (self.inner(label.span()), self.inner(value.span()));
+            let (label, value) = (label.get_ref(), value.get_ref());
             if !promql::is_label_name(label) {
-                let span = self.key_span(&region, label);
+                let span = label_span;
                 self.error(
                     Problem::InvalidLabelName {
                         name: label.clone(),
@@ -130,7 +126,7 @@ impl Analyzer {
                 && set != value
                 && !set.contains("{{")
             {
-                let span = self.value_span(&region, label, value);
+                let span = value_span;
                 self.error(
                     Problem::TestLabelConflict {
                         name: label.clone(),
@@ -144,10 +140,10 @@ impl Analyzer {
         }
         let at = at?;
         ok.then(|| AlertTest {
-            series: test.series.clone(),
+            series: spec::plain(&test.series),
             at,
             firing: test.firing,
-            labels: test.labels.clone(),
+            labels: spec::plain(&test.labels),
         })
     }
 

@@ -16,8 +16,10 @@
 //! service and its SLOs), `sli` (the SLI kinds and their queries) and
 //! `alerts` (plain alerts and their tests, names unique across the
 //! project). This file holds the entry point and the helpers they share:
-//! where a key or value stands in the text, names, durations, labels and
-//! templates.
+//! names, durations, labels and templates. Every place comes from the
+//! parser's spans (`toml::Spanned` on values and on the keys of free-form
+//! tables, `spec::KeySpans` for a key a struct declares); within a string
+//! value, `spec::value_span` reads the string as TOML does.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -227,44 +229,6 @@ impl Analyzer {
         None
     }
 
-    /// The text range of a table: for a `[header]` table toml spans only
-    /// the header, so the body runs on to the next header.
-    fn table_range(&self, table: &Range<usize>) -> Range<usize> {
-        let header = self.text.get(table.clone()).unwrap_or("");
-        if !header.trim_start().starts_with('[') || header.contains('=') {
-            return table.clone();
-        }
-        let end = self.text[table.end..]
-            .find("\n[")
-            .map_or(self.text.len(), |offset| table.end + offset);
-        table.start..end
-    }
-
-    /// The span of a key inside a table's text, or the whole table: the
-    /// first place the key stands as a key (at a line's or an inline
-    /// table's start, maybe quoted, before `=`), not inside a value.
-    fn key_span(&self, table: &Range<usize>, key: &str) -> Range<usize> {
-        let range = self.table_range(table);
-        let Some(text) = self.text.get(range.clone()) else {
-            return table.clone();
-        };
-        let is_key = |offset: usize| {
-            let before = text[..offset]
-                .trim_end_matches(['"', '\''])
-                .trim_end_matches([' ', '\t']);
-            let after = text[offset + key.len()..].trim_start_matches(['"', '\'']);
-            (before.is_empty() || before.ends_with(['{', ',', '\n']))
-                && after.trim_start_matches([' ', '\t']).starts_with('=')
-        };
-        text.match_indices(key)
-            .map(|(offset, _)| offset)
-            .find(|offset| is_key(*offset))
-            .map_or_else(
-                || table.clone(),
-                |offset| range.start + offset..range.start + offset + key.len(),
-            )
-    }
-
     /// Label names, and for labels an alerting rule sets (`templated`),
     /// their values as Prometheus templates.
     fn labels(&mut self, labels: &SpannedMap, templated: bool) -> BTreeMap<String, String> {
@@ -272,17 +236,18 @@ impl Analyzer {
             return BTreeMap::new();
         };
         for (name, value) in labels.get_ref() {
-            let span = self.key_span(&labels.span(), name);
+            let span = self.inner(name.span());
+            let name = name.get_ref();
             if !promql::is_label_name(name) {
                 self.error(Problem::InvalidLabelName { name: name.clone() }, span);
             } else if is_reserved(name) {
                 self.error(Problem::ReservedLabel { name: name.clone() }, span);
             }
             if templated {
-                self.template_in_table(&labels.span(), name, value);
+                self.template(name, Some(value));
             }
         }
-        labels.get_ref().clone()
+        spec::plain(labels.get_ref())
     }
 
     fn annotations(&mut self, annotations: &SpannedMap) -> BTreeMap<String, String> {
@@ -290,44 +255,27 @@ impl Analyzer {
             return BTreeMap::new();
         };
         for (name, value) in annotations.get_ref() {
-            if !promql::is_label_name(name) {
-                let span = self.key_span(&annotations.span(), name);
-                self.error(Problem::InvalidLabelName { name: name.clone() }, span);
+            if !promql::is_label_name(name.get_ref()) {
+                let span = self.inner(name.span());
+                let name = name.get_ref().clone();
+                self.error(Problem::InvalidLabelName { name }, span);
             }
-            self.template_in_table(&annotations.span(), name, value);
+            self.template(name.get_ref(), Some(value));
         }
-        annotations.get_ref().clone()
+        spec::plain(annotations.get_ref())
     }
 
     /// Alert labels and annotations are Prometheus templates: an action
     /// that never closes would make Prometheus reject the rule.
-    fn template_in_table(&mut self, table: &Range<usize>, key: &str, value: &str) {
-        if value.contains("{{") {
-            let span = self.value_span(table, key, value);
-            self.template_problems(key, value, span);
-        }
-    }
-
-    /// [`Self::template_in_table`] for a string of its own.
     fn template(&mut self, field: &str, text: Option<&Spanned<String>>) {
-        if let Some(text) = text
-            && text.get_ref().contains("{{")
-        {
-            let span = self.inner(text.span());
-            self.template_problems(field, text.get_ref(), span);
-        }
-    }
-
-    fn template_problems(&mut self, field: &str, text: &str, span: Range<usize>) {
-        let Err(error) = gotemplate::check(text) else {
+        let Some(text) = text.filter(|text| text.get_ref().contains("{{")) else {
             return;
         };
-        let start = span.start;
-        let at = self
-            .text
-            .get(span.clone())
-            .and_then(|source| spelled_at(source, text, &error.span))
-            .map_or(span, |at| start + at.start..start + at.end);
+        let Err(error) = gotemplate::check(text.get_ref()) else {
+            return;
+        };
+        let at = spec::value_span(&self.text, &text.span(), text.get_ref(), error.span)
+            .unwrap_or_else(|| self.inner(text.span()));
         let field = field.to_owned();
         let problem = match error.kind {
             gotemplate::ErrorKind::Unclosed => Problem::UnclosedTemplate { field },
@@ -378,37 +326,6 @@ impl Analyzer {
     }
 }
 
-/// Where `range`, bytes of a TOML string's value, stands in `source`, the
-/// value as spelled (a basic string's escapes each stand for one
-/// character); `None` when `source` does not spell `value`.
-fn spelled_at(source: &str, value: &str, range: &Range<usize>) -> Option<Range<usize>> {
-    if source == value {
-        return Some(range.clone());
-    }
-    let (mut spelled, mut start, mut end) = (0, None, None);
-    for (at, c) in value.char_indices().chain([(value.len(), ' ')]) {
-        if at == range.start {
-            start = Some(spelled);
-        }
-        if at == range.end {
-            end = Some(spelled);
-        }
-        let rest = source.get(spelled..)?;
-        spelled += match rest.as_bytes().first() {
-            _ if at == value.len() => 0,
-            Some(b'\\') => match rest.as_bytes().get(1)? {
-                b'u' => 6,
-                b'U' => 10,
-                b'x' => 4,
-                _ => 2,
-            },
-            _ if rest.starts_with(c) => c.len_utf8(),
-            _ => return None,
-        };
-    }
-    (spelled == source.len()).then_some(start?..end?)
-}
-
 fn is_reserved(label: &str) -> bool {
     RESERVED_LABELS.contains(&label) || label.starts_with(LABEL_PREFIX)
 }
@@ -426,18 +343,4 @@ fn runbook_notes(spec: Option<&Spanned<spec::RunbookSpec>>) -> RunbookNotes {
 }
 
 #[cfg(test)]
-mod tests {
-    #[test]
-    fn template_errors_are_found_where_the_value_is_spelled() {
-        let at = |source: &str, value: &str, range| super::spelled_at(source, value, &range);
-        assert_eq!(at("{{ x }}", "{{ x }}", 3..4), Some(3..4));
-        assert_eq!(
-            at(r#"{{ \"a\" | x }}"#, r#"{{ "a" | x }}"#, 9..10),
-            Some(11..12)
-        );
-        assert_eq!(at(r"\u00e9 {{ x", "é {{ x", 3..5), Some(7..9));
-        assert_eq!(at(r"{{ '\q' }}", r"{{ '\q' }}", 3..7), Some(3..7));
-        assert_eq!(at("name", "{{ x }}", 0..2), None);
-        assert_eq!(at("{{ x }}\n", "{{ x }}", 0..2), None);
-    }
-}
+mod tests;

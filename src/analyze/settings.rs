@@ -106,7 +106,7 @@ impl Analyzer {
             settings.routing = self.routing(alertmanager.get_ref());
         }
         if !file.target.is_empty() {
-            settings.targets = self.targets(&file.target);
+            settings.targets = self.targets(&file.target, &file.keys);
         }
         // The generated tests load plain rule files.
         if settings.write_tests
@@ -116,7 +116,10 @@ impl Analyzer {
                 .any(|target| target.kind == TargetKind::Prometheus)
             && let Some(build) = &file.build
         {
-            let span = self.key_span(&build.span(), "tests");
+            let span = file
+                .keys
+                .get(&build.span(), "tests")
+                .unwrap_or_else(|| build.span());
             self.error(
                 Problem::InvalidTarget {
                     message: "the promtool tests need a `prometheus` target".to_owned(),
@@ -139,7 +142,11 @@ impl Analyzer {
 
     /// `[[target]]`: each kind with the keys it reads, each in a directory
     /// of its own.
-    fn targets(&mut self, specs: &[Spanned<spec::TargetSpec>]) -> Vec<Target> {
+    fn targets(
+        &mut self,
+        specs: &[Spanned<spec::TargetSpec>],
+        keys: &spec::KeySpans,
+    ) -> Vec<Target> {
         let mut targets: Vec<Target> = Vec::new();
         for spec in specs {
             let table = spec.span();
@@ -172,7 +179,7 @@ impl Analyzer {
                 .iter()
                 .filter(|(key, set)| *set && !kind.keys().contains(key))
             {
-                let span = self.key_span(&table, key);
+                let span = keys.get(&table, key).unwrap_or_else(|| table.clone());
                 self.error(
                     Problem::TargetKeyNotRead {
                         key: (*key).to_owned(),
@@ -240,8 +247,9 @@ impl Analyzer {
             ] {
                 let Some(map) = map else { continue };
                 for (key, value) in map.get_ref() {
-                    if !is_kubernetes_key(key) {
-                        let span = self.key_span(&map.span(), key);
+                    if !is_kubernetes_key(key.get_ref()) {
+                        let span = self.inner(key.span());
+                        let key = key.get_ref();
                         self.error(
                             invalid_target(
                                 format!("`{}` is not a Kubernetes label or annotation key", key.escape_debug()),
@@ -250,15 +258,13 @@ impl Analyzer {
                             span,
                         );
                     }
-                    into.insert(key.clone(), value.clone());
+                    into.insert(key.get_ref().clone(), value.get_ref().clone());
                 }
             }
-            for (key, value) in &target.labels {
-                if !is_label_value(value) {
-                    let span = spec
-                        .labels
-                        .as_ref()
-                        .map_or(0..0, |map| self.key_span(&map.span(), key));
+            for (key, value) in spec.labels.iter().flat_map(|map| map.get_ref()) {
+                if !is_label_value(value.get_ref()) {
+                    let span = self.inner(key.span());
+                    let (key, value) = (key.get_ref(), value.get_ref());
                     self.error(
                         invalid_target(
                             format!("label `{key}` has a value Kubernetes rejects: `{}`", value.escape_debug()),
@@ -410,14 +416,12 @@ impl Analyzer {
         .map(|text| text.as_ref().and_then(|text| self.duration(text, true)))
         .into_iter();
         if let Some(global) = &spec.global {
-            let span = global.span();
             for (key, value) in global.get_ref() {
-                self.secrets(&mut vec!["global", key.as_str()], value, &span);
+                self.secrets(&mut vec!["global", key.as_str()], value);
             }
         }
         let mut receivers: Vec<Receiver> = Vec::new();
         for receiver in &spec.receiver {
-            let span = receiver.span();
             let receiver = receiver.get_ref();
             let name = receiver.name.get_ref();
             if name.trim().is_empty() || name.chars().any(char::is_control) {
@@ -432,8 +436,9 @@ impl Analyzer {
                 self.error(Problem::DuplicateReceiver { name: name.clone() }, name_span);
             }
             for (key, value) in &receiver.integrations {
+                let key_span = self.inner(key.span());
+                let key = key.get_ref();
                 if !INTEGRATIONS.contains(&key.as_str()) {
-                    let key_span = self.key_span(&span, key);
                     let suggestion = suggest(key, INTEGRATIONS.iter().copied());
                     self.error(
                         Problem::UnknownIntegration {
@@ -443,11 +448,15 @@ impl Analyzer {
                         key_span,
                     );
                 }
-                self.secrets(&mut vec![key.as_str()], value, &span);
+                self.secrets(&mut vec![key.as_str()], value);
             }
             receivers.push(Receiver {
                 name: name.clone(),
-                integrations: receiver.integrations.clone(),
+                integrations: receiver
+                    .integrations
+                    .iter()
+                    .map(|(key, value)| (key.get_ref().clone(), value.get_ref().to_toml()))
+                    .collect(),
             });
         }
         let names: Vec<String> = receivers
@@ -491,7 +500,13 @@ impl Analyzer {
             global: spec
                 .global
                 .as_ref()
-                .map(|global| global.get_ref().clone())
+                .map(|global| {
+                    global
+                        .get_ref()
+                        .iter()
+                        .map(|(key, value)| (key.clone(), value.get_ref().to_toml()))
+                        .collect()
+                })
                 .unwrap_or_default(),
             receivers,
             teams,
@@ -522,46 +537,28 @@ impl Analyzer {
 
     /// Reports literal secrets anywhere inside a receiver integration or
     /// the global section; `path` leads to `value` (see `secrets::check`).
-    pub(super) fn secrets<'a>(
-        &mut self,
-        path: &mut Vec<&'a str>,
-        value: &'a toml::Value,
-        table: &Range<usize>,
-    ) {
-        match value {
-            toml::Value::String(text) => {
+    pub(super) fn secrets<'a>(&mut self, path: &mut Vec<&'a str>, value: &'a Spanned<spec::Value>) {
+        match value.get_ref() {
+            spec::Value::String(text) => {
                 if let Some(problem) = crate::secrets::check(path, text) {
-                    let key = path.last().copied().unwrap_or("");
-                    let span = self.value_span(table, key, text);
+                    let span = self.inner(value.span());
                     self.error(problem, span);
                 }
             }
-            toml::Value::Table(inner) => {
+            spec::Value::Table(inner) => {
                 for (key, value) in inner {
                     path.push(key);
-                    self.secrets(path, value, table);
+                    self.secrets(path, value);
                     path.pop();
                 }
             }
-            toml::Value::Array(items) => {
+            spec::Value::Array(items) => {
                 for item in items {
-                    self.secrets(path, item, table);
+                    self.secrets(path, item);
                 }
             }
             _ => {}
         }
-    }
-
-    /// The span of `value` after `key` inside a table's text.
-    pub(super) fn value_span(&self, table: &Range<usize>, key: &str, value: &str) -> Range<usize> {
-        let key_span = self.key_span(table, key);
-        let end = self.table_range(table).end;
-        self.text
-            .get(key_span.end..end)
-            .and_then(|rest| rest.find(value))
-            .map_or(key_span.clone(), |offset| {
-                key_span.end + offset..key_span.end + offset + value.len()
-            })
     }
 
     pub(super) fn windows(

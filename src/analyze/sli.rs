@@ -145,7 +145,7 @@ impl Analyzer {
         let values = spec
             .params
             .as_ref()
-            .map(|params| params.get_ref().clone())
+            .map(|params| spec::plain(params.get_ref()))
             .unwrap_or_default();
         let mut ok = true;
         for param in &shared.params {
@@ -166,12 +166,12 @@ impl Analyzer {
         }
         if let Some(params) = &spec.params {
             for param in params.get_ref().keys() {
-                if !shared.params.contains(param) {
-                    let place = self.key_span(&params.span(), param);
+                if !shared.params.contains(param.get_ref()) {
+                    let place = self.inner(param.span());
                     self.error(
                         Problem::UnknownSliParam {
                             sli: name.get_ref().clone(),
-                            param: param.clone(),
+                            param: param.get_ref().clone(),
                             expected: shared.params.clone(),
                         },
                         place,
