@@ -295,7 +295,10 @@ pub fn recorded_windows(slo: &Slo) -> Vec<Duration> {
     let mut windows: BTreeSet<Duration> = BTreeSet::new();
     windows.insert(base_window(slo));
     let alerting = &slo.alerting;
-    let every = alerting.windows.iter().filter(|_| alerting.records_every_window);
+    let every = alerting
+        .windows
+        .iter()
+        .filter(|_| alerting.records_every_window);
     for window in alerting.enabled_windows().chain(every) {
         windows.insert(window.long);
         windows.insert(window.short);
