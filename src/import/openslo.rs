@@ -209,6 +209,11 @@ struct Objective {
     target: Option<Spanned<f64>>,
     #[serde(rename = "targetPercent")]
     target_percent: Option<Spanned<f64>>,
+    /// Read, not used: a threshold SLI's slice is one rule evaluation.
+    #[serde(rename = "timeSliceTarget")]
+    _time_slice_target: Option<f64>,
+    #[serde(rename = "timeSliceWindow")]
+    _time_slice_window: Option<serde_json::Value>,
 }
 
 /// An alert policy inline (`kind: AlertPolicy`) or by `alertPolicyRef`.
@@ -345,6 +350,8 @@ struct Objects<'a> {
     policies: BTreeMap<String, Placed<'a, PolicySpec>>,
     conditions: BTreeMap<String, Placed<'a, ConditionSpec>>,
     targets: BTreeMap<String, String>,
+    /// Targets that stand for slogen's own routing (an export's).
+    routing_targets: std::collections::BTreeSet<String>,
     sources: BTreeMap<String, String>,
 }
 
@@ -592,6 +599,12 @@ fn read_object<'a>(
         "AlertNotificationTarget" => {
             if spec.target.is_none() {
                 missing("target");
+            }
+            if metadata
+                .annotations
+                .contains_key(crate::export::annotation::ROUTING)
+            {
+                objects.routing_targets.insert(name.clone());
             }
             objects.targets.insert(name.clone(), name);
         }
@@ -994,6 +1007,7 @@ fn slo_text(
             });
             let _ = (&target.kind, &target.spec);
             match target_name {
+                Some(target_name) if objects.routing_targets.contains(&target_name) => {}
                 Some(target_name)
                     if target.target_ref.is_none()
                         || objects.targets.contains_key(&target_name) =>

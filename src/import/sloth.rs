@@ -812,7 +812,7 @@ impl Importer<'_> {
                 self.error(
                     code::CONFLICT,
                     format!("alert name `{}` is used by {first} too", name.value),
-                    Some("Sloth tells such alerts apart by their labels; slogen alert names are unique in a project: rename one (routes can match `slogen_service` and `slogen_slo`)"),
+                    Some("Sloth tells such alerts apart by their labels; in slogen an alert name belongs to one SLO (its generated tests expect every alert of a name, and a route, inhibition or silence on the name would reach all of them): give one SLO its own `alerting.name` (or none: slogen names it `<Service><Slo>BudgetBurn`), and match the old names with `alertname=~\"A|B\"` or route on `slogen_service` and `slogen_slo`"),
                     place(name),
                 );
             }
