@@ -15,7 +15,10 @@
 //! `notification_target` alert label to route on. Queries are PromQL
 //! with `{{window}}` (or Sloth's `{{.window}}`), as `slogen export
 //! openslo` writes them; a query with fixed ranges has them replaced by
-//! the window, which the report says.
+//! the window, which the report says. The export's own notification
+//! target (`slogen-alertmanager`, annotated `slogen.export/routing`) is
+//! slogen's routing, not a label. This file reads and links the objects;
+//! `slo.rs` writes each SLO.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

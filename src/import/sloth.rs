@@ -11,6 +11,7 @@
 //! annotations per severity, `{{.window}}`. SLI plugins are Go code slogen
 //! cannot run: each is an error naming the plugin. SLO plugins change
 //! Sloth's own generation and have no counterpart: each is reported.
+//! This file reads the documents and services; `slo.rs` converts each SLO.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
