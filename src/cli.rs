@@ -1062,6 +1062,12 @@ fn export_openslo(cli: &Cli, spec: &SpecArgs, out: Option<&Path>) -> u8 {
         return EXIT_INVALID;
     };
     let text = crate::export::openslo(&project);
+    for line in crate::export::not_exported(&project) {
+        write_stream(
+            &mut std::io::stderr(),
+            &format!("warning: not exported: {line}\n"),
+        );
+    }
     match out {
         None => {
             write_stream(&mut std::io::stdout(), &text);

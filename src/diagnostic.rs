@@ -888,7 +888,12 @@ impl Problem {
                 format!("first declared in `{}`; service names are unique across the directory", other.display())
             }
             Self::DuplicateSlo { .. } => "rename one of them".to_owned(),
-            Self::DuplicateAlert { other, .. } => format!("it is already used by {other}; rename one"),
+            Self::DuplicateAlert { other, .. } => format!(
+                "it is already used by {other}; rename one. An alert name belongs to one SLO or alert: \
+                 slogen's generated tests expect every alert of a name, and a route, inhibition or \
+                 silence on it would reach all of them (alerts shared a name in Sloth: match the \
+                 names with `alertname=~\"A|B\"`, or route on `slogen_service` and `slogen_slo`)"
+            ),
             Self::GroupNameTaken { .. } => {
                 "rule group names must be unique; rename the SLO".to_owned()
             }

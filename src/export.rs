@@ -3,7 +3,8 @@
 //!
 //! In: an [`ir::Project`]. Out: one YAML stream, a `Service` per service
 //! and an `SLO` per SLO (its SLI inline, one inline `AlertPolicy` per burn
-//! window with its `AlertCondition`), in project order; deterministic.
+//! window with its `AlertCondition`), in project order, after the one
+//! `AlertNotificationTarget` the policies name (Alertmanager); deterministic.
 //!
 //! Portable fields carry the meaning for other tools: ratio SLIs are
 //! `ratioMetric` (`good` or `bad` over `total`), raw SLIs a failure
@@ -11,42 +12,65 @@
 //! `op` and `value`, latency SLIs a ratio of histogram buckets; the period
 //! is a rolling `timeWindow`, each burn window a `burnrate` condition over
 //! its long window at the period's burn rate. What OpenSLO has no field
-//! for is kept in `slogen/...` annotations (the latency SLI's histogram,
+//! for is kept in `slogen.export/...` annotations (the latency SLI's histogram,
 //! alert names, labels and annotations, runbook notes, short windows), so
 //! that `slogen import openslo` gives the same specs back. Plain alerts
-//! and settings have no OpenSLO counterpart and are not exported.
+//! and settings have no OpenSLO counterpart and are not exported: each
+//! plain alert is named in a comment of the export and in a warning
+//! ([`not_exported`]).
 
 use serde_json::{Map, Value, json};
 
+use crate::duration::Duration;
 use crate::ir::{Bound, Project, RatioErrors, Service, Severity, SeverityExtra, Sli, Slo};
 use crate::number::format;
 
 /// Annotation keys of what OpenSLO has no field for.
 pub mod annotation {
     /// A latency SLI: `{histogram, threshold, selector, group_by}`.
-    pub const LATENCY: &str = "slogen/latency";
+    pub const LATENCY: &str = "slogen.export/latency";
     /// Alert name, labels and annotations, per severity too.
-    pub const ALERTING: &str = "slogen/alerting";
+    pub const ALERTING: &str = "slogen.export/alerting";
     /// Hand-written runbook notes.
-    pub const RUNBOOK: &str = "slogen/runbook";
+    pub const RUNBOOK: &str = "slogen.export/runbook";
     /// The service file's name in the spec directory.
-    pub const FILE: &str = "slogen/file";
+    pub const FILE: &str = "slogen.export/file";
     /// The SLO's name in its service.
-    pub const NAME: &str = "slogen/name";
+    pub const NAME: &str = "slogen.export/name";
     /// The short window of a burn-rate condition.
-    pub const SHORT_WINDOW: &str = "slogen/short-window";
+    pub const SHORT_WINDOW: &str = "slogen.export/short-window";
+    /// The notification target every alert policy names: Alertmanager,
+    /// with slogen's routing (not an alert label when imported back).
+    pub const ROUTING: &str = "slogen.export/routing";
 }
+
+/// The name of the one `AlertNotificationTarget` of an export.
+pub const ROUTING_TARGET: &str = "slogen-alertmanager";
 
 /// The project as OpenSLO v1 documents.
 pub fn openslo(project: &Project) -> String {
     let mut documents = Vec::new();
+    if project
+        .services
+        .iter()
+        .any(|service| !service.slos.is_empty())
+    {
+        documents.push(routing_target());
+    }
     for service in &project.services {
         documents.push(service_document(service));
         for slo in &service.slos {
-            documents.push(slo_document(service, slo));
+            documents.push(slo_document(
+                service,
+                slo,
+                project.settings.evaluation_interval,
+            ));
         }
     }
     let mut text = String::from("# OpenSLO v1, exported by `slogen export openslo`.\n");
+    for line in not_exported(project) {
+        text.push_str(&format!("# Not exported: {line}\n"));
+    }
     for document in documents {
         let options = serde_saphyr::ser_options! { folded_wrap_chars: usize::MAX };
         let yaml = serde_saphyr::to_string_with_options(&document, options).unwrap_or_default();
@@ -65,6 +89,42 @@ fn strings(map: &std::collections::BTreeMap<String, String>) -> Value {
             .map(|(key, value)| (key.clone(), Value::String(value.clone())))
             .collect(),
     )
+}
+
+/// What the export leaves out, a line each: the plain alerts, which no
+/// OpenSLO kind holds (an `AlertPolicy` belongs to an SLO and its
+/// conditions are burn rates or thresholds of the SLO's SLI).
+pub fn not_exported(project: &Project) -> Vec<String> {
+    project
+        .services
+        .iter()
+        .flat_map(|service| {
+            service.alerts.iter().map(|alert| {
+                format!(
+                    "plain alert `{}` of service `{}` ({}): OpenSLO has no kind for an alert outside an SLO; \
+                     `slogen import openslo` of this export will not have it",
+                    alert.name, service.name, service.source
+                )
+            })
+        })
+        .collect()
+}
+
+/// OpenSLO requires a notification target in every alert policy: slogen's
+/// is Alertmanager, with the routing of the settings file.
+fn routing_target() -> Value {
+    json!({
+        "apiVersion": "openslo/v1",
+        "kind": "AlertNotificationTarget",
+        "metadata": {
+            "name": ROUTING_TARGET,
+            "annotations": { annotation::ROUTING: "alertmanager" },
+        },
+        "spec": {
+            "description": "Alertmanager, routed by team and severity as slogen.toml's [routing] says.",
+            "target": "alertmanager",
+        },
+    })
 }
 
 fn service_document(service: &Service) -> Value {
@@ -95,7 +155,7 @@ fn extras(extras: &SeverityExtra) -> Value {
 }
 
 #[allow(clippy::too_many_lines)]
-fn slo_document(service: &Service, slo: &Slo) -> Value {
+fn slo_document(service: &Service, slo: &Slo, evaluation_interval: Duration) -> Value {
     let mut annotations = Map::new();
     let mut objective = Map::new();
     objective.insert(
@@ -189,6 +249,12 @@ fn slo_document(service: &Service, slo: &Slo) -> Value {
             };
             objective.insert("op".to_owned(), json!(op));
             objective.insert("value".to_owned(), json!(value));
+            // A slice is one evaluation, good when the gauge is in bounds.
+            objective.insert("timeSliceTarget".to_owned(), json!(1));
+            objective.insert(
+                "timeSliceWindow".to_owned(),
+                json!(evaluation_interval.to_string()),
+            );
             (json!({ "thresholdMetric": metric(query) }), "Timeslices")
         }
         Sli::Raw { error_ratio } => (
@@ -267,7 +333,7 @@ fn slo_document(service: &Service, slo: &Slo) -> Value {
                             },
                         },
                     }],
-                    "notificationTargets": [],
+                    "notificationTargets": [{ "targetRef": ROUTING_TARGET }],
                 },
             })
         })

@@ -376,6 +376,10 @@ pub struct Alerting {
     pub ticket: bool,
     /// No-data alert on.
     pub no_data: bool,
+    /// The windows of severities turned off are recorded too: Sloth
+    /// records every window, and its dashboards read them (`[compatibility]
+    /// sloth`).
+    pub records_every_window: bool,
     /// Added to this SLO's alerts.
     pub labels: BTreeMap<String, String>,
     /// Prometheus templates, passed through.

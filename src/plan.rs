@@ -289,11 +289,17 @@ pub fn recorded_series(settings: &Settings, slo: &Slo) -> Vec<String> {
     names
 }
 
-/// Every window the SLO records: alert windows, base window, period.
+/// Every window the SLO records: alert windows (in the Sloth-compatible
+/// mode those of severities turned off too), base window, period.
 pub fn recorded_windows(slo: &Slo) -> Vec<Duration> {
     let mut windows: BTreeSet<Duration> = BTreeSet::new();
     windows.insert(base_window(slo));
-    for window in slo.alerting.enabled_windows() {
+    let alerting = &slo.alerting;
+    let every = alerting
+        .windows
+        .iter()
+        .filter(|_| alerting.records_every_window);
+    for window in alerting.enabled_windows().chain(every) {
         windows.insert(window.long);
         windows.insert(window.short);
     }

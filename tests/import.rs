@@ -3,7 +3,7 @@
 //! rules pass promtool, its generated tests pass, and its burn-rate
 //! thresholds are Sloth's.
 
-use crate::harness::{Project, promtool, repository, tool_available};
+use crate::harness::{Project, check_jsonschema, promtool, repository, tool_available};
 
 const CASES: &[&str] = &[
     "apiserver",
@@ -216,19 +216,7 @@ fn openslo_fields_without_counterpart_are_located_errors() {
 /// rest.
 #[test]
 fn import_of_export_gives_the_same_specs() {
-    let mut cases: Vec<(String, std::path::PathBuf)> =
-        std::fs::read_dir(repository().join("tests/cases"))
-            .unwrap()
-            .map(|entry| {
-                let path = entry.unwrap().path();
-                (
-                    path.file_name().unwrap().to_string_lossy().into_owned(),
-                    path,
-                )
-            })
-            .collect();
-    cases.sort();
-    cases.push(("slo/".to_owned(), repository()));
+    let cases = export_cases();
     for (name, path) in cases {
         let project = Project::new();
         crate::harness::copy_tree(&path.join("slo"), &project.path().join("slo"));
@@ -241,9 +229,16 @@ fn import_of_export_gives_the_same_specs() {
         }
         let run = project.slogen(&["export", "openslo", "--slo", "back", "--out", "again.yaml"]);
         assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+        // Plain alerts are named in comments of the first export only.
+        let documents = |text: String| -> String {
+            text.lines()
+                .filter(|line| !line.starts_with("# Not exported: plain alert"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
         assert_eq!(
-            project.read("exported.yaml"),
-            project.read("again.yaml"),
+            documents(project.read("exported.yaml")),
+            documents(project.read("again.yaml")),
             "{name}: export is not a fixpoint"
         );
         // The same output directory for both: runbook links name it.
@@ -295,6 +290,134 @@ fn import_of_export_gives_the_same_specs() {
             );
         }
     }
+}
+
+/// Every fixture case and the repository's specs, and a copy of them.
+fn export_cases() -> Vec<(String, std::path::PathBuf)> {
+    let mut cases: Vec<(String, std::path::PathBuf)> =
+        std::fs::read_dir(repository().join("tests/cases"))
+            .unwrap()
+            .map(|entry| {
+                let path = entry.unwrap().path();
+                (
+                    path.file_name().unwrap().to_string_lossy().into_owned(),
+                    path,
+                )
+            })
+            .collect();
+    cases.sort();
+    cases.push(("slo/".to_owned(), repository()));
+    cases
+}
+
+/// The documents of an export, one JSON file each under `dir`.
+fn export_documents(project: &Project, export: &str, dir: &str) -> Vec<std::path::PathBuf> {
+    let documents: Vec<serde_json::Value> =
+        serde_saphyr::from_multiple(&project.read(export)).unwrap();
+    documents
+        .iter()
+        .filter(|document| !document.is_null())
+        .enumerate()
+        .map(|(index, document)| {
+            let file = format!("{dir}/{index:03}.json");
+            project.file(&file, &serde_json::to_string_pretty(document).unwrap());
+            project.path().join(file)
+        })
+        .collect()
+}
+
+const OPENSLO_SCHEMA: &str = "tests/openslo-schema/openslo.schema.json";
+
+/// OpenSLO's JSON Schema (tests/openslo-schema, with check-jsonschema)
+/// accepts every document of every export.
+#[test]
+fn every_export_is_valid_against_openslos_schema() {
+    if !tool_available("check-jsonschema") {
+        return;
+    }
+    let project = Project::new();
+    let mut files = Vec::new();
+    for (index, (name, path)) in export_cases().into_iter().enumerate() {
+        let slo = format!("slo-{index}");
+        crate::harness::copy_tree(&path.join("slo"), &project.path().join(&slo));
+        let export = format!("exported-{index}.yaml");
+        let run = project.slogen(&["export", "openslo", "--slo", &slo, "--out", &export]);
+        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+        files.extend(export_documents(
+            &project,
+            &export,
+            &format!("json-{index}"),
+        ));
+    }
+    let (valid, output) = check_jsonschema(&repository().join(OPENSLO_SCHEMA), &files);
+    assert!(valid, "{output}");
+}
+
+/// The schema is a judge: an annotation key OpenSLO forbids, a target that
+/// is not a name, an SLO without objectives fail.
+#[test]
+fn openslos_schema_rejects_a_broken_export() {
+    if !tool_available("check-jsonschema") {
+        return;
+    }
+    for (from, to, expected) in [
+        ("slogen.export/name:", "slogen/name:", "does not match"),
+        (
+            "- targetRef: slogen-alertmanager",
+            "- targetRef: Slogen Alertmanager",
+            "does not match",
+        ),
+        (
+            "objectives:",
+            "objectivez:",
+            "is not valid under any of the given schemas",
+        ),
+    ] {
+        let project = Project::copy_of(&repository().join("tests/cases/sloth-compatible"));
+        let run = project.slogen(&["export", "openslo", "--out", "exported.yaml"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let text = project.read("exported.yaml");
+        assert!(text.contains(from), "the export has no `{from}`");
+        project.file("exported.yaml", &text.replacen(from, to, 1));
+        let files = export_documents(&project, "exported.yaml", "json");
+        let (valid, output) = check_jsonschema(&repository().join(OPENSLO_SCHEMA), &files);
+        assert!(!valid, "`{from}` -> `{to}` passed:\n{output}");
+        assert!(output.contains(expected), "`{from}` -> `{to}`:\n{output}");
+    }
+}
+
+/// OpenSLO has no kind for a plain alert: each is named in a warning and in
+/// a comment of the export, and the rest is still exported.
+#[test]
+fn plain_alerts_are_reported_as_not_exported() {
+    let project = Project::copy_of(&repository().join("tests/cases/routing"));
+    let run = project.slogen(&["export", "openslo", "--out", "exported.yaml"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let export = project.read("exported.yaml");
+    let spec = project.read("slo/shop.toml");
+    let names: Vec<&str> = spec
+        .split("[[alert]]")
+        .skip(1)
+        .filter_map(|alert| alert.lines().find_map(|line| line.strip_prefix("name = ")))
+        .map(|name| name.trim_matches('"'))
+        .collect();
+    assert!(!names.is_empty());
+    for name in names {
+        let line = format!(
+            "plain alert `{name}` of service `shop` (shop.toml): OpenSLO has no kind for an alert outside an SLO"
+        );
+        assert!(
+            run.stderr
+                .contains(&format!("warning: not exported: {line}")),
+            "{name}: {}",
+            run.stderr
+        );
+        assert!(
+            export.contains(&format!("# Not exported: {line}")),
+            "{export}"
+        );
+    }
+    assert!(export.contains("kind: SLO"));
 }
 
 /// `promtool check rules` on every plain rule file of `out`.

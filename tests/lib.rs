@@ -20,5 +20,6 @@ mod reference;
 mod routing;
 mod rules;
 mod schema;
+mod sloth_dashboards;
 mod targets;
 mod templates;

@@ -190,6 +190,7 @@ impl Analyzer {
             page: true,
             ticket: true,
             no_data: true,
+            records_every_window: settings.sloth_compatible,
             labels: BTreeMap::new(),
             annotations: BTreeMap::new(),
         };
