@@ -521,7 +521,7 @@ impl Problem {
             Self::UnknownTargetKind { .. } => format!(
                 "the kinds are {}",
                 quoted_list(
-                    &crate::ir::TargetKind::ALL
+                    &crate::targets::TargetKind::ALL
                         .map(|kind| kind.name().to_owned())
                 )
             ),

@@ -160,7 +160,7 @@ pub fn generated_invalid(path: &str, messages: Vec<String>) -> Vec<Diagnostic> {
 
 /// A rule file's path: a `.yml` file outside `tests/` and `runbooks/`,
 /// other than `alertmanager.yml`.
-fn is_rule_file(path: &str) -> bool {
+pub(crate) fn is_rule_file(path: &str) -> bool {
     std::path::Path::new(path)
         .extension()
         .is_some_and(|extension| extension == "yml")

@@ -150,39 +150,6 @@ fn every_rule_problem_is_found_once() {
     }
 }
 
-/// The embedded templates' output, which a build takes as written, reads
-/// back clean for the bundled specs and every fixture (tests included).
-#[test]
-fn every_file_of_the_embedded_templates_reads_back_clean() {
-    let mut dirs = vec![std::path::PathBuf::from("slo")];
-    for case in std::fs::read_dir("tests/cases").unwrap() {
-        dirs.push(case.unwrap().path().join("slo"));
-    }
-    let mut read = 0;
-    for dir in dirs {
-        let sources = crate::load::spec_directory(&dir, None).unwrap();
-        let options = crate::compile::Options {
-            tests: Some(true),
-            verify: true,
-            ..crate::compile::Options::default()
-        };
-        let compilation =
-            crate::compile::compile(&sources, &crate::render::Templates::default(), &options);
-        assert!(
-            !compilation.has_errors(),
-            "{}: {:?}",
-            dir.display(),
-            compilation.diagnostics
-        );
-        read += compilation
-            .files
-            .iter()
-            .filter(|file| is_rule_file(&file.path) || file.path.starts_with("tests/"))
-            .count();
-    }
-    assert!(read >= 20, "{read}");
-}
-
 /// Messages of a file read in one format, with their lines.
 fn in_format(text: &str, format: Format) -> Vec<(usize, String)> {
     let source = SourceFile::new("rules.yml", text);
