@@ -221,7 +221,7 @@ pub fn generate(
             _ => (renderer.render(&path, native::TEMPLATE, &view), None),
         };
         rendered.map(|file| {
-            let format = verify::Format::of(target.kind);
+            let format = verify::RuleFormat::of(target.kind);
             let (file, verified) = match counted {
                 _ if read_rules => verify::verify_rules(file, format),
                 Some(rules) => (

@@ -164,7 +164,7 @@ fn load_inputs(spec: &SpecArgs, printer: &Printer) -> Result<(Sources, Templates
         // Specs slogen does not read (Sloth's YAML, say) and none it does:
         // building would write empty rule files.
         if !sources.warnings.is_empty() {
-            empty.severity = diagnostic::Severity::Error;
+            empty.severity = diagnostic::Level::Error;
             warnings.push(empty);
             printer.diagnostics(&warnings, &sources);
             return Err(EXIT_INVALID);

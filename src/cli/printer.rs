@@ -114,7 +114,7 @@ pub(super) fn write_stream(stream: &mut impl Write, text: &str) {
 }
 
 /// Re-indents a block: its common indentation becomes `spaces`.
-pub(super) fn indent(text: &str, spaces: usize) -> String {
+pub(super) fn reindent(text: &str, spaces: usize) -> String {
     let common = text
         .lines()
         .filter(|line| !line.trim().is_empty())

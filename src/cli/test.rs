@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::args::{Cli, SpecArgs};
-use super::printer::{Printer, indent, write_stream};
+use super::printer::{Printer, reindent, write_stream};
 use super::{EXIT_ERROR, EXIT_INVALID, EXIT_OK, load_inputs, plural};
 use crate::compile::{self};
 use crate::diagnostic::Format;
@@ -100,7 +100,7 @@ pub(super) fn test(
                 _ => text.push_str(&format!("{label}  {}\n", result.name)),
             }
             for detail in details.into_iter().flatten() {
-                text.push_str(&indent(detail, 6));
+                text.push_str(&reindent(detail, 6));
                 text.push('\n');
             }
         }

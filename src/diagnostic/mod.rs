@@ -32,7 +32,7 @@ use serde::Serialize;
 /// How bad a diagnostic is. Errors stop the build; warnings do not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Severity {
+pub enum Level {
     /// The input is invalid; nothing is written.
     Error,
     /// Valid, but probably not what was meant.
@@ -52,7 +52,7 @@ pub struct Location {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Diagnostic {
     /// Error or warning; derived from the problem unless overridden.
-    pub severity: Severity,
+    pub severity: Level,
     /// What is wrong (boxed: diagnostics travel in `Result`s).
     pub problem: Box<Problem>,
     /// Where, when the problem has a place in a file.
@@ -88,10 +88,10 @@ impl Diagnostic {
 
     /// True when this diagnostic stops the build.
     pub fn is_error(&self) -> bool {
-        self.severity == Severity::Error
+        self.severity == Level::Error
     }
 
-    fn sort_key(&self) -> (Option<&Path>, usize, Severity) {
+    fn sort_key(&self) -> (Option<&Path>, usize, Level) {
         let location = self.location.as_ref();
         (
             location.map(|location| location.path.as_path()),

@@ -6,10 +6,10 @@ use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::Path;
 
-use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use annotate_snippets::{AnnotationKind, Group, Level as SnippetLevel, Renderer, Snippet};
 use serde::Serialize;
 
-use super::{Diagnostic, Location, Severity};
+use super::{Diagnostic, Level, Location};
 use crate::source::SourceFile;
 
 /// How diagnostics are printed.
@@ -28,7 +28,7 @@ pub enum Format {
 #[derive(Debug, Serialize)]
 pub struct JsonDiagnostic {
     /// `error` or `warning`.
-    pub severity: Severity,
+    pub severity: Level,
     /// Stable code, e.g. `unknown-key`.
     pub code: &'static str,
     /// What is wrong.
@@ -126,8 +126,8 @@ fn to_json(diagnostic: &Diagnostic, files: &Files<'_>) -> JsonDiagnostic {
 
 fn render_github(diagnostic: &Diagnostic, files: &Files<'_>) -> String {
     let command = match diagnostic.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
+        Level::Error => "error",
+        Level::Warning => "warning",
     };
     let mut properties = vec![format!("title=slogen {}", diagnostic.problem.code())];
     if let Some(location) = &diagnostic.location {
@@ -173,8 +173,8 @@ fn escape_property(text: &str) -> String {
 
 fn render_human(diagnostic: &Diagnostic, files: &Files<'_>, color: bool) -> String {
     let level = match diagnostic.severity {
-        Severity::Error => Level::ERROR,
-        Severity::Warning => Level::WARNING,
+        Level::Error => SnippetLevel::ERROR,
+        Level::Warning => SnippetLevel::WARNING,
     };
     let message = diagnostic.problem.message();
     let code = diagnostic.problem.code();
@@ -213,7 +213,7 @@ fn render_human(diagnostic: &Diagnostic, files: &Files<'_>, color: bool) -> Stri
         _ => Group::with_title(title),
     };
     if let Some(help) = &help {
-        group = group.element(Level::HELP.message(help.as_str()));
+        group = group.element(SnippetLevel::HELP.message(help.as_str()));
     }
     let report = [group];
     let renderer = if color {

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::Severity;
+use super::Level;
 
 /// Every kind of problem slogen reports. The wording is in the `impl` below.
 #[derive(Clone, Debug, PartialEq)]
@@ -351,7 +351,7 @@ pub enum Problem {
 
 impl Problem {
     /// Errors unless the problem is advisory.
-    pub fn severity(&self) -> Severity {
+    pub fn severity(&self) -> Level {
         match self {
             Self::NoSpecFiles { .. }
             | Self::UnusedTeamRoute { .. }
@@ -361,8 +361,8 @@ impl Problem {
             | Self::RunbookLinksRelative
             | Self::UnknownTemplate { .. }
             | Self::Overwritten { .. }
-            | Self::BurnRateBelowOne { .. } => Severity::Warning,
-            _ => Severity::Error,
+            | Self::BurnRateBelowOne { .. } => Level::Warning,
+            _ => Level::Error,
         }
     }
 

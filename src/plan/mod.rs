@@ -112,14 +112,14 @@ pub struct ServiceRulesView {
     /// The service name.
     pub service: String,
     /// The target and what it names.
-    pub target: TargetView,
+    pub target: DeployTargetView,
     /// The service's recording groups (one per SLO), then its alert group.
     pub groups: Vec<GroupView>,
 }
 
 /// The target a rule file is written for.
 #[derive(Clone, Debug, Serialize)]
-pub struct TargetView {
+pub struct DeployTargetView {
     /// `prometheus`, `prometheus-operator`, `mimir`, `thanos` or
     /// `victoriametrics`.
     pub kind: &'static str,
@@ -270,7 +270,7 @@ pub fn service_rules(
     Some(ServiceRulesView {
         sources: vec![service.source.clone()],
         service: service.name.clone(),
-        target: TargetView {
+        target: DeployTargetView {
             kind: target.kind.name(),
             name: rule_object_name(&service.name),
             namespace,

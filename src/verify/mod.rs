@@ -2,14 +2,14 @@
 //!
 //! In: [`GeneratedFile`]s. Out: diagnostics, empty when every file is valid.
 //! A template can write anything, so nothing it produced is trusted: rule
-//! files are read with the structure of their target's format ([`Format`]:
+//! files are read with the structure of their target's format ([`RuleFormat`]:
 //! promtool's fields, plus Thanos', Mimir's or vmalert's group fields, a
 //! Mimir `namespace`, or `PrometheusRule` objects, several to a file; a
 //! field the format does not read is a located error), every expression is
 //! parsed again as an instant vector, record names, label names and
 //! durations are checked, and duplicate rules are reported. The same checks
 //! serve `slogen check --rules` on hand-written files of any of these
-//! formats ([`Format::Any`] tells them apart). Test files (`tests/*.yml`) are read with the structure of
+//! formats ([`RuleFormat::Any`] tells them apart). Test files (`tests/*.yml`) are read with the structure of
 //! `promtool test rules` (2.42): their rule files must be generated files,
 //! their group order must name those files' groups, and every duration,
 //! series, expression and value notation must parse.
@@ -40,7 +40,7 @@ pub use promtool_tests::{
     AlertRuleTest, ExpectedAlert, ExpectedSample, ExprTest, InputSeries, TestGroup, TestReferences,
     check_test_references, check_test_text,
 };
-pub use rule_files::{Format, check_rules};
+pub use rule_files::{RuleFormat, check_rules};
 
 use std::ops::Range;
 
@@ -113,7 +113,7 @@ pub fn verify_file(file: GeneratedFile) -> (GeneratedFile, Verified) {
 
 /// Checks a generated rule file in its format and gives it back (its text
 /// is read in place, not copied).
-pub fn verify_rules(mut file: GeneratedFile, format: Format) -> (GeneratedFile, Verified) {
+pub fn verify_rules(mut file: GeneratedFile, format: RuleFormat) -> (GeneratedFile, Verified) {
     let (messages, groups, rules) = {
         let source = SourceFile::new(&file.path, std::mem::take(&mut file.contents));
         let (diagnostics, groups, rules) = check_rules_and_groups(&source, format);

@@ -14,7 +14,7 @@ use crate::promql;
 /// A `promtool test rules` file (Prometheus 2.42's `unitTestFile`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct TestFile {
+struct UnitTestFile {
     rule_files: Vec<String>,
     evaluation_interval: Option<String>,
     group_eval_order: Option<Vec<String>>,
@@ -104,7 +104,7 @@ pub struct TestReferences {
 /// the files and groups it names (checked by [`check_test_references`]
 /// once every rule file is verified).
 pub fn check_test_text(text: &str) -> (Vec<String>, TestReferences) {
-    let file: TestFile = match serde_saphyr::from_str_with_options(text, yaml_options(text)) {
+    let file: UnitTestFile = match serde_saphyr::from_str_with_options(text, yaml_options(text)) {
         Ok(file) => file,
         Err(error) => {
             return (

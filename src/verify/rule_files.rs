@@ -22,7 +22,7 @@ use crate::source::SourceFile;
 /// One YAML document of a rule file, in any format slogen writes: a
 /// Prometheus, Thanos or vmalert group list, a Mimir namespace file
 /// (`namespace` and `groups`), or a `PrometheusRule` object. Which fields
-/// the file's format allows is checked after reading ([`Format`]), so each
+/// the file's format allows is checked after reading ([`RuleFormat`]), so each
 /// field out of place is located.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -95,11 +95,11 @@ struct RuleGroup {
 impl RuleGroup {
     /// The fields beyond Prometheus' that the group sets, each with the
     /// formats that read it and its place.
-    fn extra_fields(&self) -> Vec<(&'static str, &'static [Format], Range<usize>)> {
-        use Format::{Mimir, Operator, Thanos, VictoriaMetrics};
+    fn extra_fields(&self) -> Vec<(&'static str, &'static [RuleFormat], Range<usize>)> {
+        use RuleFormat::{Mimir, Operator, Thanos, VictoriaMetrics};
         let text = |field: &Option<Text>| field.as_ref().map(Place::span);
         let any = |field: &Field| field.as_ref().map(Place::span);
-        let vmalert: &'static [Format] = &[VictoriaMetrics];
+        let vmalert: &'static [RuleFormat] = &[VictoriaMetrics];
         [
             (
                 "evaluation_delay",
@@ -142,7 +142,7 @@ impl RuleGroup {
 
 /// The format a rule file is read in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
+pub enum RuleFormat {
     /// `promtool check rules`: groups with Prometheus' fields only.
     Prometheus,
     /// `PrometheusRule` objects, one or more YAML documents.
@@ -159,7 +159,7 @@ pub enum Format {
     Any,
 }
 
-impl Format {
+impl RuleFormat {
     /// The format a target writes.
     pub fn of(kind: TargetKind) -> Self {
         match kind {
@@ -212,25 +212,25 @@ pub(super) mod code {
     pub(super) const DUPLICATE: &str = "rule-duplicate";
 }
 
-/// Checks a rule file of any format slogen writes ([`Format::Any`]) the
+/// Checks a rule file of any format slogen writes ([`RuleFormat::Any`]) the
 /// way `promtool check rules` does (structure, PromQL, names, durations,
 /// labels, templates, duplicates), every problem located in the file.
 pub fn check_rules(source: &SourceFile) -> Vec<Diagnostic> {
     if let Some(span) = source.invalid_utf8_span() {
         return vec![Diagnostic::at(Problem::NotUtf8, &source.path, span)];
     }
-    check_rules_and_groups(source, Format::Any).0
+    check_rules_and_groups(source, RuleFormat::Any).0
 }
 
 /// [`check_rules`] in a format, the names of the file's groups, and how
 /// many rules it holds.
 pub(super) fn check_rules_and_groups(
     source: &SourceFile,
-    format: Format,
+    format: RuleFormat,
 ) -> (Vec<Diagnostic>, Vec<String>, usize) {
     // Objects may come several to a file (`---`); Prometheus reads one
     // group list per file.
-    let documents = if matches!(format, Format::Operator | Format::Any) {
+    let documents = if matches!(format, RuleFormat::Operator | RuleFormat::Any) {
         serde_saphyr::from_multiple_with_options::<Document>(
             &source.text,
             yaml_options(&source.text),
@@ -283,7 +283,7 @@ pub(super) fn check_rules_and_groups(
 fn check_document<'a>(
     source: &SourceFile,
     document: &'a Document,
-    format: Format,
+    format: RuleFormat,
     several: bool,
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<&'a RuleGroup> {
@@ -299,8 +299,8 @@ fn check_document<'a>(
     };
     let object = document.api_version.is_some() || document.kind.is_some();
     let format = match format {
-        Format::Any if object => Format::Operator,
-        Format::Any if document.namespace.is_some() => Format::Mimir,
+        RuleFormat::Any if object => RuleFormat::Operator,
+        RuleFormat::Any if document.namespace.is_some() => RuleFormat::Mimir,
         other => other,
     };
     // Where a missing field would go: the document's first field.
@@ -322,7 +322,7 @@ fn check_document<'a>(
             format.name()
         )
     };
-    if format == Format::Operator {
+    if format == RuleFormat::Operator {
         match &document.api_version {
             Some(version) if version.value == "monitoring.coreos.com/v1" => {}
             Some(version) => problems.push(problem(
@@ -403,14 +403,14 @@ fn check_document<'a>(
         ));
     }
     match (&document.namespace, format) {
-        (Some(namespace), Format::Mimir) if namespace.value.trim().is_empty() => {
+        (Some(namespace), RuleFormat::Mimir) if namespace.value.trim().is_empty() => {
             problems.push(problem(
                 "a Mimir namespace is empty".to_owned(),
                 namespace.span(),
             ));
         }
-        (Some(_), Format::Mimir) => {}
-        (None, Format::Mimir) => problems.push(problem(
+        (Some(_), RuleFormat::Mimir) => {}
+        (None, RuleFormat::Mimir) => problems.push(problem(
             "a Mimir rule file needs `namespace:` (what `mimirtool rules load` names the groups by)"
                 .to_owned(),
             first.clone(),
@@ -443,7 +443,7 @@ fn is_dns_subdomain(name: &str) -> bool {
 
 /// Problems of one document's groups: expressions, names, durations,
 /// the group fields its format reads, and repeated group names.
-fn check_groups(source: &SourceFile, groups: &[&RuleGroup], format: Format) -> Vec<Diagnostic> {
+fn check_groups(source: &SourceFile, groups: &[&RuleGroup], format: RuleFormat) -> Vec<Diagnostic> {
     let problem = |code: &'static str, message: String, span: Range<usize>| {
         Diagnostic::at(Problem::Rule { code, message }, &source.path, span)
     };
@@ -504,7 +504,7 @@ fn check_groups(source: &SourceFile, groups: &[&RuleGroup], format: Format) -> V
             ));
         }
         for (field, formats, span) in group.extra_fields() {
-            if format != Format::Any && !formats.contains(&format) {
+            if format != RuleFormat::Any && !formats.contains(&format) {
                 problems.push(problem(
                     code::STRUCTURE,
                     format!(
@@ -515,7 +515,7 @@ fn check_groups(source: &SourceFile, groups: &[&RuleGroup], format: Format) -> V
                 ));
             }
         }
-        if format == Format::VictoriaMetrics
+        if format == RuleFormat::VictoriaMetrics
             && let Some(offset) = &group.query_offset
         {
             problems.push(problem(

@@ -51,7 +51,7 @@ fn check_test(path: &str, text: &str, rules: &[GeneratedFile]) -> Vec<String> {
         .map(|file| {
             (
                 file.path.clone(),
-                verify_rules(file.clone(), Format::Prometheus)
+                verify_rules(file.clone(), RuleFormat::Prometheus)
                     .1
                     .groups
                     .unwrap_or_default(),
@@ -151,7 +151,7 @@ fn every_rule_problem_is_found_once() {
 }
 
 /// Messages of a file read in one format, with their lines.
-fn in_format(text: &str, format: Format) -> Vec<(usize, String)> {
+fn in_format(text: &str, format: RuleFormat) -> Vec<(usize, String)> {
     let source = SourceFile::new("rules.yml", text);
     check_rules_and_groups(&source, format)
         .0
@@ -166,26 +166,26 @@ fn in_format(text: &str, format: Format) -> Vec<(usize, String)> {
 #[test]
 fn a_field_of_another_target_is_located_in_each_format() {
     let thanos = "groups:\n  - name: a\n    partial_response_strategy: abort\n    rules: []\n";
-    assert_eq!(in_format(thanos, Format::Thanos), vec![]);
-    assert_eq!(in_format(thanos, Format::Any), vec![]);
+    assert_eq!(in_format(thanos, RuleFormat::Thanos), vec![]);
+    assert_eq!(in_format(thanos, RuleFormat::Any), vec![]);
     assert_eq!(
-        in_format(thanos, Format::Prometheus),
+        in_format(thanos, RuleFormat::Prometheus),
         vec![(
             3,
             "field `partial_response_strategy` is not read in Prometheus rule files".to_owned()
         )]
     );
     assert_eq!(
-        in_format(thanos, Format::VictoriaMetrics),
+        in_format(thanos, RuleFormat::VictoriaMetrics),
         vec![(
             3,
             "field `partial_response_strategy` is not read in vmalert rule files".to_owned()
         )]
     );
     let mimir = "namespace: ns\ngroups:\n  - name: a\n    source_tenants: [t1]\n    evaluation_delay: 1m\n    rules: []\n";
-    assert_eq!(in_format(mimir, Format::Mimir), vec![]);
-    assert_eq!(in_format(mimir, Format::Any), vec![]);
-    let found = in_format(mimir, Format::Prometheus);
+    assert_eq!(in_format(mimir, RuleFormat::Mimir), vec![]);
+    assert_eq!(in_format(mimir, RuleFormat::Any), vec![]);
+    let found = in_format(mimir, RuleFormat::Prometheus);
     assert_eq!(found.len(), 3, "{found:?}");
     assert_eq!(
         found[0],
@@ -196,7 +196,7 @@ fn a_field_of_another_target_is_located_in_each_format() {
     );
     let no_namespace = "groups:\n  - name: a\n    rules: []\n";
     assert_eq!(
-        in_format(no_namespace, Format::Mimir)[0].1,
+        in_format(no_namespace, RuleFormat::Mimir)[0].1,
         "a Mimir rule file needs `namespace:` (what `mimirtool rules load` names the groups by)"
     );
 }
@@ -209,15 +209,15 @@ fn prometheus_rule_objects_are_read_one_document_at_a_time() {
         )
     };
     let two = format!("{}---\n{}", object("one", "g1"), object("two", "g2"));
-    assert_eq!(in_format(&two, Format::Operator), vec![]);
-    assert_eq!(in_format(&two, Format::Any), vec![]);
+    assert_eq!(in_format(&two, RuleFormat::Operator), vec![]);
+    assert_eq!(in_format(&two, RuleFormat::Any), vec![]);
     // The same recording rule in two objects of one file is recorded twice.
     let same = format!("{}---\n{}", object("one", "g1"), object("two", "g1"));
-    let found = in_format(&same, Format::Any);
+    let found = in_format(&same, RuleFormat::Any);
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, 22);
     let bad = object("Not_A_Name", "g").replace("kind: PrometheusRule", "kind: Rule");
-    let found = in_format(&bad, Format::Any);
+    let found = in_format(&bad, RuleFormat::Any);
     assert_eq!(
             found,
             vec![
@@ -228,7 +228,7 @@ fn prometheus_rule_objects_are_read_one_document_at_a_time() {
     // Plain groups in several documents: Prometheus reads one list.
     let plain = "groups: []\n---\ngroups: []\n";
     assert!(
-        in_format(plain, Format::Any)[0]
+        in_format(plain, RuleFormat::Any)[0]
             .1
             .contains("more than one YAML document")
     );
