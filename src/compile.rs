@@ -224,7 +224,7 @@ pub fn generate(
             ),
         };
         rendered.map(|file| {
-            let format = verify::Format::of(target.kind);
+            let format = verify::RuleFormat::of(target.kind);
             let (file, verified) = match counted {
                 _ if read_rules => verify::verify_rules(file, format),
                 Some(rules) => (
@@ -504,5 +504,44 @@ pub fn compile_into(
                 diagnostics,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The embedded templates' output, which a build takes as written, reads
+    /// back clean for the bundled specs and every fixture (tests included).
+    #[test]
+    fn every_file_of_the_embedded_templates_reads_back_clean() {
+        let mut dirs = vec![std::path::PathBuf::from("slo")];
+        for case in std::fs::read_dir("tests/cases").unwrap() {
+            dirs.push(case.unwrap().path().join("slo"));
+        }
+        let mut read = 0;
+        for dir in dirs {
+            let sources = crate::load::spec_directory(&dir, None).unwrap();
+            let options = Options {
+                tests: Some(true),
+                verify: true,
+                ..Options::default()
+            };
+            let compilation = compile(&sources, &crate::render::Templates::default(), &options);
+            assert!(
+                !compilation.has_errors(),
+                "{}: {:?}",
+                dir.display(),
+                compilation.diagnostics
+            );
+            read += compilation
+                .files
+                .iter()
+                .filter(|file| {
+                    crate::verify::is_rule_file(&file.path) || file.path.starts_with("tests/")
+                })
+                .count();
+        }
+        assert!(read >= 20, "{read}");
     }
 }

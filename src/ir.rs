@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::duration::Duration;
+pub use crate::targets::TargetKind;
 
 /// Everything one build compiles.
 #[derive(Clone, Debug)]
@@ -508,69 +509,6 @@ impl Target {
             source_tenants: Vec::new(),
             alerting_partial_response: None,
             recording_partial_response: None,
-        }
-    }
-}
-
-/// The formats slogen writes rules in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum TargetKind {
-    /// Plain Prometheus rule files.
-    Prometheus,
-    /// `monitoring.coreos.com/v1` `PrometheusRule` objects.
-    PrometheusOperator,
-    /// Grafana Mimir / Cortex ruler namespace files (`mimirtool rules`).
-    Mimir,
-    /// Thanos ruler files (`partial_response_strategy`).
-    Thanos,
-    /// VictoriaMetrics vmalert files.
-    VictoriaMetrics,
-}
-
-impl TargetKind {
-    /// Every kind, in documentation order.
-    pub const ALL: [Self; 5] = [
-        Self::Prometheus,
-        Self::PrometheusOperator,
-        Self::Mimir,
-        Self::Thanos,
-        Self::VictoriaMetrics,
-    ];
-
-    /// The name in the settings file.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Prometheus => "prometheus",
-            Self::PrometheusOperator => "prometheus-operator",
-            Self::Mimir => "mimir",
-            Self::Thanos => "thanos",
-            Self::VictoriaMetrics => "victoriametrics",
-        }
-    }
-
-    /// The kind of a settings name.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.name() == name)
-    }
-
-    /// The `[[target]]` keys this kind reads besides `kind` and `dir`.
-    pub fn keys(self) -> &'static [&'static str] {
-        match self {
-            Self::Prometheus => &["interval"],
-            Self::PrometheusOperator => &["namespace", "labels", "annotations", "interval"],
-            Self::Mimir => &[
-                "namespace",
-                "interval",
-                "query_offset",
-                "evaluation_delay",
-                "source_tenants",
-            ],
-            Self::Thanos => &[
-                "interval",
-                "partial_response_strategy",
-                "recording_partial_response_strategy",
-            ],
-            Self::VictoriaMetrics => &["interval"],
         }
     }
 }

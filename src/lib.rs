@@ -53,5 +53,6 @@ pub mod secrets;
 pub mod source;
 pub mod spec;
 pub mod synthesize;
+pub mod targets;
 pub mod verify;
 pub mod write;

@@ -67,7 +67,8 @@ fn every_example_in_the_reference_builds() {
 fn every_diagnostic_code_is_documented() {
     let reference = std::fs::read_to_string(repository().join("docs/reference.md")).unwrap();
     let mut codes = Vec::new();
-    let diagnostic = std::fs::read_to_string(repository().join("src/diagnostic.rs")).unwrap();
+    let diagnostic =
+        std::fs::read_to_string(repository().join("src/diagnostic/problem.rs")).unwrap();
     let start = diagnostic
         .find("pub fn code(&self)")
         .expect("Problem::code");
@@ -77,7 +78,7 @@ fn every_diagnostic_code_is_documented() {
             codes.push(code.trim_end_matches("\",").to_owned());
         }
     }
-    let verify = std::fs::read_to_string(repository().join("src/verify.rs")).unwrap();
+    let verify = std::fs::read_to_string(repository().join("src/verify/rule_files.rs")).unwrap();
     for line in verify
         .lines()
         .filter(|line| line.contains(": &str = \"rule-"))

@@ -1,14 +1,35 @@
 use super::*;
-use crate::load::Sources;
 use crate::source::SourceFile;
 
+/// The project of one service file (and settings), parsed and analyzed as
+/// a build does: errors fail the test.
 fn project(settings: Option<&str>, service: &str) -> Project {
-    let sources = Sources {
-        settings: settings.map(|text| SourceFile::new("slo/slogen.toml", text)),
-        services: vec![SourceFile::new("slo/shop.toml", service)],
-        warnings: Vec::new(),
-    };
-    let (project, diagnostics) = crate::compile::analyze(&sources);
+    let settings = settings.map(|text| SourceFile::new("slo/slogen.toml", text));
+    let service = SourceFile::new("slo/shop.toml", service);
+    let parsed_settings = settings.as_ref().map(|source| {
+        let parsed = crate::spec::parse_settings(source);
+        let file = parsed
+            .file
+            .unwrap_or_else(|| panic!("{:?}", parsed.diagnostics));
+        (source, file)
+    });
+    let parsed = crate::spec::parse_service(&service);
+    let file = parsed
+        .file
+        .unwrap_or_else(|| panic!("{:?}", parsed.diagnostics));
+    let (project, diagnostics) = crate::analyze::analyze(
+        parsed_settings
+            .as_ref()
+            .map(|(source, file)| (*source, file)),
+        &[(&service, &file)],
+        true,
+    );
+    assert!(
+        !diagnostics
+            .iter()
+            .any(crate::diagnostic::Diagnostic::is_error),
+        "{diagnostics:?}"
+    );
     project.unwrap_or_else(|| panic!("{diagnostics:?}"))
 }
 
