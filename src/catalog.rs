@@ -19,7 +19,7 @@ use crate::routing::receiver_for;
 
 /// The catalog page.
 #[derive(Clone, Debug, Serialize)]
-pub struct CatalogView {
+pub(crate) struct CatalogView {
     /// Spec files, for the header.
     pub sources: Vec<String>,
     /// The overview dashboard's file, relative to the output directory.
@@ -32,7 +32,7 @@ pub struct CatalogView {
 
 /// One service.
 #[derive(Clone, Debug, Serialize)]
-pub struct CatalogService {
+pub(crate) struct CatalogService {
     /// Name.
     pub name: String,
     /// Owner team.
@@ -57,7 +57,7 @@ pub struct CatalogService {
 
 /// One SLO.
 #[derive(Clone, Debug, Serialize)]
-pub struct CatalogSlo {
+pub(crate) struct CatalogSlo {
     /// Name.
     pub name: String,
     /// Plain text.
@@ -86,7 +86,7 @@ pub struct CatalogSlo {
 
 /// One burn-rate alert of an SLO.
 #[derive(Clone, Debug, Serialize)]
-pub struct CatalogBurn {
+pub(crate) struct CatalogBurn {
     /// `page` or `ticket`.
     pub severity: Severity,
     /// The `severity` label value.
@@ -108,7 +108,7 @@ pub struct CatalogBurn {
 
 /// One plain alert.
 #[derive(Clone, Debug, Serialize)]
-pub struct CatalogAlert {
+pub(crate) struct CatalogAlert {
     /// Alert name.
     pub name: String,
     /// `page` or `ticket`.
@@ -120,7 +120,7 @@ pub struct CatalogAlert {
 }
 
 /// Plans the catalog.
-pub fn catalog(project: &Project) -> CatalogView {
+pub(crate) fn catalog(project: &Project) -> CatalogView {
     let settings = &project.settings;
     // One explanation per SLO, in `project.slos()` order.
     let mut explained = explain(project, None).unwrap_or_default().into_iter();

@@ -33,14 +33,14 @@ use crate::spec;
 use crate::verify;
 
 /// Where each verified file goes.
-pub trait Sink: Sync {
+pub(crate) trait Sink: Sync {
     /// Takes a file that passed verification; what it gives back is kept
     /// in [`Compilation::files`].
     fn accept(&self, file: GeneratedFile) -> Option<GeneratedFile>;
 }
 
 /// Keeps every file in memory.
-pub struct Keep;
+pub(crate) struct Keep;
 
 impl Sink for Keep {
     fn accept(&self, file: GeneratedFile) -> Option<GeneratedFile> {
@@ -70,7 +70,7 @@ impl Compilation {
 }
 
 /// Parses and analyzes the specs: the stages `check` needs.
-pub fn analyze(sources: &Sources) -> (Option<Project>, Vec<Diagnostic>) {
+pub fn parse_and_analyze(sources: &Sources) -> (Option<Project>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let settings = sources.settings.as_ref().and_then(|source| {
         let parsed = spec::parse_settings(source);
@@ -143,7 +143,7 @@ impl Default for Options {
 
 /// Renders a valid project into files, verifies them, and hands each one
 /// that passes to the sink.
-pub fn generate(
+pub(crate) fn generate(
     project: &Arc<Project>,
     templates: &Templates,
     options: &Options,
@@ -459,7 +459,7 @@ fn test_outputs(
 
 /// What [`generate`] produced.
 #[derive(Debug, Default)]
-pub struct Generated {
+pub(crate) struct Generated {
     /// Every file, sorted by path.
     pub files: Vec<GeneratedFile>,
     /// Recording and alerting rules in the rule files.
@@ -472,13 +472,13 @@ pub fn compile(sources: &Sources, templates: &Templates, options: &Options) -> C
 }
 
 /// Runs every stage, handing each verified file to the sink.
-pub fn compile_into(
+pub(crate) fn compile_into(
     sources: &Sources,
     templates: &Templates,
     options: &Options,
     sink: &dyn Sink,
 ) -> Compilation {
-    let (project, mut diagnostics) = analyze(sources);
+    let (project, mut diagnostics) = parse_and_analyze(sources);
     let Some(project) = project else {
         return Compilation {
             project: None,

@@ -66,7 +66,7 @@ fn file_diff(path: &str, old: Option<&str>, new: Option<&str>, color: bool) -> S
 }
 
 /// The diff of every file a build would touch, then the summary line.
-pub fn render(files: &[GeneratedFile], changes: &Changes, color: bool) -> String {
+pub(crate) fn render(files: &[GeneratedFile], changes: &Changes, color: bool) -> String {
     let new_contents = |path: &str| {
         files
             .iter()
@@ -90,7 +90,7 @@ pub fn render(files: &[GeneratedFile], changes: &Changes, color: bool) -> String
 }
 
 /// `2 added, 1 changed, 0 removed` (plus conflicts when there are some).
-pub fn summary(changes: &Changes) -> String {
+pub(crate) fn summary(changes: &Changes) -> String {
     let mut line = format!(
         "{} added, {} changed, {} removed",
         changes.added.len(),

@@ -109,7 +109,7 @@ pub enum DurationError {
 
 /// Renders a duration for people: `2d 2h`, `8m 38s`, `26s`.
 /// Shows the two largest non-zero units, rounding the seconds.
-pub fn humanize_seconds(seconds: f64) -> String {
+pub(crate) fn humanize_seconds(seconds: f64) -> String {
     if !seconds.is_finite() {
         return "never".to_owned();
     }

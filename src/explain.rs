@@ -17,7 +17,7 @@ use crate::plan::burn_alerts;
 
 /// One SLO, explained.
 #[derive(Clone, Debug, Serialize)]
-pub struct SloExplanation {
+pub(crate) struct SloExplanation {
     /// Service name.
     pub service: String,
     /// SLO name.
@@ -51,7 +51,7 @@ pub struct SloExplanation {
 
 /// One burn-rate alert, explained.
 #[derive(Clone, Debug, Serialize)]
-pub struct AlertExplanation {
+pub(crate) struct AlertExplanation {
     /// `page` or `ticket`.
     pub severity: Severity,
     /// Long window.
@@ -86,7 +86,7 @@ pub struct AlertExplanation {
 
 /// Why a filter matched nothing.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NoMatch {
+pub(crate) struct NoMatch {
     /// The filter as given.
     pub filter: String,
     /// The closest `service/slo`, if any is close.
@@ -94,7 +94,10 @@ pub struct NoMatch {
 }
 
 /// Explains the SLOs `filter` selects (`service` or `service/slo`; all when `None`).
-pub fn explain(project: &Project, filter: Option<&str>) -> Result<Vec<SloExplanation>, NoMatch> {
+pub(crate) fn explain(
+    project: &Project,
+    filter: Option<&str>,
+) -> Result<Vec<SloExplanation>, NoMatch> {
     let selected: Vec<SloExplanation> = project
         .slos()
         .filter(|(service, slo)| match filter {
@@ -203,7 +206,7 @@ fn next_evaluation(seconds: f64, step: f64) -> f64 {
 }
 
 /// The human rendering: a block per SLO with a table of its alerts.
-pub fn render_human(explanations: &[SloExplanation]) -> String {
+pub(crate) fn render_human(explanations: &[SloExplanation]) -> String {
     let mut text = String::new();
     for (index, slo) in explanations.iter().enumerate() {
         if index > 0 {

@@ -26,29 +26,29 @@ use crate::ir::{Bound, Project, RatioErrors, Service, Severity, SeverityExtra, S
 use crate::number::format;
 
 /// Annotation keys of what OpenSLO has no field for.
-pub mod annotation {
+pub(crate) mod annotation {
     /// A latency SLI: `{histogram, threshold, selector, group_by}`.
-    pub const LATENCY: &str = "slogen.export/latency";
+    pub(crate) const LATENCY: &str = "slogen.export/latency";
     /// Alert name, labels and annotations, per severity too.
-    pub const ALERTING: &str = "slogen.export/alerting";
+    pub(crate) const ALERTING: &str = "slogen.export/alerting";
     /// Hand-written runbook notes.
-    pub const RUNBOOK: &str = "slogen.export/runbook";
+    pub(crate) const RUNBOOK: &str = "slogen.export/runbook";
     /// The service file's name in the spec directory.
-    pub const FILE: &str = "slogen.export/file";
+    pub(crate) const FILE: &str = "slogen.export/file";
     /// The SLO's name in its service.
-    pub const NAME: &str = "slogen.export/name";
+    pub(crate) const NAME: &str = "slogen.export/name";
     /// The short window of a burn-rate condition.
-    pub const SHORT_WINDOW: &str = "slogen.export/short-window";
+    pub(crate) const SHORT_WINDOW: &str = "slogen.export/short-window";
     /// The notification target every alert policy names: Alertmanager,
     /// with slogen's routing (not an alert label when imported back).
-    pub const ROUTING: &str = "slogen.export/routing";
+    pub(crate) const ROUTING: &str = "slogen.export/routing";
 }
 
 /// The name of the one `AlertNotificationTarget` of an export.
-pub const ROUTING_TARGET: &str = "slogen-alertmanager";
+pub(crate) const ROUTING_TARGET: &str = "slogen-alertmanager";
 
 /// The project as OpenSLO v1 documents.
-pub fn openslo(project: &Project) -> String {
+pub(crate) fn openslo(project: &Project) -> String {
     let mut documents = Vec::new();
     if project
         .services
@@ -94,7 +94,7 @@ fn strings(map: &std::collections::BTreeMap<String, String>) -> Value {
 /// What the export leaves out, a line each: the plain alerts, which no
 /// OpenSLO kind holds (an `AlertPolicy` belongs to an SLO and its
 /// conditions are burn rates or thresholds of the SLO's SLI).
-pub fn not_exported(project: &Project) -> Vec<String> {
+pub(crate) fn not_exported(project: &Project) -> Vec<String> {
     project
         .services
         .iter()

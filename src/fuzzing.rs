@@ -277,7 +277,7 @@ pub fn regex(data: &[u8]) {
     let expr = format!("up{{job=~{}}} == 0", promql::quote(&pattern));
     let service = format!("{ALERT}expr = {}\n", toml_string(&expr));
     let sources = service_sources(&service);
-    let (project, diagnostics) = compile::analyze(&sources);
+    let (project, diagnostics) = compile::parse_and_analyze(&sources);
     check_diagnostics(&diagnostics, &sources.all());
     if verdict.is_err() {
         assert!(

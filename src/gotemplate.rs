@@ -30,7 +30,7 @@ mod tests;
 
 /// How deeply parentheses and blocks may nest: deeper recursion could
 /// overflow the stack, and no real template comes near it.
-pub const MAX_NESTING: usize = 256;
+pub(crate) const MAX_NESTING: usize = 256;
 
 /// Functions an alert template may call in Prometheus 2.42: Go's builtins,
 /// then Prometheus' own (`tmpl` is for console templates only).
@@ -48,7 +48,7 @@ const VARIABLES: &[&str] = &["$", "$labels", "$externalLabels", "$externalURL", 
 
 /// Words a template may write where it calls a function: the functions
 /// and keywords, to suggest one for a misspelt name.
-pub fn words() -> impl Iterator<Item = &'static str> {
+pub(crate) fn words() -> impl Iterator<Item = &'static str> {
     FUNCTIONS
         .split_whitespace()
         .chain(KEYWORDS.split_whitespace())
@@ -56,7 +56,7 @@ pub fn words() -> impl Iterator<Item = &'static str> {
 
 /// What kind of error a template has.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ErrorKind {
+pub(crate) enum ErrorKind {
     /// An action or comment opens with `{{` and the text ends inside it.
     Unclosed,
     /// It calls a function Prometheus does not define.
@@ -68,7 +68,7 @@ pub enum ErrorKind {
 /// Why Prometheus would refuse a template, and where: `span` is a byte
 /// range of the text, the token at fault.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TemplateError {
+pub(crate) struct TemplateError {
     pub kind: ErrorKind,
     pub message: String,
     pub span: Range<usize>,
@@ -78,7 +78,7 @@ pub struct TemplateError {
 /// Go's parser reports, if any, except that an action or comment that never
 /// closes comes first wherever it stands (`{{ $labels.job is down` never
 /// closes: Go would first say that `is` is no function).
-pub fn check(text: &str) -> Result<(), TemplateError> {
+pub(crate) fn check(text: &str) -> Result<(), TemplateError> {
     Parser::new(text).parse().map_err(|error| {
         if error.kind == ErrorKind::Unclosed {
             return error;

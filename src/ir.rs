@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::duration::Duration;
-pub use crate::targets::TargetKind;
+pub(crate) use crate::targets::TargetKind;
 
 /// Everything one build compiles.
 #[derive(Clone, Debug)]
@@ -150,7 +150,7 @@ pub struct WindowSpec {
 }
 
 /// The SRE Workbook's windows for a 30-day period (Table 5-8 plus the 1d/2h ticket).
-pub fn workbook_windows() -> Vec<WindowSpec> {
+pub(crate) fn workbook_windows() -> Vec<WindowSpec> {
     let window = |severity, long, short, budget_share| WindowSpec {
         severity,
         long: Duration::from_minutes(long),

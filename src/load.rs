@@ -25,7 +25,7 @@ use crate::render::{DEFAULT_TEMPLATES, Templates};
 use crate::source::SourceFile;
 
 /// The settings file's name inside the spec directory.
-pub const SETTINGS_FILE: &str = "slogen.toml";
+pub(crate) const SETTINGS_FILE: &str = "slogen.toml";
 
 /// Everything the compiler reads.
 #[derive(Clone, Debug, Default)]
@@ -57,7 +57,7 @@ fn io_error(path: &Path, error: &std::io::Error) -> Diagnostic {
 }
 
 /// What a directory entry is, in words, for messages.
-pub fn describe_file_type(file_type: &fs::FileType) -> &'static str {
+pub(crate) fn describe_file_type(file_type: &fs::FileType) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
@@ -131,7 +131,7 @@ fn check_directory(dir: &Path) -> Result<(), Diagnostic> {
 }
 
 /// Reads one text file as a source.
-pub fn read_source(path: &Path) -> Result<SourceFile, Diagnostic> {
+pub(crate) fn read_source(path: &Path) -> Result<SourceFile, Diagnostic> {
     let bytes = fs::read(path).map_err(|error| io_error(path, &error))?;
     Ok(SourceFile::from_bytes(path, bytes))
 }
@@ -228,7 +228,7 @@ fn holds_specs(path: &Path) -> bool {
 /// Reads every `*.j2` file of a templates directory as an override; a name
 /// that overrides no built-in template is a warning (it is still there to
 /// be included by the others).
-pub fn templates(dir: &Path) -> Result<(Templates, Vec<Diagnostic>), Vec<Diagnostic>> {
+pub(crate) fn templates(dir: &Path) -> Result<(Templates, Vec<Diagnostic>), Vec<Diagnostic>> {
     check_directory(dir).map_err(|problem| vec![problem])?;
     let mut templates = Templates::default();
     let mut problems = Vec::new();

@@ -1,5 +1,5 @@
 //! The `slogen` binary: everything lives in the library.
 
 fn main() -> std::process::ExitCode {
-    slogen::cli::main()
+    slogen::main()
 }

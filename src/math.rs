@@ -26,11 +26,11 @@ use crate::ir::{Severity, WindowSpec};
 use crate::number::clean;
 
 /// The reference period burn windows are written for.
-pub const REFERENCE_PERIOD: Duration = Duration::from_minutes(30 * 24 * 60);
+pub(crate) const REFERENCE_PERIOD: Duration = Duration::from_minutes(30 * 24 * 60);
 
 /// A burn window resolved for one SLO.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct BurnAlert {
+pub(crate) struct BurnAlert {
     /// Page or ticket.
     pub severity: Severity,
     /// Long window.
@@ -51,7 +51,7 @@ pub struct BurnAlert {
 /// unless that gives a burn rate below 1 (a ticket on an SLO that will be
 /// met with budget to spare: the 3d ticket of a 28d period, 0.933x); then
 /// the burn rate is 1 and the share is what 1x spends, `long / period`.
-pub fn burn_alert(window: &WindowSpec, period: Duration, error_budget: f64) -> BurnAlert {
+pub(crate) fn burn_alert(window: &WindowSpec, period: Duration, error_budget: f64) -> BurnAlert {
     let mut burn_rate = burn_rate(window.budget_share, period, window.long);
     let mut budget_share = window.budget_share;
     if window.at_least_one && burn_rate < 1.0 {
@@ -69,12 +69,12 @@ pub fn burn_alert(window: &WindowSpec, period: Duration, error_budget: f64) -> B
 }
 
 /// `share × period / long`, without float noise.
-pub fn burn_rate(budget_share: f64, period: Duration, long: Duration) -> f64 {
+pub(crate) fn burn_rate(budget_share: f64, period: Duration, long: Duration) -> f64 {
     clean(budget_share * period.seconds() / long.seconds())
 }
 
 /// The budget share a burn rate spends over `long` in a 30-day period.
-pub fn share_of_reference(burn_rate: f64, long: Duration) -> f64 {
+pub(crate) fn share_of_reference(burn_rate: f64, long: Duration) -> f64 {
     // Not rounded: the burn rate made of it for another period is, and a
     // share rounded first would leave residue there (1x of a 7d period,
     // imported as 30/7 for 30 days, read 0.999999999999x).
@@ -83,18 +83,18 @@ pub fn share_of_reference(burn_rate: f64, long: Duration) -> f64 {
 
 impl BurnAlert {
     /// True when even a total outage stays under the threshold.
-    pub fn can_never_fire(&self) -> bool {
+    pub(crate) fn can_never_fire(&self) -> bool {
         self.threshold >= 1.0
     }
 
     /// Seconds until the budget is gone at this burn rate.
-    pub fn exhaustion_seconds(&self, period: Duration) -> f64 {
+    pub(crate) fn exhaustion_seconds(&self, period: Duration) -> f64 {
         period.seconds() / self.burn_rate
     }
 
     /// Seconds from the start of errors at ratio `error_ratio` until both
     /// windows exceed the threshold; infinite when they never do.
-    pub fn detection_seconds(&self, error_ratio: f64) -> f64 {
+    pub(crate) fn detection_seconds(&self, error_ratio: f64) -> f64 {
         if error_ratio <= self.threshold {
             return f64::INFINITY;
         }
@@ -104,7 +104,7 @@ impl BurnAlert {
     /// Seconds from the end of errors until the alert resolves, for errors at
     /// `error_ratio` that filled the short window and kept the long window
     /// above the threshold (e.g. errors that lasted longer than the long window).
-    pub fn reset_seconds(&self, error_ratio: f64) -> f64 {
+    pub(crate) fn reset_seconds(&self, error_ratio: f64) -> f64 {
         if error_ratio <= self.threshold {
             return 0.0;
         }
@@ -115,7 +115,7 @@ impl BurnAlert {
 /// How Prometheus measures a window, as far as timing is concerned. `plan`
 /// decides which window is measured how ([`crate::plan::window_measure`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Measure {
+pub(crate) enum Measure {
     /// `rate()` over raw counters (or a user query doing so): exactly the
     /// events of the last `window`, the Workbook's model.
     Events,
@@ -138,7 +138,7 @@ impl Measure {
     /// window's ratio exceeds `threshold`, at evaluation interval `interval`.
     /// Exact at evaluation steps for Prometheus 2 when the windows are whole
     /// intervals: the alert fires at the first step after this time.
-    pub fn rise_seconds(self, window: Duration, threshold: f64, interval: Duration) -> f64 {
+    pub(crate) fn rise_seconds(self, window: Duration, threshold: f64, interval: Duration) -> f64 {
         let (window, step) = (window.seconds(), interval.seconds());
         match self {
             Self::Events => threshold * window,
@@ -163,7 +163,7 @@ impl Measure {
     /// Seconds from the end of a total outage that filled this window until
     /// its ratio is back at or below `threshold`; as exact as
     /// [`Measure::rise_seconds`].
-    pub fn fall_seconds(self, window: Duration, threshold: f64, interval: Duration) -> f64 {
+    pub(crate) fn fall_seconds(self, window: Duration, threshold: f64, interval: Duration) -> f64 {
         let (window, step) = (window.seconds(), interval.seconds());
         match self {
             Self::Events => window * (1.0 - threshold),
@@ -177,7 +177,7 @@ impl Measure {
 
 /// How an alert's two windows are measured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Measures {
+pub(crate) struct Measures {
     /// The long window.
     pub long: Measure,
     /// The short window.
@@ -189,7 +189,7 @@ impl BurnAlert {
     /// every `interval`, sees both windows above the threshold: the later of
     /// the two rises. With [`Measure::Events`] and a vanishing interval this
     /// is [`BurnAlert::detection_seconds`] at error ratio 1.
-    pub fn firing_seconds(&self, measures: Measures, interval: Duration) -> f64 {
+    pub(crate) fn firing_seconds(&self, measures: Measures, interval: Duration) -> f64 {
         measures
             .long
             .rise_seconds(self.long, self.threshold, interval)
@@ -204,7 +204,7 @@ impl BurnAlert {
     /// the outage lasted long enough to fill the short window and the long
     /// window is still above the threshold: the short window's fall. With
     /// [`Measure::Events`] this is [`BurnAlert::reset_seconds`] at error ratio 1.
-    pub fn resolved_seconds(&self, measures: Measures, interval: Duration) -> f64 {
+    pub(crate) fn resolved_seconds(&self, measures: Measures, interval: Duration) -> f64 {
         measures
             .short
             .fall_seconds(self.short, self.threshold, interval)
@@ -212,7 +212,7 @@ impl BurnAlert {
 }
 
 /// The error budget of a period as time (seconds of total outage).
-pub fn budget_seconds(period: Duration, error_budget: f64) -> f64 {
+pub(crate) fn budget_seconds(period: Duration, error_budget: f64) -> f64 {
     period.seconds() * error_budget
 }
 

@@ -10,7 +10,7 @@ use crate::duration::Duration;
 use crate::promql::quote;
 
 /// `GatewayAvailability` from `gateway` and `availability`.
-pub fn camel_case(parts: &[&str]) -> String {
+pub(crate) fn camel_case(parts: &[&str]) -> String {
     parts
         .iter()
         .flat_map(|part| part.split(['-', '_']))
@@ -24,39 +24,39 @@ pub fn camel_case(parts: &[&str]) -> String {
 }
 
 /// Name of an SLO's burn-rate alerts.
-pub fn burn_alert_name(service: &str, slo: &str) -> String {
+pub(crate) fn burn_alert_name(service: &str, slo: &str) -> String {
     format!("{}BudgetBurn", camel_case(&[service, slo]))
 }
 
 /// Name of an SLO's no-data alert.
-pub fn no_data_alert_name(service: &str, slo: &str) -> String {
+pub(crate) fn no_data_alert_name(service: &str, slo: &str) -> String {
     format!("{}NoData", camel_case(&[service, slo]))
 }
 
 /// Label naming the service on every series and alert slogen writes.
-pub const SERVICE_LABEL: &str = "slogen_service";
+pub(crate) const SERVICE_LABEL: &str = "slogen_service";
 /// Label naming the SLO.
-pub const SLO_LABEL: &str = "slogen_slo";
+pub(crate) const SLO_LABEL: &str = "slogen_slo";
 /// Label of burn-rate alerts naming the long window that fired.
-pub const LONG_WINDOW_LABEL: &str = "slogen_long_window";
+pub(crate) const LONG_WINDOW_LABEL: &str = "slogen_long_window";
 /// Label of burn-rate alerts naming the short window that fired.
-pub const SHORT_WINDOW_LABEL: &str = "slogen_short_window";
+pub(crate) const SHORT_WINDOW_LABEL: &str = "slogen_short_window";
 
 /// Sloth's labels, on the series of the Sloth-compatible mode: `<service>-<slo>`.
-pub const SLOTH_ID_LABEL: &str = "sloth_id";
+pub(crate) const SLOTH_ID_LABEL: &str = "sloth_id";
 /// Sloth's service label.
-pub const SLOTH_SERVICE_LABEL: &str = "sloth_service";
+pub(crate) const SLOTH_SERVICE_LABEL: &str = "sloth_service";
 /// Sloth's SLO label.
-pub const SLOTH_SLO_LABEL: &str = "sloth_slo";
+pub(crate) const SLOTH_SLO_LABEL: &str = "sloth_slo";
 /// Sloth's label naming the window of an error-ratio series.
-pub const SLOTH_WINDOW_LABEL: &str = "sloth_window";
+pub(crate) const SLOTH_WINDOW_LABEL: &str = "sloth_window";
 /// Sloth's label of burn-rate alerts: `page` or `ticket`.
-pub const SLOTH_SEVERITY_LABEL: &str = "sloth_severity";
+pub(crate) const SLOTH_SEVERITY_LABEL: &str = "sloth_severity";
 /// Sloth's metadata series: one per SLO, value 1.
-pub const SLOTH_INFO_METRIC: &str = "sloth_slo_info";
+pub(crate) const SLOTH_INFO_METRIC: &str = "sloth_slo_info";
 
 /// Label matchers selecting one SLO's recorded series.
-pub fn slo_selector(service: &str, slo: &str) -> String {
+pub(crate) fn slo_selector(service: &str, slo: &str) -> String {
     format!(
         "{{{SERVICE_LABEL}={},{SLO_LABEL}={}}}",
         quote(service),
@@ -65,87 +65,87 @@ pub fn slo_selector(service: &str, slo: &str) -> String {
 }
 
 /// Name of the recorded error ratio over a window.
-pub fn ratio_metric(window: Duration) -> String {
+pub(crate) fn ratio_metric(window: Duration) -> String {
     format!("slo:sli_error:ratio_rate{window}")
 }
 
 /// Name of the recorded event count over a window (the low-traffic guard).
-pub fn events_metric(window: Duration) -> String {
+pub(crate) fn events_metric(window: Duration) -> String {
     format!("slo:sli_events:count{window}")
 }
 
 /// The recording group of an SLO.
-pub fn recording_group_name(service: &str, slo: &str) -> String {
+pub(crate) fn recording_group_name(service: &str, slo: &str) -> String {
     format!("slogen-{service}-{slo}")
 }
 
 /// The alert group of a service.
-pub fn alert_group_name(service: &str) -> String {
+pub(crate) fn alert_group_name(service: &str) -> String {
     format!("slogen-{service}-alerts")
 }
 
 /// The runbook file of an SLO, relative to the output directory.
-pub fn slo_path(service: &str, slo: &str) -> String {
+pub(crate) fn slo_path(service: &str, slo: &str) -> String {
     format!("runbooks/{service}-{slo}.md")
 }
 
 /// The runbook file of a plain alert.
-pub fn alert_path(alert: &str) -> String {
+pub(crate) fn alert_path(alert: &str) -> String {
     format!("runbooks/{alert}.md")
 }
 
 /// The outage and recovery tests.
-pub const OUTAGES_FILE: &str = "tests/slo-outages.yml";
+pub(crate) const OUTAGES_FILE: &str = "tests/slo-outages.yml";
 /// The tests of no-data alerts per group, the low-traffic guard, and raw
 /// SLIs after traffic changes and idle gaps.
-pub const EDGE_CASES_FILE: &str = "tests/slo-edge-cases.yml";
+pub(crate) const EDGE_CASES_FILE: &str = "tests/slo-edge-cases.yml";
 /// The slow-burn tests.
-pub const SLOW_BURNS_FILE: &str = "tests/slo-slow-burns.yml";
+pub(crate) const SLOW_BURNS_FILE: &str = "tests/slo-slow-burns.yml";
 
 /// The tests of a service's plain alerts.
-pub fn plain_alerts_file(service: &str) -> String {
+pub(crate) fn plain_alerts_file(service: &str) -> String {
     format!("tests/{service}-alerts.yml")
 }
 
 /// The recorded failed events per second over the base window (event SLIs).
-pub fn errors_rate_metric(window: Duration) -> String {
+pub(crate) fn errors_rate_metric(window: Duration) -> String {
     format!("slo:sli_errors:rate{window}")
 }
 
 /// The recorded events per second over the base window (event SLIs).
-pub fn total_rate_metric(window: Duration) -> String {
+pub(crate) fn total_rate_metric(window: Duration) -> String {
     format!("slo:sli_total:rate{window}")
 }
 
 /// The recorded 0/1 out-of-bounds series of threshold SLIs.
-pub const BREACH_METRIC: &str = "slo:sli_breach:bool";
+pub(crate) const BREACH_METRIC: &str = "slo:sli_breach:bool";
 /// The recorded objective, as a ratio.
-pub const OBJECTIVE_METRIC: &str = "slo:objective:ratio";
+pub(crate) const OBJECTIVE_METRIC: &str = "slo:objective:ratio";
 /// The recorded error budget, as a ratio.
-pub const ERROR_BUDGET_METRIC: &str = "slo:error_budget:ratio";
+pub(crate) const ERROR_BUDGET_METRIC: &str = "slo:error_budget:ratio";
 /// The recorded period, in days.
-pub const PERIOD_DAYS_METRIC: &str = "slo:time_period:days";
+pub(crate) const PERIOD_DAYS_METRIC: &str = "slo:time_period:days";
 /// The recorded burn rate over the base window.
-pub const CURRENT_BURN_RATE_METRIC: &str = "slo:current_burn_rate:ratio";
+pub(crate) const CURRENT_BURN_RATE_METRIC: &str = "slo:current_burn_rate:ratio";
 /// The recorded burn rate over the period.
-pub const PERIOD_BURN_RATE_METRIC: &str = "slo:period_burn_rate:ratio";
+pub(crate) const PERIOD_BURN_RATE_METRIC: &str = "slo:period_burn_rate:ratio";
 /// The recorded share of the period's error budget left.
-pub const BUDGET_REMAINING_METRIC: &str = "slo:period_error_budget_remaining:ratio";
+pub(crate) const BUDGET_REMAINING_METRIC: &str = "slo:period_error_budget_remaining:ratio";
 
 /// The series Prometheus keeps of every alerting rule's state.
-pub const ALERTS_METRIC: &str = "ALERTS";
+pub(crate) const ALERTS_METRIC: &str = "ALERTS";
 
 /// A service's Grafana dashboard, relative to the output directory.
-pub fn dashboard_path(service: &str) -> String {
+pub(crate) fn dashboard_path(service: &str) -> String {
     format!("dashboards/{service}.json")
 }
 
 /// The overview dashboard of every SLO (`_` is in no service name, so no
 /// service's dashboard can take this path or uid).
-pub const OVERVIEW_DASHBOARD_FILE: &str = "dashboards/_overview.json";
+pub(crate) const OVERVIEW_DASHBOARD_FILE: &str = "dashboards/_overview.json";
 
 /// The SLO catalog page.
-pub const CATALOG_FILE: &str = "catalog.md";
+pub(crate) const CATALOG_FILE: &str = "catalog.md";
 
 /// Grafana's limit on a dashboard uid.
 const UID_LIMIT: usize = 40;
@@ -153,7 +153,7 @@ const UID_LIMIT: usize = 40;
 /// The uid of a dashboard: `slogen-<name>`, or, when that is longer than
 /// Grafana allows, its start and a hash of the whole name (stable across
 /// builds, distinct per name).
-pub fn dashboard_uid(name: &str) -> String {
+pub(crate) fn dashboard_uid(name: &str) -> String {
     let uid = format!("slogen-{name}");
     if uid.len() <= UID_LIMIT {
         return uid;
@@ -169,19 +169,19 @@ pub fn dashboard_uid(name: &str) -> String {
 }
 
 /// The uid of the overview dashboard.
-pub const OVERVIEW_UID: &str = "slogen_overview";
+pub(crate) const OVERVIEW_UID: &str = "slogen_overview";
 /// A service's rule file in a target's directory, relative to the output
 /// directory.
-pub fn rule_file_path(dir: &str, service: &str) -> String {
+pub(crate) fn rule_file_path(dir: &str, service: &str) -> String {
     format!("{dir}/{service}.yml")
 }
 
 /// The name of a service's `PrometheusRule` object.
-pub fn rule_object_name(service: &str) -> String {
+pub(crate) fn rule_object_name(service: &str) -> String {
     format!("slogen-{service}")
 }
 
 /// A service's Mimir namespace from the target's pattern.
-pub fn mimir_namespace(pattern: &str, service: &str) -> String {
+pub(crate) fn mimir_namespace(pattern: &str, service: &str) -> String {
     pattern.replace("{service}", service)
 }

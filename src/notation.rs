@@ -11,10 +11,10 @@
 //! value exactly, so what promtool loads is bit for bit what was planned.
 
 /// One sample of an input series: a value, or none (a gap).
-pub type Sample = Option<f64>;
+pub(crate) type Sample = Option<f64>;
 
 /// The notation of a list of samples.
-pub fn encode(samples: &[Sample]) -> String {
+pub(crate) fn encode(samples: &[Sample]) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut index = 0;
     while index < samples.len() {
@@ -80,7 +80,7 @@ fn arithmetic_run(samples: &[Sample]) -> usize {
 
 /// The shortest decimal that reads back as `value` (Go's `ParseFloat` and
 /// Rust agree on it), never in exponent form, never `-0`.
-pub fn number(value: f64) -> String {
+pub(crate) fn number(value: f64) -> String {
     if value == 0.0 {
         "0".to_owned()
     } else {
@@ -89,7 +89,7 @@ pub fn number(value: f64) -> String {
 }
 
 /// Checks notation; returns the number of samples it describes.
-pub fn check(text: &str) -> Result<usize, String> {
+pub(crate) fn check(text: &str) -> Result<usize, String> {
     let mut count = 0;
     for token in text.split_whitespace() {
         count += token_samples(token).ok_or_else(|| format!("`{token}` is not a series value"))?;

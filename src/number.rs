@@ -7,7 +7,7 @@
 
 /// Rounds to 12 significant digits: far below any objective's precision,
 /// far above float residue.
-pub fn clean(value: f64) -> f64 {
+pub(crate) fn clean(value: f64) -> f64 {
     use std::cell::RefCell;
     use std::collections::HashMap;
     thread_local! {
@@ -37,7 +37,7 @@ pub fn clean(value: f64) -> f64 {
 }
 
 /// The shortest decimal text of `clean(value)`, never in exponent form.
-pub fn format(value: f64) -> String {
+pub(crate) fn format(value: f64) -> String {
     let value = clean(value);
     if value == 0.0 {
         return "0".to_owned();
@@ -49,14 +49,14 @@ pub fn format(value: f64) -> String {
 /// 2.6 ms a month. Telling a smaller share of events apart takes counters
 /// beyond the integers a float holds exactly, so Prometheus' own ratios
 /// (and the generated tests' expectations) lose their last digits.
-pub const SMALLEST_BUDGET: f64 = 1e-9;
+pub(crate) const SMALLEST_BUDGET: f64 = 1e-9;
 
 /// `(100 - percent) / 100`, the error budget of an objective in percent,
 /// worked out on the shortest decimal that reads back as `percent`: in
 /// floats, `(100 - 99.9995) / 100` is 0.00000500000000002, a cancellation
 /// that rounding to 12 digits cannot hide. Falls back to floats for a
 /// value outside (0, 100).
-pub fn budget_of_percent(percent: f64) -> f64 {
+pub(crate) fn budget_of_percent(percent: f64) -> f64 {
     let exact = || -> Option<f64> {
         if !(percent > 0.0 && percent < 100.0) {
             return None;
@@ -75,7 +75,7 @@ pub fn budget_of_percent(percent: f64) -> f64 {
 }
 
 /// A number for prose: at most 4 significant digits (`0.9333`, `14.4`).
-pub fn human(value: f64) -> String {
+pub(crate) fn human(value: f64) -> String {
     if value == 0.0 || !value.is_finite() {
         return format(value);
     }
@@ -83,7 +83,7 @@ pub fn human(value: f64) -> String {
 }
 
 /// A share as a percentage for people, e.g. `0.02` → `2%`, `0.0001` → `0.01%`.
-pub fn percent(share: f64) -> String {
+pub(crate) fn percent(share: f64) -> String {
     format!("{}%", human(share * 100.0))
 }
 

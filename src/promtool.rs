@@ -9,7 +9,7 @@ use std::process::Command;
 
 /// What `promtool test rules` said about one file.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     /// Exit status 0.
     pub passed: bool,
     /// Each failure promtool printed, as its lines.
@@ -18,7 +18,7 @@ pub struct Outcome {
 
 /// How promtool could not be used.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Unavailable {
+pub(crate) enum Unavailable {
     /// Not installed (or not at the given path).
     Missing,
     /// Installed, but it failed to start or crashed.
@@ -26,7 +26,7 @@ pub enum Unavailable {
 }
 
 /// The first line of `promtool --version`, or why promtool cannot run.
-pub fn version(program: &str) -> Result<String, Unavailable> {
+pub(crate) fn version(program: &str) -> Result<String, Unavailable> {
     match Command::new(program).arg("--version").output() {
         Ok(output) => {
             let text = String::from_utf8_lossy(&output.stdout).into_owned()
@@ -39,7 +39,7 @@ pub fn version(program: &str) -> Result<String, Unavailable> {
 }
 
 /// Runs `promtool test rules <file>`.
-pub fn test_rules(program: &str, file: &Path) -> Result<Outcome, Unavailable> {
+pub(crate) fn test_rules(program: &str, file: &Path) -> Result<Outcome, Unavailable> {
     let output = Command::new(program)
         .args(["test", "rules"])
         .arg(file)
@@ -59,7 +59,7 @@ pub fn test_rules(program: &str, file: &Path) -> Result<Outcome, Unavailable> {
 
 /// The failure blocks of promtool's output: everything after `FAILED:`,
 /// split at blank lines and at each new `expr:`/`alertname:`/`name:` entry.
-pub fn failures(output: &str) -> Vec<String> {
+pub(crate) fn failures(output: &str) -> Vec<String> {
     let Some((_, after)) = output.split_once("FAILED:") else {
         return vec![output.trim().to_owned()]
             .into_iter()

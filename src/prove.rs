@@ -35,7 +35,7 @@ use crate::rule_tests;
 
 /// How a run went, one line per SLO and per service's plain alerts.
 #[derive(Debug, Default, Serialize)]
-pub struct Report {
+pub(crate) struct Report {
     /// In output order.
     pub results: Vec<Proven>,
     /// Results that passed.
@@ -52,7 +52,7 @@ pub struct Report {
 
 /// The verdict on one SLO or one service's plain alerts.
 #[derive(Debug, Serialize)]
-pub struct Proven {
+pub(crate) struct Proven {
     /// `service/slo`, or `service: plain alerts`.
     pub name: String,
     /// `pass`, `fail` or `skip`.
@@ -64,7 +64,7 @@ pub struct Proven {
 /// A verdict.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Status {
+pub(crate) enum Status {
     /// Every check held.
     Pass,
     /// promtool found a check that did not hold.
@@ -75,7 +75,7 @@ pub enum Status {
 
 /// Why a run could not finish.
 #[derive(Debug)]
-pub enum RunError {
+pub(crate) enum RunError {
     /// promtool is missing or broken.
     Promtool(Unavailable),
     /// The tests could not be generated (a template failed) or written.
@@ -85,7 +85,7 @@ pub enum RunError {
 /// The SLOs and plain alerts the filters name (`service` or
 /// `service/slo`; everything when there are none). A filter that names
 /// nothing is an error, with a suggestion.
-pub fn select(project: &Project, filters: &[String]) -> Result<Project, NoMatch> {
+pub(crate) fn select(project: &Project, filters: &[String]) -> Result<Project, NoMatch> {
     if filters.is_empty() {
         return Ok(project.clone());
     }
@@ -137,7 +137,7 @@ pub fn select(project: &Project, filters: &[String]) -> Result<Project, NoMatch>
 
 /// Splits a project into at most `count` parts of about as many SLOs each,
 /// keeping services whole where they fit.
-pub fn parts(project: &Project, count: usize) -> Vec<Project> {
+pub(crate) fn parts(project: &Project, count: usize) -> Vec<Project> {
     let total: usize = project
         .services
         .iter()
@@ -188,7 +188,7 @@ pub fn parts(project: &Project, count: usize) -> Vec<Project> {
 
 /// Generates the tests of `project` into `dir` (in parts, see the module
 /// header) and runs promtool on them, `jobs` at a time.
-pub fn run(
+pub(crate) fn run(
     project: &Project,
     templates: &Templates,
     program: &str,
@@ -352,7 +352,7 @@ mod tests {
             services: files,
             ..Sources::default()
         };
-        let (project, diagnostics) = compile::analyze(&sources);
+        let (project, diagnostics) = compile::parse_and_analyze(&sources);
         project.unwrap_or_else(|| panic!("{diagnostics:?}"))
     }
 

@@ -23,11 +23,11 @@ use crate::names::{SERVICE_LABEL, SLO_LABEL};
 use crate::promql::quote;
 
 /// Receiver of alerts no route matches, when the settings name none.
-pub const DEFAULT_RECEIVER: &str = "default";
+pub(crate) const DEFAULT_RECEIVER: &str = "default";
 
 /// The whole `alertmanager.yml`.
 #[derive(Clone, Debug, Serialize)]
-pub struct AlertmanagerView {
+pub(crate) struct AlertmanagerView {
     /// Source file names, for the header.
     pub sources: Vec<String>,
     /// `global:` passed through from the settings.
@@ -42,7 +42,7 @@ pub struct AlertmanagerView {
 
 /// The root route.
 #[derive(Clone, Debug, Serialize)]
-pub struct RootRouteView {
+pub(crate) struct RootRouteView {
     /// Receiver of unmatched alerts.
     pub receiver: String,
     /// Labels alerts are grouped by.
@@ -59,7 +59,7 @@ pub struct RootRouteView {
 
 /// A child route.
 #[derive(Clone, Debug, Serialize)]
-pub struct RouteView {
+pub(crate) struct RouteView {
     /// Where matching alerts go.
     pub receiver: String,
     /// Matchers, e.g. `team="backend"`.
@@ -72,7 +72,7 @@ pub struct RouteView {
 
 /// A receiver.
 #[derive(Clone, Debug, Serialize)]
-pub struct ReceiverView {
+pub(crate) struct ReceiverView {
     /// Unique name.
     pub name: String,
     /// Integrations (`pagerduty_configs`, ...) passed through; empty for
@@ -82,7 +82,7 @@ pub struct ReceiverView {
 
 /// An inhibition rule.
 #[derive(Clone, Debug, Serialize)]
-pub struct InhibitRuleView {
+pub(crate) struct InhibitRuleView {
     /// Matchers of the muting alert.
     pub source_matchers: Vec<String>,
     /// Matchers of the muted alert.
@@ -92,12 +92,12 @@ pub struct InhibitRuleView {
 }
 
 /// A matcher `name="value"` in Alertmanager's syntax.
-pub fn matcher(name: &str, operator: &str, value: &str) -> String {
+pub(crate) fn matcher(name: &str, operator: &str, value: &str) -> String {
     format!("{name}{operator}{}", quote(value))
 }
 
 /// The receiver of one team's alerts of one severity.
-pub fn receiver_for(project: &Project, team: &str, severity: Severity) -> String {
+pub(crate) fn receiver_for(project: &Project, team: &str, severity: Severity) -> String {
     let route = project.settings.routing.teams.get(team);
     let configured = route.and_then(|route| match severity {
         Severity::Page => route.page.clone(),
@@ -123,7 +123,7 @@ fn inhibit_equal(project: &Project) -> Vec<String> {
 }
 
 /// Plans `alertmanager.yml`.
-pub fn alertmanager(project: &Project) -> AlertmanagerView {
+pub(crate) fn alertmanager(project: &Project) -> AlertmanagerView {
     let settings = &project.settings;
     let routing = &settings.routing;
     let teams: BTreeSet<&str> = project

@@ -22,7 +22,7 @@ use crate::routing::receiver_for;
 
 /// One runbook page.
 #[derive(Clone, Debug, Serialize)]
-pub struct RunbookView {
+pub(crate) struct RunbookView {
     /// Path relative to the output directory.
     pub path: String,
     /// Page title.
@@ -53,7 +53,7 @@ pub struct RunbookView {
 
 /// What a runbook says about an SLO.
 #[derive(Clone, Debug, Serialize)]
-pub struct SloFacts {
+pub(crate) struct SloFacts {
     /// SLO name.
     pub name: String,
     /// Plain text.
@@ -86,7 +86,7 @@ pub struct SloFacts {
 
 /// The no-data alert.
 #[derive(Clone, Debug, Serialize)]
-pub struct NoDataFacts {
+pub(crate) struct NoDataFacts {
     /// Alert name.
     pub name: String,
     /// Its `for`.
@@ -97,7 +97,7 @@ pub struct NoDataFacts {
 
 /// A query to investigate with.
 #[derive(Clone, Debug, Serialize)]
-pub struct QueryView {
+pub(crate) struct QueryView {
     /// What it shows.
     pub title: String,
     /// The PromQL.
@@ -106,7 +106,7 @@ pub struct QueryView {
 
 /// What a runbook says about a plain alert.
 #[derive(Clone, Debug, Serialize)]
-pub struct AlertFacts {
+pub(crate) struct AlertFacts {
     /// Alert name.
     pub name: String,
     /// Page or ticket.
@@ -124,7 +124,7 @@ pub struct AlertFacts {
 }
 
 /// Plans every runbook of the project.
-pub fn runbooks(project: &Project) -> Vec<RunbookView> {
+pub(crate) fn runbooks(project: &Project) -> Vec<RunbookView> {
     let mut pages = Vec::new();
     for service in &project.services {
         for slo in &service.slos {

@@ -18,7 +18,7 @@ use crate::spec::{ServiceFile, SettingsFile};
 
 /// Which file a schema describes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// A service file, `slo/<service>.toml`.
     Service,
     /// The settings file, `slo/slogen.toml`.
@@ -27,7 +27,7 @@ pub enum Kind {
 
 impl Kind {
     /// Where `slogen init` writes the schema, relative to the spec directory.
-    pub fn path(self) -> &'static str {
+    pub(crate) fn path(self) -> &'static str {
         match self {
             Self::Service => ".schema/slogen-service.json",
             Self::Settings => ".schema/slogen-settings.json",
@@ -36,13 +36,13 @@ impl Kind {
 
     /// The first line of a spec file that points taplo / Even Better TOML
     /// at the schema (a path relative to the file).
-    pub fn directive(self) -> String {
+    pub(crate) fn directive(self) -> String {
         format!("#:schema ./{}", self.path())
     }
 }
 
 /// The schema as pretty JSON, ending in a newline.
-pub fn schema(kind: Kind) -> String {
+pub(crate) fn schema(kind: Kind) -> String {
     let generator = SchemaSettings::draft07().into_generator();
     let (mut schema, title) = match kind {
         Kind::Service => (

@@ -198,7 +198,7 @@ const SECRET_HOSTS: &[&str] = &[
 ];
 
 /// The problem with `value` at `path`, when it is a literal secret.
-pub fn check(path: &[&str], value: &str) -> Option<Problem> {
+pub(crate) fn check(path: &[&str], value: &str) -> Option<Problem> {
     let (&key, parents) = path.split_last()?;
     if is_placeholder(value) {
         return None;
@@ -276,7 +276,7 @@ fn is_placeholder(text: &str) -> bool {
 
 /// A URL with credentials, a token-like query parameter, or a webhook host
 /// whose path is itself the secret.
-pub fn url_carries_secret(url: &str) -> bool {
+pub(crate) fn url_carries_secret(url: &str) -> bool {
     let lower = url
         .trim()
         .trim_start_matches('<')

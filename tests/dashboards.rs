@@ -247,7 +247,7 @@ fn reads(query: &str) -> (Vec<String>, Vec<String>) {
         .unwrap_or_else(|error| panic!("`{query}` does not parse: {error}"));
     let mut metrics = Vec::new();
     let mut alerts = Vec::new();
-    slogen::promql::walk(&expr, &mut |node| {
+    slogen::internals::walk(&expr, &mut |node| {
         let selector = match node {
             Expr::VectorSelector(selector) => selector,
             Expr::MatrixSelector(matrix) => &matrix.vs,
@@ -402,12 +402,12 @@ fn the_series_dashboards_may_read_are_those_the_rules_record() {
     // `plan::recorded_series` is what `verify` holds an overridden
     // dashboard to; the rule files are what Prometheus records.
     for (name, project) in built_projects() {
-        let sources = slogen::load::spec_directory(&project.path().join("slo"), None).unwrap();
-        let (analyzed, _) = slogen::compile::analyze(&sources);
+        let sources = slogen::spec_directory(&project.path().join("slo"), None).unwrap();
+        let (analyzed, _) = slogen::internals::parse_and_analyze(&sources);
         let analyzed = analyzed.unwrap();
         let planned: BTreeSet<String> = analyzed
             .slos()
-            .flat_map(|(_, slo)| slogen::plan::recorded_series(&analyzed.settings, slo))
+            .flat_map(|(_, slo)| slogen::internals::recorded_series(&analyzed.settings, slo))
             .collect();
         let (records, _) = recorded(&project);
         assert_eq!(planned, records, "{name}");

@@ -360,7 +360,7 @@ fn slogen_test_summarizes_per_slo() {
         run.stderr
     );
     // A template that writes a different page threshold: the tests catch it.
-    let template = slogen::render::DEFAULT_TEMPLATES
+    let template = slogen::DEFAULT_TEMPLATES
         .iter()
         .find(|(name, _)| *name == "rules.yml.j2")
         .unwrap()

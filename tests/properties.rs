@@ -24,11 +24,11 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, RngSeed};
 use serde::Deserialize;
 
-use slogen::compile::{self, Compilation, Options};
-use slogen::diagnostic::{self, Format};
-use slogen::load::Sources;
-use slogen::render::{GeneratedFile, Templates};
-use slogen::source::SourceFile;
+use slogen::Format;
+use slogen::SourceFile;
+use slogen::Sources;
+use slogen::{Compilation, Options};
+use slogen::{GeneratedFile, Templates};
 
 use crate::harness::{promtool, promtool_test, tool_available};
 
@@ -1769,7 +1769,7 @@ fn compile_case(case: &Case) -> (Sources, Compilation) {
 /// template engine instead of `src/native/`.
 fn engine_templates() -> Templates {
     Templates {
-        overrides: slogen::render::DEFAULT_TEMPLATES
+        overrides: slogen::DEFAULT_TEMPLATES
             .iter()
             .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
             .collect(),
@@ -1785,7 +1785,7 @@ fn compile_case_with(case: &Case, templates: &Templates) -> (Sources, Compilatio
         verify: true,
         ..Options::default()
     };
-    let compilation = compile::compile(&sources, templates, &options);
+    let compilation = slogen::compile(&sources, templates, &options);
     (sources, compilation)
 }
 
@@ -1801,7 +1801,7 @@ fn compiled(case: &Case) -> Result<Vec<GeneratedFile>, String> {
     if !errors.is_empty() {
         return Err(format!(
             "a valid spec did not compile:\n{}",
-            diagnostic::render(&errors, &sources.all(), Format::Human, false)
+            slogen::render_diagnostics(&errors, &sources.all(), Format::Human, false)
         ));
     }
     let files = compilation.files;
@@ -1865,7 +1865,7 @@ fn check_file(file: &GeneratedFile) -> Result<(), String> {
     let value: serde_json::Value = yaml(&file.contents)?;
     if file.path.ends_with("rules.yml") {
         let source = SourceFile::new(&file.path, file.contents.clone());
-        let problems = slogen::verify::check_rules(&source);
+        let problems = slogen::check_rules(&source);
         if !problems.is_empty() {
             let messages: Vec<String> = problems
                 .iter()
@@ -2296,7 +2296,7 @@ struct NamedReceiver {
 /// its exact name.
 fn check_alertmanager(case: &Case, files: &[GeneratedFile]) -> Result<(), String> {
     let text = &file(files, "alertmanager.yml")?.contents;
-    let problems = slogen::verify::check_alertmanager_text(text);
+    let problems = slogen::check_alertmanager_text(text);
     if !problems.is_empty() {
         return Err(format!("alertmanager.yml: {}", problems.join("; ")));
     }

@@ -11,7 +11,7 @@ fn an_override_changes_only_its_file() {
     assert_eq!(plain.slogen(&["build"]).code, 0);
     let custom = Project::new();
     custom.file("slo/checkout.toml", SERVICE);
-    let template = slogen::render::DEFAULT_TEMPLATES
+    let template = slogen::DEFAULT_TEMPLATES
         .iter()
         .find(|(name, _)| *name == "rules.yml.j2")
         .unwrap()
@@ -110,7 +110,7 @@ fn templates_are_listed_and_exported() {
     );
     let run = project.slogen(&["templates", "export", "my-templates"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    for (name, source) in slogen::render::DEFAULT_TEMPLATES {
+    for (name, source) in slogen::DEFAULT_TEMPLATES {
         assert_eq!(&project.read(&format!("my-templates/{name}")), source);
     }
     project.file("my-templates/runbook.md.j2", "mine");
@@ -131,7 +131,7 @@ fn the_settings_file_can_name_the_templates_directory() {
     let project = Project::new();
     project.file("specs/checkout.toml", SERVICE);
     project.file("specs/slogen.toml", "templates = \"../shop-templates\"\n");
-    let template = slogen::render::DEFAULT_TEMPLATES
+    let template = slogen::DEFAULT_TEMPLATES
         .iter()
         .find(|(name, _)| *name == "rules.yml.j2")
         .unwrap()

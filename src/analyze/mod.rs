@@ -48,10 +48,10 @@ mod settings;
 mod sli;
 
 /// Labels slogen sets itself; users may not set or group by them.
-pub const RESERVED_LABELS: &[&str] = &["team", "severity", "alertname"];
+pub(crate) const RESERVED_LABELS: &[&str] = &["team", "severity", "alertname"];
 
 /// The prefix of every label slogen adds to series.
-pub const LABEL_PREFIX: &str = "slogen_";
+pub(crate) const LABEL_PREFIX: &str = "slogen_";
 
 /// The shortest window slogen accepts, in evaluation intervals: `rate()`
 /// needs two samples.
@@ -63,7 +63,7 @@ const MIN_WINDOW_INTERVALS: u64 = 2;
 /// failed to parse are left out by the caller (their errors are already
 /// reported) and their names still count as taken. `complete` says no file
 /// was left out: only then can a team route be said to match no service.
-pub fn analyze(
+pub(crate) fn analyze(
     settings: Option<(&SourceFile, &spec::SettingsFile)>,
     services: &[(&SourceFile, &spec::ServiceFile)],
     complete: bool,
@@ -131,7 +131,7 @@ pub fn analyze(
 }
 
 /// Settings when there is no settings file.
-pub fn default_settings() -> Settings {
+pub(crate) fn default_settings() -> Settings {
     Settings {
         default_period: Duration::from_minutes(30 * 24 * 60),
         evaluation_interval: Duration::from_minutes(1),
@@ -164,7 +164,7 @@ struct Analyzer {
 /// The longest service, SLO or alert name: names become file names
 /// (`runbooks/<service>-<slo>.md`), which most file systems cap at 255
 /// bytes.
-pub const MAX_NAME_LENGTH: usize = 100;
+pub(crate) const MAX_NAME_LENGTH: usize = 100;
 
 fn is_name(name: &str) -> bool {
     let mut chars = name.chars();

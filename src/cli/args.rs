@@ -11,7 +11,7 @@ use crate::diagnostic::Format;
 /// routing, runbooks and promtool tests.
 #[derive(Debug, Parser)]
 #[command(name = "slogen", version, about, long_about = None, propagate_version = true)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Print only errors.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
@@ -28,7 +28,7 @@ pub struct Cli {
 
 /// Color choice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     /// Color on a terminal unless `NO_COLOR` is set.
     Auto,
     /// Always color.
@@ -39,7 +39,7 @@ pub enum ColorChoice {
 
 /// What `slogen import` reads.
 #[derive(Debug, Subcommand)]
-pub enum ImportCommand {
+pub(crate) enum ImportCommand {
     /// Sloth specs (`prometheus/v1`, and `PrometheusServiceLevel` objects):
     /// one service file per service, the settings file, and a report of
     /// what will differ after the move.
@@ -96,7 +96,7 @@ pub enum ImportCommand {
 
 /// What `slogen export` writes.
 #[derive(Debug, Subcommand)]
-pub enum ExportCommand {
+pub(crate) enum ExportCommand {
     /// The specs as OpenSLO v1 YAML on standard output (or `--out FILE`);
     /// `slogen import openslo` reads it back to the same specs.
     #[command(
@@ -113,7 +113,7 @@ pub enum ExportCommand {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Validate the specs and write the generated files.
     #[command(
         after_help = "Examples:\n  slogen build\n  slogen build --slo specs --out deploy/prometheus\n  slogen build --format github   # in CI"
@@ -253,7 +253,7 @@ pub enum Command {
 
 /// `slogen templates ...`.
 #[derive(Debug, Subcommand)]
-pub enum TemplatesCommand {
+pub(crate) enum TemplatesCommand {
     /// List every template and where it comes from.
     List {
         /// Templates directory [default: ./templates when present].
@@ -273,7 +273,7 @@ pub enum TemplatesCommand {
 
 /// Where the specs are.
 #[derive(Debug, Args)]
-pub struct SpecArgs {
+pub(crate) struct SpecArgs {
     /// Spec directory: one `<service>.toml` per service, plus `slogen.toml`.
     #[arg(
         long = "slo",
@@ -299,7 +299,7 @@ pub struct SpecArgs {
 
 /// What a build writes besides rules, routing and runbooks.
 #[derive(Debug, Args)]
-pub struct WriteArgs {
+pub(crate) struct WriteArgs {
     /// Also write the promtool tests into `<out>/tests/` (as `[build] tests
     /// = true` in the settings does).
     #[arg(long)]
@@ -308,7 +308,7 @@ pub struct WriteArgs {
 
 /// Where the output goes.
 #[derive(Debug, Args)]
-pub struct OutputArgs {
+pub(crate) struct OutputArgs {
     /// Output directory.
     #[arg(
         long = "out",

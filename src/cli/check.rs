@@ -47,7 +47,7 @@ pub(super) fn check_rules(cli: &Cli, spec: &SpecArgs, files: &[PathBuf]) -> u8 {
             Ok(inputs) => inputs,
             Err(code) => return code,
         };
-        let (project, spec_diagnostics) = compile::analyze(&spec_sources);
+        let (project, spec_diagnostics) = compile::parse_and_analyze(&spec_sources);
         diagnostics.extend(spec_diagnostics);
         sources.extend(spec_sources.all());
         if project.is_none() {

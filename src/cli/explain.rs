@@ -13,7 +13,7 @@ pub(super) fn explain(cli: &Cli, spec: &SpecArgs, target: Option<&str>) -> u8 {
         Ok(inputs) => inputs,
         Err(code) => return code,
     };
-    let (project, diagnostics) = compile::analyze(&sources);
+    let (project, diagnostics) = compile::parse_and_analyze(&sources);
     let Some(project) = project else {
         printer.diagnostics(&diagnostics, &sources);
         return EXIT_INVALID;

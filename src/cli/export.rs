@@ -13,7 +13,7 @@ pub(super) fn export_openslo(cli: &Cli, spec: &SpecArgs, out: Option<&Path>) -> 
         Ok(inputs) => inputs,
         Err(code) => return code,
     };
-    let (project, diagnostics) = compile::analyze(&sources);
+    let (project, diagnostics) = compile::parse_and_analyze(&sources);
     printer.diagnostics(&diagnostics, &sources);
     let Some(project) = project else {
         printer.status("slogen: the specs have errors; nothing exported");

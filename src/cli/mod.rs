@@ -27,11 +27,7 @@ mod printer;
 mod templates;
 mod test;
 
-pub use args::{
-    Cli, ColorChoice, Command, ExportCommand, ImportCommand, OutputArgs, SpecArgs,
-    TemplatesCommand, WriteArgs,
-};
-pub use test::PROMTOOL_INSTALL;
+pub(crate) use args::{Cli, Command, ExportCommand, ImportCommand, SpecArgs, WriteArgs};
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -54,13 +50,13 @@ use templates::templates;
 use test::test;
 
 /// Exit status: success.
-pub const EXIT_OK: u8 = 0;
+pub(crate) const EXIT_OK: u8 = 0;
 
 /// Exit status: invalid specs, or stale output for `diff`.
-pub const EXIT_INVALID: u8 = 1;
+pub(crate) const EXIT_INVALID: u8 = 1;
 
 /// Exit status: usage or I/O error.
-pub const EXIT_ERROR: u8 = 2;
+pub(crate) const EXIT_ERROR: u8 = 2;
 
 /// Runs the command line; the binary's `main`.
 pub fn main() -> ExitCode {
@@ -79,7 +75,7 @@ pub fn main() -> ExitCode {
 }
 
 /// Runs a parsed command line and returns the exit status.
-pub fn run(cli: &Cli) -> u8 {
+pub(crate) fn run(cli: &Cli) -> u8 {
     match &cli.command {
         Command::Build {
             spec,

@@ -12,7 +12,8 @@ use crate::promtool;
 use crate::prove;
 
 /// How to get promtool, for the message when it is missing.
-pub const PROMTOOL_INSTALL: &str = "install it with `apt-get install prometheus` (Debian/Ubuntu)";
+pub(crate) const PROMTOOL_INSTALL: &str =
+    "install it with `apt-get install prometheus` (Debian/Ubuntu)";
 
 pub(super) fn test(
     cli: &Cli,
@@ -31,7 +32,7 @@ pub(super) fn test(
         Ok(inputs) => inputs,
         Err(code) => return code,
     };
-    let (project, diagnostics) = compile::analyze(&sources);
+    let (project, diagnostics) = compile::parse_and_analyze(&sources);
     printer.diagnostics(&diagnostics, &sources);
     let Some(project) = project else {
         return EXIT_INVALID;

@@ -43,15 +43,15 @@ use crate::verify::KnownSeries;
 mod overview;
 mod service;
 
-pub use overview::overview;
-pub use service::service_dashboard;
+pub(crate) use overview::overview;
+pub(crate) use service::service_dashboard;
 
 /// The tag on every dashboard slogen writes; dashboard links list them.
-pub const TAG: &str = "slogen";
+pub(crate) const TAG: &str = "slogen";
 
 /// One dashboard.
 #[derive(Clone, Debug, Serialize)]
-pub struct DashboardView {
+pub(crate) struct DashboardView {
     /// Path relative to the output directory.
     pub path: String,
     /// Stable uid derived from the name.
@@ -74,7 +74,7 @@ pub struct DashboardView {
 
 /// A query variable listing the values of a grouping label.
 #[derive(Clone, Debug, Serialize)]
-pub struct VariableView {
+pub(crate) struct VariableView {
     /// Variable name (`$name` in queries).
     pub name: String,
     /// Label shown above the picker.
@@ -85,7 +85,7 @@ pub struct VariableView {
 
 /// A link from a panel.
 #[derive(Clone, Debug, Serialize)]
-pub struct LinkView {
+pub(crate) struct LinkView {
     /// Link text.
     pub title: String,
     /// Target.
@@ -94,7 +94,7 @@ pub struct LinkView {
 
 /// Where a panel sits on the 24-column grid.
 #[derive(Clone, Copy, Debug, Serialize)]
-pub struct GridView {
+pub(crate) struct GridView {
     /// Column.
     pub x: u32,
     /// Row.
@@ -108,7 +108,7 @@ pub struct GridView {
 /// One panel. `kind` is Grafana's panel type: `row`, `timeseries`, `stat`,
 /// `state-timeline`, `bargauge` or `table`.
 #[derive(Clone, Debug, Serialize)]
-pub struct PanelView {
+pub(crate) struct PanelView {
     /// Unique in the dashboard.
     pub id: u32,
     /// Grafana panel type.
@@ -141,7 +141,7 @@ pub struct PanelView {
 
 /// One query of a panel.
 #[derive(Clone, Debug, Serialize)]
-pub struct TargetView {
+pub(crate) struct TargetView {
     /// `A`, `B`, ...
     pub ref_id: String,
     /// PromQL.
@@ -154,7 +154,7 @@ pub struct TargetView {
 
 /// A threshold step.
 #[derive(Clone, Debug, Serialize)]
-pub struct StepView {
+pub(crate) struct StepView {
     /// Grafana colour name.
     pub color: &'static str,
     /// From this value up; `None` for the base step.
@@ -163,7 +163,7 @@ pub struct StepView {
 
 /// A value shown as text.
 #[derive(Clone, Debug, Serialize)]
-pub struct MappingView {
+pub(crate) struct MappingView {
     /// The value, as text.
     pub value: String,
     /// What to show.
@@ -174,7 +174,7 @@ pub struct MappingView {
 
 /// A table column: the field a query gives and its title.
 #[derive(Clone, Debug, Serialize)]
-pub struct ColumnView {
+pub(crate) struct ColumnView {
     /// Field name before renaming (`Value #A`, a label name).
     pub field: String,
     /// Column title.
@@ -187,7 +187,7 @@ pub struct ColumnView {
 
 /// What dashboards may read: every series the rules record, every metric
 /// the spec's queries read, and the alerts the rules define.
-pub fn known_series(project: &Project) -> KnownSeries {
+pub(crate) fn known_series(project: &Project) -> KnownSeries {
     let mut known = KnownSeries::default();
     for service in &project.services {
         for slo in &service.slos {
@@ -233,7 +233,7 @@ fn sli_queries(slo: &Slo) -> Vec<String> {
 }
 
 /// The labels an SLI's series keep, when its queries say so.
-pub fn grouping_labels(slo: &Slo) -> Vec<String> {
+pub(crate) fn grouping_labels(slo: &Slo) -> Vec<String> {
     let query = match &slo.sli {
         Sli::Latency { group_by, .. } => return group_by.clone(),
         Sli::Ratio { total, .. } => total.at(base_window(slo)),

@@ -3,7 +3,7 @@
 use super::*;
 
 /// The overview dashboard of every SLO.
-pub fn overview(project: &Project) -> DashboardView {
+pub(crate) fn overview(project: &Project) -> DashboardView {
     let services: Vec<&str> = project
         .services
         .iter()

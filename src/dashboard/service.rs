@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use super::*;
 
 /// One service's dashboard.
-pub fn service_dashboard(
+pub(crate) fn service_dashboard(
     project: &Project,
     service: &Service,
     runbook_url: &RunbookUrl,

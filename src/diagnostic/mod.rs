@@ -20,9 +20,10 @@ mod problem;
 mod tests;
 mod wording;
 
-pub use output::{Format, JsonDiagnostic, json_items, render};
-pub use problem::Problem;
-pub use wording::{INTEGRATIONS, suggest};
+pub use output::{Format, render};
+pub(crate) use output::{JsonDiagnostic, json_items};
+pub(crate) use problem::Problem;
+pub(crate) use wording::{INTEGRATIONS, suggest};
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -102,7 +103,7 @@ impl Diagnostic {
 }
 
 /// Sorts diagnostics by file, then position, then severity; drops exact repeats.
-pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn sort(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|left, right| left.sort_key().cmp(&right.sort_key()));
     diagnostics.dedup();
 }

@@ -26,7 +26,7 @@ pub enum Format {
 
 /// The JSON shape of one diagnostic. Field names are part of slogen's interface.
 #[derive(Debug, Serialize)]
-pub struct JsonDiagnostic {
+pub(crate) struct JsonDiagnostic {
     /// `error` or `warning`.
     pub severity: Level,
     /// Stable code, e.g. `unknown-key`.
@@ -84,7 +84,10 @@ pub fn render(
 type Files<'a> = std::collections::HashMap<&'a Path, &'a SourceFile>;
 
 /// Diagnostics as the items of `--format json` output.
-pub fn json_items(diagnostics: &[Diagnostic], sources: &[SourceFile]) -> Vec<JsonDiagnostic> {
+pub(crate) fn json_items(
+    diagnostics: &[Diagnostic],
+    sources: &[SourceFile],
+) -> Vec<JsonDiagnostic> {
     let files: Files<'_> = sources
         .iter()
         .map(|source| (source.path.as_path(), source))

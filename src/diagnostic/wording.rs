@@ -614,7 +614,7 @@ impl Problem {
 }
 
 /// Alertmanager receiver integrations slogen passes through.
-pub const INTEGRATIONS: &[&str] = &[
+pub(crate) const INTEGRATIONS: &[&str] = &[
     "discord_configs",
     "email_configs",
     "jira_configs",
@@ -642,7 +642,10 @@ fn quoted_list(items: &[String]) -> String {
 }
 
 /// The closest of `candidates` to `word`, if any is close enough to be a typo.
-pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub(crate) fn suggest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     candidates
         .into_iter()
         .map(|candidate| (strsim::damerau_levenshtein(word, candidate), candidate))

@@ -10,8 +10,8 @@
 //! (an import that would not build is an error, not a file); the text is
 //! deterministic.
 
-pub mod openslo;
-pub mod sloth;
+pub(crate) mod openslo;
+pub(crate) mod sloth;
 mod toml_text;
 
 use std::path::{Path, PathBuf};
@@ -21,22 +21,22 @@ use crate::load::{self, Sources};
 use crate::source::SourceFile;
 
 /// Stable diagnostic codes of the importers.
-pub mod code {
+pub(crate) mod code {
     /// The file is not YAML, or not of the shape the importer reads.
-    pub const YAML: &str = "import-yaml";
+    pub(crate) const YAML: &str = "import-yaml";
     /// A document of a kind or version the importer does not read.
-    pub const UNKNOWN_DOCUMENT: &str = "import-unknown-document";
+    pub(crate) const UNKNOWN_DOCUMENT: &str = "import-unknown-document";
     /// A field whose value has no slogen counterpart.
-    pub const UNSUPPORTED: &str = "import-unsupported";
+    pub(crate) const UNSUPPORTED: &str = "import-unsupported";
     /// Two inputs disagree on something slogen sets once.
-    pub const CONFLICT: &str = "import-conflict";
+    pub(crate) const CONFLICT: &str = "import-conflict";
     /// A file the import would write exists (use `--force`).
-    pub const EXISTS: &str = "import-exists";
+    pub(crate) const EXISTS: &str = "import-exists";
 }
 
 /// What an import produces.
 #[derive(Debug)]
-pub struct Import {
+pub(crate) struct Import {
     /// File name (in the spec directory) and TOML text, settings first.
     pub files: Vec<(String, String)>,
     /// Per SLO, what will differ after the move.
@@ -64,7 +64,7 @@ pub(crate) fn problem(
 
 /// The files named by `paths`: files as given, directories' `*.yml` and
 /// `*.yaml` files (recursively), sorted.
-pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<SourceFile>, Vec<Diagnostic>> {
+pub(crate) fn read_inputs(paths: &[PathBuf]) -> Result<Vec<SourceFile>, Vec<Diagnostic>> {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
@@ -111,7 +111,7 @@ fn collect(path: &Path, named: bool, files: &mut Vec<SourceFile>, errors: &mut V
 
 /// The shared SLIs of `file` (a settings-shaped TOML file of `[[sli]]`
 /// tables) that stand for Sloth SLI plugins, by plugin ID.
-pub fn plugin_slis(
+pub(crate) fn plugin_slis(
     file: &SourceFile,
 ) -> Result<std::collections::BTreeMap<String, sloth::PluginSli>, Vec<Diagnostic>> {
     let settings = crate::spec::parse_settings(file).into_result()?;
@@ -138,7 +138,7 @@ pub fn plugin_slis(
 
 /// Analyzes the imported files as `slogen build` would, so an import
 /// that would not build writes nothing.
-pub fn check(dir: &Path, import: &Import) -> (Sources, Vec<Diagnostic>) {
+pub(crate) fn check(dir: &Path, import: &Import) -> (Sources, Vec<Diagnostic>) {
     let mut sources = Sources {
         settings: None,
         services: Vec::new(),
@@ -152,7 +152,7 @@ pub fn check(dir: &Path, import: &Import) -> (Sources, Vec<Diagnostic>) {
             sources.services.push(source);
         }
     }
-    let (_, diagnostics) = crate::compile::analyze(&sources);
+    let (_, diagnostics) = crate::compile::parse_and_analyze(&sources);
     let errors = diagnostics
         .into_iter()
         .filter(Diagnostic::is_error)
@@ -161,7 +161,7 @@ pub fn check(dir: &Path, import: &Import) -> (Sources, Vec<Diagnostic>) {
 }
 
 /// The files of `import` that already exist in `dir`, as errors.
-pub fn existing(dir: &Path, import: &Import) -> Vec<Diagnostic> {
+pub(crate) fn existing(dir: &Path, import: &Import) -> Vec<Diagnostic> {
     import
         .files
         .iter()
@@ -184,7 +184,7 @@ pub fn existing(dir: &Path, import: &Import) -> Vec<Diagnostic> {
 }
 
 /// Writes the files into `dir` (created when missing).
-pub fn write(dir: &Path, import: &Import) -> Result<(), Diagnostic> {
+pub(crate) fn write(dir: &Path, import: &Import) -> Result<(), Diagnostic> {
     let io = |path: &Path, error: std::io::Error| {
         Diagnostic::general(Problem::Io {
             path: path.to_path_buf(),

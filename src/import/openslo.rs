@@ -387,7 +387,7 @@ impl Errors {
 type ServiceOut = (String, Vec<String>, Option<String>, String, Map);
 
 /// Imports OpenSLO files.
-pub fn import(sources: &[SourceFile]) -> Result<Import, Vec<Diagnostic>> {
+pub(crate) fn import(sources: &[SourceFile]) -> Result<Import, Vec<Diagnostic>> {
     let mut errors = Errors { list: Vec::new() };
     let mut objects = Objects::default();
     for source in sources {

@@ -252,7 +252,7 @@ impl Importer<'_> {
 
 /// A shared SLI standing for a Sloth SLI plugin: its name and parameters.
 #[derive(Clone, Debug)]
-pub struct PluginSli {
+pub(crate) struct PluginSli {
     /// The shared SLI's name.
     pub name: String,
     /// Its parameters.
@@ -262,7 +262,7 @@ pub struct PluginSli {
 /// Imports Sloth spec files. `plugins` maps SLI plugin IDs to the shared
 /// SLIs that stand for them; `library` is the text of the file that
 /// defines those (copied into the settings written).
-pub fn import(
+pub(crate) fn import(
     sources: &[SourceFile],
     plugins: &BTreeMap<String, PluginSli>,
     library: Option<&SourceFile>,

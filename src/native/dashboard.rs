@@ -13,7 +13,7 @@ use crate::render::{GeneratedFile, json_string_into};
 use super::Pinned;
 
 /// The template written here, and the SHA-256 of the text followed.
-pub const PINNED: Pinned = Pinned {
+pub(crate) const PINNED: Pinned = Pinned {
     template: "dashboard.json.j2",
     sha256: "6ef59c3c63572aa15236fb238f5f634cd17c30412df2bd0e47ed48948f69bb81",
 };
@@ -22,7 +22,7 @@ pub const PINNED: Pinned = Pinned {
 const DATASOURCE: &str = r#"{"type": "prometheus", "uid": "${datasource}"}"#;
 
 /// The text of a dashboard as the embedded template writes it.
-pub fn dashboard_file(view: &DashboardView) -> GeneratedFile {
+pub(crate) fn dashboard_file(view: &DashboardView) -> GeneratedFile {
     // Sized to the file: a doubling buffer would hold up to twice it.
     let mut out = String::with_capacity(estimated_size(view));
     out.push_str("{\n  \"annotations\": {\"list\": []},\n  \"description\": ");

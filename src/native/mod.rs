@@ -26,13 +26,13 @@ use sha2::{Digest, Sha256};
 
 use crate::render::{DEFAULT_TEMPLATES, Templates};
 
-pub mod dashboard;
-pub mod rules;
+pub(crate) mod dashboard;
+pub(crate) mod rules;
 
 /// An embedded template a writer here follows, and the SHA-256 of the
 /// text it follows.
 #[derive(Clone, Copy, Debug)]
-pub struct Pinned {
+pub(crate) struct Pinned {
     /// The template's name.
     pub template: &'static str,
     /// The SHA-256 of its text, in hex.
@@ -40,12 +40,12 @@ pub struct Pinned {
 }
 
 /// Every template written here.
-pub const ALL: [Pinned; 2] = [rules::PINNED, dashboard::PINNED];
+pub(crate) const ALL: [Pinned; 2] = [rules::PINNED, dashboard::PINNED];
 
 impl Pinned {
     /// True when files of this template may be written here: the user does
     /// not override it and the embedded text is still the one pinned.
-    pub fn applies(&self, templates: &Templates) -> bool {
+    pub(crate) fn applies(&self, templates: &Templates) -> bool {
         // The embedded texts never change while slogen runs: hashed once.
         static EMBEDDED_IS_PINNED: OnceLock<Vec<bool>> = OnceLock::new();
         let pinned = EMBEDDED_IS_PINNED
@@ -67,7 +67,7 @@ impl Pinned {
 }
 
 /// The SHA-256 of a text, in hex.
-pub fn sha256(text: &str) -> String {
+pub(crate) fn sha256(text: &str) -> String {
     Sha256::digest(text.as_bytes())
         .iter()
         .fold(String::with_capacity(64), |mut hex, byte| {

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::windows::{base_window, burn_alerts, burn_view};
-use super::{GroupFields, GroupView, RuleFileView, RuleView};
+use super::{GroupFields, GroupView, RuleView};
 use crate::duration::Duration;
 use crate::ir::{PlainAlert, Project, Service, Settings, Sli, Slo};
 use crate::math::BurnAlert;
@@ -15,13 +15,14 @@ use crate::names::{
 use crate::number::{format, percent};
 use crate::promql::escape_template_text;
 
+#[cfg(test)]
 /// Every alert group of the project, in output order (for tests and
 /// tools; a build plans each service's file with [`service_rules`]).
-pub fn alert_rules(
+pub(crate) fn alert_rules(
     project: &Project,
     runbook_url: &dyn Fn(&str) -> Option<String>,
-) -> RuleFileView {
-    RuleFileView {
+) -> super::RuleFileView {
+    super::RuleFileView {
         sources: project.source_names(),
         groups: project
             .services
@@ -193,7 +194,7 @@ fn slo_alert_rules(
 /// 0/0. Prometheus records that NaN but VictoriaMetrics drops it, so
 /// `absent()` of the ratio would fire there on every quiet night. Raw SLIs
 /// have no other series than their ratio.
-pub fn no_data_metric(slo: &Slo) -> String {
+pub(crate) fn no_data_metric(slo: &Slo) -> String {
     let base = base_window(slo);
     match slo.sli {
         Sli::Ratio { .. } | Sli::Latency { .. } => format!("slo:sli_total:rate{base}"),
@@ -248,7 +249,7 @@ fn slo_alert_labels(service: &Service, slo: &Slo) -> BTreeMap<String, String> {
 }
 
 /// The labels the no-data alerting rule sets (its series' labels come on top).
-pub fn no_data_alert_labels(
+pub(crate) fn no_data_alert_labels(
     project: &Project,
     service: &Service,
     slo: &Slo,
@@ -260,7 +261,7 @@ pub fn no_data_alert_labels(
 }
 
 /// The labels a burn-rate alerting rule sets (its series' labels come on top).
-pub fn burn_alert_labels(
+pub(crate) fn burn_alert_labels(
     project: &Project,
     service: &Service,
     slo: &Slo,
@@ -284,7 +285,7 @@ pub fn burn_alert_labels(
 }
 
 /// The labels a plain alerting rule sets (its series' labels come on top).
-pub fn plain_alert_labels(
+pub(crate) fn plain_alert_labels(
     project: &Project,
     service: &Service,
     alert: &PlainAlert,

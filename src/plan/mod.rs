@@ -43,14 +43,17 @@ mod alerts;
 mod recording;
 mod windows;
 
-pub use alerts::{
-    alert_rules, burn_alert_labels, no_data_alert_labels, no_data_metric, plain_alert_labels,
+pub(crate) use alerts::{
+    burn_alert_labels, no_data_alert_labels, no_data_metric, plain_alert_labels,
 };
-pub use recording::{ratio_labels, recording_rules, series_labels, sloth_window};
-pub use windows::{
+pub(crate) use recording::{series_labels, sloth_window};
+pub use windows::recorded_series;
+pub(crate) use windows::{
     BurnView, alert_measures, base_window, burn_alerts, burn_view, group_labels, measure,
-    queries_window, recorded_series, recorded_windows, window_measure, window_ratio,
+    queries_window, recorded_windows, window_measure, window_ratio,
 };
+#[cfg(test)]
+pub(crate) use {alerts::alert_rules, recording::recording_rules};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -62,9 +65,10 @@ use crate::names::{alert_group_name, mimir_namespace, recording_group_name, rule
 use alerts::{alert_group, has_alert_rules};
 use recording::recording_group;
 
+#[cfg(test)]
 /// A rule file: `recording-rules.yml` or `alert-rules.yml`.
 #[derive(Clone, Debug, Serialize)]
-pub struct RuleFileView {
+pub(crate) struct RuleFileView {
     /// Source file names, for the header.
     pub sources: Vec<String>,
     /// Rule groups in output order.
@@ -73,11 +77,11 @@ pub struct RuleFileView {
 
 /// Where an alert's runbook is, from the runbook's path in the output
 /// directory (`runbooks/...`); `None`: no link.
-pub type RunbookUrl = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+pub(crate) type RunbookUrl = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
 /// One rule group.
 #[derive(Clone, Debug, Serialize)]
-pub struct GroupView {
+pub(crate) struct GroupView {
     /// Unique group name.
     pub name: String,
     /// Rules in evaluation order.
@@ -91,7 +95,7 @@ pub struct GroupView {
 
 /// Group fields a target may set besides `name` and `rules`.
 #[derive(Clone, Debug, Default, Serialize)]
-pub struct GroupFields {
+pub(crate) struct GroupFields {
     /// `interval`.
     pub interval: Option<String>,
     /// `query_offset`.
@@ -106,7 +110,7 @@ pub struct GroupFields {
 
 /// A service's rule file in one target's format.
 #[derive(Clone, Debug, Serialize)]
-pub struct ServiceRulesView {
+pub(crate) struct ServiceRulesView {
     /// The service's spec file, for the header.
     pub sources: Vec<String>,
     /// The service name.
@@ -119,7 +123,7 @@ pub struct ServiceRulesView {
 
 /// The target a rule file is written for.
 #[derive(Clone, Debug, Serialize)]
-pub struct DeployTargetView {
+pub(crate) struct DeployTargetView {
     /// `prometheus`, `prometheus-operator`, `mimir`, `thanos` or
     /// `victoriametrics`.
     pub kind: &'static str,
@@ -136,7 +140,7 @@ pub struct DeployTargetView {
 
 /// One recording or alerting rule.
 #[derive(Clone, Debug, Serialize)]
-pub struct RuleView {
+pub(crate) struct RuleView {
     /// Recorded metric name (recording rules).
     pub record: Option<String>,
     /// Alert name (alerting rules).
@@ -160,7 +164,7 @@ pub struct RuleView {
 
 /// Every rule group's name, recording groups first, as [`recording_rules`]
 /// and [`alert_rules`] name them, without planning their rules.
-pub fn group_names(project: &Project) -> Vec<String> {
+pub(crate) fn group_names(project: &Project) -> Vec<String> {
     let alerting = project
         .services
         .iter()
@@ -177,7 +181,7 @@ pub fn group_names(project: &Project) -> Vec<String> {
 /// with rules, or one for all of them when a Mimir namespace does not name
 /// the service (a namespace is one file: `mimirtool rules sync` takes each
 /// namespace from one file).
-pub fn rule_file_units<'a>(
+pub(crate) fn rule_file_units<'a>(
     project: &'a Project,
     target: &Target,
 ) -> Vec<(String, Vec<&'a Service>)> {
@@ -203,7 +207,7 @@ pub fn rule_file_units<'a>(
 
 /// The rule file `name` of a target holding the rules of `services`
 /// ([`service_rules`] of each, their groups in order).
-pub fn file_rules(
+pub(crate) fn file_rules(
     project: &Project,
     name: &str,
     services: &[&Service],
@@ -223,14 +227,14 @@ pub fn file_rules(
 }
 
 /// True when a service has rules: an SLO, or an alert group.
-pub fn has_rules(service: &Service) -> bool {
+pub(crate) fn has_rules(service: &Service) -> bool {
     !service.slos.is_empty() || has_alert_rules(service)
 }
 
 /// A service's rule file for a target: its recording groups, then its
 /// alert group, with the target's group fields; `None` when the service
 /// has no rules.
-pub fn service_rules(
+pub(crate) fn service_rules(
     project: &Project,
     service: &Service,
     target: &Target,

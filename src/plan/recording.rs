@@ -4,9 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::windows::{RECORDED_WINDOW, base_window, recorded_windows};
-use super::{GroupFields, GroupView, RuleFileView, RuleView};
+use super::{GroupFields, GroupView, RuleView};
 use crate::duration::Duration;
-use crate::ir::{Bound, Project, RatioErrors, Service, Settings, Sli, Slo};
+use crate::ir::{Bound, RatioErrors, Service, Settings, Sli, Slo};
 use crate::names::{
     BREACH_METRIC, BUDGET_REMAINING_METRIC, CURRENT_BURN_RATE_METRIC, ERROR_BUDGET_METRIC,
     OBJECTIVE_METRIC, PERIOD_BURN_RATE_METRIC, PERIOD_DAYS_METRIC, SERVICE_LABEL, SLO_LABEL,
@@ -17,10 +17,11 @@ use crate::names::{
 use crate::number::format;
 use crate::promql::{operand, quote};
 
+#[cfg(test)]
 /// Every recording group of the project, in output order (for tests and
 /// tools; a build plans each service's file with [`service_rules`]).
-pub fn recording_rules(project: &Project) -> RuleFileView {
-    RuleFileView {
+pub(crate) fn recording_rules(project: &crate::ir::Project) -> super::RuleFileView {
+    super::RuleFileView {
         sources: project.source_names(),
         groups: project
             .slos()
@@ -42,7 +43,7 @@ pub(super) fn recording_group(settings: &Settings, service: &Service, slo: &Slo)
 
 /// Labels every recording rule of an SLO carries; in the Sloth-compatible
 /// mode, Sloth's too (the error ratios also carry `sloth_window`).
-pub fn series_labels(
+pub(crate) fn series_labels(
     settings: &Settings,
     service: &Service,
     slo: &Slo,
@@ -67,7 +68,7 @@ pub fn series_labels(
 /// for the current burn rate, the period for the period's burn rate and
 /// remaining budget (as Sloth's series carry it, from the ratio they
 /// divide).
-pub fn sloth_window(settings: &Settings, slo: &Slo, metric: &str) -> Option<Duration> {
+pub(crate) fn sloth_window(settings: &Settings, slo: &Slo, metric: &str) -> Option<Duration> {
     if !settings.sloth_compatible {
         return None;
     }
@@ -83,7 +84,7 @@ pub fn sloth_window(settings: &Settings, slo: &Slo, metric: &str) -> Option<Dura
 }
 
 /// The labels of the error-ratio series of a window.
-pub fn ratio_labels(
+pub(crate) fn ratio_labels(
     settings: &Settings,
     service: &Service,
     slo: &Slo,

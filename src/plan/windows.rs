@@ -21,7 +21,7 @@ pub(super) const RECORDED_WINDOW: Duration = Duration::from_minutes(24 * 60);
 
 /// The numbers behind a burn-rate alert.
 #[derive(Clone, Debug, Serialize)]
-pub struct BurnView {
+pub(crate) struct BurnView {
     /// `page` or `ticket`.
     pub severity: Severity,
     /// Severity label value.
@@ -48,7 +48,7 @@ pub struct BurnView {
 /// The facts of one burn-rate alert, formatted once for every template.
 /// SLOs alike share their alerts' facts: each thread keeps the views it
 /// made (formatting them was a seventh of planning the alert rules).
-pub fn burn_view(settings: &Settings, slo: &Slo, alert: &BurnAlert) -> BurnView {
+pub(crate) fn burn_view(settings: &Settings, slo: &Slo, alert: &BurnAlert) -> BurnView {
     type Key = (Severity, String, Duration, Duration, [u64; 3], Duration);
     thread_local! {
         static VIEWS: std::cell::RefCell<foldhash::HashMap<Key, BurnView>> =
@@ -98,7 +98,7 @@ fn format_burn_view(settings: &Settings, slo: &Slo, alert: &BurnAlert) -> BurnVi
 }
 
 /// The resolved burn alerts of an SLO, enabled ones only, in output order.
-pub fn burn_alerts(slo: &Slo) -> Vec<BurnAlert> {
+pub(crate) fn burn_alerts(slo: &Slo) -> Vec<BurnAlert> {
     slo.alerting
         .enabled_windows()
         .map(|window| math::burn_alert(window, slo.period, slo.error_budget()))
@@ -106,7 +106,7 @@ pub fn burn_alerts(slo: &Slo) -> Vec<BurnAlert> {
 }
 
 /// The base window: the shortest short window of the SLO (5m by default).
-pub fn base_window(slo: &Slo) -> Duration {
+pub(crate) fn base_window(slo: &Slo) -> Duration {
     slo.alerting
         .windows
         .iter()
@@ -155,7 +155,7 @@ pub fn recorded_series(settings: &Settings, slo: &Slo) -> Vec<String> {
 
 /// Every window the SLO records: alert windows (in the Sloth-compatible
 /// mode those of severities turned off too), base window, period.
-pub fn recorded_windows(slo: &Slo) -> Vec<Duration> {
+pub(crate) fn recorded_windows(slo: &Slo) -> Vec<Duration> {
     let mut windows: BTreeSet<Duration> = BTreeSet::new();
     windows.insert(base_window(slo));
     let alerting = &slo.alerting;
@@ -175,7 +175,7 @@ pub fn recorded_windows(slo: &Slo) -> Vec<Duration> {
 /// composition of [`recording_rules`]: event and raw SLIs read their base
 /// window and windows under a day from raw series; longer windows average
 /// recorded base-window samples; threshold SLIs average 0/1 samples.
-pub fn window_measure(slo: &Slo, window: Duration) -> Measure {
+pub(crate) fn window_measure(slo: &Slo, window: Duration) -> Measure {
     measure(
         matches!(slo.sli, Sli::Threshold { .. }),
         matches!(slo.sli, Sli::Raw { .. }),
@@ -187,7 +187,7 @@ pub fn window_measure(slo: &Slo, window: Duration) -> Measure {
 /// [`window_measure`] from what it depends on: whether the SLI records
 /// states (threshold SLIs), whether its query is evaluated over every
 /// window (raw SLIs), and its base window.
-pub fn measure(states: bool, raw: bool, base: Duration, window: Duration) -> Measure {
+pub(crate) fn measure(states: bool, raw: bool, base: Duration, window: Duration) -> Measure {
     if states {
         Measure::States
     } else if raw {
@@ -202,7 +202,7 @@ pub fn measure(states: bool, raw: bool, base: Duration, window: Duration) -> Mea
 /// True when the window's ratio rule evaluates the SLI's own query (windows
 /// under a day, and the base window of raw SLIs), false when it composes
 /// other recorded series (base-window ratios, long windows, threshold SLIs).
-pub fn queries_window(slo: &Slo, window: Duration) -> bool {
+pub(crate) fn queries_window(slo: &Slo, window: Duration) -> bool {
     let base = base_window(slo);
     match slo.sli {
         Sli::Threshold { .. } => false,
@@ -216,7 +216,7 @@ pub fn queries_window(slo: &Slo, window: Duration) -> bool {
 /// aggregation of a ratio SLI's `total`, a threshold SLI's query or a raw
 /// SLI's ratio. Empty when the SLI is not grouped or only the data can
 /// tell (`without`, a bare selector, a binary operation).
-pub fn group_labels(slo: &Slo) -> Vec<String> {
+pub(crate) fn group_labels(slo: &Slo) -> Vec<String> {
     let base = base_window(slo);
     let query = match &slo.sli {
         Sli::Latency { group_by, .. } => return group_by.clone(),
@@ -231,7 +231,7 @@ pub fn group_labels(slo: &Slo) -> Vec<String> {
 }
 
 /// How Prometheus measures the two windows of a burn alert.
-pub fn alert_measures(slo: &Slo, alert: &BurnAlert) -> Measures {
+pub(crate) fn alert_measures(slo: &Slo, alert: &BurnAlert) -> Measures {
     Measures {
         long: window_measure(slo, alert.long),
         short: window_measure(slo, alert.short),
@@ -240,7 +240,7 @@ pub fn alert_measures(slo: &Slo, alert: &BurnAlert) -> Measures {
 
 /// The error ratio of an event SLI over a window, from the raw series;
 /// empty for other SLI kinds.
-pub fn window_ratio(slo: &Slo, window: Duration) -> String {
+pub(crate) fn window_ratio(slo: &Slo, window: Duration) -> String {
     event_queries(&slo.sli)
         .map(|events| ratio(&(events.errors)(window), &(events.total)(window)))
         .unwrap_or_default()

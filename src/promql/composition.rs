@@ -24,12 +24,12 @@ fn placeholders(text: &str) -> Vec<std::ops::Range<usize>> {
 }
 
 /// True when the text has at least one `{{window}}`.
-pub fn has_window_placeholder(text: &str) -> bool {
+pub(crate) fn has_window_placeholder(text: &str) -> bool {
     !placeholders(text).is_empty()
 }
 
 /// Replaces every `{{window}}` with a window.
-pub fn fill_window(text: &str, window: &str) -> String {
+pub(crate) fn fill_window(text: &str, window: &str) -> String {
     let mut filled = String::with_capacity(text.len());
     let mut last = 0;
     for range in placeholders(text) {
@@ -43,7 +43,7 @@ pub fn fill_window(text: &str, window: &str) -> String {
 
 /// Placeholders other tools use (`{{.window}}` of Sloth, `$window`), which
 /// slogen would otherwise report as a confusing parse error.
-pub fn foreign_placeholder(text: &str) -> Option<String> {
+pub(crate) fn foreign_placeholder(text: &str) -> Option<String> {
     if has_window_placeholder(text) {
         return None;
     }
@@ -71,7 +71,7 @@ pub fn foreign_placeholder(text: &str) -> Option<String> {
 /// This runs for every window of every query, so it does not parse: it
 /// scans for a binary operator outside brackets and strings. When in doubt
 /// it adds parentheses, which never change a query's meaning.
-pub fn operand(query: &str) -> String {
+pub(crate) fn operand(query: &str) -> String {
     let query = query.trim();
     if query.contains('\n') {
         format!("(\n{}\n)", indent(query, 2))
@@ -122,7 +122,7 @@ pub(super) fn is_atomic(query: &str) -> bool {
 }
 
 /// Indents every line of `text` by `spaces`.
-pub fn indent(text: &str, spaces: usize) -> String {
+pub(crate) fn indent(text: &str, spaces: usize) -> String {
     let pad = " ".repeat(spaces);
     text.lines()
         .map(|line| {

@@ -68,7 +68,7 @@ impl std::fmt::Display for Grouping {
 }
 
 /// The [`Grouping`] of a query's result.
-pub fn output_grouping(expr: &Expr) -> Grouping {
+pub(crate) fn output_grouping(expr: &Expr) -> Grouping {
     use promql_parser::parser::token;
     let sorted = |labels: &[String]| {
         let mut labels = labels.to_vec();
@@ -160,7 +160,7 @@ pub fn walk(expr: &Expr, visit: &mut dyn FnMut(&Expr)) {
 /// The function an event SLI's queries apply to its counters, which
 /// decides what Prometheus records: events per second or per window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Counting {
+pub(crate) enum Counting {
     /// `rate(...)` (or `irate(...)`): the extrapolated increase divided by
     /// the range.
     Rate,
@@ -170,7 +170,7 @@ pub enum Counting {
 
 /// What `errors / total` needs to know of each side of a ratio SLI.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RatioSide {
+pub(crate) struct RatioSide {
     /// The labels its result keeps.
     pub grouping: Grouping,
     /// How it counts events; `None` when it uses both functions or neither.
@@ -180,7 +180,7 @@ pub struct RatioSide {
 /// The [`RatioSide`] of a query, one parse per [`shape`] (label values
 /// change neither); a query that does not parse as an instant vector
 /// tells nothing.
-pub fn ratio_side(query: &str) -> RatioSide {
+pub(crate) fn ratio_side(query: &str) -> RatioSide {
     static SIDES: Memo<String, RatioSide> = Memo::new();
     let shaped = shape(query);
     SIDES.get(shaped.as_ref(), || {

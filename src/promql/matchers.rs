@@ -8,7 +8,7 @@ use promql_parser::parser::{self};
 /// A matcher's regex that Prometheus (Go's `regexp`) rejects or reads
 /// otherwise than promql-parser (Rust's `regex`), as [`crate::re2`] finds.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RegexError {
+pub(crate) struct RegexError {
     /// The regex, as its string literal spells it.
     pub regex: String,
     /// Where the construct at fault is in the query, as a byte range
@@ -110,7 +110,7 @@ pub(super) fn regex_placeholder(literal: &str) -> Option<&'static str> {
 /// otherwise than promql-parser ([`crate::re2`]), located in the query.
 /// Meant for queries that parse: a literal the parser would reject is not
 /// looked at.
-pub fn regex_error(query: &str) -> Option<RegexError> {
+pub(crate) fn regex_error(query: &str) -> Option<RegexError> {
     matcher_literals(query)
         .into_iter()
         .filter(|(_, regex)| *regex)

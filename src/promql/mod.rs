@@ -26,12 +26,13 @@ mod shape;
 #[cfg(test)]
 mod tests;
 
-pub use composition::{fill_window, foreign_placeholder, has_window_placeholder, indent, operand};
-pub use facts::{Counting, Grouping, Pairing, RatioSide, output_grouping, ratio_side, walk};
-pub use matchers::{RegexError, regex_error};
-pub use parse::{
-    MAX_NESTING, MAX_OPERATORS, QueryError, check_instant_vector, check_query, is_plain_selector,
-    parse, parse_error_place, parse_instant_vector, parse_series, strip_comments,
+pub(crate) use composition::{fill_window, foreign_placeholder, has_window_placeholder, operand};
+pub use facts::walk;
+pub(crate) use facts::{Counting, Grouping, Pairing, output_grouping, ratio_side};
+pub(crate) use matchers::{RegexError, regex_error};
+pub(crate) use parse::{
+    QueryError, check_instant_vector, check_query, is_plain_selector, parse, parse_error_place,
+    parse_instant_vector, parse_series, strip_comments,
 };
-pub use quoting::{escape_template_text, is_label_name, is_metric_name, quote, series};
-pub use shape::{parse_sharing_regexes, shape, shape_print};
+pub(crate) use quoting::{escape_template_text, is_label_name, is_metric_name, quote, series};
+pub(crate) use shape::{parse_sharing_regexes, shape_print};

@@ -8,7 +8,7 @@ use promql_parser::parser::{self, Expr};
 
 /// Why a query is not usable in a rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum QueryError {
+pub(crate) enum QueryError {
     /// The parser's message.
     Parse(String),
     /// It parsed, but a matcher's regex is one Prometheus rejects or reads
@@ -21,17 +21,17 @@ pub enum QueryError {
 /// How deeply a query may nest (parentheses, brackets, braces and unary
 /// signs): Prometheus's own limit is far above any real query, but a parser
 /// that recurses must stop somewhere before the stack does.
-pub const MAX_NESTING: usize = 256;
+pub(crate) const MAX_NESTING: usize = 256;
 
 /// How many binary operators a query may chain (`a + b + ...`): the
 /// parser's time grows faster than the chain (50,000 terms took 23 s), and
 /// no SLI needs more than a handful.
-pub const MAX_OPERATORS: usize = 1_000;
+pub(crate) const MAX_OPERATORS: usize = 1_000;
 
 /// Parses a query with promql-parser, unless it nests deeper than
 /// [`MAX_NESTING`]: every parse of text slogen did not write goes through
 /// here, so no input can overflow the stack.
-pub fn parse(query: &str) -> Result<Expr, String> {
+pub(crate) fn parse(query: &str) -> Result<Expr, String> {
     let size = size(query);
     if size.nesting > MAX_NESTING {
         return Err(format!(
@@ -151,7 +151,7 @@ pub(super) fn size(query: &str) -> Size {
 /// kind), the innermost bracket never closed, or a binary operator with
 /// nothing after it. The parser itself names no place, so the rest are
 /// shown as the whole query. A byte range into `query`.
-pub fn parse_error_place(query: &str) -> Option<std::ops::Range<usize>> {
+pub(crate) fn parse_error_place(query: &str) -> Option<std::ops::Range<usize>> {
     let bytes = query.as_bytes();
     let mut open: Vec<(usize, u8)> = Vec::new();
     let mut last_operator: Option<usize> = None;
@@ -207,7 +207,7 @@ pub fn parse_error_place(query: &str) -> Option<std::ops::Range<usize>> {
 /// lines and trailing spaces, trimmed: what slogen composes into larger
 /// expressions, where a comment would swallow the rest of the line (`(q #
 /// 5xx) > 0.1` is `(q`).
-pub fn strip_comments(query: &str) -> String {
+pub(crate) fn strip_comments(query: &str) -> String {
     let bytes = query.as_bytes();
     let mut kept = String::with_capacity(query.len());
     let (mut at, mut from) = (0, 0);
@@ -245,7 +245,7 @@ fn parse_checked(query: &str) -> Result<Expr, QueryError> {
 
 /// Parses a query that must return an instant vector, its regexes read as
 /// Prometheus reads them.
-pub fn parse_instant_vector(query: &str) -> Result<Expr, QueryError> {
+pub(crate) fn parse_instant_vector(query: &str) -> Result<Expr, QueryError> {
     let expr = parse_checked(query)?;
     match expr.value_type() {
         ValueType::Vector => Ok(expr),
@@ -263,7 +263,7 @@ pub fn parse_instant_vector(query: &str) -> Result<Expr, QueryError> {
 /// through its [`shape`], and shapes known to pass are kept for the life of
 /// the process. A shape that fails is reported from the query itself, so
 /// the message is the parser's own.
-pub fn check_instant_vector(query: &str) -> Result<(), QueryError> {
+pub(crate) fn check_instant_vector(query: &str) -> Result<(), QueryError> {
     verdict(Check::Vector, query, |text| {
         parse_instant_vector(text).map(|_| ())
     })
@@ -272,7 +272,7 @@ pub fn check_instant_vector(query: &str) -> Result<(), QueryError> {
 /// Checks that a query parses, whatever it returns (as
 /// `promtool test rules` reads a `promql_expr_test`), its regexes read as
 /// Prometheus reads them, through its [`shape`].
-pub fn check_query(query: &str) -> Result<(), String> {
+pub(crate) fn check_query(query: &str) -> Result<(), String> {
     verdict(Check::Query, query, |text| match parse_checked(text) {
         Ok(_) => Ok(()),
         Err(QueryError::Regex(error)) => Err(error.to_string()),
@@ -281,13 +281,13 @@ pub fn check_query(query: &str) -> Result<(), String> {
 }
 
 /// A selector without `or`, offset or `@`.
-pub fn is_plain_selector(selector: &promql_parser::parser::VectorSelector) -> bool {
+pub(crate) fn is_plain_selector(selector: &promql_parser::parser::VectorSelector) -> bool {
     selector.offset.is_none() && selector.at.is_none() && selector.matchers.or_matchers.is_empty()
 }
 
 /// Checks a series as promtool reads it (`name{a="b"}` or `{__name__="x"}`):
 /// a selector with equality matchers only, through its [`shape`].
-pub fn parse_series(text: &str) -> Result<(), String> {
+pub(crate) fn parse_series(text: &str) -> Result<(), String> {
     verdict(Check::Series, text, series_verdict)
 }
 

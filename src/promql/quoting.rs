@@ -2,7 +2,7 @@
 //! notation, and plain text kept from running as a Go template.
 
 /// `[a-zA-Z_][a-zA-Z0-9_]*`, not starting with `__` (reserved by Prometheus).
-pub fn is_label_name(name: &str) -> bool {
+pub(crate) fn is_label_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars
         .next()
@@ -12,7 +12,7 @@ pub fn is_label_name(name: &str) -> bool {
 }
 
 /// `[a-zA-Z_:][a-zA-Z0-9_:]*`.
-pub fn is_metric_name(name: &str) -> bool {
+pub(crate) fn is_metric_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars
         .next()
@@ -22,12 +22,12 @@ pub fn is_metric_name(name: &str) -> bool {
 
 /// Plain text that must reach a Prometheus annotation literally: only `{{`
 /// starts a Go template action, so only it is escaped.
-pub fn escape_template_text(text: &str) -> String {
+pub(crate) fn escape_template_text(text: &str) -> String {
     text.replace("{{", "{{ \"{{\" }}")
 }
 
 /// A string literal for PromQL label matchers (double-quoted, escaped).
-pub fn quote(value: &str) -> String {
+pub(crate) fn quote(value: &str) -> String {
     let mut quoted = String::with_capacity(value.len() + 2);
     push_quoted(&mut quoted, value);
     quoted
@@ -51,7 +51,7 @@ fn push_quoted(out: &mut String, value: &str) {
 }
 
 /// A series as promtool reads input series: `name{a="b",c="d"}`, labels sorted.
-pub fn series(name: &str, labels: &std::collections::BTreeMap<String, String>) -> String {
+pub(crate) fn series(name: &str, labels: &std::collections::BTreeMap<String, String>) -> String {
     if labels.is_empty() {
         return name.to_owned();
     }

@@ -85,7 +85,7 @@ pub(super) fn verdict<E>(
 /// instant vector: queries whose shapes print differently are not equal.
 /// Prints are kept per shape for the life of the process (a spec directory
 /// repeats a few shapes of query with other label values).
-pub fn shape_print(query: &str) -> Option<String> {
+pub(crate) fn shape_print(query: &str) -> Option<String> {
     static PRINTS: Memo<String, Option<String>> = Memo::new();
     let shaped = shape(query);
     PRINTS.get(shaped.as_ref(), || {
@@ -104,7 +104,7 @@ pub fn shape_print(query: &str) -> Option<String> {
 ///   or Prometheus would;
 /// - an equality (`=`, `!=`) literal without escapes by `"x"`, or `""`
 ///   when empty: any such literal lexes, and only its emptiness matters.
-pub fn shape(query: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn shape(query: &str) -> std::borrow::Cow<'_, str> {
     let literals = matcher_literals(query);
     if literals.is_empty() {
         return std::borrow::Cow::Borrowed(query);
@@ -138,7 +138,7 @@ pub fn shape(query: &str) -> std::borrow::Cow<'_, str> {
 /// to a stand-in (`"slogen_regex_N"`), then given the operator and value of
 /// its literal parsed once on its own. A query where that does not apply is
 /// parsed as it is; a test holds the two to the same result.
-pub fn parse_sharing_regexes(query: &str) -> Result<Expr, String> {
+pub(crate) fn parse_sharing_regexes(query: &str) -> Result<Expr, String> {
     const STAND_IN: &str = "slogen_regex_";
     let regexes: Vec<std::ops::Range<usize>> = matcher_literals(query)
         .into_iter()

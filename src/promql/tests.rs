@@ -1,7 +1,7 @@
 use super::composition::is_atomic;
 use super::matchers::unquote;
-use super::parse::{series_verdict, size};
-use super::shape::regex_matcher;
+use super::parse::{MAX_NESTING, MAX_OPERATORS, series_verdict, size};
+use super::shape::{regex_matcher, shape};
 use promql_parser::parser::{self, Expr};
 
 #[test]

@@ -52,7 +52,7 @@ use walk::Walk;
 
 /// A construct of a regex that Prometheus rejects or reads otherwise.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Re2Error {
+pub(crate) struct Re2Error {
     /// What Go's `regexp` does with it.
     pub message: String,
     /// What to write instead.
@@ -65,7 +65,7 @@ pub struct Re2Error {
 const MAX_REPEAT: u32 = 1000;
 
 /// Checks a matcher's regex against Go's `regexp` ([module docs](self)).
-pub fn check(pattern: &str) -> Result<(), Re2Error> {
+pub(crate) fn check(pattern: &str) -> Result<(), Re2Error> {
     let parsed = Parsed::new(pattern)?;
     let mut walk = Walk {
         parsed: &parsed,

@@ -27,7 +27,10 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         "alertmanager.yml.j2",
         include_str!("../../templates/alertmanager.yml.j2"),
     ),
-    ("runbook.md.j2", include_str!("../../templates/runbook.md.j2")),
+    (
+        "runbook.md.j2",
+        include_str!("../../templates/runbook.md.j2"),
+    ),
     (
         "rule-tests.yml.j2",
         include_str!("../../templates/rule-tests.yml.j2"),
@@ -36,7 +39,10 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         "dashboard.json.j2",
         include_str!("../../templates/dashboard.json.j2"),
     ),
-    ("catalog.md.j2", include_str!("../../templates/catalog.md.j2")),
+    (
+        "catalog.md.j2",
+        include_str!("../../templates/catalog.md.j2"),
+    ),
 ];
 
 /// A file slogen writes, relative to the output directory.
@@ -77,14 +83,14 @@ impl Templates {
 }
 
 /// A renderer over one set of templates.
-pub struct Renderer<'a> {
+pub(crate) struct Renderer<'a> {
     environment: Environment<'a>,
     templates: &'a Templates,
 }
 
 impl<'a> Renderer<'a> {
     /// An environment with slogen's filters and strict undefined handling.
-    pub fn new(templates: &'a Templates) -> Self {
+    pub(crate) fn new(templates: &'a Templates) -> Self {
         let mut environment = Environment::new();
         environment.set_undefined_behavior(UndefinedBehavior::Strict);
         // No HTML/JSON auto-escaping: these are YAML and Markdown files.
@@ -112,12 +118,12 @@ impl<'a> Renderer<'a> {
     }
 
     /// The templates it renders.
-    pub fn templates(&self) -> &'a Templates {
+    pub(crate) fn templates(&self) -> &'a Templates {
         self.templates
     }
 
     /// Renders `<path>.j2` with a context into the file `path`.
-    pub fn render(
+    pub(crate) fn render(
         &self,
         path: &str,
         template: &str,
@@ -132,7 +138,7 @@ impl<'a> Renderer<'a> {
 
     /// [`render`](Self::render) with a context already made a template
     /// value (one with [`Lazy`] lists).
-    pub fn render_value(
+    pub(crate) fn render_value(
         &self,
         path: &str,
         template: &str,
@@ -220,16 +226,16 @@ impl std::io::Write for Text {
 /// A list made template values one element at a time, as a loop reaches
 /// it: a rule or test file's whole view as values would take more memory
 /// than the file. An element may even be planned only then
-/// ([`Lazy::planned`]), so a file's whole plan is never held. Templates see
+/// ([`Lazy::values`]), so a file's whole plan is never held. Templates see
 /// a list like any other.
-pub struct Lazy {
+pub(crate) struct Lazy {
     len: usize,
     item: Box<dyn Fn(usize) -> Value + Send + Sync>,
 }
 
 impl Lazy {
     /// The list as a template value.
-    pub fn value<T: Serialize + Send + Sync + 'static>(items: Vec<T>) -> Value {
+    pub(crate) fn value<T: Serialize + Send + Sync + 'static>(items: Vec<T>) -> Value {
         Value::from_object(Self {
             len: items.len(),
             item: Box::new(move |index| Value::from(minijinja::value::Serde(&items[index]))),
@@ -237,20 +243,12 @@ impl Lazy {
     }
 
     /// A list of `len` elements as a template value, element `index` made
-    /// by `plan(index)` each time the template reads it (a template that
-    /// loops over it twice plans it twice, to the same values).
-    pub fn planned<T: Serialize>(
+    /// by `item(index)` each time the template reads it (a template that
+    /// loops over it twice makes it twice, to the same values).
+    pub(crate) fn values(
         len: usize,
-        plan: impl Fn(usize) -> T + Send + Sync + 'static,
+        item: impl Fn(usize) -> Value + Send + Sync + 'static,
     ) -> Value {
-        Self::values(len, move |index| {
-            Value::from(minijinja::value::Serde(plan(index)))
-        })
-    }
-
-    /// Like [`planned`](Self::planned), for elements made as template
-    /// values (holding lazy values themselves).
-    pub fn values(len: usize, item: impl Fn(usize) -> Value + Send + Sync + 'static) -> Value {
         Value::from_object(Self {
             len,
             item: Box::new(item),
@@ -262,7 +260,7 @@ impl Lazy {
 /// template reaches them, without knowing first how many there are (each
 /// loop over it makes them again). `length` and `loop.length` are not
 /// available on it; its truth is whether it has any element.
-pub struct Stream {
+pub(crate) struct Stream {
     items: Box<dyn Fn() -> Box<dyn Iterator<Item = Value> + Send + Sync> + Send + Sync>,
     any: Box<dyn Fn() -> bool + Send + Sync>,
 }
@@ -270,7 +268,7 @@ pub struct Stream {
 impl Stream {
     /// The list of the elements `items()` yields, as a template value;
     /// `any()` tells whether it yields any without making them all.
-    pub fn value<I>(
+    pub(crate) fn value<I>(
         items: impl Fn() -> I + Send + Sync + 'static,
         any: impl Fn() -> bool + Send + Sync + 'static,
     ) -> Value
@@ -410,7 +408,7 @@ fn json_filter(value: Value) -> Result<String, Error> {
 /// short escapes, `\u00XX` for other C0 controls, and `\uXXXX` for DEL,
 /// C1 controls and line separators (a property test holds it to the
 /// filter).
-pub fn json_string_into(out: &mut String, text: &str) {
+pub(crate) fn json_string_into(out: &mut String, text: &str) {
     out.reserve(text.len() + 2);
     out.push('"');
     let mut clean = 0;
@@ -475,7 +473,7 @@ fn yaml_filter(value: Value, kwargs: Kwargs) -> Result<Value, Error> {
 
 /// `text | yaml(indent=N)` appended to `out`: what [`yaml_filter`] writes
 /// for a string.
-pub fn scalar_into(out: &mut String, text: &str, indent: usize) {
+pub(crate) fn scalar_into(out: &mut String, text: &str, indent: usize) {
     if is_plain_safe(text) {
         out.push_str(text);
         return;
@@ -514,7 +512,7 @@ fn yaml_block_filter(value: Value, kwargs: Kwargs) -> Result<String, Error> {
 
 /// A YAML scalar for a string: plain when safe, quoted when needed, a literal
 /// block for several lines. Long lines are never folded (queries stay whole).
-pub fn scalar(text: &str) -> String {
+pub(crate) fn scalar(text: &str) -> String {
     fast_scalar(text).unwrap_or_else(|| serialized_scalar(text))
 }
 

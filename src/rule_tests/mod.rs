@@ -97,7 +97,7 @@ use crate::synthesize::{self, Counting, Errors, Role, Series, Source, Synthesis}
 
 /// One promtool test file.
 #[derive(Clone, Debug, Serialize)]
-pub struct TestFileView {
+pub(crate) struct TestFileView {
     /// Path relative to the output directory.
     #[serde(skip)]
     pub path: String,
@@ -117,7 +117,7 @@ pub struct TestFileView {
 
 /// A planned test file: its view, whose SLO test groups are planned only
 /// as the template reaches them (only one group's checks are held at once).
-pub struct TestFile {
+pub(crate) struct TestFile {
     /// The view; its `tests` are those of plain alerts only.
     view: TestFileView,
     /// The SLO test groups, packed but not planned.
@@ -126,12 +126,13 @@ pub struct TestFile {
 
 impl TestFile {
     /// Path relative to the output directory.
-    pub fn path(&self) -> &str {
+    pub(crate) fn path(&self) -> &str {
         &self.view.path
     }
 
+    #[cfg(test)]
     /// The whole view, every test group planned now.
-    pub fn into_view(self) -> TestFileView {
+    pub(crate) fn into_view(self) -> TestFileView {
         let mut view = self.view;
         if let Some(groups) = self.groups {
             view.tests = (0..groups.groups.len())
@@ -144,7 +145,7 @@ impl TestFile {
     /// The file as a template context: the values of
     /// [`into_view`](Self::into_view), each test group planned as the
     /// template reaches it.
-    pub fn into_context(self) -> minijinja::Value {
+    pub(crate) fn into_context(self) -> minijinja::Value {
         let view = self.view;
         let tests = match self.groups {
             Some(groups) => crate::render::Lazy::values(groups.groups.len(), move |index| {
@@ -165,7 +166,7 @@ impl TestFile {
 
 /// One promtool test group: input series and checks.
 #[derive(Clone, Debug, Serialize)]
-pub struct TestGroupView {
+pub(crate) struct TestGroupView {
     /// Name, printed by promtool on failure.
     pub name: String,
     /// Comment lines above the group.
@@ -180,7 +181,7 @@ pub struct TestGroupView {
 
 /// An input series.
 #[derive(Clone, Debug, Serialize)]
-pub struct InputSeriesView {
+pub(crate) struct InputSeriesView {
     /// A comment line above it.
     pub comment: Option<String>,
     /// `name{labels}`.
@@ -191,7 +192,7 @@ pub struct InputSeriesView {
 
 /// A PromQL check.
 #[derive(Clone, Debug, Serialize)]
-pub struct ExprTestView {
+pub(crate) struct ExprTestView {
     /// Comment lines above it.
     pub comments: Vec<String>,
     /// The query.
@@ -204,7 +205,7 @@ pub struct ExprTestView {
 
 /// An expected sample.
 #[derive(Clone, Debug, Serialize)]
-pub struct SampleView {
+pub(crate) struct SampleView {
     /// `name{labels}`.
     pub labels: String,
     /// The value as promtool compares it: the shortest decimal of the float.
@@ -213,7 +214,7 @@ pub struct SampleView {
 
 /// One line of `slogen test`'s summary: an SLO, or a service's plain alerts.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Covered {
+pub(crate) struct Covered {
     /// `service/slo`, or `service: plain alerts`.
     pub name: String,
     /// Test files holding its checks.
@@ -226,7 +227,7 @@ pub struct Covered {
 }
 
 /// What the generated tests cover, in output order.
-pub fn coverage(project: &Project) -> Vec<Covered> {
+pub(crate) fn coverage(project: &Project) -> Vec<Covered> {
     let quoted = |text: String| text.replace('"', "\\\"");
     let mut covered = Vec::new();
     for (service, slo) in project.slos() {
@@ -289,7 +290,7 @@ pub fn coverage(project: &Project) -> Vec<Covered> {
 /// The rule files every test file loads, relative to `tests/`: each
 /// service's file of the first `prometheus` target (of its default
 /// directory when there is none: `slogen test` writes it then).
-pub fn rule_files(project: &Project) -> Vec<String> {
+pub(crate) fn rule_files(project: &Project) -> Vec<String> {
     let default = crate::ir::Target::new(crate::ir::TargetKind::Prometheus);
     let target = project
         .settings
@@ -310,16 +311,17 @@ pub fn rule_files(project: &Project) -> Vec<String> {
         .collect()
 }
 
+#[cfg(test)]
 /// Plans every test file of a project at once (for tests and tools; a
 /// build uses [`each_test_file`]).
-pub fn test_files(project: &Arc<Project>) -> Vec<TestFileView> {
+pub(crate) fn test_files(project: &Arc<Project>) -> Vec<TestFileView> {
     each_test_file(project, TestFile::into_view)
 }
 
 /// Plans the test files of a project one at a time, handing each to `each`
 /// before the next is planned: only one file's plan is held at once, and
 /// of an SLO file only its packing until the template reaches each group.
-pub fn each_test_file<R>(project: &Arc<Project>, each: impl Fn(TestFile) -> R) -> Vec<R> {
+pub(crate) fn each_test_file<R>(project: &Arc<Project>, each: impl Fn(TestFile) -> R) -> Vec<R> {
     // Recording groups first: alerts then read the values recorded at the
     // same step.
     let order = plan::group_names(project);
@@ -394,6 +396,7 @@ struct Groups {
 }
 
 impl Groups {
+    #[cfg(test)]
     /// Test group `index`, every check planned.
     fn view(groups: &Arc<Self>, index: usize) -> TestGroupView {
         let mut view = groups.header(index);

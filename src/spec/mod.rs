@@ -27,14 +27,14 @@ use crate::source::SourceFile;
 /// A table of strings (labels, annotations, parameters, test series), each
 /// key and value with the span the parser gave it (a key's span holds its
 /// quotes, a value's its delimiters).
-pub type StringMap = BTreeMap<Spanned<String>, Spanned<String>>;
+pub(crate) type StringMap = BTreeMap<Spanned<String>, Spanned<String>>;
 
 /// An optional [`StringMap`] with the span of the whole table (for a
 /// `[header]` table, the header).
-pub type SpannedMap = Option<Spanned<StringMap>>;
+pub(crate) type SpannedMap = Option<Spanned<StringMap>>;
 
 /// A [`StringMap`] without its spans.
-pub fn plain(map: &StringMap) -> BTreeMap<String, String> {
+pub(crate) fn plain(map: &StringMap) -> BTreeMap<String, String> {
     map.iter()
         .map(|(key, value)| (key.get_ref().clone(), value.get_ref().clone()))
         .collect()
@@ -45,7 +45,7 @@ pub fn plain(map: &StringMap) -> BTreeMap<String, String> {
 /// values only, and some problems are about a key (one a target kind does
 /// not read, a switch another setting contradicts).
 #[derive(Clone, Debug, Default)]
-pub struct KeySpans(BTreeMap<(usize, usize), Vec<Spanned<String>>>);
+pub(crate) struct KeySpans(BTreeMap<(usize, usize), Vec<Spanned<String>>>);
 
 impl KeySpans {
     /// The keys of `table` and of every table inside it.
@@ -77,7 +77,7 @@ impl KeySpans {
     }
 
     /// The span of `key` in the table at `table`.
-    pub fn get(&self, table: &Range<usize>, key: &str) -> Option<Range<usize>> {
+    pub(crate) fn get(&self, table: &Range<usize>, key: &str) -> Option<Range<usize>> {
         self.0
             .get(&(table.start, table.end))?
             .iter()
@@ -91,10 +91,10 @@ mod settings;
 mod sli;
 mod strings;
 
-pub use service::*;
-pub use settings::*;
-pub use sli::*;
-pub use strings::*;
+pub(crate) use service::*;
+pub(crate) use settings::*;
+pub(crate) use sli::*;
+pub(crate) use strings::*;
 
 use service::KNOWN_KEYS;
 use settings::SETTINGS_KEYS;
@@ -103,7 +103,7 @@ use settings::SETTINGS_KEYS;
 /// keys still parses (the keys are ignored), so that analysis reports its
 /// other problems in the same run; the unknown keys stay errors.
 #[derive(Debug)]
-pub struct Parsed<T> {
+pub(crate) struct Parsed<T> {
     /// The file, when its syntax and types allow one.
     pub file: Option<T>,
     /// Syntax errors, unknown keys and type errors.
@@ -112,7 +112,7 @@ pub struct Parsed<T> {
 
 impl<T> Parsed<T> {
     /// The file when nothing at all is wrong with it.
-    pub fn into_result(self) -> Result<T, Vec<Diagnostic>> {
+    pub(crate) fn into_result(self) -> Result<T, Vec<Diagnostic>> {
         match self.file {
             Some(file) if self.diagnostics.is_empty() => Ok(file),
             _ => Err(self.diagnostics),
@@ -121,12 +121,12 @@ impl<T> Parsed<T> {
 }
 
 /// Parses a service file, reporting every syntax error and unknown key.
-pub fn parse_service(source: &SourceFile) -> Parsed<ServiceFile> {
+pub(crate) fn parse_service(source: &SourceFile) -> Parsed<ServiceFile> {
     parse(source, KNOWN_KEYS, read_service)
 }
 
 /// Parses the settings file, reporting every syntax error and unknown key.
-pub fn parse_settings(source: &SourceFile) -> Parsed<SettingsFile> {
+pub(crate) fn parse_settings(source: &SourceFile) -> Parsed<SettingsFile> {
     parse(source, SETTINGS_KEYS, |table| {
         let keys = KeySpans::of(&table);
         let (file, errors) = read_whole::<SettingsFile>(table);

@@ -12,7 +12,7 @@ use super::{SliSpec, SpannedMap, StringMap};
 /// One service file: `slo/<service>.toml`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct ServiceFile {
+pub(crate) struct ServiceFile {
     /// `[service]`.
     #[schemars(with = "ServiceSpec")]
     pub service: Spanned<ServiceSpec>,
@@ -29,7 +29,7 @@ pub struct ServiceFile {
 /// `[service]`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct ServiceSpec {
+pub(crate) struct ServiceSpec {
     /// Unique across the spec directory.
     #[schemars(with = "String")]
     pub name: Spanned<String>,
@@ -47,7 +47,7 @@ pub struct ServiceSpec {
 /// `[[slo]]`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct SloSpec {
+pub(crate) struct SloSpec {
     /// Unique within the service.
     #[schemars(with = "String")]
     pub name: Spanned<String>,
@@ -77,7 +77,7 @@ pub struct SloSpec {
 /// `[slo.alerting]`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct AlertingSpec {
+pub(crate) struct AlertingSpec {
     /// Name of the burn-rate alerts; the no-data alert adds `NoData`.
     #[schemars(with = "Option<String>")]
     pub name: Option<Spanned<String>>,
@@ -115,7 +115,7 @@ pub struct AlertingSpec {
 /// `page = false`, or `[slo.alerting.page]` with labels and annotations
 /// (the alerts stay on).
 #[derive(Debug)]
-pub enum SeverityAlerting {
+pub(crate) enum SeverityAlerting {
     /// `page = true` or `page = false`.
     Switch(bool),
     /// `[slo.alerting.page]`.
@@ -124,7 +124,7 @@ pub enum SeverityAlerting {
 
 impl SeverityAlerting {
     /// Whether the alerts of this severity are on.
-    pub fn enabled(&self) -> bool {
+    pub(crate) fn enabled(&self) -> bool {
         match self {
             Self::Switch(on) => *on,
             Self::Table(_) => true,
@@ -132,7 +132,7 @@ impl SeverityAlerting {
     }
 
     /// The table, if one was written.
-    pub fn table(&self) -> Option<&SeverityAlertingSpec> {
+    pub(crate) fn table(&self) -> Option<&SeverityAlertingSpec> {
         match self {
             Self::Switch(_) => None,
             Self::Table(table) => Some(table),
@@ -143,7 +143,7 @@ impl SeverityAlerting {
 /// `[slo.alerting.page]` / `[slo.alerting.ticket]`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct SeverityAlertingSpec {
+pub(crate) struct SeverityAlertingSpec {
     /// Added to the alerts of this severity only.
     #[schemars(with = "Option<BTreeMap<String, String>>")]
     pub labels: SpannedMap,
@@ -192,7 +192,7 @@ impl<'de> Deserialize<'de> for SeverityAlerting {
 /// `[[window]]`: one multi-window pair.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct WindowSpec {
+pub(crate) struct WindowSpec {
     /// `page` or `ticket`.
     #[schemars(with = "String")]
     pub severity: Spanned<String>,
@@ -213,7 +213,7 @@ pub struct WindowSpec {
 /// `[slo.runbook]`: people's words, kept across rebuilds.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct RunbookSpec {
+pub(crate) struct RunbookSpec {
     /// Steps to find the cause.
     pub diagnosis: Option<String>,
     /// Steps to stop the bleeding.
@@ -225,7 +225,7 @@ pub struct RunbookSpec {
 /// `[[alert]]`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct AlertSpec {
+pub(crate) struct AlertSpec {
     /// The alert name.
     #[schemars(with = "String")]
     pub name: Spanned<String>,
@@ -263,7 +263,7 @@ pub struct AlertSpec {
 /// `[[alert.test]]`: a promtool case for a plain alert.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct AlertTestSpec {
+pub(crate) struct AlertTestSpec {
     /// Input series in promtool's expanding notation.
     #[schemars(with = "BTreeMap<String, String>")]
     pub series: StringMap,

@@ -12,7 +12,7 @@ use super::{KeySpans, LatencySpec, RatioSpec, RawSpec, SpannedMap, ThresholdSpec
 /// `slogen.toml`: project-wide settings.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct SettingsFile {
+pub(crate) struct SettingsFile {
     /// Defaults for every SLO.
     #[schemars(with = "Option<DefaultsSpec>")]
     pub defaults: Option<Spanned<DefaultsSpec>>,
@@ -54,7 +54,7 @@ pub struct SettingsFile {
 /// `[[target]]`. Which keys a kind reads is the analyzer's to check.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct TargetSpec {
+pub(crate) struct TargetSpec {
     /// `prometheus`, `prometheus-operator`, `mimir`, `thanos` or
     /// `victoriametrics`.
     #[schemars(with = "TargetKindName")]
@@ -106,7 +106,7 @@ enum TargetKindName {
 /// `[[sli]]` in the settings file: an SLI with `{{param}}` placeholders.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct SharedSliSpec {
+pub(crate) struct SharedSliSpec {
     /// What SLOs `use`.
     #[schemars(with = "String")]
     pub name: Spanned<String>,
@@ -138,7 +138,7 @@ pub struct SharedSliSpec {
 /// `[compatibility]`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct CompatibilitySpec {
+pub(crate) struct CompatibilitySpec {
     /// Sloth's series labels and `sloth_slo_info`, so Sloth's dashboards work.
     pub sloth: Option<bool>,
 }
@@ -146,7 +146,7 @@ pub struct CompatibilitySpec {
 /// `[build]`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct BuildSpec {
+pub(crate) struct BuildSpec {
     /// Also write the promtool tests into the output directory.
     pub tests: Option<bool>,
 }
@@ -154,7 +154,7 @@ pub struct BuildSpec {
 /// `[defaults]`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct DefaultsSpec {
+pub(crate) struct DefaultsSpec {
     /// SLO period.
     #[schemars(with = "Option<String>")]
     pub period: Option<Spanned<String>>,
@@ -179,7 +179,7 @@ pub struct DefaultsSpec {
 /// `[severity]`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct SeveritySpec {
+pub(crate) struct SeveritySpec {
     /// Label value of page alerts.
     #[schemars(with = "Option<String>")]
     pub page: Option<Spanned<String>>,
@@ -191,7 +191,7 @@ pub struct SeveritySpec {
 /// `[runbooks]`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct RunbooksSpec {
+pub(crate) struct RunbooksSpec {
     /// Base URL of the runbooks directory.
     #[schemars(with = "Option<String>")]
     pub base_url: Option<Spanned<String>>,
@@ -200,7 +200,7 @@ pub struct RunbooksSpec {
 /// `[alertmanager]`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct AlertmanagerSpec {
+pub(crate) struct AlertmanagerSpec {
     /// Receiver of alerts no route matches.
     #[schemars(with = "Option<String>")]
     pub default_receiver: Option<Spanned<String>>,
@@ -232,7 +232,7 @@ pub struct AlertmanagerSpec {
 
 /// `[[alertmanager.receiver]]`.
 #[derive(Debug, JsonSchema)]
-pub struct ReceiverSpec {
+pub(crate) struct ReceiverSpec {
     /// Unique receiver name.
     #[schemars(with = "String")]
     pub name: Spanned<String>,
@@ -279,7 +279,7 @@ impl<'de> Deserialize<'de> for ReceiverSpec {
 /// Alertmanager `global` section), every part with its span, so that a
 /// secret found deep inside is pointed at.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Value {
+pub(crate) enum Value {
     /// A string.
     String(String),
     /// An integer.
@@ -298,7 +298,7 @@ pub enum Value {
 
 impl Value {
     /// The value without its spans.
-    pub fn to_toml(&self) -> toml::Value {
+    pub(crate) fn to_toml(&self) -> toml::Value {
         match self {
             Self::String(text) => toml::Value::String(text.clone()),
             Self::Integer(number) => toml::Value::Integer(*number),
@@ -393,7 +393,7 @@ impl<'de> Deserialize<'de> for Value {
 /// `[[alertmanager.team]]`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct TeamRouteSpec {
+pub(crate) struct TeamRouteSpec {
     /// Team name as in `[service] team`.
     #[schemars(with = "String")]
     pub name: Spanned<String>,

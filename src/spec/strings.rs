@@ -3,7 +3,7 @@
 
 /// The span of a whole string value, without its quotes, when the string has
 /// no escapes (then text offsets and string offsets agree one to one).
-pub fn inner_span(source: &str, span: &std::ops::Range<usize>) -> std::ops::Range<usize> {
+pub(crate) fn inner_span(source: &str, span: &std::ops::Range<usize>) -> std::ops::Range<usize> {
     let text = source.get(span.clone()).unwrap_or("");
     for quote in ["'''", "\"\"\"", "'", "\""] {
         if text.len() >= 2 * quote.len() && text.starts_with(quote) && text.ends_with(quote) {
@@ -17,7 +17,7 @@ pub fn inner_span(source: &str, span: &std::ops::Range<usize>) -> std::ops::Rang
 /// whole value's (quotes included) and `value` what it reads. TOML's
 /// escapes and a multi-line string's first line break are undone. `None`
 /// when the text at `span` does not read back as `value`.
-pub fn value_span(
+pub(crate) fn value_span(
     source: &str,
     span: &std::ops::Range<usize>,
     value: &str,

@@ -31,7 +31,7 @@ mod sli_kinds;
 #[cfg(test)]
 mod tests;
 
-pub use selectors::{Selector, selects};
+pub(crate) use selectors::{Selector, selects};
 
 use std::collections::BTreeMap;
 
@@ -40,13 +40,13 @@ use promql_parser::parser::Expr;
 use crate::duration::Duration;
 use crate::ir::{RatioErrors, Sli};
 
-pub use crate::promql::Counting;
+pub(crate) use crate::promql::Counting;
 use selectors::{needs_input, selectors_of};
 use sli_kinds::{free_form_ratio, gauge, latency, ratio};
 
 /// A series name and its labels (without `__name__`).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Series {
+pub(crate) struct Series {
     /// Metric name.
     pub name: String,
     /// Labels, sorted.
@@ -55,14 +55,14 @@ pub struct Series {
 
 impl Series {
     /// `name{a="b",...}`, as promtool reads input series.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         crate::promql::series(&self.name, &self.labels)
     }
 }
 
 /// What a counter counts per interval, given the share of failed events.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Role {
+pub(crate) enum Role {
     /// Failed events only.
     Failed,
     /// Succeeded events only.
@@ -76,7 +76,7 @@ pub enum Role {
 /// or all events less the succeeded ones. The total is the all-events
 /// counter when there is one, else failed plus succeeded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Errors {
+pub(crate) enum Errors {
     /// `errors = sum(rate(failed))`.
     Failed,
     /// `errors = total - good` (a `good` query, or a latency bucket).
@@ -85,7 +85,7 @@ pub enum Errors {
 
 /// How the tests feed an SLI.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Source {
+pub(crate) enum Source {
     /// Raw counters slogen writes.
     Counters {
         /// Each counter and what it counts.
@@ -122,7 +122,7 @@ pub enum Source {
 
 /// The synthetic input of one SLI.
 #[derive(Clone, Debug)]
-pub struct Synthesis {
+pub(crate) struct Synthesis {
     /// How the tests feed it.
     pub source: Source,
     /// Every selector its queries read.
@@ -131,7 +131,7 @@ pub struct Synthesis {
 
 impl Synthesis {
     /// True when any of the SLI's selectors selects the series.
-    pub fn reads(&self, series: &Series) -> bool {
+    pub(crate) fn reads(&self, series: &Series) -> bool {
         self.selectors
             .iter()
             .any(|selector| selects(selector, series))
@@ -139,7 +139,7 @@ impl Synthesis {
 }
 
 /// The synthetic input of an SLI whose queries are read at `base`.
-pub fn synthesize(sli: &Sli, base: Duration) -> Synthesis {
+pub(crate) fn synthesize(sli: &Sli, base: Duration) -> Synthesis {
     let queries: Vec<String> = match sli {
         Sli::Ratio { errors, total } => {
             let errors = match errors {
@@ -236,7 +236,7 @@ const NATIVE_REASON: &str = "a native histogram, which promtool 2.42 cannot load
 /// `A / B` (failed over all events) or `1 - A / B` (good over all events),
 /// each side `sum [by (...)] (rate|increase(m{...}[w]))`: then the tests
 /// can feed it events, idle gaps and traffic changes. `None` otherwise.
-pub fn raw_counters(error_ratio: &str, base: Duration) -> Option<Source> {
+pub(crate) fn raw_counters(error_ratio: &str, base: Duration) -> Option<Source> {
     use promql_parser::parser::token;
     fn unwrap(expr: &Expr) -> &Expr {
         match expr {

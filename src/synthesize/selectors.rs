@@ -36,7 +36,7 @@ const SHARED_MATCHERS: usize = 100_000;
 /// matcher holds a compiled regex (several KB), and thousands of SLOs
 /// repeat the same few.
 #[derive(Clone, Debug)]
-pub struct Selector {
+pub(crate) struct Selector {
     name: Option<String>,
     pub(super) matchers: Vec<Arc<Matcher>>,
     or_matchers: Vec<Vec<Arc<Matcher>>>,
@@ -103,7 +103,7 @@ impl Selector {
     /// selector names one, and one label's value, if an equality matcher
     /// asks for a non-empty one. Used to index selectors by what they can
     /// select.
-    pub fn narrowed_to(&self) -> (Option<&str>, Option<(&str, &str)>) {
+    pub(crate) fn narrowed_to(&self) -> (Option<&str>, Option<(&str, &str)>) {
         let label = self
             .matchers
             .iter()
@@ -118,7 +118,7 @@ impl Selector {
 }
 
 /// True when a selector selects a series.
-pub fn selects(selector: &Selector, series: &Series) -> bool {
+pub(crate) fn selects(selector: &Selector, series: &Series) -> bool {
     let name_matches = selector
         .name
         .as_ref()

@@ -8,7 +8,7 @@ use crate::promql;
 /// What a dashboard may read: series the rules record or the spec's
 /// queries read, and alerts the rules define (through `ALERTS`).
 #[derive(Clone, Debug, Default)]
-pub struct KnownSeries {
+pub(crate) struct KnownSeries {
     /// Metric names.
     pub series: BTreeSet<String>,
     /// Alert names.
@@ -17,7 +17,7 @@ pub struct KnownSeries {
 
 /// The metric names an expression's selectors name (`x{...}` or
 /// `{__name__="x"}`).
-pub fn metric_names(expr: &promql_parser::parser::Expr) -> Vec<String> {
+pub(crate) fn metric_names(expr: &promql_parser::parser::Expr) -> Vec<String> {
     let mut names = Vec::new();
     promql::walk(expr, &mut |node| {
         if let Some(selector) = selector_of(node)
@@ -70,7 +70,7 @@ const GRAFANA_INTERVALS: &[&str] = &[
 /// `datasource` variable), every panel query and every query variable's
 /// selector parses as PromQL, and reads only `known` series; `ALERTS`
 /// only with an `alertname` matcher naming known alerts.
-pub fn check_dashboard_text(text: &str, known: &KnownSeries) -> Vec<String> {
+pub(crate) fn check_dashboard_text(text: &str, known: &KnownSeries) -> Vec<String> {
     let dashboard: serde_json::Value = match serde_json::from_str(text) {
         Ok(value) => value,
         Err(error) => return vec![format!("not valid JSON: {error}")],

@@ -35,12 +35,10 @@ mod rule_files;
 mod tests;
 
 pub use alertmanager::check_alertmanager_text;
-pub use dashboards::{KnownSeries, check_dashboard_text, metric_names};
-pub use promtool_tests::{
-    AlertRuleTest, ExpectedAlert, ExpectedSample, ExprTest, InputSeries, TestGroup, TestReferences,
-    check_test_references, check_test_text,
-};
-pub use rule_files::{RuleFormat, check_rules};
+pub(crate) use dashboards::{KnownSeries, check_dashboard_text, metric_names};
+pub(crate) use promtool_tests::{TestReferences, check_test_references, check_test_text};
+pub(crate) use rule_files::RuleFormat;
+pub use rule_files::check_rules;
 
 use std::ops::Range;
 
@@ -64,7 +62,7 @@ impl<T> Place for Spanned<T> {
 
 /// What verifying one generated file found.
 #[derive(Debug, Default)]
-pub struct Verified {
+pub(crate) struct Verified {
     /// One diagnostic per problem.
     pub problems: Vec<Diagnostic>,
     /// A rule file's group names, which test files may name.
@@ -75,7 +73,7 @@ pub struct Verified {
 
 /// A file of an embedded template, taken as written (slogen's own tests
 /// prove those templates): only its rules are counted, for the summary.
-pub fn trusted(file: GeneratedFile) -> (GeneratedFile, Verified) {
+pub(crate) fn trusted(file: GeneratedFile) -> (GeneratedFile, Verified) {
     let rules = if is_rule_file(&file.path) {
         file.contents
             .lines()
@@ -95,7 +93,7 @@ pub fn trusted(file: GeneratedFile) -> (GeneratedFile, Verified) {
 /// Checks a generated `alertmanager.yml` (other files pass). Rule files
 /// are checked with [`verify_rules`]; test files name other files, so they
 /// are checked with [`check_test_text`] and [`check_test_references`].
-pub fn verify_file(file: GeneratedFile) -> (GeneratedFile, Verified) {
+pub(crate) fn verify_file(file: GeneratedFile) -> (GeneratedFile, Verified) {
     let problems = if file.path == "alertmanager.yml" {
         check_alertmanager_text(&file.contents)
     } else {
@@ -113,7 +111,10 @@ pub fn verify_file(file: GeneratedFile) -> (GeneratedFile, Verified) {
 
 /// Checks a generated rule file in its format and gives it back (its text
 /// is read in place, not copied).
-pub fn verify_rules(mut file: GeneratedFile, format: RuleFormat) -> (GeneratedFile, Verified) {
+pub(crate) fn verify_rules(
+    mut file: GeneratedFile,
+    format: RuleFormat,
+) -> (GeneratedFile, Verified) {
     let (messages, groups, rules) = {
         let source = SourceFile::new(&file.path, std::mem::take(&mut file.contents));
         let (diagnostics, groups, rules) = check_rules_and_groups(&source, format);
@@ -146,7 +147,7 @@ pub fn verify_rules(mut file: GeneratedFile, format: RuleFormat) -> (GeneratedFi
 
 /// What verifying a generated file found, as `generated-invalid` errors
 /// naming the file.
-pub fn generated_invalid(path: &str, messages: Vec<String>) -> Vec<Diagnostic> {
+pub(crate) fn generated_invalid(path: &str, messages: Vec<String>) -> Vec<Diagnostic> {
     messages
         .into_iter()
         .map(|message| {

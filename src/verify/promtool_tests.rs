@@ -24,7 +24,7 @@ struct UnitTestFile {
 /// A test group.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct TestGroup {
+pub(crate) struct TestGroup {
     /// Input sample interval.
     pub interval: Option<String>,
     /// Input series.
@@ -34,6 +34,10 @@ pub struct TestGroup {
     /// PromQL checks.
     pub promql_expr_test: Option<Vec<ExprTest>>,
     /// External labels.
+    #[expect(
+        dead_code,
+        reason = "read only to hold the file to the format promtool reads"
+    )]
     pub external_labels: Option<BTreeMap<String, String>>,
     /// Name printed on failure.
     pub name: Option<String>,
@@ -42,7 +46,7 @@ pub struct TestGroup {
 /// An input series.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct InputSeries {
+pub(crate) struct InputSeries {
     /// `name{labels}`.
     pub series: String,
     /// Expanding notation.
@@ -52,29 +56,41 @@ pub struct InputSeries {
 /// An alert check.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct AlertRuleTest {
+pub(crate) struct AlertRuleTest {
     /// When.
     pub eval_time: String,
     /// Which alert.
     pub alertname: String,
     /// The firing alerts expected.
+    #[expect(
+        dead_code,
+        reason = "read only to hold the file to the format promtool reads"
+    )]
     pub exp_alerts: Option<Vec<ExpectedAlert>>,
 }
 
 /// An expected alert.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ExpectedAlert {
+pub(crate) struct ExpectedAlert {
     /// Labels.
+    #[expect(
+        dead_code,
+        reason = "read only to hold the file to the format promtool reads"
+    )]
     pub exp_labels: Option<BTreeMap<String, String>>,
     /// Annotations.
+    #[expect(
+        dead_code,
+        reason = "read only to hold the file to the format promtool reads"
+    )]
     pub exp_annotations: Option<BTreeMap<String, String>>,
 }
 
 /// A PromQL check.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ExprTest {
+pub(crate) struct ExprTest {
     /// Query.
     pub expr: String,
     /// When.
@@ -86,16 +102,20 @@ pub struct ExprTest {
 /// An expected sample.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ExpectedSample {
+pub(crate) struct ExpectedSample {
     /// `name{labels}`.
     pub labels: String,
     /// Value, compared exactly.
+    #[expect(
+        dead_code,
+        reason = "read only to hold the file to the format promtool reads"
+    )]
     pub value: f64,
 }
 
 /// The rule files and groups a test file names.
 #[derive(Debug, Default)]
-pub struct TestReferences {
+pub(crate) struct TestReferences {
     rule_files: Vec<String>,
     group_order: Vec<String>,
 }
@@ -103,7 +123,7 @@ pub struct TestReferences {
 /// Problems of a test file's text, each a sentence naming the test, and
 /// the files and groups it names (checked by [`check_test_references`]
 /// once every rule file is verified).
-pub fn check_test_text(text: &str) -> (Vec<String>, TestReferences) {
+pub(crate) fn check_test_text(text: &str) -> (Vec<String>, TestReferences) {
     let file: UnitTestFile = match serde_saphyr::from_str_with_options(text, yaml_options(text)) {
         Ok(file) => file,
         Err(error) => {
@@ -241,7 +261,7 @@ fn check_alert_check(check: &AlertRuleTest, at: &dyn Fn() -> String, problems: &
 /// Problems of the files and groups a test file at `path` names: every
 /// rule file must be a generated one (`groups` maps each to its group
 /// names), and the group order must name each of their groups once at most.
-pub fn check_test_references(
+pub(crate) fn check_test_references(
     path: &str,
     references: &TestReferences,
     groups: &BTreeMap<String, Vec<String>>,

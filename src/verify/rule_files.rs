@@ -142,7 +142,7 @@ impl RuleGroup {
 
 /// The format a rule file is read in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RuleFormat {
+pub(crate) enum RuleFormat {
     /// `promtool check rules`: groups with Prometheus' fields only.
     Prometheus,
     /// `PrometheusRule` objects, one or more YAML documents.
@@ -161,7 +161,7 @@ pub enum RuleFormat {
 
 impl RuleFormat {
     /// The format a target writes.
-    pub fn of(kind: TargetKind) -> Self {
+    pub(crate) fn of(kind: TargetKind) -> Self {
         match kind {
             TargetKind::Prometheus => Self::Prometheus,
             TargetKind::PrometheusOperator => Self::Operator,

@@ -52,8 +52,7 @@ mod stage;
 #[cfg(test)]
 mod tests;
 
-pub use manifest::MANIFEST;
-pub use stage::{STAGING, Stage};
+pub(crate) use stage::Stage;
 
 use std::collections::HashSet;
 use std::fs;
@@ -70,7 +69,7 @@ use stage::{Found, Lock, found};
 
 /// What a build does (or did) to the output directory.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Changes {
+pub(crate) struct Changes {
     /// New files.
     pub added: Vec<String>,
     /// Files whose contents change: path, old contents.
@@ -86,7 +85,7 @@ pub struct Changes {
 
 impl Changes {
     /// True when the directory already matches.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.added.is_empty()
             && self.changed.is_empty()
             && self.removed.is_empty()
@@ -96,7 +95,7 @@ impl Changes {
 
 /// Rejects paths that are absolute, empty, climb out with `..`, hold
 /// control characters, or name slogen's own bookkeeping files.
-pub fn safe_path(path: &str) -> Result<PathBuf, Diagnostic> {
+pub(crate) fn safe_path(path: &str) -> Result<PathBuf, Diagnostic> {
     let candidate = Path::new(path);
     let safe = !path.is_empty()
         && !path.chars().any(char::is_control)
@@ -155,7 +154,7 @@ fn inside(out: &Path, relative: &Path) -> Result<(PathBuf, bool), Diagnostic> {
 }
 
 /// Compares the files with the output directory, without writing.
-pub fn changes(out: &Path, files: &[GeneratedFile]) -> Result<Changes, Vec<Diagnostic>> {
+pub(crate) fn changes(out: &Path, files: &[GeneratedFile]) -> Result<Changes, Vec<Diagnostic>> {
     let _lock = Lock::take(out, false).map_err(|problem| vec![problem])?;
     let previous = read_manifest(out).map_err(|problem| vec![problem])?;
     let mut changes = Changes::default();
@@ -222,7 +221,7 @@ fn leftover(out: &Path, path: &str, hashes: &[Hash]) -> Result<Leftover, Diagnos
 
 /// What a build did to the output directory.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Written {
+pub(crate) struct Written {
     /// Every generated file, sorted.
     pub paths: Vec<String>,
     /// New files, sorted.

@@ -14,7 +14,7 @@ use crate::diagnostic::{Diagnostic, Problem};
 use crate::render::GeneratedFile;
 
 /// The name of staging directories, before the number that makes each new.
-pub const STAGING: &str = ".slogen-staging";
+pub(crate) const STAGING: &str = ".slogen-staging";
 
 /// The marker file that tells a staging directory from a user's.
 pub(super) const STAGING_MARKER: &str = ".slogen-staging-marker";
@@ -65,7 +65,7 @@ fn parent_of(out: &Path) -> PathBuf {
 
 /// A build's files on their way into the output directory (see the module
 /// header).
-pub struct Stage {
+pub(crate) struct Stage {
     out: PathBuf,
     /// The files that wait; renamed to `out` as a whole when `fresh`.
     staging: PathBuf,
@@ -196,7 +196,7 @@ impl Stage {
     /// touches nothing but a new staging directory (and leftovers of an
     /// interrupted build). `force` replaces files edited by hand or not made
     /// by slogen, with a warning for each.
-    pub fn open(out: &Path, force: bool) -> Result<Self, Diagnostic> {
+    pub(crate) fn open(out: &Path, force: bool) -> Result<Self, Diagnostic> {
         let parent = parent_of(out);
         let missing = missing_directories(&parent);
         let remove_missing = |missing: &[PathBuf]| {
@@ -339,7 +339,7 @@ impl Stage {
     /// Publishes every staged file, removes the files slogen no longer
     /// makes, and writes the manifest. Nothing is published when any file
     /// could not be staged.
-    pub fn commit(mut self) -> Result<Written, Vec<Diagnostic>> {
+    pub(crate) fn commit(mut self) -> Result<Written, Vec<Diagnostic>> {
         let state = std::mem::take(&mut *self.state());
         if !state.problems.is_empty() {
             return Err(state.problems);

@@ -1,8 +1,8 @@
 use std::fs;
 use std::path::Path;
 
-use super::manifest::{MANIFEST_HEADER, Manifest, hash, manifest_text};
-use super::stage::STAGING_MARKER;
+use super::manifest::{MANIFEST, MANIFEST_HEADER, Manifest, hash, manifest_text};
+use super::stage::{STAGING, STAGING_MARKER};
 use crate::compile::Sink;
 use crate::diagnostic::Diagnostic;
 use crate::render::GeneratedFile;
