@@ -4,6 +4,7 @@
 mod harness;
 
 mod alerting;
+mod architecture;
 mod cases;
 mod cli;
 mod dashboards;
