@@ -272,9 +272,10 @@ pub(crate) fn generate(
                             &routing::alertmanager(project),
                         ),
                     )];
-                    others.par_extend(runbook::runbooks(project).par_iter().map(|page| {
+                    others.par_extend(runbook::pages(project).into_par_iter().map(|page| {
+                        let view = page.view(project);
                         renderer
-                            .render(&page.path, "runbook.md.j2", page)
+                            .render(&view.path, "runbook.md.j2", &view)
                             .map(|file| Output::new(file, verify::Verified::default(), sink))
                     }));
                     others.extend(dashboard_outputs(
