@@ -47,14 +47,14 @@ impl Pinned {
     /// not override it and the embedded text is still the one pinned.
     pub(crate) fn applies(&self, templates: &Templates) -> bool {
         // The embedded texts never change while slogen runs: hashed once.
-        static EMBEDDED_IS_PINNED: OnceLock<Vec<bool>> = OnceLock::new();
-        let pinned = EMBEDDED_IS_PINNED
-            .get_or_init(|| ALL.iter().map(|pinned| pinned.is_embedded()).collect());
-        !templates.overrides.contains_key(self.template)
-            && ALL
-                .iter()
-                .zip(pinned)
-                .any(|(each, pinned)| each.template == self.template && *pinned)
+        static STILL_PINNED: OnceLock<Vec<&'static str>> = OnceLock::new();
+        let still_pinned = STILL_PINNED.get_or_init(|| {
+            ALL.iter()
+                .filter(|pinned| pinned.is_embedded())
+                .map(|pinned| pinned.template)
+                .collect()
+        });
+        !templates.overrides.contains_key(self.template) && still_pinned.contains(&self.template)
     }
 
     /// The embedded template's text is the one pinned.
