@@ -239,6 +239,13 @@ pub struct Slo {
     pub labels: BTreeMap<String, String>,
     /// The indicator.
     pub sli: Sli,
+    /// The labels that tell the SLI's groups apart, as far as its queries
+    /// say: a latency SLI's `group_by`, or the `by` labels of the outermost
+    /// aggregation of a ratio SLI's `total`, a threshold SLI's query or a
+    /// raw SLI's ratio. Empty when the SLI is not grouped or only the data
+    /// can tell (`without`, a bare selector, a binary operation). Read from
+    /// the syntax tree once, by the analyzer.
+    pub grouping: Vec<String>,
     /// Alerts of this SLO.
     pub alerting: Alerting,
     /// Hand-written runbook text.

@@ -9,7 +9,7 @@
 //! integrations, which users fill in. Plain alerts carry `team` and
 //! `severity` too, so the same routes take them. One inhibition rule mutes
 //! ticket alerts of an SLO while a page alert of the same service, SLO and
-//! group (the SLOs' group labels, [`crate::plan::group_labels`]) fires.
+//! group (the SLOs' group labels, [`Slo::grouping`](crate::ir::Slo::grouping)) fires.
 //! Only modern syntax is written: `matchers`, `source_matchers`,
 //! `target_matchers`, values always double-quoted.
 
@@ -114,7 +114,7 @@ pub(crate) fn receiver_for(project: &Project, team: &str, severity: Severity) ->
 fn inhibit_equal(project: &Project) -> Vec<String> {
     let groups: BTreeSet<String> = project
         .slos()
-        .flat_map(|(_, slo)| crate::plan::group_labels(slo))
+        .flat_map(|(_, slo)| slo.grouping.iter().cloned())
         .collect();
     [SERVICE_LABEL.to_owned(), SLO_LABEL.to_owned()]
         .into_iter()

@@ -90,6 +90,7 @@ impl Analyzer {
         if !objective_ok {
             return None;
         }
+        let grouping = sli_grouping(&sli);
         let slo = Slo {
             name: spec.name.get_ref().clone(),
             description: spec.description.as_ref().map(|text| text.get_ref().clone()),
@@ -97,6 +98,7 @@ impl Analyzer {
             period,
             labels,
             sli,
+            grouping,
             alerting,
             runbook,
         };
@@ -304,4 +306,17 @@ fn sli_kind(sli: &Spanned<spec::SliSpec>, settings: &Settings) -> &'static str {
     } else {
         "this"
     }
+}
+
+/// The labels that tell an SLI's groups apart ([`Slo::grouping`]). The
+/// window a query is read at changes no grouping.
+fn sli_grouping(sli: &Sli) -> Vec<String> {
+    let at = |query: &crate::ir::WindowQuery| query.at(crate::duration::Duration::from_minutes(5));
+    let query = match sli {
+        Sli::Latency { group_by, .. } => return group_by.clone(),
+        Sli::Ratio { total, .. } => at(total),
+        Sli::Raw { error_ratio } => at(error_ratio),
+        Sli::Threshold { query, .. } => query.clone(),
+    };
+    crate::promql::grouping_labels(&query)
 }

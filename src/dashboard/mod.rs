@@ -37,7 +37,7 @@ use crate::names::{
 };
 use crate::number::{clean, format, human, percent};
 use crate::plan::{RunbookUrl, base_window, burn_alerts, recorded_series};
-use crate::promql::{Grouping, output_grouping, quote};
+use crate::promql::quote;
 use crate::verify::KnownSeries;
 
 mod overview;
@@ -229,20 +229,6 @@ fn sli_queries(slo: &Slo) -> Vec<String> {
         }
         Sli::Threshold { query, .. } => vec![query.clone()],
         Sli::Raw { error_ratio } => vec![error_ratio.at(base)],
-    }
-}
-
-/// The labels an SLI's series keep, when its queries say so.
-pub(crate) fn grouping_labels(slo: &Slo) -> Vec<String> {
-    let query = match &slo.sli {
-        Sli::Latency { group_by, .. } => return group_by.clone(),
-        Sli::Ratio { total, .. } => total.at(base_window(slo)),
-        Sli::Raw { error_ratio } => error_ratio.at(base_window(slo)),
-        Sli::Threshold { query, .. } => query.clone(),
-    };
-    match crate::promql::parse(&query).map(|expr| output_grouping(&expr)) {
-        Ok(Grouping::By(labels)) => labels,
-        _ => Vec::new(),
     }
 }
 

@@ -91,11 +91,11 @@ fn slo_panels(
     let whole = slo_selector(&service.name, &slo.name);
     let base = base_window(slo);
     let budget = slo.error_budget();
-    let labels = grouping_labels(slo);
+    let labels = &slo.grouping;
     let mut matchers = Vec::new();
     let mut variable_names = Vec::new();
     let mut repeat = None;
-    for label in &labels {
+    for label in labels {
         let name = variable_name(&slo.name, label, used);
         variable_names.push(name.clone());
         matchers.push(format!("{label}=~\"${name}\""));

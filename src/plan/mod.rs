@@ -49,8 +49,8 @@ pub(crate) use alerts::{
 pub(crate) use recording::{series_labels, sloth_window};
 pub use windows::recorded_series;
 pub(crate) use windows::{
-    BurnView, alert_measures, base_window, burn_alerts, burn_view, group_labels, measure,
-    queries_window, recorded_windows, window_measure, window_ratio,
+    BurnView, alert_measures, base_window, burn_alerts, burn_view, measure, queries_window,
+    recorded_windows, window_measure, window_ratio,
 };
 #[cfg(test)]
 pub(crate) use {alerts::alert_rules, recording::recording_rules};

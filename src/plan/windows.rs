@@ -211,25 +211,6 @@ pub(crate) fn queries_window(slo: &Slo, window: Duration) -> bool {
     }
 }
 
-/// The labels that tell an SLI's groups apart, as far as its queries say:
-/// a latency SLI's `group_by`, or the `by` labels of the outermost
-/// aggregation of a ratio SLI's `total`, a threshold SLI's query or a raw
-/// SLI's ratio. Empty when the SLI is not grouped or only the data can
-/// tell (`without`, a bare selector, a binary operation).
-pub(crate) fn group_labels(slo: &Slo) -> Vec<String> {
-    let base = base_window(slo);
-    let query = match &slo.sli {
-        Sli::Latency { group_by, .. } => return group_by.clone(),
-        Sli::Ratio { total, .. } => total.at(base),
-        Sli::Threshold { query, .. } => query.clone(),
-        Sli::Raw { error_ratio } => error_ratio.at(base),
-    };
-    match crate::promql::parse(&query).map(|expr| crate::promql::output_grouping(&expr)) {
-        Ok(crate::promql::Grouping::By(labels)) => labels,
-        _ => Vec::new(),
-    }
-}
-
 /// How Prometheus measures the two windows of a burn alert.
 pub(crate) fn alert_measures(slo: &Slo, alert: &BurnAlert) -> Measures {
     Measures {

@@ -67,6 +67,21 @@ impl std::fmt::Display for Grouping {
     }
 }
 
+/// The `by` labels of a query's outermost aggregation, sorted ([`Grouping::By`]);
+/// empty for any other grouping or a query that does not parse. Kept per
+/// [`shape`](super::shape::shape) for the life of the process: a shape keeps
+/// every label name and the structure, which is all a grouping depends on.
+pub(crate) fn grouping_labels(query: &str) -> Vec<String> {
+    static GROUPINGS: super::shape::Memo<String, Vec<String>> = super::shape::Memo::new();
+    let shaped = super::shape::shape(query);
+    GROUPINGS.get(shaped.as_ref(), || {
+        match super::parse::parse(&shaped).map(|expr| output_grouping(&expr)) {
+            Ok(Grouping::By(labels)) => labels,
+            _ => Vec::new(),
+        }
+    })
+}
+
 /// The [`Grouping`] of a query's result.
 pub(crate) fn output_grouping(expr: &Expr) -> Grouping {
     use promql_parser::parser::token;

@@ -28,7 +28,7 @@ mod tests;
 
 pub(crate) use composition::{fill_window, foreign_placeholder, has_window_placeholder, operand};
 pub use facts::walk;
-pub(crate) use facts::{Counting, Grouping, Pairing, output_grouping, ratio_side};
+pub(crate) use facts::{Counting, Grouping, Pairing, grouping_labels, ratio_side};
 pub(crate) use matchers::{RegexError, regex_error};
 pub(crate) use parse::{
     QueryError, check_instant_vector, check_query, is_plain_selector, parse, parse_error_place,

@@ -402,3 +402,29 @@ fn escaped_text_is_a_template_prometheus_accepts() {
         assert_eq!(crate::gotemplate::check(&escaped), Ok(()), "{escaped}");
     }
 }
+
+#[test]
+fn grouping_labels_are_the_outermost_by_labels_of_each_shape() {
+    let grouped = |query: &str| grouping_labels(query);
+    assert_eq!(
+        grouped(r#"sum by (route, code) (rate(x{job="a"}[5m]))"#),
+        ["code", "route"]
+    );
+    // Same shape, other label values: the kept result holds.
+    assert_eq!(
+        grouped(r#"sum by (route, code) (rate(x{job="b"}[5m]))"#),
+        ["code", "route"]
+    );
+    // Same values, other label names: another shape, another result.
+    assert_eq!(grouped(r#"sum by (zone) (rate(x{job="a"}[5m]))"#), ["zone"]);
+    assert_eq!(grouped(r"(sum by (zone) (x))"), ["zone"]);
+    for ungrouped in [
+        "sum(rate(x[5m]))",
+        "sum without (pod) (rate(x[5m]))",
+        "rate(x[5m])",
+        "sum by (a) (x) / sum by (a) (y)",
+        "sum by (",
+    ] {
+        assert!(grouped(ungrouped).is_empty(), "{ungrouped}");
+    }
+}

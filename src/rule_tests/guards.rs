@@ -35,7 +35,7 @@
 use super::*;
 use crate::names::{EDGE_CASES_FILE, events_metric};
 use crate::number::percent;
-use crate::plan::{group_labels, no_data_alert_labels};
+use crate::plan::no_data_alert_labels;
 
 /// Prometheus' default lookback of an instant selector.
 const LOOKBACK: Duration = Duration::from_minutes(5);
@@ -151,8 +151,8 @@ fn group_series_labels(
     value: &str,
 ) -> BTreeMap<String, String> {
     let mut labels = series_labels(&project.settings, service, slo);
-    for name in group_labels(slo) {
-        labels.insert(name, value.to_owned());
+    for name in &slo.grouping {
+        labels.insert(name.clone(), value.to_owned());
     }
     labels
 }
@@ -166,7 +166,7 @@ fn no_data_group(project: &Project, slos: &[(&Service, &Slo)]) -> TestGroupView 
     let mut end = stop;
     for (service, slo) in slos {
         let id = format!("{}/{}", service.name, slo.name);
-        let grouped = !group_labels(slo).is_empty();
+        let grouped = !slo.grouping.is_empty();
         // How long a stopped series still reads as present.
         let seen_for = if matches!(slo.sli, Sli::Threshold { .. }) {
             base_window(slo)
