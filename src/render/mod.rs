@@ -411,8 +411,18 @@ fn json_filter(value: Value) -> Result<String, Error> {
 pub(crate) fn json_string_into(out: &mut String, text: &str) {
     out.reserve(text.len() + 2);
     out.push('"');
-    let mut clean = 0;
-    for (at, character) in text.char_indices() {
+    // Printable ASCII without quotes or backslashes is copied a run at a
+    // time; only the bytes between runs are read as characters (a byte
+    // past ASCII starts a character, which may need no escape).
+    let bytes = text.as_bytes();
+    let (mut clean, mut at) = (0, 0);
+    while let Some(found) = first_bad(&bytes[at..], |byte| {
+        (byte < b' ') | (byte == b'"') | (byte == b'\\') | (byte > b'~')
+    }) {
+        at += found;
+        let Some(character) = text[at..].chars().next() else {
+            break;
+        };
         let escape = match character {
             '"' => "\\\"",
             '\\' => "\\\\",
@@ -422,10 +432,14 @@ pub(crate) fn json_string_into(out: &mut String, text: &str) {
             '\u{8}' => "\\b",
             '\u{c}' => "\\f",
             _ if needs_escape(character) => "",
-            _ => continue,
+            _ => {
+                at += character.len_utf8();
+                continue;
+            }
         };
         out.push_str(&text[clean..at]);
-        clean = at + character.len_utf8();
+        at += character.len_utf8();
+        clean = at;
         if escape.is_empty() {
             let _ = write!(out, "\\u{:04x}", u32::from(character));
         } else {
@@ -569,20 +583,16 @@ fn literal_block(text: &str) -> Option<String> {
     // One pass: printable ASCII and line breaks, no empty line, no line
     // ending in a space.
     let bytes = text.as_bytes();
-    let mut previous = b'\n';
-    let mut lines = 1;
-    for &byte in bytes {
-        if byte == b'\n' {
-            if matches!(previous, b'\n' | b' ') {
-                return None;
-            }
-            lines += 1;
-        } else if !matches!(byte, b' '..=b'~') {
-            return None;
-        }
-        previous = byte;
-    }
-    if lines == 1 || bytes.first() == Some(&b' ') || matches!(previous, b'\n' | b' ') {
+    let fine = none_bad(bytes, b'\n', |previous, byte| {
+        let line_end = byte == b'\n';
+        (line_end & ((previous == b'\n') | (previous == b' '))) | (!line_end & !printable(byte))
+    });
+    let lines = 1 + bytes.iter().filter(|byte| **byte == b'\n').count();
+    if !fine
+        || lines == 1
+        || bytes.first() == Some(&b' ')
+        || matches!(bytes.last(), None | Some(b'\n' | b' '))
+    {
         return None;
     }
     let mut block = String::with_capacity(text.len() + 2 + 3 * lines);
@@ -671,17 +681,56 @@ fn is_arithmetic(text: &str) -> bool {
 /// Printable ASCII with no `: ` or ` #` in it, not ending in `:` or a
 /// space: what a plain scalar may hold (one pass over the text).
 fn plain_characters(bytes: &[u8]) -> bool {
-    let mut previous = b'x';
-    for &byte in bytes {
-        if !matches!(byte, b' '..=b'~')
-            || (previous == b':' && byte == b' ')
-            || (previous == b' ' && byte == b'#')
-        {
+    none_bad(bytes, b'x', |previous, byte| {
+        !printable(byte) | (previous == b':') & (byte == b' ') | (previous == b' ') & (byte == b'#')
+    }) && !matches!(bytes.last(), Some(b':' | b' '))
+}
+
+/// The place of the first byte of `bytes` for which `bad` holds, found 16
+/// bytes at a time as [`none_bad`] checks them.
+fn first_bad(bytes: &[u8], bad: impl Fn(u8) -> bool) -> Option<usize> {
+    const BLOCK: usize = 16;
+    let (blocks, _) = bytes.as_chunks::<BLOCK>();
+    let skipped = blocks
+        .iter()
+        .take_while(|block| !block.iter().fold(false, |found, &byte| found | bad(byte)))
+        .count()
+        * BLOCK;
+    bytes[skipped..]
+        .iter()
+        .position(|&byte| bad(byte))
+        .map(|at| skipped + at)
+}
+
+/// Printable ASCII: space to `~`.
+fn printable(byte: u8) -> bool {
+    (b' '..=b'~').contains(&byte)
+}
+
+/// True when `bad` holds for no byte of `bytes` and the byte before it
+/// (`before`, for the first). Checked 16 bytes at a time, with no early
+/// exit inside a block, so that the compiler compares a block at once:
+/// escaping and quoting read every byte written, and most bytes are fine.
+/// `bad` combines its tests with `|` and `&`, which do not branch.
+fn none_bad(bytes: &[u8], before: u8, bad: impl Fn(u8, u8) -> bool) -> bool {
+    const BLOCK: usize = 16;
+    let (blocks, rest) = bytes.as_chunks::<BLOCK>();
+    let mut previous = before;
+    for block in blocks {
+        let mut found = bad(previous, block[0]);
+        for at in 1..BLOCK {
+            found |= bad(block[at - 1], block[at]);
+        }
+        if found {
             return false;
         }
-        previous = byte;
+        previous = block[BLOCK - 1];
     }
-    !matches!(bytes.last(), Some(b':' | b' '))
+    rest.iter().all(|&byte| {
+        let fine = !bad(previous, byte);
+        previous = byte;
+        fine
+    })
 }
 
 /// True for a Prometheus duration: digits then a unit, repeated (`5m`,
