@@ -5,35 +5,50 @@
 //! goes through [`format`], which rounds to 12 significant digits and prints
 //! the shortest decimal that reads back as that value: `0.001`, `14.4`.
 
-/// Rounds to 12 significant digits: far below any objective's precision,
-/// far above float residue.
-pub(crate) fn clean(value: f64) -> f64 {
-    use std::cell::RefCell;
-    use std::collections::HashMap;
-    thread_local! {
-        /// Projects repeat a few objectives, windows and burn rates in
-        /// every SLO: each value is rounded once per thread.
-        static CLEANED: RefCell<HashMap<u64, f64>> = RefCell::default();
-    }
-    /// Entries kept before the memo starts over.
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::thread::LocalKey;
+
+/// Results of a function of one number, each worked out once per thread:
+/// projects repeat a few objectives, windows and burn rates in every SLO.
+type Memo<T> = RefCell<HashMap<u64, T>>;
+
+/// `compute(value)`, from `memo` when it was worked out before on this
+/// thread. The memo starts over past 4,096 entries.
+fn remembered<T: Clone>(
+    memo: &'static LocalKey<Memo<T>>,
+    value: f64,
+    compute: impl FnOnce(f64) -> T,
+) -> T {
     const KEPT: usize = 4096;
-    if value == 0.0 || !value.is_finite() {
-        return value;
-    }
     let bits = value.to_bits();
-    if let Some(cleaned) = CLEANED.with(|cleaned| cleaned.borrow().get(&bits).copied()) {
-        return cleaned;
+    if let Some(known) = memo.with(|memo| memo.borrow().get(&bits).cloned()) {
+        return known;
     }
-    // The `e` formatter rounds correctly; reading it back gives the nearest double.
-    let cleaned = format!("{value:.11e}").parse().unwrap_or(value);
-    CLEANED.with(|memo| {
+    let computed = compute(value);
+    memo.with(|memo| {
         let mut memo = memo.borrow_mut();
         if memo.len() >= KEPT {
             memo.clear();
         }
-        memo.insert(bits, cleaned);
+        memo.insert(bits, computed.clone());
     });
-    cleaned
+    computed
+}
+
+/// Rounds to 12 significant digits: far below any objective's precision,
+/// far above float residue.
+pub(crate) fn clean(value: f64) -> f64 {
+    thread_local! {
+        static CLEANED: Memo<f64> = RefCell::default();
+    }
+    if value == 0.0 || !value.is_finite() {
+        return value;
+    }
+    // The `e` formatter rounds correctly; reading it back gives the nearest double.
+    remembered(&CLEANED, value, |value| {
+        format!("{value:.11e}").parse().unwrap_or(value)
+    })
 }
 
 /// The shortest decimal text of `clean(value)`, never in exponent form.
@@ -76,10 +91,15 @@ pub(crate) fn budget_of_percent(percent: f64) -> f64 {
 
 /// A number for prose: at most 4 significant digits (`0.9333`, `14.4`).
 pub(crate) fn human(value: f64) -> String {
+    thread_local! {
+        static HUMAN: Memo<String> = RefCell::default();
+    }
     if value == 0.0 || !value.is_finite() {
         return format(value);
     }
-    format(format!("{value:.3e}").parse().unwrap_or(value))
+    remembered(&HUMAN, value, |value| {
+        format(format!("{value:.3e}").parse().unwrap_or(value))
+    })
 }
 
 /// A share as a percentage for people, e.g. `0.02` → `2%`, `0.0001` → `0.01%`.
