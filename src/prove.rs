@@ -301,7 +301,7 @@ fn attribute(
                     covered
                         .markers
                         .iter()
-                        .any(|marker| failure.contains(marker))
+                        .any(|marker| marker.iter().all(|text| failure.contains(text.as_str())))
                 };
                 if names_it(item) || !others.iter().any(|other| names_it(other)) {
                     problems.push(failure.clone());
