@@ -12,6 +12,7 @@ const CASES: &[&str] = &[
     "plugins",
     "raw-and-silent",
     "seven-days",
+    "shared-names",
 ];
 
 fn imported(case: &str) -> Project {
