@@ -130,6 +130,72 @@ fn every_team_and_severity_reaches_its_receiver() {
     routes_to(grouped, &["alertname=Other"], "default");
 }
 
+/// SLOs sharing an alert name (`tests/cases/shared-names`: every SLO's
+/// alerts are `SLOBurnRateHigh`) are routed by their team, and notified
+/// and inhibited per SLO: no route matches the name, grouping and every
+/// inhibition's `equal` hold `slogen_service` and `slogen_slo`, so one
+/// SLO's page mutes only its own tickets.
+#[test]
+fn a_shared_alert_name_is_routed_grouped_and_inhibited_per_slo() {
+    let project = Project::copy_of(&repository().join("tests/cases/shared-names"));
+    let run = project.slogen(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = project.read("generated/alertmanager.yml");
+    let config: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+    let has_slo_labels = |list: &serde_json::Value| {
+        let names: Vec<&str> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(serde_json::Value::as_str)
+            .collect();
+        names.contains(&"slogen_service") && names.contains(&"slogen_slo")
+    };
+    assert!(has_slo_labels(&config["route"]["group_by"]), "{text}");
+    let inhibitions = config["inhibit_rules"].as_array().unwrap();
+    assert!(!inhibitions.is_empty(), "{text}");
+    for rule in inhibitions {
+        assert!(has_slo_labels(&rule["equal"]), "{text}");
+    }
+    for route in config["route"]["routes"].as_array().unwrap() {
+        let matchers = route["matchers"].to_string();
+        assert!(!matchers.contains("alertname"), "{text}");
+    }
+    if !tool_available("amtool") {
+        return;
+    }
+    let (ok, output) = amtool(&["check-config", "generated/alertmanager.yml"], &project);
+    assert!(ok, "{output}");
+    for (team, slo, receivers) in [
+        (
+            "payments",
+            "slogen_service=checkout",
+            ["payments-pagerduty", "payments-ticket"],
+        ),
+        (
+            "search",
+            "slogen_service=search",
+            ["search-page", "search-ticket"],
+        ),
+    ] {
+        for (severity, receiver) in ["severity=critical", "severity=warning"]
+            .iter()
+            .zip(receivers)
+        {
+            routes_to(
+                &project,
+                &[
+                    "alertname=SLOBurnRateHigh",
+                    &format!("team={team}"),
+                    slo,
+                    severity,
+                ],
+                receiver,
+            );
+        }
+    }
+}
+
 #[test]
 fn every_runbook_url_resolves_to_a_generated_runbook() {
     for (name, project) in outputs() {
