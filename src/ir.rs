@@ -385,6 +385,9 @@ pub struct Alerting {
     pub labels: BTreeMap<String, String>,
     /// Prometheus templates, passed through.
     pub annotations: BTreeMap<String, String>,
+    /// Receivers that also get every alert of this SLO (declared ones,
+    /// each once, in the order written).
+    pub receivers: Vec<String>,
 }
 
 /// Labels and annotations of one severity's alerts.

@@ -7,7 +7,10 @@
 //! settings name (`[[alertmanager.team]]`); a team or severity without one
 //! goes to a receiver named `<team>-page` or `<team>-ticket` with no
 //! integrations, which users fill in. Plain alerts carry `team` and
-//! `severity` too, so the same routes take them. One inhibition rule mutes
+//! `severity` too, so the same routes take them. Before those, an SLO's
+//! own receivers (`[slo.alerting] receivers`) get a route each, matching
+//! its `slogen_service` and `slogen_slo` exactly and continuing, so its
+//! alerts reach them and its team's receiver. One inhibition rule mutes
 //! ticket alerts of an SLO while a page alert of the same service, SLO and
 //! group (the SLOs' group labels, [`crate::plan::group_labels`]) fires.
 //! Only modern syntax is written: `matchers`, `source_matchers`,
@@ -64,10 +67,15 @@ pub(crate) struct RouteView {
     pub receiver: String,
     /// Matchers, e.g. `team="backend"`.
     pub matchers: Vec<String>,
-    /// The team this route is for.
+    /// The team this route is for (the SLO's, for an SLO's route).
     pub team: String,
-    /// `page` or `ticket`.
-    pub severity: Severity,
+    /// `page` or `ticket`; none for an SLO's route, which takes both.
+    pub severity: Option<Severity>,
+    /// `service/slo` for a route of an SLO's own receivers
+    /// (`[slo.alerting] receivers`).
+    pub slo: Option<String>,
+    /// Alertmanager's `continue`: matching alerts go on to later routes.
+    pub continues: bool,
 }
 
 /// A receiver.
@@ -131,7 +139,25 @@ pub(crate) fn alertmanager(project: &Project) -> AlertmanagerView {
         .iter()
         .map(|service| service.team.as_str())
         .collect();
-    let mut routes = Vec::new();
+    // An SLO's own receivers first, each route continuing, so its alerts
+    // still reach its team's receiver below. Matched exactly on the labels
+    // every SLO alert carries.
+    let mut routes: Vec<RouteView> = project
+        .slos()
+        .flat_map(|(service, slo)| {
+            slo.alerting.receivers.iter().map(|receiver| RouteView {
+                receiver: receiver.clone(),
+                matchers: vec![
+                    matcher(SERVICE_LABEL, "=", &service.name),
+                    matcher(SLO_LABEL, "=", &slo.name),
+                ],
+                team: service.team.clone(),
+                severity: None,
+                slo: Some(format!("{}/{}", service.name, slo.name)),
+                continues: true,
+            })
+        })
+        .collect();
     for team in &teams {
         for severity in [Severity::Page, Severity::Ticket] {
             routes.push(RouteView {
@@ -141,7 +167,9 @@ pub(crate) fn alertmanager(project: &Project) -> AlertmanagerView {
                     matcher("severity", "=", settings.severity_label(severity)),
                 ],
                 team: (*team).to_owned(),
-                severity,
+                severity: Some(severity),
+                slo: None,
+                continues: false,
             });
         }
     }

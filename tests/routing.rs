@@ -104,6 +104,33 @@ fn every_team_and_severity_reaches_its_receiver() {
         "shop-pagerduty",
     );
     routes_to(routing, &["team=shop", "severity=warning"], "shop-opsgenie");
+    // `[slo.alerting] receivers`: shop/checkout's alerts also reach the
+    // audit webhook, and still their team's receiver; other SLOs' do not.
+    for (severity, team_receiver) in [
+        ("severity=critical", "shop-pagerduty"),
+        ("severity=warning", "shop-opsgenie"),
+    ] {
+        routes_to(
+            routing,
+            &[
+                "team=shop",
+                severity,
+                "slogen_service=shop",
+                "slogen_slo=checkout",
+            ],
+            &format!("audit-webhook,{team_receiver}"),
+        );
+    }
+    routes_to(
+        routing,
+        &[
+            "team=search",
+            "severity=warning",
+            "slogen_service=search",
+            "slogen_slo=latency",
+        ],
+        "search-slack",
+    );
     routes_to(
         routing,
         &["team=search", "severity=critical"],

@@ -193,6 +193,7 @@ impl Analyzer {
             records_every_window: settings.sloth_compatible,
             labels: BTreeMap::new(),
             annotations: BTreeMap::new(),
+            receivers: Vec::new(),
         };
         let Some(spanned) = &spec.alerting else {
             return Some(alerting);
@@ -215,6 +216,19 @@ impl Analyzer {
             }
             alerting.name = text.clone();
             alerting.no_data_name = format!("{text}NoData");
+        }
+        let declared: Vec<String> = settings
+            .routing
+            .receivers
+            .iter()
+            .map(|receiver| receiver.name.clone())
+            .collect();
+        for reference in own.receivers.iter().flatten() {
+            if let Some(name) = self.receiver_reference(Some(reference), &declared)
+                && !alerting.receivers.contains(&name)
+            {
+                alerting.receivers.push(name);
+            }
         }
         // Every problem is reported before giving up.
         let mut ok = true;

@@ -110,6 +110,10 @@ pub(crate) struct AlertingSpec {
     /// Burn windows for this SLO; replaces the settings' set.
     #[schemars(with = "Option<Vec<WindowSpec>>")]
     pub window: Option<Vec<Spanned<WindowSpec>>>,
+    /// Receivers (`[[alertmanager.receiver]]`) that also get every alert
+    /// of this SLO, besides its team's.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub receivers: Option<Vec<Spanned<String>>>,
 }
 
 /// `page = false`, or `[slo.alerting.page]` with labels and annotations
@@ -320,6 +324,7 @@ pub(super) const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "labels",
             "annotations",
             "window",
+            "receivers",
         ],
     ),
     ("slo[].alerting.page", &["labels", "annotations"]),

@@ -246,3 +246,23 @@ severity = "page"
         "duplicate-alert a.toml:29:9",
     ],
 }
+
+analysis_error! {
+    name: an_slo_names_only_declared_receivers,
+    settings: r#"
+[[alertmanager.receiver]]
+name = "audit"
+"#,
+    service: r#"
+[service]
+name = "shop"
+team = "web"
+
+[[slo]]
+name = "up"
+objective = 99.0
+sli.threshold = { query = "up", min = 1 }
+alerting.receivers = ["audit", "audti"]
+"#,
+    expect: ["unknown-receiver a.toml:9:33"],
+}
