@@ -397,6 +397,8 @@ pub struct SeverityExtra {
     pub labels: BTreeMap<String, String>,
     /// Prometheus templates, passed through.
     pub annotations: BTreeMap<String, String>,
+    /// Receivers that also get that severity's alerts.
+    pub receivers: Vec<String>,
 }
 
 impl Alerting {

@@ -8,9 +8,10 @@
 //! goes to a receiver named `<team>-page` or `<team>-ticket` with no
 //! integrations, which users fill in. Plain alerts carry `team` and
 //! `severity` too, so the same routes take them. Before those, an SLO's
-//! own receivers (`[slo.alerting] receivers`) get a route each, matching
-//! its `slogen_service` and `slogen_slo` exactly and continuing, so its
-//! alerts reach them and its team's receiver. One inhibition rule mutes
+//! own receivers (`[slo.alerting] receivers`, or a severity's table's) get
+//! a route each, matching its `slogen_service` and `slogen_slo` (and
+//! `severity`) exactly and continuing, so its alerts reach them and its
+//! team's receiver. One inhibition rule mutes
 //! ticket alerts of an SLO while a page alert of the same service, SLO and
 //! group (the SLOs' group labels, [`crate::plan::group_labels`]) fires.
 //! Only modern syntax is written: `matchers`, `source_matchers`,
@@ -69,7 +70,7 @@ pub(crate) struct RouteView {
     pub matchers: Vec<String>,
     /// The team this route is for (the SLO's, for an SLO's route).
     pub team: String,
-    /// `page` or `ticket`; none for an SLO's route, which takes both.
+    /// `page` or `ticket`; none for an SLO's route of every severity.
     pub severity: Option<Severity>,
     /// `service/slo` for a route of an SLO's own receivers
     /// (`[slo.alerting] receivers`).
@@ -142,22 +143,34 @@ pub(crate) fn alertmanager(project: &Project) -> AlertmanagerView {
     // An SLO's own receivers first, each route continuing, so its alerts
     // still reach its team's receiver below. Matched exactly on the labels
     // every SLO alert carries.
-    let mut routes: Vec<RouteView> = project
-        .slos()
-        .flat_map(|(service, slo)| {
-            slo.alerting.receivers.iter().map(|receiver| RouteView {
-                receiver: receiver.clone(),
-                matchers: vec![
+    let mut routes: Vec<RouteView> = Vec::new();
+    for (service, slo) in project.slos() {
+        let alerting = &slo.alerting;
+        let own = [
+            (None, &alerting.receivers),
+            (Some(Severity::Page), &alerting.page_extra.receivers),
+            (Some(Severity::Ticket), &alerting.ticket_extra.receivers),
+        ];
+        for (severity, receivers) in own {
+            for receiver in receivers {
+                let mut matchers = vec![
                     matcher(SERVICE_LABEL, "=", &service.name),
                     matcher(SLO_LABEL, "=", &slo.name),
-                ],
-                team: service.team.clone(),
-                severity: None,
-                slo: Some(format!("{}/{}", service.name, slo.name)),
-                continues: true,
-            })
-        })
-        .collect();
+                ];
+                if let Some(severity) = severity {
+                    matchers.push(matcher("severity", "=", settings.severity_label(severity)));
+                }
+                routes.push(RouteView {
+                    receiver: receiver.clone(),
+                    matchers,
+                    team: service.team.clone(),
+                    severity,
+                    slo: Some(format!("{}/{}", service.name, slo.name)),
+                    continues: true,
+                });
+            }
+        }
+    }
     for team in &teams {
         for severity in [Severity::Page, Severity::Ticket] {
             routes.push(RouteView {

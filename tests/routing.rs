@@ -121,6 +121,7 @@ fn every_team_and_severity_reaches_its_receiver() {
             &format!("audit-webhook,{team_receiver}"),
         );
     }
+    // `[slo.alerting.ticket] receivers`: search/latency's tickets only.
     routes_to(
         routing,
         &[
@@ -129,7 +130,17 @@ fn every_team_and_severity_reaches_its_receiver() {
             "slogen_service=search",
             "slogen_slo=latency",
         ],
-        "search-slack",
+        "audit-webhook,search-slack",
+    );
+    routes_to(
+        routing,
+        &[
+            "team=search",
+            "severity=critical",
+            "slogen_service=search",
+            "slogen_slo=latency",
+        ],
+        "search-page",
     );
     routes_to(
         routing,

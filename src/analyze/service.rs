@@ -217,19 +217,7 @@ impl Analyzer {
             alerting.name = text.clone();
             alerting.no_data_name = format!("{text}NoData");
         }
-        let declared: Vec<String> = settings
-            .routing
-            .receivers
-            .iter()
-            .map(|receiver| receiver.name.clone())
-            .collect();
-        for reference in own.receivers.iter().flatten() {
-            if let Some(name) = self.receiver_reference(Some(reference), &declared)
-                && !alerting.receivers.contains(&name)
-            {
-                alerting.receivers.push(name);
-            }
-        }
+        alerting.receivers = self.slo_receivers(own.receivers.as_ref(), settings);
         // Every problem is reported before giving up.
         let mut ok = true;
         if let Some(text) = &own.for_duration {
@@ -269,6 +257,7 @@ impl Analyzer {
                 let extra = SeverityExtra {
                     labels: self.labels(&table.labels, true),
                     annotations: self.annotations(&table.annotations),
+                    receivers: self.slo_receivers(table.receivers.as_ref(), settings),
                 };
                 match severity {
                     Severity::Page => alerting.page_extra = extra,
@@ -277,6 +266,30 @@ impl Analyzer {
             }
         }
         ok.then_some(alerting)
+    }
+
+    /// `receivers` of `[slo.alerting]` or a severity's table: declared
+    /// receivers (`unknown-receiver` otherwise), each once, in order.
+    fn slo_receivers(
+        &mut self,
+        references: Option<&Vec<Spanned<String>>>,
+        settings: &Settings,
+    ) -> Vec<String> {
+        let declared: Vec<String> = settings
+            .routing
+            .receivers
+            .iter()
+            .map(|receiver| receiver.name.clone())
+            .collect();
+        let mut receivers = Vec::new();
+        for reference in references.into_iter().flatten() {
+            if let Some(name) = self.receiver_reference(Some(reference), &declared)
+                && !receivers.contains(&name)
+            {
+                receivers.push(name);
+            }
+        }
+        receivers
     }
 
     /// `min_events`: a positive whole number.

@@ -154,6 +154,10 @@ pub(crate) struct SeverityAlertingSpec {
     /// Prometheus templates, on the alerts of this severity only.
     #[schemars(with = "Option<BTreeMap<String, String>>")]
     pub annotations: SpannedMap,
+    /// Receivers (`[[alertmanager.receiver]]`) that also get the alerts of
+    /// this severity only.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub receivers: Option<Vec<Spanned<String>>>,
 }
 
 /// [`SeverityAlerting`] for the JSON Schema: a switch or a table.
@@ -327,8 +331,14 @@ pub(super) const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "receivers",
         ],
     ),
-    ("slo[].alerting.page", &["labels", "annotations"]),
-    ("slo[].alerting.ticket", &["labels", "annotations"]),
+    (
+        "slo[].alerting.page",
+        &["labels", "annotations", "receivers"],
+    ),
+    (
+        "slo[].alerting.ticket",
+        &["labels", "annotations", "receivers"],
+    ),
     (
         "slo[].alerting.window[]",
         &["severity", "long", "short", "budget", "burn_rate"],
