@@ -23,7 +23,7 @@ fn outputs() -> Vec<(String, Project)> {
     outputs
 }
 
-fn amtool(args: &[&str], project: &Project) -> (bool, String) {
+pub(crate) fn amtool(args: &[&str], project: &Project) -> (bool, String) {
     let output = Command::new("amtool")
         .args(args)
         .current_dir(project.path())
@@ -50,13 +50,15 @@ fn amtool_accepts_every_alertmanager_config() {
 
 /// Asserts amtool routes an alert with these labels to exactly `receiver`.
 #[track_caller]
-fn routes_to(project: &Project, labels: &[&str], receiver: &str) {
-    let mut args = vec![
-        "config",
-        "routes",
-        "test",
-        "--config.file=generated/alertmanager.yml",
-    ];
+pub(crate) fn routes_to(project: &Project, labels: &[&str], receiver: &str) {
+    routes_in(project, "generated/alertmanager.yml", labels, receiver);
+}
+
+/// [`routes_to`] for the Alertmanager configuration at `file`.
+#[track_caller]
+pub(crate) fn routes_in(project: &Project, file: &str, labels: &[&str], receiver: &str) {
+    let config = format!("--config.file={file}");
+    let mut args = vec!["config", "routes", "test", config.as_str()];
     let verify = format!("--verify.receivers={receiver}");
     args.push(&verify);
     args.extend(labels);
