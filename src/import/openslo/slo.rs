@@ -675,7 +675,8 @@ fn target_notes(
         let severities = match (targets[0].contains(name), targets[1].contains(name)) {
             (true, true) => "every alert of this SLO",
             (true, false) => "its page alerts",
-            (false, true) => "its ticket alerts and the no-data alert",
+            (false, true) if no_data => "its ticket alerts and the no-data alert",
+            (false, true) => "its ticket alerts",
             (false, false) => {
                 notes.push(format!(
                     "notification target `{name}` gets no alert: its policies have no burn-rate condition of a severity that is on"
