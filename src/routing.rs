@@ -142,33 +142,53 @@ pub(crate) fn alertmanager(project: &Project) -> AlertmanagerView {
         .collect();
     // An SLO's own receivers first, each route continuing, so its alerts
     // still reach its team's receiver below. Matched exactly on the labels
-    // every SLO alert carries.
+    // every SLO alert carries; one route per receiver (a receiver of both
+    // severities matches no severity), and none to the team's own
+    // receiver of a severity, which would notify it twice.
     let mut routes: Vec<RouteView> = Vec::new();
     for (service, slo) in project.slos() {
         let alerting = &slo.alerting;
-        let own = [
-            (None, &alerting.receivers),
-            (Some(Severity::Page), &alerting.page_extra.receivers),
-            (Some(Severity::Ticket), &alerting.ticket_extra.receivers),
-        ];
-        for (severity, receivers) in own {
-            for receiver in receivers {
-                let mut matchers = vec![
-                    matcher(SERVICE_LABEL, "=", &service.name),
-                    matcher(SLO_LABEL, "=", &slo.name),
-                ];
-                if let Some(severity) = severity {
-                    matchers.push(matcher("severity", "=", settings.severity_label(severity)));
-                }
-                routes.push(RouteView {
-                    receiver: receiver.clone(),
-                    matchers,
-                    team: service.team.clone(),
-                    severity,
-                    slo: Some(format!("{}/{}", service.name, slo.name)),
-                    continues: true,
-                });
+        let mut named: Vec<&String> = Vec::new();
+        for receiver in alerting
+            .receivers
+            .iter()
+            .chain(&alerting.page_extra.receivers)
+            .chain(&alerting.ticket_extra.receivers)
+        {
+            if !named.contains(&receiver) {
+                named.push(receiver);
             }
+        }
+        let gets = |receiver: &String, severity: Severity| {
+            (alerting.receivers.contains(receiver)
+                || alerting.extra(severity).receivers.contains(receiver))
+                && *receiver != receiver_for(project, &service.team, severity)
+        };
+        for receiver in named {
+            let severity = match (
+                gets(receiver, Severity::Page),
+                gets(receiver, Severity::Ticket),
+            ) {
+                (true, true) => None,
+                (true, false) => Some(Severity::Page),
+                (false, true) => Some(Severity::Ticket),
+                (false, false) => continue,
+            };
+            let mut matchers = vec![
+                matcher(SERVICE_LABEL, "=", &service.name),
+                matcher(SLO_LABEL, "=", &slo.name),
+            ];
+            if let Some(severity) = severity {
+                matchers.push(matcher("severity", "=", settings.severity_label(severity)));
+            }
+            routes.push(RouteView {
+                receiver: receiver.clone(),
+                matchers,
+                team: service.team.clone(),
+                severity,
+                slo: Some(format!("{}/{}", service.name, slo.name)),
+                continues: true,
+            });
         }
     }
     for team in &teams {

@@ -170,6 +170,39 @@ fn every_team_and_severity_reaches_its_receiver() {
     routes_to(grouped, &["alertname=Other"], "default");
 }
 
+/// An SLO's own receivers never notify a receiver twice: one that is
+/// also the team's receiver of a severity gets no extra route for it, and
+/// one named for the SLO and for a severity gets one route.
+#[test]
+fn an_slos_own_receiver_is_notified_once() {
+    if !tool_available("amtool") {
+        return;
+    }
+    let project = Project::new();
+    project.file(
+        "slo/slogen.toml",
+        "[[alertmanager.receiver]]\nname = \"shop-pagerduty\"\n\n[[alertmanager.receiver]]\nname = \"audit\"\n\n[[alertmanager.team]]\nname = \"shop\"\npage = \"shop-pagerduty\"\n",
+    );
+    project.file(
+        "slo/shop.toml",
+        "[service]\nname = \"shop\"\nteam = \"shop\"\n\n[[slo]]\nname = \"checkout\"\nobjective = 99.9\n\n[slo.sli.ratio]\nerrors = 'sum(rate(e[{{window}}]))'\ntotal = 'sum(rate(t[{{window}}]))'\n\n[slo.alerting]\nreceivers = [\"shop-pagerduty\", \"audit\"]\n\n[slo.alerting.page]\nreceivers = [\"audit\"]\n",
+    );
+    let run = project.slogen(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let labels = ["team=shop", "slogen_service=shop", "slogen_slo=checkout"];
+    let with = |severity: &'static str| {
+        let mut all = labels.to_vec();
+        all.push(severity);
+        all
+    };
+    routes_to(&project, &with("severity=critical"), "audit,shop-pagerduty");
+    routes_to(
+        &project,
+        &with("severity=warning"),
+        "shop-pagerduty,audit,shop-ticket",
+    );
+}
+
 /// SLOs sharing an alert name (`tests/cases/shared-names`: every SLO's
 /// alerts are `SLOBurnRateHigh`) are routed by their team, and notified
 /// and inhibited per SLO: no route matches the name, grouping and every
