@@ -193,10 +193,17 @@ fn slo_page(project: &Project, service: &Service, slo: &Slo) -> RunbookView {
         slo_path(&service.name, &slo.name),
         format!("{}/{}", service.name, slo.name),
     );
+    // As routed: the team's own receiver is not named twice.
     let also = |severity: Severity| -> Vec<String> {
-        let mut receivers = slo.alerting.receivers.clone();
-        for receiver in &slo.alerting.extra(severity).receivers {
-            if !receivers.contains(receiver) {
+        let team = receiver_for(project, &service.team, severity);
+        let mut receivers: Vec<String> = Vec::new();
+        for receiver in slo
+            .alerting
+            .receivers
+            .iter()
+            .chain(&slo.alerting.extra(severity).receivers)
+        {
+            if *receiver != team && !receivers.contains(receiver) {
                 receivers.push(receiver.clone());
             }
         }
