@@ -3,8 +3,10 @@
 //!
 //! In: an [`ir::Project`]. Out: one YAML stream, a `Service` per service
 //! and an `SLO` per SLO (its SLI inline, one inline `AlertPolicy` per burn
-//! window with its `AlertCondition`), in project order, after the one
-//! `AlertNotificationTarget` the policies name (Alertmanager); deterministic.
+//! window with its `AlertCondition`), in project order, after the
+//! `AlertNotificationTarget`s the policies name: Alertmanager (slogen's
+//! routing), and each receiver SLOs name (`[slo.alerting] receivers`), for
+//! the policies of the severities it gets; deterministic.
 //!
 //! Portable fields carry the meaning for other tools: ratio SLIs are
 //! `ratioMetric` (`good` or `bad` over `total`), raw SLIs a failure
@@ -40,8 +42,11 @@ pub(crate) mod annotation {
     /// The short window of a burn-rate condition.
     pub(crate) const SHORT_WINDOW: &str = "slogen.export/short-window";
     /// The notification target every alert policy names: Alertmanager,
-    /// with slogen's routing (not an alert label when imported back).
+    /// with slogen's routing (not a receiver when imported back).
     pub(crate) const ROUTING: &str = "slogen.export/routing";
+    /// A notification target that is an Alertmanager receiver of the
+    /// settings (`[slo.alerting] receivers`): the receiver's name.
+    pub(crate) const RECEIVER: &str = "slogen.export/receiver";
 }
 
 /// The name of the one `AlertNotificationTarget` of an export.
@@ -57,6 +62,10 @@ pub(crate) fn openslo(project: &Project) -> String {
     {
         documents.push(routing_target());
     }
+    let receivers = receiver_targets(project);
+    for (receiver, name) in &receivers {
+        documents.push(receiver_target(receiver, name));
+    }
     for service in &project.services {
         documents.push(service_document(service));
         for slo in &service.slos {
@@ -64,6 +73,7 @@ pub(crate) fn openslo(project: &Project) -> String {
                 service,
                 slo,
                 project.settings.evaluation_interval,
+                &receivers,
             ));
         }
     }
@@ -127,6 +137,67 @@ fn routing_target() -> Value {
     })
 }
 
+/// The SLOs' own receivers (`[slo.alerting] receivers`, per severity too)
+/// and the name of the notification target each becomes: the receiver's
+/// name made an OpenSLO name (lower case, letters, digits and `-`), made
+/// unique with a number.
+fn receiver_targets(project: &Project) -> std::collections::BTreeMap<String, String> {
+    let used: std::collections::BTreeSet<&String> = project
+        .slos()
+        .flat_map(|(_, slo)| {
+            let alerting = &slo.alerting;
+            alerting
+                .receivers
+                .iter()
+                .chain(&alerting.page_extra.receivers)
+                .chain(&alerting.ticket_extra.receivers)
+        })
+        .collect();
+    let mut taken = std::collections::BTreeSet::from([ROUTING_TARGET.to_owned()]);
+    let mut names = std::collections::BTreeMap::new();
+    for receiver in used {
+        let base: String = receiver
+            .to_ascii_lowercase()
+            .chars()
+            .map(|character| {
+                if character.is_ascii_alphanumeric() {
+                    character
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        let base = match base.trim_matches('-') {
+            "" => "receiver".to_owned(),
+            trimmed => trimmed.to_owned(),
+        };
+        let mut name = base.clone();
+        let mut number = 2;
+        while !taken.insert(name.clone()) {
+            name = format!("{base}-{number}");
+            number += 1;
+        }
+        names.insert(receiver.clone(), name);
+    }
+    names
+}
+
+/// A receiver of the settings as a notification target.
+fn receiver_target(receiver: &str, name: &str) -> Value {
+    json!({
+        "apiVersion": "openslo/v1",
+        "kind": "AlertNotificationTarget",
+        "metadata": {
+            "name": name,
+            "annotations": { annotation::RECEIVER: receiver },
+        },
+        "spec": {
+            "description": format!("Alertmanager receiver `{receiver}` of slogen.toml."),
+            "target": "alertmanager",
+        },
+    })
+}
+
 fn service_document(service: &Service) -> Value {
     let mut labels = service.labels.clone();
     labels.insert("team".to_owned(), service.team.clone());
@@ -155,7 +226,12 @@ fn extras(extras: &SeverityExtra) -> Value {
 }
 
 #[allow(clippy::too_many_lines)]
-fn slo_document(service: &Service, slo: &Slo, evaluation_interval: Duration) -> Value {
+fn slo_document(
+    service: &Service,
+    slo: &Slo,
+    evaluation_interval: Duration,
+    receivers: &std::collections::BTreeMap<String, String>,
+) -> Value {
     let mut annotations = Map::new();
     let mut objective = Map::new();
     objective.insert(
@@ -298,6 +374,21 @@ fn slo_document(service: &Service, slo: &Slo, evaluation_interval: Duration) -> 
                 Severity::Page => alerting.page,
                 Severity::Ticket => alerting.ticket,
             };
+            // Slogen's routing, and the SLO's own receivers of this
+            // severity when it is on.
+            let mut targets: Vec<&String> = alerting
+                .receivers
+                .iter()
+                .chain(&alerting.extra(window.severity).receivers)
+                .filter(|_| enabled)
+                .map(|receiver| &receivers[receiver])
+                .collect();
+            targets.sort();
+            targets.dedup();
+            let targets: Vec<Value> = std::iter::once(ROUTING_TARGET)
+                .chain(targets.iter().map(|name| name.as_str()))
+                .map(|name| json!({ "targetRef": name }))
+                .collect();
             // The burn rate in force: a default window below 1x is raised
             // to 1x (`math::burn_alert`).
             let burn_rate =
@@ -333,7 +424,7 @@ fn slo_document(service: &Service, slo: &Slo, evaluation_interval: Duration) -> 
                             },
                         },
                     }],
-                    "notificationTargets": [{ "targetRef": ROUTING_TARGET }],
+                    "notificationTargets": targets,
                 },
             })
         })

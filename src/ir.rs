@@ -392,6 +392,9 @@ pub struct Alerting {
     pub labels: BTreeMap<String, String>,
     /// Prometheus templates, passed through.
     pub annotations: BTreeMap<String, String>,
+    /// Receivers that also get every alert of this SLO (declared ones,
+    /// each once, in the order written).
+    pub receivers: Vec<String>,
 }
 
 /// Labels and annotations of one severity's alerts.
@@ -401,6 +404,8 @@ pub struct SeverityExtra {
     pub labels: BTreeMap<String, String>,
     /// Prometheus templates, passed through.
     pub annotations: BTreeMap<String, String>,
+    /// Receivers that also get that severity's alerts.
+    pub receivers: Vec<String>,
 }
 
 impl Alerting {

@@ -301,7 +301,7 @@ fn attribute(
                     covered
                         .markers
                         .iter()
-                        .any(|marker| failure.contains(marker))
+                        .any(|marker| marker.iter().all(|text| failure.contains(text.as_str())))
                 };
                 if names_it(item) || !others.iter().any(|other| names_it(other)) {
                     problems.push(failure.clone());
@@ -372,6 +372,51 @@ mod tests {
                     .collect()
             })
             .collect()
+    }
+
+    /// SLOs may share an alert name: a failure is given to the SLO whose
+    /// service and SLO labels it names, not to every SLO of the name.
+    #[test]
+    fn a_failure_under_a_shared_alert_name_fails_only_its_slo() {
+        let slo = |name: &str| {
+            format!(
+                "[[slo]]\nname = \"{name}\"\nobjective = 99\n[slo.sli.ratio]\nerrors = 'sum(rate(e[{{{{window}}}}]))'\ntotal = 'sum(rate(t[{{{{window}}}}]))'\n[slo.alerting]\nname = \"SLOBurnRateHigh\"\n"
+            )
+        };
+        let service = |name: &str, slos: &[&str]| {
+            let text = format!("[service]\nname = \"{name}\"\nteam = \"t\"\n")
+                + &slos.iter().map(|name| slo(name)).collect::<String>();
+            SourceFile::new(format!("slo/{name}.toml"), text)
+        };
+        let sources = Sources {
+            services: vec![service("a", &["s0", "s1"]), service("b", &["s0"])],
+            ..Sources::default()
+        };
+        let (project, diagnostics) = compile::parse_and_analyze(&sources);
+        let project = project.unwrap_or_else(|| panic!("{diagnostics:?}"));
+        let failure = r#"expr: "ALERTS{alertname=\"SLOBurnRateHigh\",alertstate=\"firing\",slogen_long_window=\"1h\",slogen_service=\"a\",slogen_short_window=\"5m\",slogen_slo=\"s1\"}", time: 6h6m,"#;
+        let outcomes = BTreeMap::from([(
+            crate::names::OUTAGES_FILE.to_owned(),
+            promtool::Outcome {
+                passed: false,
+                failures: vec![failure.to_owned()],
+            },
+        )]);
+        let mut report = Report::default();
+        attribute(&project, &outcomes, &mut report);
+        let statuses: Vec<(&str, Status)> = report
+            .results
+            .iter()
+            .map(|result| (result.name.as_str(), result.status))
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                ("a/s0", Status::Pass),
+                ("a/s1", Status::Fail),
+                ("b/s0", Status::Pass)
+            ]
+        );
     }
 
     #[test]

@@ -7,7 +7,11 @@
 //! settings name (`[[alertmanager.team]]`); a team or severity without one
 //! goes to a receiver named `<team>-page` or `<team>-ticket` with no
 //! integrations, which users fill in. Plain alerts carry `team` and
-//! `severity` too, so the same routes take them. One inhibition rule mutes
+//! `severity` too, so the same routes take them. Before those, an SLO's
+//! own receivers (`[slo.alerting] receivers`, or a severity's table's) get
+//! a route each, matching its `slogen_service` and `slogen_slo` (and
+//! `severity`) exactly and continuing, so its alerts reach them and its
+//! team's receiver. One inhibition rule mutes
 //! ticket alerts of an SLO while a page alert of the same service, SLO and
 //! group (the SLOs' group labels, [`Slo::grouping`](crate::ir::Slo::grouping)) fires.
 //! Only modern syntax is written: `matchers`, `source_matchers`,
@@ -64,10 +68,15 @@ pub(crate) struct RouteView {
     pub receiver: String,
     /// Matchers, e.g. `team="backend"`.
     pub matchers: Vec<String>,
-    /// The team this route is for.
+    /// The team this route is for (the SLO's, for an SLO's route).
     pub team: String,
-    /// `page` or `ticket`.
-    pub severity: Severity,
+    /// `page` or `ticket`; none for an SLO's route of every severity.
+    pub severity: Option<Severity>,
+    /// `service/slo` for a route of an SLO's own receivers
+    /// (`[slo.alerting] receivers`).
+    pub slo: Option<String>,
+    /// Alertmanager's `continue`: matching alerts go on to later routes.
+    pub continues: bool,
 }
 
 /// A receiver.
@@ -131,7 +140,57 @@ pub(crate) fn alertmanager(project: &Project) -> AlertmanagerView {
         .iter()
         .map(|service| service.team.as_str())
         .collect();
-    let mut routes = Vec::new();
+    // An SLO's own receivers first, each route continuing, so its alerts
+    // still reach its team's receiver below. Matched exactly on the labels
+    // every SLO alert carries; one route per receiver (a receiver of both
+    // severities matches no severity), and none to the team's own
+    // receiver of a severity, which would notify it twice.
+    let mut routes: Vec<RouteView> = Vec::new();
+    for (service, slo) in project.slos() {
+        let alerting = &slo.alerting;
+        let mut named: Vec<&String> = Vec::new();
+        for receiver in alerting
+            .receivers
+            .iter()
+            .chain(&alerting.page_extra.receivers)
+            .chain(&alerting.ticket_extra.receivers)
+        {
+            if !named.contains(&receiver) {
+                named.push(receiver);
+            }
+        }
+        let gets = |receiver: &String, severity: Severity| {
+            (alerting.receivers.contains(receiver)
+                || alerting.extra(severity).receivers.contains(receiver))
+                && *receiver != receiver_for(project, &service.team, severity)
+        };
+        for receiver in named {
+            let severity = match (
+                gets(receiver, Severity::Page),
+                gets(receiver, Severity::Ticket),
+            ) {
+                (true, true) => None,
+                (true, false) => Some(Severity::Page),
+                (false, true) => Some(Severity::Ticket),
+                (false, false) => continue,
+            };
+            let mut matchers = vec![
+                matcher(SERVICE_LABEL, "=", &service.name),
+                matcher(SLO_LABEL, "=", &slo.name),
+            ];
+            if let Some(severity) = severity {
+                matchers.push(matcher("severity", "=", settings.severity_label(severity)));
+            }
+            routes.push(RouteView {
+                receiver: receiver.clone(),
+                matchers,
+                team: service.team.clone(),
+                severity,
+                slo: Some(format!("{}/{}", service.name, slo.name)),
+                continues: true,
+            });
+        }
+    }
     for team in &teams {
         for severity in [Severity::Page, Severity::Ticket] {
             routes.push(RouteView {
@@ -141,7 +200,9 @@ pub(crate) fn alertmanager(project: &Project) -> AlertmanagerView {
                     matcher("severity", "=", settings.severity_label(severity)),
                 ],
                 team: (*team).to_owned(),
-                severity,
+                severity: Some(severity),
+                slo: None,
+                continues: false,
             });
         }
     }

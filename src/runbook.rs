@@ -41,6 +41,11 @@ pub(crate) struct RunbookView {
     pub page_receiver: String,
     /// Receiver of the team's ticket alerts.
     pub ticket_receiver: String,
+    /// Receivers that also get the page alerts (`[slo.alerting]
+    /// receivers`, the page table's too).
+    pub page_also: Vec<String>,
+    /// Receivers that also get the ticket alerts.
+    pub ticket_also: Vec<String>,
     /// SLO facts, for SLO pages.
     pub slo: Option<SloFacts>,
     /// Plain alert facts, for plain alert pages.
@@ -171,6 +176,8 @@ fn page(project: &Project, service: &Service, path: String, title: String) -> Ru
         source: service.source.clone(),
         page_receiver: receiver_for(project, &service.team, Severity::Page),
         ticket_receiver: receiver_for(project, &service.team, Severity::Ticket),
+        page_also: Vec::new(),
+        ticket_also: Vec::new(),
         slo: None,
         alert: None,
         notes: RunbookNotes::default(),
@@ -186,6 +193,24 @@ fn slo_page(project: &Project, service: &Service, slo: &Slo) -> RunbookView {
         slo_path(&service.name, &slo.name),
         format!("{}/{}", service.name, slo.name),
     );
+    // As routed: the team's own receiver is not named twice.
+    let also = |severity: Severity| -> Vec<String> {
+        let team = receiver_for(project, &service.team, severity);
+        let mut receivers: Vec<String> = Vec::new();
+        for receiver in slo
+            .alerting
+            .receivers
+            .iter()
+            .chain(&slo.alerting.extra(severity).receivers)
+        {
+            if *receiver != team && !receivers.contains(receiver) {
+                receivers.push(receiver.clone());
+            }
+        }
+        receivers
+    };
+    view.page_also = also(Severity::Page);
+    view.ticket_also = also(Severity::Ticket);
     let budget = slo.error_budget();
     let burn_rows: Vec<BurnView> = burn_alerts(slo)
         .iter()

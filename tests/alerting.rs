@@ -38,7 +38,7 @@ fn a_guard_that_lets_low_traffic_through_fails_the_generated_tests() {
     fails(
         &out,
         EDGE_CASES,
-        r#"count_over_time(ALERTS{alertname=\"CheckoutHighErrorRate\"}[4m])"#,
+        r#"count_over_time(ALERTS{alertname=\"CheckoutHighErrorRate\",slogen_service=\"checkout\",slogen_slo=\"availability\"}[4m])"#,
     );
 }
 
@@ -62,7 +62,7 @@ fn a_no_data_alert_of_the_whole_sli_only_fails_the_generated_tests() {
     fails(
         &out,
         EDGE_CASES,
-        r#"ALERTS{alertname=\"CheckoutHighErrorRateNoData\",alertstate=\"firing\"}", time: 26m"#,
+        r#"ALERTS{alertname=\"CheckoutHighErrorRateNoData\",alertstate=\"firing\",slogen_service=\"checkout\",slogen_slo=\"availability\"}", time: 26m"#,
     );
 }
 
@@ -79,7 +79,7 @@ fn burn_alerts_without_their_for_fail_the_generated_tests() {
     fails(
         &out,
         EDGE_CASES,
-        r#"ALERTS{alertname=\"CheckoutHighErrorRate\",alertstate=\"firing\",slogen_long_window=\"1h\",slogen_short_window=\"5m\"}", time: 1m"#,
+        r#"ALERTS{alertname=\"CheckoutHighErrorRate\",alertstate=\"firing\",slogen_long_window=\"1h\",slogen_service=\"checkout\",slogen_short_window=\"5m\",slogen_slo=\"availability\"}", time: 1m"#,
     );
 }
 

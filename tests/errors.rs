@@ -623,8 +623,8 @@ fn alerting_options() {
 
 #[test]
 fn own_alert_names_collide() {
-    // Two SLOs named alike, and one whose own name is another's no-data
-    // alert: each error points at the `name`.
+    // Two SLOs sharing a name (allowed, as in Sloth), and one whose own
+    // name is their no-data alert's: the error points at the `name`.
     let first = slo(&format!(
         "{RATIO}\n[slo.alerting]\nname = \"CheckoutErrors\"\n"
     ));
@@ -636,6 +636,7 @@ fn own_alert_names_collide() {
     );
 }
 
+/// A name chosen twice is shared (no error); an invalid one is an error.
 #[test]
 fn alert_name_chosen_twice_or_invalid() {
     let alerting = "\n[slo.alerting]\nname = \"CheckoutErrors\"\n";

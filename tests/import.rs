@@ -12,6 +12,7 @@ const CASES: &[&str] = &[
     "plugins",
     "raw-and-silent",
     "seven-days",
+    "shared-names",
 ];
 
 fn imported(case: &str) -> Project {
@@ -198,6 +199,45 @@ fn openslo_imports_build_and_pass_promtool_and_their_tests() {
         let run = project.slogen(&["test", "--slo", "slo"]);
         assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     }
+    // The notification targets are receivers, each SLO's alerts routed to
+    // its policies' targets by severity, and to the team's receiver too.
+    if tool_available("amtool") {
+        let config = "out/alertmanager.yml";
+        let (ok, output) = crate::routing::amtool(&["check-config", config], &project);
+        assert!(ok, "{output}");
+        let slo = |name: &str| format!("slogen_slo={name}");
+        let routes = [
+            (
+                "checkout-availability",
+                "severity=critical",
+                "storefront-pager,storefront-page",
+            ),
+            (
+                "checkout-availability",
+                "severity=warning",
+                "storefront-servicenow,storefront-slack,storefront-ticket",
+            ),
+            (
+                "search-latency",
+                "severity=critical",
+                "storefront-pager,storefront-page",
+            ),
+            ("search-latency", "severity=warning", "storefront-ticket"),
+        ];
+        for (name, severity, receivers) in routes {
+            crate::routing::routes_in(
+                &project,
+                config,
+                &[
+                    "team=storefront",
+                    "slogen_service=web-shop",
+                    &slo(name),
+                    severity,
+                ],
+                receivers,
+            );
+        }
+    }
 }
 
 #[test]
@@ -282,6 +322,9 @@ fn import_of_export_gives_the_same_specs() {
                 .into_iter()
                 .map(|file| format!("runbooks/{file}")),
         );
+        // The routing too: the SLOs' own receivers (`[slo.alerting]
+        // receivers`) travel as notification targets.
+        compared.push("alertmanager.yml".to_owned());
         for file in compared {
             assert_eq!(
                 part(project.read(&format!("built/{file}"))),

@@ -253,8 +253,79 @@ fn the_generated_tests_pass_and_can_fail() {
     fails(
         &out,
         "slo-outages.yml",
-        "slogen_long_window=\\\"1h\\\",slogen_short_window=\\\"5m\\\"}\", time: 6h6m",
+        "slogen_long_window=\\\"1h\\\",slogen_service=\\\"checkout\\\",slogen_short_window=\\\"5m\\\",slogen_slo=\\\"availability\\\"}\", time: 6h6m",
     );
+}
+
+/// A raw SLI's edge-case checks in the Sloth-compatible mode expected its
+/// ratios without the `sloth_window` they carry there.
+#[test]
+fn raw_slis_in_the_sloth_compatible_mode_expect_sloth_window() {
+    if !tool_available("promtool") {
+        return;
+    }
+    generated_tests_pass(&[
+        ("slo/slogen.toml", "[compatibility]\nsloth = true\n"),
+        (
+            "slo/search.toml",
+            r#"[service]
+name = "search"
+team = "search"
+
+[[slo]]
+name = "availability"
+objective = 99.5
+
+[slo.sli.raw]
+error_ratio = 'sum(rate(search_requests_total{code=~"5.."}[{{window}}])) / sum(rate(search_requests_total[{{window}}]))'
+"#,
+        ),
+    ]);
+}
+
+/// SLOs sharing alert names (`tests/cases/shared-names`: `SLOBurnRateHigh`
+/// in two SLOs of `checkout` and two of `search`) are tested in one group
+/// against every rule: each check selects its SLO's alerts by
+/// `slogen_service` and `slogen_slo`, so a broken page of one SLO fails at
+/// that SLO's checks and nowhere else.
+#[test]
+fn a_broken_alert_among_shared_names_fails_at_its_own_slo() {
+    if !tool_available("promtool") {
+        return;
+    }
+    let project = Project::copy_of(&repository().join("tests/cases/shared-names"));
+    build(&project, "slo");
+    let out = project.path().join("out");
+    for test in [
+        "slo-outages.yml",
+        "slo-slow-burns.yml",
+        "slo-edge-cases.yml",
+    ] {
+        crate::harness::passes(&out, test);
+    }
+    // search/availability's 1h/5m page threshold doubled: it fires late.
+    let page =
+        r#"slo:sli_error:ratio_rate1h{slogen_service="search",slogen_slo="availability"} > 0.072"#;
+    mutate(
+        &out,
+        "prometheus/search.yml",
+        page,
+        &page.replace("0.072", "0.144"),
+    );
+    let judgement = promtool_test(&out.join("tests/slo-outages.yml"));
+    assert!(
+        !judgement.passed,
+        "passed against a broken page:\n{}",
+        judgement.output
+    );
+    let failures: Vec<&str> = judgement.output.split("expr: ").skip(1).collect();
+    assert!(!failures.is_empty(), "{}", judgement.output);
+    for failure in failures {
+        assert!(
+            failure.starts_with("\"ALERTS{alertname=\\\"SLOBurnRateHigh\\\",alertstate=\\\"firing\\\",slogen_long_window=\\\"1h\\\",slogen_service=\\\"search\\\",slogen_short_window=\\\"5m\\\",slogen_slo=\\\"availability\\\"}"),
+            "a failure elsewhere than search/availability's 1h/5m page:\n{failure}"
+        );
+    }
 }
 
 #[test]

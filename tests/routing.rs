@@ -23,7 +23,7 @@ fn outputs() -> Vec<(String, Project)> {
     outputs
 }
 
-fn amtool(args: &[&str], project: &Project) -> (bool, String) {
+pub(crate) fn amtool(args: &[&str], project: &Project) -> (bool, String) {
     let output = Command::new("amtool")
         .args(args)
         .current_dir(project.path())
@@ -50,13 +50,15 @@ fn amtool_accepts_every_alertmanager_config() {
 
 /// Asserts amtool routes an alert with these labels to exactly `receiver`.
 #[track_caller]
-fn routes_to(project: &Project, labels: &[&str], receiver: &str) {
-    let mut args = vec![
-        "config",
-        "routes",
-        "test",
-        "--config.file=generated/alertmanager.yml",
-    ];
+pub(crate) fn routes_to(project: &Project, labels: &[&str], receiver: &str) {
+    routes_in(project, "generated/alertmanager.yml", labels, receiver);
+}
+
+/// [`routes_to`] for the Alertmanager configuration at `file`.
+#[track_caller]
+pub(crate) fn routes_in(project: &Project, file: &str, labels: &[&str], receiver: &str) {
+    let config = format!("--config.file={file}");
+    let mut args = vec!["config", "routes", "test", config.as_str()];
     let verify = format!("--verify.receivers={receiver}");
     args.push(&verify);
     args.extend(labels);
@@ -104,6 +106,44 @@ fn every_team_and_severity_reaches_its_receiver() {
         "shop-pagerduty",
     );
     routes_to(routing, &["team=shop", "severity=warning"], "shop-opsgenie");
+    // `[slo.alerting] receivers`: shop/checkout's alerts also reach the
+    // audit webhook, and still their team's receiver; other SLOs' do not.
+    for (severity, team_receiver) in [
+        ("severity=critical", "shop-pagerduty"),
+        ("severity=warning", "shop-opsgenie"),
+    ] {
+        routes_to(
+            routing,
+            &[
+                "team=shop",
+                severity,
+                "slogen_service=shop",
+                "slogen_slo=checkout",
+            ],
+            &format!("audit-webhook,{team_receiver}"),
+        );
+    }
+    // `[slo.alerting.ticket] receivers`: search/latency's tickets only.
+    routes_to(
+        routing,
+        &[
+            "team=search",
+            "severity=warning",
+            "slogen_service=search",
+            "slogen_slo=latency",
+        ],
+        "audit-webhook,search-slack",
+    );
+    routes_to(
+        routing,
+        &[
+            "team=search",
+            "severity=critical",
+            "slogen_service=search",
+            "slogen_slo=latency",
+        ],
+        "search-page",
+    );
     routes_to(
         routing,
         &["team=search", "severity=critical"],
@@ -128,6 +168,105 @@ fn every_team_and_severity_reaches_its_receiver() {
         "backend-ticket",
     );
     routes_to(grouped, &["alertname=Other"], "default");
+}
+
+/// An SLO's own receivers never notify a receiver twice: one that is
+/// also the team's receiver of a severity gets no extra route for it, and
+/// one named for the SLO and for a severity gets one route.
+#[test]
+fn an_slos_own_receiver_is_notified_once() {
+    if !tool_available("amtool") {
+        return;
+    }
+    let project = Project::new();
+    project.file(
+        "slo/slogen.toml",
+        "[[alertmanager.receiver]]\nname = \"shop-pagerduty\"\n\n[[alertmanager.receiver]]\nname = \"audit\"\n\n[[alertmanager.team]]\nname = \"shop\"\npage = \"shop-pagerduty\"\n",
+    );
+    project.file(
+        "slo/shop.toml",
+        "[service]\nname = \"shop\"\nteam = \"shop\"\n\n[[slo]]\nname = \"checkout\"\nobjective = 99.9\n\n[slo.sli.ratio]\nerrors = 'sum(rate(e[{{window}}]))'\ntotal = 'sum(rate(t[{{window}}]))'\n\n[slo.alerting]\nreceivers = [\"shop-pagerduty\", \"audit\"]\n\n[slo.alerting.page]\nreceivers = [\"audit\"]\n",
+    );
+    let run = project.slogen(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let labels = ["team=shop", "slogen_service=shop", "slogen_slo=checkout"];
+    let with = |severity: &'static str| {
+        let mut all = labels.to_vec();
+        all.push(severity);
+        all
+    };
+    routes_to(&project, &with("severity=critical"), "audit,shop-pagerduty");
+    routes_to(
+        &project,
+        &with("severity=warning"),
+        "shop-pagerduty,audit,shop-ticket",
+    );
+}
+
+/// SLOs sharing an alert name (`tests/cases/shared-names`: every SLO's
+/// alerts are `SLOBurnRateHigh`) are routed by their team, and notified
+/// and inhibited per SLO: no route matches the name, grouping and every
+/// inhibition's `equal` hold `slogen_service` and `slogen_slo`, so one
+/// SLO's page mutes only its own tickets.
+#[test]
+fn a_shared_alert_name_is_routed_grouped_and_inhibited_per_slo() {
+    let project = Project::copy_of(&repository().join("tests/cases/shared-names"));
+    let run = project.slogen(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = project.read("generated/alertmanager.yml");
+    let config: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+    let has_slo_labels = |list: &serde_json::Value| {
+        let names: Vec<&str> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(serde_json::Value::as_str)
+            .collect();
+        names.contains(&"slogen_service") && names.contains(&"slogen_slo")
+    };
+    assert!(has_slo_labels(&config["route"]["group_by"]), "{text}");
+    let inhibitions = config["inhibit_rules"].as_array().unwrap();
+    assert!(!inhibitions.is_empty(), "{text}");
+    for rule in inhibitions {
+        assert!(has_slo_labels(&rule["equal"]), "{text}");
+    }
+    for route in config["route"]["routes"].as_array().unwrap() {
+        let matchers = route["matchers"].to_string();
+        assert!(!matchers.contains("alertname"), "{text}");
+    }
+    if !tool_available("amtool") {
+        return;
+    }
+    let (ok, output) = amtool(&["check-config", "generated/alertmanager.yml"], &project);
+    assert!(ok, "{output}");
+    for (team, slo, receivers) in [
+        (
+            "payments",
+            "slogen_service=checkout",
+            ["payments-pagerduty", "payments-ticket"],
+        ),
+        (
+            "search",
+            "slogen_service=search",
+            ["search-page", "search-ticket"],
+        ),
+    ] {
+        for (severity, receiver) in ["severity=critical", "severity=warning"]
+            .iter()
+            .zip(receivers)
+        {
+            routes_to(
+                &project,
+                &[
+                    "alertname=SLOBurnRateHigh",
+                    &format!("team={team}"),
+                    slo,
+                    severity,
+                ],
+                receiver,
+            );
+        }
+    }
 }
 
 #[test]

@@ -1,5 +1,5 @@
-//! Plain alerts, their `[[alert.test]]` cases, and alert names unique
-//! across the project.
+//! Plain alerts, their `[[alert.test]]` cases, and alert names across
+//! the project: unique, except the own names SLOs share.
 
 use super::*;
 
@@ -148,13 +148,18 @@ impl Analyzer {
     }
 
     /// Alert names are unique across the project, generated ones included,
-    /// and so are rule group names: an SLO's recording group must not take
+    /// except that SLOs may share an own name (`[slo.alerting] name`), as
+    /// Sloth's SLOs do: their alerts are told apart by `slogen_service` and
+    /// `slogen_slo`, which every SLO alert carries and which the generated
+    /// tests, routes and inhibitions match on. A shared name is one role:
+    /// burn-rate alerts with burn-rate alerts, no-data with no-data. Rule
+    /// group names are unique too: an SLO's recording group must not take
     /// the name of a service's alert group (`slogen-x-alerts`).
     pub(super) fn unique_alert_names(
         &mut self,
         analyzed: &[(&&SourceFile, &&spec::ServiceFile, Service)],
     ) {
-        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        let mut seen: BTreeMap<String, (String, NameRole)> = BTreeMap::new();
         let alert_groups: BTreeMap<String, &str> = analyzed
             .iter()
             .map(|(_, _, service)| {
@@ -187,18 +192,30 @@ impl Analyzer {
                     .as_ref()
                     .and_then(|alerting| alerting.get_ref().name.as_ref());
                 let names = match own {
-                    Some(name) => [name.get_ref().clone(), format!("{}NoData", name.get_ref())],
+                    Some(name) => [
+                        (name.get_ref().clone(), NameRole::OwnBurn),
+                        (format!("{}NoData", name.get_ref()), NameRole::OwnNoData),
+                    ],
                     None => [
-                        burn_alert_name(&service.name, slo.name.get_ref()),
-                        no_data_alert_name(&service.name, slo.name.get_ref()),
+                        (
+                            burn_alert_name(&service.name, slo.name.get_ref()),
+                            NameRole::Unique,
+                        ),
+                        (
+                            no_data_alert_name(&service.name, slo.name.get_ref()),
+                            NameRole::Unique,
+                        ),
                     ],
                 };
                 let place = own.map_or_else(|| slo.name.span(), Spanned::span);
                 // One error per SLO: its no-data name follows from the other.
                 let mut reported = false;
-                for name in names {
-                    match seen.get(&name).filter(|other| **other != owner) {
-                        Some(other) if !reported => {
+                for (name, role) in names {
+                    let taken = seen
+                        .get(&name)
+                        .filter(|(other, other_role)| *other != owner && !role.shares(*other_role));
+                    match taken {
+                        Some((other, _)) if !reported => {
                             reported = true;
                             let span = self.inner(place.clone());
                             self.error(
@@ -211,7 +228,7 @@ impl Analyzer {
                         }
                         Some(_) => {}
                         None => {
-                            seen.insert(name, owner.clone());
+                            seen.entry(name).or_insert_with(|| (owner.clone(), role));
                         }
                     }
                 }
@@ -219,7 +236,7 @@ impl Analyzer {
             for alert in &file.alert {
                 let alert = alert.get_ref();
                 let name = alert.name.get_ref();
-                if let Some(other) = seen.get(name) {
+                if let Some((other, _)) = seen.get(name) {
                     let span = self.inner(alert.name.span());
                     self.error(
                         Problem::DuplicateAlert {
@@ -229,8 +246,29 @@ impl Analyzer {
                         span,
                     );
                 }
-                seen.insert(name.clone(), format!("an alert in `{}`", source.name));
+                seen.insert(
+                    name.clone(),
+                    (format!("an alert in `{}`", source.name), NameRole::Unique),
+                );
             }
         }
+    }
+}
+
+/// What an alert name stands for, to tell which names SLOs may share.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum NameRole {
+    /// An SLO's own name for its burn-rate alerts.
+    OwnBurn,
+    /// The no-data alert of an SLO's own name (`<name>NoData`).
+    OwnNoData,
+    /// A generated name or a plain alert's: one alert's alone.
+    Unique,
+}
+
+impl NameRole {
+    /// True when alerts of these roles may share a name.
+    fn shares(self, other: Self) -> bool {
+        self == other && self != Self::Unique
     }
 }

@@ -195,6 +195,7 @@ impl Analyzer {
             records_every_window: settings.sloth_compatible,
             labels: BTreeMap::new(),
             annotations: BTreeMap::new(),
+            receivers: Vec::new(),
         };
         let Some(spanned) = &spec.alerting else {
             return Some(alerting);
@@ -218,6 +219,7 @@ impl Analyzer {
             alerting.name = text.clone();
             alerting.no_data_name = format!("{text}NoData");
         }
+        alerting.receivers = self.slo_receivers(own.receivers.as_ref(), settings);
         // Every problem is reported before giving up.
         let mut ok = true;
         if let Some(text) = &own.for_duration {
@@ -257,6 +259,7 @@ impl Analyzer {
                 let extra = SeverityExtra {
                     labels: self.labels(&table.labels, true),
                     annotations: self.annotations(&table.annotations),
+                    receivers: self.slo_receivers(table.receivers.as_ref(), settings),
                 };
                 match severity {
                     Severity::Page => alerting.page_extra = extra,
@@ -265,6 +268,30 @@ impl Analyzer {
             }
         }
         ok.then_some(alerting)
+    }
+
+    /// `receivers` of `[slo.alerting]` or a severity's table: declared
+    /// receivers (`unknown-receiver` otherwise), each once, in order.
+    fn slo_receivers(
+        &mut self,
+        references: Option<&Vec<Spanned<String>>>,
+        settings: &Settings,
+    ) -> Vec<String> {
+        let declared: Vec<String> = settings
+            .routing
+            .receivers
+            .iter()
+            .map(|receiver| receiver.name.clone())
+            .collect();
+        let mut receivers = Vec::new();
+        for reference in references.into_iter().flatten() {
+            if let Some(name) = self.receiver_reference(Some(reference), &declared)
+                && !receivers.contains(&name)
+            {
+                receivers.push(name);
+            }
+        }
+        receivers
     }
 
     /// `min_events`: a positive whole number.

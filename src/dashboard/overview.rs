@@ -24,10 +24,18 @@ pub(crate) fn overview(project: &Project) -> DashboardView {
             no_data_names.push(name);
         }
     }
-    let alerts = |names: &[String], extra: &str| {
+    // SLOs may share a name (`[slo.alerting] name`): each once, in order.
+    let mut listed = std::collections::HashSet::new();
+    alert_names.retain(|name| listed.insert(name.clone()));
+    listed.clear();
+    no_data_names.retain(|name| listed.insert(name.clone()));
+    // Scoped to the services like the other panels: a shared name (e.g.
+    // Sloth's `SLOBurnRateHigh`) may also be another generator's.
+    let alerts = |names: &[String]| {
         format!(
-            "{ALERTS_METRIC}{{alertname=~{},alertstate=\"firing\"{extra}}}",
-            quote(&names.join("|"))
+            "{ALERTS_METRIC}{{alertname=~{},alertstate=\"firing\",{}",
+            quote(&names.join("|")),
+            &scope[1..]
         )
     };
     let mut layout = Layout::new();
@@ -67,7 +75,7 @@ pub(crate) fn overview(project: &Project) -> DashboardView {
             firing.thresholds = count_steps();
             firing.targets = vec![target(
                 0,
-                format!("count({}) or vector(0)", alerts(&alert_names, "")),
+                format!("count({}) or vector(0)", alerts(&alert_names)),
                 String::new(),
                 true,
             )];
@@ -82,7 +90,7 @@ pub(crate) fn overview(project: &Project) -> DashboardView {
             no_data.thresholds = count_steps();
             no_data.targets = vec![target(
                 0,
-                format!("count({}) or vector(0)", alerts(&no_data_names, "")),
+                format!("count({}) or vector(0)", alerts(&no_data_names)),
                 String::new(),
                 true,
             )];
@@ -168,7 +176,7 @@ pub(crate) fn overview(project: &Project) -> DashboardView {
         if !alert_names.is_empty() {
             let query = target(
                 table.targets.len(),
-                format!("count {by} ({})", alerts(&alert_names, "")),
+                format!("count {by} ({})", alerts(&alert_names)),
                 String::new(),
                 true,
             );

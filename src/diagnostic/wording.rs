@@ -338,10 +338,10 @@ impl Problem {
             }
             Self::DuplicateSlo { .. } => "rename one of them".to_owned(),
             Self::DuplicateAlert { other, .. } => format!(
-                "it is already used by {other}; rename one. An alert name belongs to one SLO or alert: \
-                 slogen's generated tests expect every alert of a name, and a route, inhibition or \
-                 silence on it would reach all of them (alerts shared a name in Sloth: match the \
-                 names with `alertname=~\"A|B\"`, or route on `slogen_service` and `slogen_slo`)"
+                "it is already used by {other}; rename one. Only SLOs may share a name, their own \
+                 `[slo.alerting] name` (as Sloth's do: the alerts are told apart by `slogen_service` \
+                 and `slogen_slo`); a plain alert's name and a generated `...BudgetBurn` or `...NoData` \
+                 name belong to one alert, and a burn-rate name cannot be another SLO's no-data name"
             ),
             Self::GroupNameTaken { .. } => {
                 "rule group names must be unique; rename the SLO".to_owned()

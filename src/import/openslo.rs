@@ -11,13 +11,14 @@
 //! threshold SLI bounded by the objective's `op` and `value`; the one
 //! rolling time window is the period; each alert policy's burn-rate
 //! condition is a burn window (long = `lookbackWindow`, short = a
-//! twelfth, the Workbook's ratio), its notification targets a
-//! `notification_target` alert label to route on. Queries are PromQL
+//! twelfth, the Workbook's ratio), its notification targets receivers
+//! of the settings that get the SLO's alerts of the policy's severities
+//! (`targets.rs`). Queries are PromQL
 //! with `{{window}}` (or Sloth's `{{.window}}`), as `slogen export
 //! openslo` writes them; a query with fixed ranges has them replaced by
 //! the window, which the report says. The export's own notification
 //! target (`slogen-alertmanager`, annotated `slogen.export/routing`) is
-//! slogen's routing, not a label. This file reads and links the objects;
+//! slogen's own routing, not a receiver. This file reads and links the objects;
 //! `slo.rs` writes each SLO.
 
 use std::collections::BTreeMap;
@@ -34,8 +35,10 @@ use crate::duration::Duration;
 use crate::source::SourceFile;
 
 mod slo;
+mod targets;
 
 use slo::{slo_text, toml_string};
+use targets::Target;
 
 type Map = BTreeMap<String, String>;
 
@@ -356,7 +359,7 @@ struct Objects<'a> {
     slis: BTreeMap<String, Placed<'a, SliSpec>>,
     policies: BTreeMap<String, Placed<'a, PolicySpec>>,
     conditions: BTreeMap<String, Placed<'a, ConditionSpec>>,
-    targets: BTreeMap<String, String>,
+    targets: BTreeMap<String, Target>,
     /// Targets that stand for slogen's own routing (an export's).
     routing_targets: std::collections::BTreeSet<String>,
     sources: BTreeMap<String, String>,
@@ -433,8 +436,10 @@ pub(crate) fn import(sources: &[SourceFile]) -> Result<Import, Vec<Diagnostic>> 
             .unwrap_or_else(|| format!("{name}.toml"))
     };
     let mut report = String::new();
+    // The notification targets the SLOs' alerts go to, as receivers.
+    let mut receivers: BTreeMap<String, Target> = BTreeMap::new();
     for slo in &objects.slos {
-        let Some(text) = slo_text(slo, &objects, &mut errors, &mut report) else {
+        let Some(text) = slo_text(slo, &objects, &mut errors, &mut report, &mut receivers) else {
             continue;
         };
         let name = slo.spec.service.clone();
@@ -487,7 +492,8 @@ pub(crate) fn import(sources: &[SourceFile]) -> Result<Import, Vec<Diagnostic>> 
     }
     let mut files = vec![(
         "slogen.toml".to_owned(),
-        "# Imported from OpenSLO by `slogen import openslo`.\n# Every key is optional; see docs/reference.md.\n".to_owned(),
+        "# Imported from OpenSLO by `slogen import openslo`.\n# Every key is optional; see docs/reference.md.\n".to_owned()
+            + &targets::receivers_text(&receivers),
     )];
     for (name, (origin, slos, description, team, labels)) in services {
         let mut text = comment(&format!(
@@ -613,7 +619,15 @@ fn read_object<'a>(
             {
                 objects.routing_targets.insert(name.clone());
             }
-            objects.targets.insert(name.clone(), name);
+            let target = Target {
+                kind: spec.target,
+                description: spec.description,
+                receiver: metadata
+                    .annotations
+                    .get(crate::export::annotation::RECEIVER)
+                    .cloned(),
+            };
+            objects.targets.insert(name, target);
         }
         "DataSource" => {
             let Some(source_type) = spec.source_type else {

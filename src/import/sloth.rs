@@ -218,7 +218,7 @@ struct Severities {
     page: Option<(String, String)>,
     ticket: Option<(String, String)>,
     windows: Option<Windows>,
-    /// Alert names taken, with the SLO that took each.
+    /// Own alert names, with the first SLO that took each (others share it).
     alert_names: BTreeMap<String, String>,
 }
 

@@ -232,9 +232,13 @@ fn duration_field(duration: Duration) -> Option<String> {
 ///
 /// The service's and the SLO's labels are set here too: the burn-rate
 /// alerts' series carry them already, but the no-data alert's `absent()`
-/// keeps only its matchers. Prometheus expands rule labels as templates,
-/// so their values are escaped to arrive as written.
-fn slo_alert_labels(service: &Service, slo: &Slo) -> BTreeMap<String, String> {
+/// keeps only its matchers. They tell apart the alerts of SLOs that share
+/// a name (`[slo.alerting] name`): `slogen_service` and `slogen_slo`
+/// always, and Sloth's `sloth_id`, `sloth_service`, `sloth_slo` in the
+/// Sloth-compatible mode, where Sloth's routes and silences match them.
+/// Prometheus expands rule labels as templates, so their values are
+/// escaped to arrive as written.
+fn slo_alert_labels(settings: &Settings, service: &Service, slo: &Slo) -> BTreeMap<String, String> {
     let mut labels: BTreeMap<String, String> = service
         .labels
         .iter()
@@ -245,6 +249,14 @@ fn slo_alert_labels(service: &Service, slo: &Slo) -> BTreeMap<String, String> {
     labels.insert("team".to_owned(), service.team.clone());
     labels.insert(SERVICE_LABEL.to_owned(), service.name.clone());
     labels.insert(SLO_LABEL.to_owned(), slo.name.clone());
+    if settings.sloth_compatible {
+        labels.insert(
+            names::SLOTH_ID_LABEL.to_owned(),
+            format!("{}-{}", service.name, slo.name),
+        );
+        labels.insert(names::SLOTH_SERVICE_LABEL.to_owned(), service.name.clone());
+        labels.insert(names::SLOTH_SLO_LABEL.to_owned(), slo.name.clone());
+    }
     labels
 }
 
@@ -254,7 +266,7 @@ pub(crate) fn no_data_alert_labels(
     service: &Service,
     slo: &Slo,
 ) -> BTreeMap<String, String> {
-    let mut labels = slo_alert_labels(service, slo);
+    let mut labels = slo_alert_labels(&project.settings, service, slo);
     labels.extend(slo.alerting.ticket_extra.labels.clone());
     labels.insert("severity".to_owned(), project.settings.ticket_label.clone());
     labels
@@ -267,7 +279,7 @@ pub(crate) fn burn_alert_labels(
     slo: &Slo,
     alert: &BurnAlert,
 ) -> BTreeMap<String, String> {
-    let mut labels = slo_alert_labels(service, slo);
+    let mut labels = slo_alert_labels(&project.settings, service, slo);
     labels.extend(slo.alerting.extra(alert.severity).labels.clone());
     labels.insert(
         "severity".to_owned(),

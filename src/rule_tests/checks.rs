@@ -3,12 +3,24 @@
 
 use super::*;
 
+/// The labels that select one SLO's alerts named `name` in `ALERTS`: the
+/// name and the SLO's own labels, which every SLO alert carries. SLOs may
+/// share an alert name (`[slo.alerting] name`), and each test group loads
+/// every rule of the project, so a check never counts another SLO's alert.
+pub(super) fn slo_alerts(service: &Service, slo: &Slo, name: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("alertname".to_owned(), name.to_owned()),
+        (SERVICE_LABEL.to_owned(), service.name.clone()),
+        (SLO_LABEL.to_owned(), slo.name.clone()),
+    ])
+}
+
 pub(super) fn alerts_selector(
     subject: &Subject<'_>,
     alert: Option<&BurnAlert>,
     firing: bool,
 ) -> String {
-    let mut labels = BTreeMap::from([("alertname".to_owned(), subject.alert_name.clone())]);
+    let mut labels = slo_alerts(subject.service, subject.slo, &subject.alert_name);
     if firing {
         labels.insert("alertstate".to_owned(), "firing".to_owned());
     }

@@ -208,13 +208,9 @@ fn no_data_group(project: &Project, slos: &[(&Service, &Slo)]) -> TestGroupView 
             }
         }
         let name = &slo.alerting.no_data_name;
-        let selector = series(
-            "ALERTS",
-            &BTreeMap::from([
-                ("alertname".to_owned(), name.clone()),
-                ("alertstate".to_owned(), "firing".to_owned()),
-            ]),
-        );
+        let mut selected = slo_alerts(service, slo, name);
+        selected.insert("alertstate".to_owned(), "firing".to_owned());
+        let selector = series("ALERTS", &selected);
         let what = if grouped {
             "the group that stopped (b)"
         } else {
@@ -226,10 +222,7 @@ fn no_data_group(project: &Project, slos: &[(&Service, &Slo)]) -> TestGroupView 
             )],
             expr: format!(
                 "count_over_time({}[{stop}])",
-                series(
-                    "ALERTS",
-                    &BTreeMap::from([("alertname".to_owned(), name.clone())])
-                )
+                series("ALERTS", &slo_alerts(service, slo, name))
             ),
             eval_time: stop.to_string(),
             exp_samples: Vec::new(),
@@ -412,10 +405,7 @@ fn guard_group(project: &Project, slos: &[(&Service, &Slo)], above: bool) -> Tes
                 )],
                 expr: format!(
                     "count_over_time({}[{until}])",
-                    series(
-                        "ALERTS",
-                        &BTreeMap::from([("alertname".to_owned(), name.clone())])
-                    )
+                    series("ALERTS", &slo_alerts(service, slo, name))
                 ),
                 eval_time: until.to_string(),
                 exp_samples: Vec::new(),
@@ -469,10 +459,8 @@ fn alert_check_for(
     firing: bool,
     comment: String,
 ) -> ExprTestView {
-    let mut labels = BTreeMap::from([
-        ("alertname".to_owned(), slo.alerting.name.clone()),
-        ("alertstate".to_owned(), "firing".to_owned()),
-    ]);
+    let mut labels = slo_alerts(service, slo, &slo.alerting.name);
+    labels.insert("alertstate".to_owned(), "firing".to_owned());
     labels.insert(LONG_WINDOW_LABEL.to_owned(), alert.long.to_string());
     labels.insert(SHORT_WINDOW_LABEL.to_owned(), alert.short.to_string());
     let selector = series("ALERTS", &labels);
@@ -619,7 +607,7 @@ fn raw_group(project: &Project, service: &Service, slo: &Slo, source: &Source) -
                 format!("{metric}{selector}"),
                 expected,
                 time,
-                &labels,
+                &windowed(project, slo, &metric, &labels),
             ));
             if window == slo.period {
                 let remaining = 1.0 - expected / slo.error_budget();
@@ -633,7 +621,12 @@ fn raw_group(project: &Project, service: &Service, slo: &Slo, source: &Source) -
                     format!("slo:period_error_budget_remaining:ratio{selector}"),
                     remaining,
                     time,
-                    &labels,
+                    &windowed(
+                        project,
+                        slo,
+                        "slo:period_error_budget_remaining:ratio",
+                        &labels,
+                    ),
                 ));
             }
         }
@@ -686,10 +679,8 @@ fn raw_group(project: &Project, service: &Service, slo: &Slo, source: &Source) -
             expected.insert("alertstate".to_owned(), "firing".to_owned());
             expected.insert(LONG_WINDOW_LABEL.to_owned(), alert.long.to_string());
             expected.insert(SHORT_WINDOW_LABEL.to_owned(), alert.short.to_string());
-            let mut selector_labels = BTreeMap::from([
-                ("alertname".to_owned(), slo.alerting.name.clone()),
-                ("alertstate".to_owned(), "firing".to_owned()),
-            ]);
+            let mut selector_labels = slo_alerts(service, slo, &slo.alerting.name);
+            selector_labels.insert("alertstate".to_owned(), "firing".to_owned());
             selector_labels.insert(LONG_WINDOW_LABEL.to_owned(), alert.long.to_string());
             selector_labels.insert(SHORT_WINDOW_LABEL.to_owned(), alert.short.to_string());
             let (expr, sample, _) =
@@ -706,6 +697,21 @@ fn raw_group(project: &Project, service: &Service, slo: &Slo, source: &Source) -
         input_series,
         promql_expr_test: checks,
     }
+}
+
+/// The labels of an SLO's recorded `metric`: `labels`, and in the
+/// Sloth-compatible mode the `sloth_window` the metric carries.
+fn windowed(
+    project: &Project,
+    slo: &Slo,
+    metric: &str,
+    labels: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let mut labels = labels.clone();
+    if let Some(window) = sloth_window(&project.settings, slo, metric) {
+        labels.insert(SLOTH_WINDOW_LABEL.to_owned(), window.to_string());
+    }
+    labels
 }
 
 /// A check that `expr` is within 1e-9 of `expected` (promtool compares

@@ -83,8 +83,8 @@ use crate::duration::Duration;
 use crate::ir::{AlertTest, PlainAlert, Project, Service, Settings, Severity, Sli, Slo};
 use crate::math::{BurnAlert, Measure};
 use crate::names::{
-    LONG_WINDOW_LABEL, OUTAGES_FILE, SHORT_WINDOW_LABEL, SLOTH_WINDOW_LABEL, SLOW_BURNS_FILE,
-    plain_alerts_file, ratio_metric, slo_selector,
+    LONG_WINDOW_LABEL, OUTAGES_FILE, SERVICE_LABEL, SHORT_WINDOW_LABEL, SLO_LABEL,
+    SLOTH_WINDOW_LABEL, SLOW_BURNS_FILE, plain_alerts_file, ratio_metric, slo_selector,
 };
 use crate::notation::{self, Sample};
 use crate::number::format;
@@ -219,9 +219,12 @@ pub(crate) struct Covered {
     pub name: String,
     /// Test files holding its checks.
     pub files: Vec<String>,
-    /// Text that names it in promtool's failure output (queries there are
-    /// quoted Go strings, so `"` appears as `\"`).
-    pub markers: Vec<String>,
+    /// Texts that name it in promtool's failure output, each a list of
+    /// texts a failure must all hold (queries there are quoted Go strings,
+    /// so `"` appears as `\"`). An SLO is named by its service and SLO
+    /// labels, which every check of it selects (SLOs may share an alert
+    /// name); a plain alert by its name, which is its own.
+    pub markers: Vec<Vec<String>>,
     /// Why it has no tests, if it has none.
     pub skipped: Option<String>,
 }
@@ -247,21 +250,10 @@ pub(crate) fn coverage(project: &Project) -> Vec<Covered> {
                 SLOW_BURNS_FILE.to_owned(),
                 crate::names::EDGE_CASES_FILE.to_owned(),
             ],
-            markers: vec![
-                quoted(format!(
-                    "alertname={}",
-                    crate::promql::quote(&slo.alerting.name)
-                )),
-                quoted(format!(
-                    "alertname={}",
-                    crate::promql::quote(&slo.alerting.no_data_name)
-                )),
-                quoted(
-                    slo_selector(&service.name, &slo.name)
-                        .trim_matches(['{', '}'])
-                        .to_owned(),
-                ),
-            ],
+            markers: vec![vec![
+                quoted(format!("{SERVICE_LABEL}={}", quote(&service.name))),
+                quoted(format!("{SLO_LABEL}={}", quote(&slo.name))),
+            ]],
             skipped,
         });
     }
@@ -279,7 +271,7 @@ pub(crate) fn coverage(project: &Project) -> Vec<Covered> {
             files: vec![plain_alerts_file(&service.name)],
             markers: tested
                 .iter()
-                .map(|alert| quoted(format!("alertname={}", crate::promql::quote(&alert.name))))
+                .map(|alert| vec![quoted(format!("alertname={}", quote(&alert.name)))])
                 .collect(),
             skipped: None,
         });

@@ -110,6 +110,10 @@ pub(crate) struct AlertingSpec {
     /// Burn windows for this SLO; replaces the settings' set.
     #[schemars(with = "Option<Vec<WindowSpec>>")]
     pub window: Option<Vec<Spanned<WindowSpec>>>,
+    /// Receivers (`[[alertmanager.receiver]]`) that also get every alert
+    /// of this SLO, besides its team's.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub receivers: Option<Vec<Spanned<String>>>,
 }
 
 /// `page = false`, or `[slo.alerting.page]` with labels and annotations
@@ -150,6 +154,10 @@ pub(crate) struct SeverityAlertingSpec {
     /// Prometheus templates, on the alerts of this severity only.
     #[schemars(with = "Option<BTreeMap<String, String>>")]
     pub annotations: SpannedMap,
+    /// Receivers (`[[alertmanager.receiver]]`) that also get the alerts of
+    /// this severity only.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub receivers: Option<Vec<Spanned<String>>>,
 }
 
 /// [`SeverityAlerting`] for the JSON Schema: a switch or a table.
@@ -320,10 +328,17 @@ pub(super) const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "labels",
             "annotations",
             "window",
+            "receivers",
         ],
     ),
-    ("slo[].alerting.page", &["labels", "annotations"]),
-    ("slo[].alerting.ticket", &["labels", "annotations"]),
+    (
+        "slo[].alerting.page",
+        &["labels", "annotations", "receivers"],
+    ),
+    (
+        "slo[].alerting.ticket",
+        &["labels", "annotations", "receivers"],
+    ),
     (
         "slo[].alerting.window[]",
         &["severity", "long", "short", "budget", "burn_rate"],

@@ -171,3 +171,98 @@ first line
 "#,
     expect: ["unknown-template-function a.toml:13:4"],
 }
+
+analysis_error! {
+    name: slos_share_an_own_alert_name_within_and_across_services,
+    service: r#"
+[service]
+name = "shop"
+team = "web"
+
+[[slo]]
+name = "up"
+objective = 99.0
+sli.threshold = { query = "up", min = 1 }
+alerting.name = "SLOBurnRateHigh"
+
+[[slo]]
+name = "ready"
+objective = 99.0
+sli.threshold = { query = "ready", min = 1 }
+alerting.name = "SLOBurnRateHigh"
+"#,
+    service: r#"
+[service]
+name = "cart"
+team = "cart"
+
+[[slo]]
+name = "up"
+objective = 99.0
+sli.threshold = { query = "up", min = 1 }
+alerting.name = "SLOBurnRateHigh"
+"#,
+    expect: [],
+}
+
+analysis_error! {
+    name: a_shared_name_is_still_no_plain_generated_or_no_data_alerts_name,
+    service: r#"
+[service]
+name = "shop"
+team = "web"
+
+[[slo]]
+name = "up"
+objective = 99.0
+sli.threshold = { query = "up", min = 1 }
+alerting.name = "SLOBurnRateHigh"
+
+[[slo]]
+name = "ready"
+objective = 99.0
+sli.threshold = { query = "ready", min = 1 }
+alerting.name = "SLOBurnRateHighNoData"
+
+[[slo]]
+name = "down"
+objective = 99.0
+sli.threshold = { query = "down", min = 1 }
+
+[[slo]]
+name = "live"
+objective = 99.0
+sli.threshold = { query = "live", min = 1 }
+alerting.name = "ShopDownBudgetBurn"
+
+[[alert]]
+name = "SLOBurnRateHigh"
+expr = "up == 0"
+severity = "page"
+"#,
+    expect: [
+        "duplicate-alert a.toml:15:18",
+        "duplicate-alert a.toml:26:18",
+        "duplicate-alert a.toml:29:9",
+    ],
+}
+
+analysis_error! {
+    name: an_slo_names_only_declared_receivers,
+    settings: r#"
+[[alertmanager.receiver]]
+name = "audit"
+"#,
+    service: r#"
+[service]
+name = "shop"
+team = "web"
+
+[[slo]]
+name = "up"
+objective = 99.0
+sli.threshold = { query = "up", min = 1 }
+alerting.receivers = ["audit", "audti"]
+"#,
+    expect: ["unknown-receiver a.toml:9:33"],
+}

@@ -2,6 +2,7 @@
 //! SLI, objective, period and alert policies, with the report of what
 //! changed on the way.
 
+use super::targets::receivers_line;
 #[allow(clippy::wildcard_imports, reason = "the parent's document types")]
 use super::*;
 
@@ -55,6 +56,7 @@ pub(super) fn slo_text(
     objects: &Objects<'_>,
     errors: &mut Errors,
     report: &mut String,
+    receivers: &mut BTreeMap<String, Target>,
 ) -> Option<String> {
     let source = slo.source;
     let annotations = &slo.metadata.annotations;
@@ -322,7 +324,11 @@ pub(super) fn slo_text(
     // Alert policies: each condition a burn window; a severity whose
     // policies all have `alertWhenBreaching: false` is switched off.
     let mut windows = String::new();
-    let mut targets: Vec<String> = Vec::new();
+    // The targets of each severity's policies, page first; and those of
+    // the policies that alert on no data (a ticket in slogen).
+    let mut targets: [Vec<String>; 2] = [Vec::new(), Vec::new()];
+    let mut no_data_targets: Vec<String> = Vec::new();
+    let mut used: BTreeMap<String, Target> = BTreeMap::new();
     let mut no_data = false;
     let mut breaching = [false, false];
     let mut seen = [false, false];
@@ -378,6 +384,7 @@ pub(super) fn slo_text(
             notes.push(format!("alert policy `{policy_name}`: resolved notifications are Alertmanager's `send_resolved`, not a rule"));
         }
         no_data |= policy_spec.alert_when_no_data == Some(true);
+        let mut policy_targets: Vec<String> = Vec::new();
         for target in &policy_spec.notification_targets {
             let target_name = target.target_ref.clone().or_else(|| {
                 target
@@ -385,14 +392,19 @@ pub(super) fn slo_text(
                     .as_ref()
                     .map(|metadata| metadata.name.value.clone())
             });
-            let _ = (&target.kind, &target.spec);
+            let _ = &target.kind;
             match target_name {
                 Some(target_name) if objects.routing_targets.contains(&target_name) => {}
-                Some(target_name)
-                    if target.target_ref.is_none()
-                        || objects.targets.contains_key(&target_name) =>
-                {
-                    targets.push(target_name);
+                Some(target_name) if target.target_ref.is_none() => {
+                    used.insert(target_name.clone(), Target::from_spec(target.spec.as_ref()));
+                    policy_targets.push(target_name);
+                }
+                Some(target_name) if objects.targets.contains_key(&target_name) => {
+                    // An exported receiver is named as the settings name it.
+                    let target = objects.targets[&target_name].clone();
+                    let receiver = target.receiver.clone().unwrap_or(target_name);
+                    used.insert(receiver.clone(), target);
+                    policy_targets.push(receiver);
                 }
                 Some(target_name) => fail(
                     errors,
@@ -492,6 +504,7 @@ pub(super) fn slo_text(
             }
             seen[index] = true;
             breaching[index] |= breaches;
+            targets[index].extend(policy_targets.iter().cloned());
             // slogen states burn rates for a 30-day period.
             let burn_rate = condition.threshold * 30.0 * 86_400.0 / period_for_burn.seconds();
             let _ = writeln!(
@@ -499,6 +512,9 @@ pub(super) fn slo_text(
                 "\n[[slo.alerting.window]]\nseverity = \"{severity}\"\nlong = \"{long}\"\nshort = \"{short}\"\nburn_rate = {}",
                 number(burn_rate)
             );
+        }
+        if policy_spec.alert_when_no_data == Some(true) {
+            no_data_targets.extend(policy_targets);
         }
     }
     if errors.list.len() > before {
@@ -558,15 +574,24 @@ pub(super) fn slo_text(
     if let Some(count) = note.min_events {
         text.push_str(&format!("min_events = {count}\n"));
     }
-    let mut alert_labels = note.labels.clone();
-    targets.sort();
-    targets.dedup();
-    if !targets.is_empty() {
-        text.push_str("# OpenSLO notification targets: route on `notification_target`.\n");
-        alert_labels.insert("notification_target".to_owned(), targets.join(","));
+    // A severity switched off has no alerts to send (a table would turn
+    // it back on).
+    for (index, list) in targets.iter_mut().enumerate() {
+        list.sort();
+        list.dedup();
+        if !breaching[index] {
+            list.clear();
+        }
     }
-    if !alert_labels.is_empty() {
-        text.push_str(&format!("labels = {}\n", inline(&alert_labels)));
+    let every_alert = !targets[0].is_empty() && targets[0] == targets[1];
+    target_notes(&used, &targets, &no_data_targets, no_data, &mut notes);
+    receivers.extend(used);
+    if !note.labels.is_empty() {
+        text.push_str(&format!("labels = {}\n", inline(&note.labels)));
+    }
+    if every_alert {
+        text.push_str("# OpenSLO notification targets of every alert policy.\n");
+        text.push_str(&receivers_line(&targets[0]));
     }
     if !note.annotations.is_empty() {
         text.push_str(&format!("annotations = {}\n", inline(&note.annotations)));
@@ -582,10 +607,25 @@ pub(super) fn slo_text(
         .enumerate()
     {
         // A disabled severity is `page = false`: its extras do nothing.
-        if !breaching[index] || (extras.labels.is_empty() && extras.annotations.is_empty()) {
+        let own_receivers = if every_alert {
+            &[][..]
+        } else {
+            &targets[index][..]
+        };
+        if !breaching[index]
+            || (extras.labels.is_empty()
+                && extras.annotations.is_empty()
+                && own_receivers.is_empty())
+        {
             continue;
         }
         text.push_str(&format!("\n[slo.alerting.{severity}]\n"));
+        if !own_receivers.is_empty() {
+            text.push_str(&format!(
+                "# OpenSLO notification targets of the {severity} alert policies.\n"
+            ));
+            text.push_str(&receivers_line(own_receivers));
+        }
         if !extras.labels.is_empty() {
             text.push_str(&format!("labels = {}\n", inline(&extras.labels)));
         }
@@ -619,4 +659,38 @@ pub(super) fn slo_text(
         let _ = writeln!(report, "  - nothing differs");
     }
     Some(text)
+}
+
+/// The report's lines on the notification targets: which alerts each
+/// receiver gets, and the no-data alerts (tickets in slogen) that a
+/// policy's targets miss when they get no tickets.
+fn target_notes(
+    used: &BTreeMap<String, Target>,
+    targets: &[Vec<String>; 2],
+    no_data_targets: &[String],
+    no_data: bool,
+    notes: &mut Vec<String>,
+) {
+    for (name, target) in used {
+        let severities = match (targets[0].contains(name), targets[1].contains(name)) {
+            (true, true) => "every alert of this SLO",
+            (true, false) => "its page alerts",
+            (false, true) if no_data => "its ticket alerts and the no-data alert",
+            (false, true) => "its ticket alerts",
+            (false, false) => {
+                notes.push(format!(
+                    "notification target `{name}` gets no alert: its policies have no burn-rate condition of a severity that is on"
+                ));
+                continue;
+            }
+        };
+        notes.push(target.note(name, severities));
+    }
+    for name in no_data_targets {
+        if no_data && !targets[1].contains(name) {
+            notes.push(format!(
+                "notification target `{name}` is not sent the no-data alert: slogen's is a ticket, routed to the ticket policies' targets"
+            ));
+        }
+    }
 }

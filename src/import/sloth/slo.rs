@@ -259,18 +259,23 @@ impl Importer<'_> {
             text.push_str("\n[slo.alerting]\n");
         }
         if let Some(name) = &alerting.name {
-            if let Some(first) = severities.alert_names.get(&name.value) {
-                self.error(
-                    code::CONFLICT,
-                    format!("alert name `{}` is used by {first} too", name.value),
-                    Some("Sloth tells such alerts apart by their labels; in slogen an alert name belongs to one SLO (its generated tests expect every alert of a name, and a route, inhibition or silence on the name would reach all of them): give one SLO its own `alerting.name` (or none: slogen names it `<Service><Slo>BudgetBurn`), and match the old names with `alertname=~\"A|B\"` or route on `slogen_service` and `slogen_slo`"),
-                    place(name),
-                );
-            }
-            severities
+            // Sloth's SLOs often share a name: slogen keeps it, the alerts
+            // told apart by their SLO's labels.
+            let first = severities
                 .alert_names
-                .insert(name.value.clone(), id.clone());
-            text.push_str("# Sloth's alert name: routes and silences keep matching.\n");
+                .entry(name.value.clone())
+                .or_insert_with(|| id.clone());
+            if *first == id {
+                text.push_str("# Sloth's alert name: routes and silences keep matching.\n");
+            } else {
+                differences.push(format!(
+                    "alerts are named `{}` as in Sloth, a name {first} uses too: slogen tells them apart by `slogen_service` and `slogen_slo` (and `sloth_service`, `sloth_slo`), as Sloth does by its labels; the no-data alerts share `{}NoData`",
+                    name.value, name.value
+                ));
+                text.push_str(&format!(
+                    "# Sloth's alert name, shared with {first}:\n# routes and silences keep matching; `slogen_service` and `slogen_slo`\n# tell the alerts apart.\n"
+                ));
+            }
             text.push_str(&format!("name = {}\n", toml_string(&name.value)));
         } else if page_on || ticket_on {
             differences.push(format!(
