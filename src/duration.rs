@@ -85,10 +85,14 @@ impl fmt::Display for Duration {
         if self.0 == 0 {
             return formatter.write_str("0s");
         }
+        // Written a part at a time: durations are printed into most
+        // rules, queries and descriptions.
+        let mut digits = itoa::Buffer::new();
         let mut rest = self.0;
         for (unit, factor) in UNITS.iter().skip(2) {
             if rest >= *factor {
-                write!(formatter, "{}{unit}", rest / factor)?;
+                formatter.write_str(digits.format(rest / factor))?;
+                formatter.write_str(unit)?;
                 rest %= factor;
             }
         }

@@ -11,16 +11,15 @@ use crate::promql::quote;
 
 /// `GatewayAvailability` from `gateway` and `availability`.
 pub(crate) fn camel_case(parts: &[&str]) -> String {
-    parts
-        .iter()
-        .flat_map(|part| part.split(['-', '_']))
-        .map(|word| {
-            let mut chars = word.chars();
-            chars.next().map_or_else(String::new, |first| {
-                first.to_ascii_uppercase().to_string() + chars.as_str()
-            })
-        })
-        .collect()
+    let mut camel = String::with_capacity(parts.iter().map(|part| part.len()).sum());
+    for word in parts.iter().flat_map(|part| part.split(['-', '_'])) {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            camel.push(first.to_ascii_uppercase());
+            camel.push_str(chars.as_str());
+        }
+    }
+    camel
 }
 
 /// Name of an SLO's burn-rate alerts.

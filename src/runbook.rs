@@ -76,7 +76,7 @@ pub(crate) struct SloFacts {
     /// Error budget as time of total outage over the period.
     pub budget_time: String,
     /// One row per burn-rate alert.
-    pub burn_alerts: Vec<BurnView>,
+    pub burn_alerts: Vec<std::sync::Arc<BurnView>>,
     /// The no-data alert, if on.
     pub no_data: Option<NoDataFacts>,
     /// `for` of the burn-rate alerts, if any.
@@ -212,7 +212,7 @@ fn slo_page(project: &Project, service: &Service, slo: &Slo) -> RunbookView {
     view.page_also = also(Severity::Page);
     view.ticket_also = also(Severity::Ticket);
     let budget = slo.error_budget();
-    let burn_rows: Vec<BurnView> = burn_alerts(slo)
+    let burn_rows: Vec<std::sync::Arc<BurnView>> = burn_alerts(slo)
         .iter()
         .map(|alert| burn_view(settings, slo, alert))
         .collect();

@@ -138,7 +138,10 @@ pub(crate) fn rule_file(path: &str, view: &ServiceRulesView) -> (GeneratedFile, 
                 body.push_str("\n        keep_firing_for: ");
                 yaml(&mut body, duration, 0);
             }
-            for (key, map) in [("labels", &rule.labels), ("annotations", &rule.annotations)] {
+            for (key, map) in [
+                ("labels", &*rule.labels),
+                ("annotations", &rule.annotations),
+            ] {
                 if map.is_empty() {
                     continue;
                 }

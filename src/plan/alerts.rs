@@ -144,7 +144,7 @@ fn slo_alert_rules(
             expr,
             for_duration: duration_field(slo.alerting.for_duration),
             keep_firing_for: duration_field(slo.alerting.keep_firing_for),
-            labels,
+            labels: std::sync::Arc::new(labels),
             annotations,
             comment: Some(format!(
                 "{}: {} of the {} budget in {} ({burn_rate}x burn rate, error ratio above {threshold})",
@@ -153,7 +153,7 @@ fn slo_alert_rules(
                 slo.period,
                 alert.long
             )),
-            burn: Some(burn.clone()),
+            burn: Some(std::sync::Arc::clone(&burn)),
         });
     }
     if slo.alerting.no_data {
@@ -179,7 +179,7 @@ fn slo_alert_rules(
             expr: no_data_expr(settings, slo, &selector),
             for_duration: duration_field(settings.no_data_for),
             keep_firing_for: None,
-            labels,
+            labels: std::sync::Arc::new(labels),
             annotations,
             comment: Some("ticket: the SLI has no data".to_owned()),
             burn: None,
@@ -337,7 +337,7 @@ fn plain_alert_rule(
         expr: alert.expr.clone(),
         for_duration: alert.for_duration.map(|duration| duration.to_string()),
         keep_firing_for: None,
-        labels,
+        labels: std::sync::Arc::new(labels),
         annotations,
         comment: Some(format!(
             "{}: declared in {}",

@@ -138,6 +138,10 @@ pub(crate) struct DeployTargetView {
     pub annotations: BTreeMap<String, String>,
 }
 
+/// A rule's labels, shared by the rules that carry the same ones (most
+/// of an SLO's recording rules): cloned by a count, not entry by entry.
+pub(crate) type Labels = std::sync::Arc<BTreeMap<String, String>>;
+
 /// One recording or alerting rule.
 #[derive(Clone, Debug, Serialize)]
 pub(crate) struct RuleView {
@@ -152,14 +156,14 @@ pub(crate) struct RuleView {
     pub for_duration: Option<String>,
     /// `keep_firing_for`, canonical duration.
     pub keep_firing_for: Option<String>,
-    /// Labels, sorted.
-    pub labels: BTreeMap<String, String>,
+    /// Labels, sorted; the rules of an SLO share them where they can.
+    pub labels: Labels,
     /// Annotations, sorted.
     pub annotations: BTreeMap<String, String>,
     /// A comment line for reviewers.
     pub comment: Option<String>,
     /// Burn-rate facts, for template authors (burn-rate alerts only).
-    pub burn: Option<BurnView>,
+    pub burn: Option<std::sync::Arc<BurnView>>,
 }
 
 /// Every rule group's name, recording groups first, as [`recording_rules`]

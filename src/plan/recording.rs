@@ -2,9 +2,10 @@
 //! metadata series.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use super::windows::{RECORDED_WINDOW, base_window, recorded_windows};
-use super::{GroupFields, GroupView, RuleView};
+use super::{GroupFields, GroupView, Labels, RuleView};
 use crate::duration::Duration;
 use crate::ir::{Bound, RatioErrors, Service, Settings, Sli, Slo};
 use crate::names::{
@@ -100,7 +101,7 @@ pub(crate) fn ratio_labels(
 pub(super) fn record(
     name: String,
     expr: String,
-    labels: &BTreeMap<String, String>,
+    labels: &Labels,
     comment: Option<String>,
 ) -> RuleView {
     RuleView {
@@ -109,7 +110,7 @@ pub(super) fn record(
         expr,
         for_duration: None,
         keep_firing_for: None,
-        labels: labels.clone(),
+        labels: Arc::clone(labels),
         annotations: BTreeMap::new(),
         comment,
         burn: None,
@@ -123,7 +124,15 @@ pub(super) fn ratio(numerator: &str, denominator: &str) -> String {
 
 fn slo_recording_rules(settings: &Settings, service: &Service, slo: &Slo) -> Vec<RuleView> {
     let interval = settings.evaluation_interval;
-    let labels = series_labels(settings, service, slo);
+    let labels = Arc::new(series_labels(settings, service, slo));
+    // Without Sloth's `sloth_window`, the error ratios carry the SLO's labels.
+    let ratio_labels = |window| {
+        if settings.sloth_compatible {
+            Arc::new(ratio_labels(settings, service, slo, window))
+        } else {
+            Arc::clone(&labels)
+        }
+    };
     let selector = slo_selector(&service.name, &slo.name);
     let base = base_window(slo);
     let budget = slo.error_budget();
@@ -181,8 +190,12 @@ fn slo_recording_rules(settings: &Settings, service: &Service, slo: &Slo) -> Vec
             (None, Sli::Raw { error_ratio }) => error_ratio.at(window).trim().to_owned(),
             (None, _) => unreachable!("event SLIs have event queries"),
         };
-        let ratio_labels = ratio_labels(settings, service, slo, window);
-        rules.push(record(ratio_metric(window), expr, &ratio_labels, None));
+        rules.push(record(
+            ratio_metric(window),
+            expr,
+            &ratio_labels(window),
+            None,
+        ));
     }
     if let (Some(events), Some(_)) = (&events, slo.alerting.min_events) {
         let longs: BTreeSet<Duration> = slo
@@ -236,7 +249,7 @@ fn slo_recording_rules(settings: &Settings, service: &Service, slo: &Slo) -> Vec
     rules.push(record(
         CURRENT_BURN_RATE_METRIC.to_owned(),
         format!("{}{selector} / {}", ratio_metric(base), format(budget)),
-        &ratio_labels(settings, service, slo, base),
+        &ratio_labels(base),
         None,
     ));
     rules.push(record(
@@ -246,20 +259,20 @@ fn slo_recording_rules(settings: &Settings, service: &Service, slo: &Slo) -> Vec
             ratio_metric(slo.period),
             format(budget)
         ),
-        &ratio_labels(settings, service, slo, slo.period),
+        &ratio_labels(slo.period),
         None,
     ));
     rules.push(record(
         BUDGET_REMAINING_METRIC.to_owned(),
         format!("1 - {PERIOD_BURN_RATE_METRIC}{selector}"),
-        &ratio_labels(settings, service, slo, slo.period),
+        &ratio_labels(slo.period),
         None,
     ));
     if settings.sloth_compatible {
         rules.push(record(
             SLOTH_INFO_METRIC.to_owned(),
             "vector(1)".to_owned(),
-            &sloth_info_labels(&labels, slo),
+            &Arc::new(sloth_info_labels(&labels, slo)),
             Some("For Sloth's dashboards ([compatibility] sloth).".to_owned()),
         ));
     }

@@ -2,6 +2,7 @@
 //! alerts and their view (factor, windows, severity).
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -47,16 +48,17 @@ pub(crate) struct BurnView {
 
 /// The facts of one burn-rate alert, formatted once for every template.
 /// SLOs alike share their alerts' facts: each thread keeps the views it
-/// made (formatting them was a seventh of planning the alert rules).
-pub(crate) fn burn_view(settings: &Settings, slo: &Slo, alert: &BurnAlert) -> BurnView {
-    type Key = (Severity, String, Duration, Duration, [u64; 3], Duration);
+/// made (formatting them was a seventh of planning the alert rules), and
+/// hands out the same view to each. A kept view whose severity label is
+/// not the settings' (another project, in one process) is made again.
+pub(crate) fn burn_view(settings: &Settings, slo: &Slo, alert: &BurnAlert) -> Arc<BurnView> {
+    type Key = (Severity, Duration, Duration, [u64; 3], Duration);
     thread_local! {
-        static VIEWS: std::cell::RefCell<foldhash::HashMap<Key, BurnView>> =
+        static VIEWS: std::cell::RefCell<foldhash::HashMap<Key, Arc<BurnView>>> =
             std::cell::RefCell::default();
     }
     let key = (
         alert.severity,
-        settings.severity_label(alert.severity).to_owned(),
         alert.long,
         alert.short,
         [
@@ -68,14 +70,17 @@ pub(crate) fn burn_view(settings: &Settings, slo: &Slo, alert: &BurnAlert) -> Bu
     );
     VIEWS.with(|views| {
         let mut views = views.borrow_mut();
-        if let Some(view) = views.get(&key) {
-            return view.clone();
+        if let Some(view) = views
+            .get(&key)
+            .filter(|view| view.severity_label == settings.severity_label(alert.severity))
+        {
+            return Arc::clone(view);
         }
-        let view = format_burn_view(settings, slo, alert);
+        let view = Arc::new(format_burn_view(settings, slo, alert));
         if views.len() >= 1024 {
             views.clear();
         }
-        views.insert(key, view.clone());
+        views.insert(key, Arc::clone(&view));
         view
     })
 }
