@@ -186,16 +186,6 @@ pub(crate) fn generate(
     } else {
         Arc::clone(project)
     };
-    let verified = |read_back: bool, result: Result<GeneratedFile, Diagnostic>| {
-        result.map(|file| {
-            let (file, verified) = if read_back {
-                verify::verify_file(file)
-            } else {
-                verify::trusted(file)
-            };
-            Output::new(file, verified, sink)
-        })
-    };
     // One rule file per target and service, each planned, rendered and
     // read back (when asked) on its own.
     let rule_files: Vec<(&Target, String, Vec<&Service>)> = project
@@ -249,14 +239,31 @@ pub(crate) fn generate(
         })
     };
     let alertmanager = || {
-        verified(
-            options.verify || overridden("alertmanager.yml.j2"),
-            renderer.render(
-                "alertmanager.yml",
-                "alertmanager.yml.j2",
-                &routing::alertmanager(project),
-            ),
-        )
+        let view = routing::alertmanager(project);
+        let read_back = options.verify || overridden("alertmanager.yml.j2");
+        renderer
+            .render("alertmanager.yml", "alertmanager.yml.j2", &view)
+            .map(|file| {
+                let (file, mut verified) = if read_back {
+                    verify::verify_file(file)
+                } else {
+                    verify::trusted(file)
+                };
+                if read_back {
+                    let continuing: Vec<(&str, &[String])> = view
+                        .route
+                        .routes
+                        .iter()
+                        .filter(|route| route.continues)
+                        .map(|route| (route.receiver.as_str(), route.matchers.as_slice()))
+                        .collect();
+                    let stopped = verify::stopped_routes(&file.contents, &continuing);
+                    verified
+                        .problems
+                        .extend(verify::generated_invalid(&file.path, stopped));
+                }
+                Output::new(file, verified, sink)
+            })
     };
     let catalog = || {
         renderer

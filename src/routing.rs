@@ -57,7 +57,8 @@ pub(crate) struct RootRouteView {
     pub group_interval: String,
     /// Timings.
     pub repeat_interval: String,
-    /// One route per team and severity.
+    /// One route per team and severity, after the routes of SLOs' own
+    /// receivers (which continue).
     pub routes: Vec<RouteView>,
 }
 

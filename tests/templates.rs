@@ -165,3 +165,32 @@ fn a_template_writing_invalid_yaml_fails_the_build() {
     );
     assert!(!project.exists("generated"));
 }
+
+/// A template overridden before SLOs had receivers of their own writes
+/// their routes without `continue`: the alerts would stop at the extra
+/// receiver and never reach their team's. The build says so, and writes
+/// nothing.
+#[test]
+fn an_overridden_routing_template_without_continue_fails_the_build() {
+    let cases = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/routing");
+    let project = Project::copy_of(&cases);
+    let template = include_str!("../templates/alertmanager.yml.j2").replace(
+        "{%- if child.continues %}\n      continue: true\n{%- endif %}\n",
+        "",
+    );
+    assert!(!template.contains("continue: true"));
+    project.file("templates/alertmanager.yml.j2", &template);
+    let run = project.slogen(&["build", "--color", "never"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("the route to `audit-webhook`")
+            && run.stderr.contains("has no `continue: true`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!project.exists("generated"));
+    // The embedded template writes it, and builds.
+    std::fs::remove_file(project.path().join("templates/alertmanager.yml.j2")).unwrap();
+    let run = project.slogen(&["build", "--color", "never", "--verify"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}

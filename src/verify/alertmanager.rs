@@ -23,6 +23,8 @@ struct Route {
     receiver: Option<String>,
     #[serde(default)]
     matchers: Vec<String>,
+    #[serde(default, rename = "continue")]
+    continues: bool,
     #[serde(default)]
     routes: Vec<Route>,
     #[serde(default, rename = "match")]
@@ -110,4 +112,38 @@ fn check_matcher(matcher: &str) -> Option<String> {
         .is_some_and(|value| value.len() >= 2 && value.starts_with('"') && value.ends_with('"'));
     (!promql::is_label_name(name) || !quoted)
         .then(|| format!("matcher `{matcher}` is not `name=\"value\"`"))
+}
+
+/// Routes that must let their alerts go on to later routes (an SLO's own
+/// receivers, beside its team's) but that `text` writes without
+/// `continue: true`: each `(receiver, matchers)` of `continuing` found
+/// with the same receiver and matchers and no `continue`. A template
+/// written before `continues` existed stops an SLO's alerts at its extra
+/// receiver, and its team's receiver never hears of them.
+pub(crate) fn stopped_routes(text: &str, continuing: &[(&str, &[String])]) -> Vec<String> {
+    let Ok(file) =
+        serde_saphyr::from_str_with_options::<AlertmanagerFile>(text, yaml_options(text))
+    else {
+        // Reported by `check_alertmanager_text`.
+        return Vec::new();
+    };
+    let mut routes = vec![&file.route];
+    let mut stopped = Vec::new();
+    while let Some(route) = routes.pop() {
+        let stops = continuing.iter().find(|(receiver, matchers)| {
+            route.receiver.as_deref() == Some(*receiver)
+                && route.matchers.as_slice() == *matchers
+                && !route.continues
+        });
+        if let Some((receiver, matchers)) = stops {
+            stopped.push(format!(
+                "the route to `{receiver}` ({}) has no `continue: true`: its alerts stop there and \
+                 never reach their team's receiver; write `continue: true` where a route's \
+                 `continues` is true (docs/templates.md)",
+                matchers.join(", ")
+            ));
+        }
+        routes.extend(&route.routes);
+    }
+    stopped
 }

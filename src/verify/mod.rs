@@ -35,6 +35,7 @@ mod rule_files;
 mod tests;
 
 pub use alertmanager::check_alertmanager_text;
+pub(crate) use alertmanager::stopped_routes;
 pub(crate) use dashboards::{KnownSeries, check_dashboard_text, metric_names};
 pub(crate) use promtool_tests::{TestReferences, check_test_references, check_test_text};
 pub(crate) use rule_files::RuleFormat;
