@@ -374,13 +374,19 @@ fn slo_document(
                 Severity::Page => alerting.page,
                 Severity::Ticket => alerting.ticket,
             };
-            // Slogen's routing, and the SLO's own receivers of this
+            // Slogen's routing, the SLO's own receivers of every alert
+            // (on each policy, so that an import reads them back as every
+            // alert's, the no-data alert's too), and those of this
             // severity when it is on.
+            let severity_receivers = alerting
+                .extra(window.severity)
+                .receivers
+                .iter()
+                .filter(|_| enabled);
             let mut targets: Vec<&String> = alerting
                 .receivers
                 .iter()
-                .chain(&alerting.extra(window.severity).receivers)
-                .filter(|_| enabled)
+                .chain(severity_receivers)
                 .map(|receiver| &receivers[receiver])
                 .collect();
             targets.sort();

@@ -574,16 +574,20 @@ pub(super) fn slo_text(
     if let Some(count) = note.min_events {
         text.push_str(&format!("min_events = {count}\n"));
     }
-    // A severity switched off has no alerts to send (a table would turn
-    // it back on).
-    for (index, list) in targets.iter_mut().enumerate() {
+    for list in &mut targets {
         list.sort();
         list.dedup();
-        if !breaching[index] {
+    }
+    // Targets on the policies of both severities get every alert (the
+    // no-data alert too), whether or not a severity is switched off.
+    let every_alert = !targets[0].is_empty() && targets[0] == targets[1];
+    // A severity switched off has no alerts of its own to send (a table
+    // would turn it back on).
+    for (index, list) in targets.iter_mut().enumerate() {
+        if !breaching[index] && !every_alert {
             list.clear();
         }
     }
-    let every_alert = !targets[0].is_empty() && targets[0] == targets[1];
     target_notes(&used, &targets, &no_data_targets, no_data, &mut notes);
     receivers.extend(used);
     if !note.labels.is_empty() {
@@ -675,8 +679,12 @@ fn target_notes(
         let severities = match (targets[0].contains(name), targets[1].contains(name)) {
             (true, true) => "every alert of this SLO",
             (true, false) => "its page alerts",
-            (false, true) if no_data => "its ticket alerts and the no-data alert",
-            (false, true) => "its ticket alerts",
+            (false, true) if no_data => {
+                "its ticket alerts and the no-data alert (muted, as for every receiver, while a page of the SLO fires: add it to `[slo.alerting] receivers` for the pages too)"
+            }
+            (false, true) => {
+                "its ticket alerts (muted, as for every receiver, while a page of the SLO fires: add it to `[slo.alerting] receivers` for the pages too)"
+            }
             (false, false) => {
                 notes.push(format!(
                     "notification target `{name}` gets no alert: its policies have no burn-rate condition of a severity that is on"
