@@ -219,7 +219,7 @@ impl Analyzer {
             alerting.name = text.clone();
             alerting.no_data_name = format!("{text}NoData");
         }
-        alerting.receivers = self.slo_receivers(own.receivers.as_ref(), settings);
+        alerting.receivers = self.slo_receivers(own.receivers.as_ref(), &[], settings);
         // Every problem is reported before giving up.
         let mut ok = true;
         if let Some(text) = &own.for_duration {
@@ -259,7 +259,11 @@ impl Analyzer {
                 let extra = SeverityExtra {
                     labels: self.labels(&table.labels, true),
                     annotations: self.annotations(&table.annotations),
-                    receivers: self.slo_receivers(table.receivers.as_ref(), settings),
+                    receivers: self.slo_receivers(
+                        table.receivers.as_ref(),
+                        &alerting.receivers,
+                        settings,
+                    ),
                 };
                 match severity {
                     Severity::Page => alerting.page_extra = extra,
@@ -271,10 +275,13 @@ impl Analyzer {
     }
 
     /// `receivers` of `[slo.alerting]` or a severity's table: declared
-    /// receivers (`unknown-receiver` otherwise), each once, in order.
+    /// receivers (`unknown-receiver` otherwise), each once, in order. One
+    /// named again, or already among `everywhere` (the SLO's receivers of
+    /// every alert), is a warning.
     fn slo_receivers(
         &mut self,
         references: Option<&Vec<Spanned<String>>>,
+        everywhere: &[String],
         settings: &Settings,
     ) -> Vec<String> {
         let declared: Vec<String> = settings
@@ -285,9 +292,20 @@ impl Analyzer {
             .collect();
         let mut receivers = Vec::new();
         for reference in references.into_iter().flatten() {
-            if let Some(name) = self.receiver_reference(Some(reference), &declared)
-                && !receivers.contains(&name)
-            {
+            let Some(name) = self.receiver_reference(Some(reference), &declared) else {
+                continue;
+            };
+            let again = receivers.contains(&name);
+            if again || everywhere.contains(&name) {
+                let span = self.inner(reference.span());
+                self.error(
+                    Problem::ReceiverListedTwice {
+                        name,
+                        everywhere: !again,
+                    },
+                    span,
+                );
+            } else {
                 receivers.push(name);
             }
         }

@@ -281,6 +281,13 @@ pub enum Problem {
     DuplicateReceiver {
         name: String,
     },
+    /// An SLO names a receiver again: twice in one `receivers` list, or in
+    /// a severity's list when `[slo.alerting] receivers` has it already
+    /// (`everywhere`). It gets each alert once all the same.
+    ReceiverListedTwice {
+        name: String,
+        everywhere: bool,
+    },
     UnknownIntegration {
         key: String,
         suggestion: Option<String>,
@@ -361,7 +368,8 @@ impl Problem {
             | Self::RunbookLinksRelative
             | Self::UnknownTemplate { .. }
             | Self::Overwritten { .. }
-            | Self::BurnRateBelowOne { .. } => Level::Warning,
+            | Self::BurnRateBelowOne { .. }
+            | Self::ReceiverListedTwice { .. } => Level::Warning,
             _ => Level::Error,
         }
     }
@@ -440,6 +448,7 @@ impl Problem {
             Self::SecretInUrl { .. } => "secret-in-url",
             Self::UnknownReceiver { .. } => "unknown-receiver",
             Self::DuplicateReceiver { .. } => "duplicate-receiver",
+            Self::ReceiverListedTwice { .. } => "receiver-listed-twice",
             Self::InvalidReceiverName { .. } => "invalid-receiver-name",
             Self::UnknownTargetKind { .. } => "unknown-target-kind",
             Self::TargetKeyNotRead { .. } => "target-key",

@@ -224,6 +224,9 @@ impl Problem {
             Self::SecretInUrl { key } => format!("`{key}` is a URL that carries a secret"),
             Self::UnknownReceiver { name, .. } => format!("no receiver named `{name}`"),
             Self::DuplicateReceiver { name } => format!("receiver `{name}` is declared twice"),
+            Self::ReceiverListedTwice { name, .. } => {
+                format!("receiver `{name}` is listed twice for this SLO")
+            }
             Self::InvalidReceiverName { name } if name.trim().is_empty() => {
                 "a receiver's name is empty".to_owned()
             }
@@ -545,6 +548,13 @@ impl Problem {
                 "declare it under `[[alertmanager.receiver]]`".to_owned()
             }
             Self::DuplicateReceiver { .. } => "receiver names are unique; rename one".to_owned(),
+            Self::ReceiverListedTwice { everywhere: true, .. } => {
+                "`[slo.alerting] receivers` get every alert of the SLO, both severities: drop it here"
+                    .to_owned()
+            }
+            Self::ReceiverListedTwice { .. } => {
+                "it gets each alert once all the same; list it once".to_owned()
+            }
             Self::UnknownIntegration { suggestion: Some(suggestion), .. } => {
                 format!("did you mean `{suggestion}`?")
             }
@@ -607,6 +617,7 @@ impl Problem {
             Self::DuplicateSlo { .. }
             | Self::DuplicateService { .. }
             | Self::DuplicateAlert { .. } => Some("declared again here".to_owned()),
+            Self::ReceiverListedTwice { .. } => Some("listed again here".to_owned()),
             Self::BurnRateNeverFires { burn_rate, .. } => Some(format!("burn rate {burn_rate}")),
             _ => None,
         }

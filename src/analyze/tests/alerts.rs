@@ -266,3 +266,30 @@ alerting.receivers = ["audit", "audti"]
 "#,
     expect: ["unknown-receiver a.toml:9:33"],
 }
+
+analysis_error! {
+    name: a_receiver_listed_twice_for_an_slo_is_a_warning,
+    settings: r#"
+[[alertmanager.receiver]]
+name = "audit"
+
+[[alertmanager.receiver]]
+name = "pager"
+"#,
+    service: r#"
+[service]
+name = "shop"
+team = "web"
+
+[[slo]]
+name = "up"
+objective = 99.0
+sli.threshold = { query = "up", min = 1 }
+alerting.receivers = ["audit", "audit"]
+alerting.page.receivers = ["pager", "audit"]
+"#,
+    expect: [
+        "receiver-listed-twice a.toml:9:33",
+        "receiver-listed-twice a.toml:10:38",
+    ],
+}
