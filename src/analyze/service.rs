@@ -284,6 +284,11 @@ impl Analyzer {
         everywhere: &[String],
         settings: &Settings,
     ) -> Vec<String> {
+        // Most SLOs name none: the declared names are gathered only for
+        // those that do.
+        let Some(references) = references.filter(|references| !references.is_empty()) else {
+            return Vec::new();
+        };
         let declared: Vec<String> = settings
             .routing
             .receivers
@@ -291,7 +296,7 @@ impl Analyzer {
             .map(|receiver| receiver.name.clone())
             .collect();
         let mut receivers = Vec::new();
-        for reference in references.into_iter().flatten() {
+        for reference in references {
             let Some(name) = self.receiver_reference(Some(reference), &declared) else {
                 continue;
             };
