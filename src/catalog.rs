@@ -5,6 +5,7 @@
 //! [`crate::math`]), the code behind the alert thresholds, the runbooks
 //! and the generated tests; paths come from [`crate::names`], so the links
 //! to runbooks and dashboards point at the files the build writes.
+//! `native::catalog` writes the view as `catalog.md.j2` would.
 
 use serde::Serialize;
 

@@ -266,13 +266,18 @@ pub(crate) fn generate(
             })
     };
     let catalog = || {
-        renderer
-            .render(
+        let view = catalog::catalog(project);
+        // The embedded template is written without the template engine.
+        let file = if native::catalog::PINNED.applies(templates) {
+            Ok(native::catalog::catalog_file(&view))
+        } else {
+            renderer.render(
                 crate::names::CATALOG_FILE,
-                "catalog.md.j2",
-                &catalog::catalog(project),
+                native::catalog::PINNED.template,
+                &view,
             )
-            .map(|file| Output::new(file, verify::Verified::default(), sink))
+        };
+        file.map(|file| Output::new(file, verify::Verified::default(), sink))
     };
     let runbook_pages = || {
         runbook::pages(project)

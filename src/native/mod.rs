@@ -6,6 +6,7 @@
 //! ```text
 //! rules      ServiceRulesView -> rules.yml.j2's text (one file per service and target)
 //! dashboard  DashboardView    -> dashboard.json.j2's text (one per service, the overview)
+//! catalog    CatalogView      -> catalog.md.j2's text (one page of every SLO)
 //! ```
 //!
 //! These templates only lay planned values out as YAML or JSON, yet the
@@ -26,6 +27,7 @@ use sha2::{Digest, Sha256};
 
 use crate::render::{DEFAULT_TEMPLATES, Templates};
 
+pub(crate) mod catalog;
 pub(crate) mod dashboard;
 pub(crate) mod rules;
 
@@ -40,7 +42,7 @@ pub(crate) struct Pinned {
 }
 
 /// Every template written here.
-pub(crate) const ALL: [Pinned; 2] = [rules::PINNED, dashboard::PINNED];
+pub(crate) const ALL: [Pinned; 3] = [rules::PINNED, dashboard::PINNED, catalog::PINNED];
 
 impl Pinned {
     /// True when files of this template may be written here: the user does

@@ -330,7 +330,7 @@ impl Object for Lazy {
 /// characters that would start emphasis, code, links, HTML or a table cell
 /// are escaped, and so is what would make a line a heading, list item or
 /// quote.
-fn markdown_text(text: &str) -> String {
+pub(crate) fn markdown_text(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     // Markdown ends a line at `\r` too: a `# ` after one is a heading.
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
