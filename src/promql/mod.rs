@@ -16,7 +16,12 @@
 //! - `matchers`: matchers' literals in the text, their regexes ([`crate::re2`]);
 //! - `composition`: `{{window}}` placeholders and operands of larger queries;
 //! - `quoting`: label and metric names, string literals, series notation.
+//!
+//! The text scanners (`matchers`, comments in `parse`, `composition`) are
+//! held to the parser's own lexer by property tests (`agreement`).
 
+#[cfg(test)]
+mod agreement;
 mod composition;
 mod facts;
 mod matchers;
