@@ -158,17 +158,24 @@ proptest! {
     #[test]
     fn the_matcher_literals_are_the_lexers(query in query()) {
         // Only what the parser accepts is held to it (a regex it cannot
-        // compile, say, is never looked at).
-        prop_assume!(parser::parse(&query).is_ok());
+        // compile, say, is never looked at). Skipped, not rejected: a third
+        // of the queries fail to parse, and proptest gives up after 1,024
+        // rejects; `the_generated_queries_reach_the_hard_cases` counts
+        // what is left.
+        if parser::parse(&query).is_err() {
+            return Ok(());
+        }
         let tokens = tokens(&query).expect("a query that parses lexes");
         prop_assert_eq!(matcher_literals(&query), lexed_matcher_literals(&tokens));
     }
 
     #[test]
     fn stripping_comments_keeps_every_token(query in query()) {
-        prop_assume!(parser::parse(&query).is_ok());
-        let kept: Vec<(u16, String)> = tokens(&query)
-            .expect("a query that parses lexes")
+        // Every query the lexer reads, whether or not it parses.
+        let Some(lexed) = tokens(&query) else {
+            return Ok(());
+        };
+        let kept: Vec<(u16, String)> = lexed
             .into_iter()
             .map(|(id, _, text)| (id, text))
             .collect();
