@@ -157,6 +157,27 @@ fn sloth_fields_without_counterpart_are_located_errors_and_nothing_is_written() 
     insta::assert_snapshot!("import-sloth-errors", run.stderr);
 }
 
+/// Sloth lets pages and tickets carry one `severity`; slogen routes and
+/// inhibits by it, so such specs are refused, the error placed in the
+/// settings the import would have written.
+#[test]
+fn a_sloth_page_and_ticket_with_one_severity_are_refused() {
+    let project = Project::copy_of(&repository().join("tests/import/sloth/seven-days"));
+    let spec = project
+        .read("payments.yml")
+        .replace("severity: warning", "severity: critical");
+    project.file("payments.yml", &spec);
+    let run = project.slogen(&["import", "sloth", ".", "--slo", "slo", "--color", "never"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error[same-severity-label]")
+            && run.stderr.contains("slo/slogen.toml:"),
+        "{}",
+        run.stderr
+    );
+    assert!(!project.exists("slo"));
+}
+
 #[test]
 fn import_will_not_overwrite_without_force() {
     let project = Project::copy_of(&repository().join("tests/import/sloth/getting-started"));

@@ -1699,7 +1699,13 @@ fn settings() -> BoxedStrategy<Settings> {
         prop::option::of(period()),
         prop::option::of(prop::sample::select(vec![15, 30, MINUTE, 2 * MINUTE])),
         prop::option::of(prop::sample::select(vec![0, 5 * MINUTE, 10 * MINUTE, HOUR])),
-        prop::option::of((prop::option::of(words.clone()), prop::option::of(words))),
+        // Pages and tickets carry different words (`same-severity-label`).
+        prop::option::of(
+            (prop::option::of(words.clone()), prop::option::of(words)).prop_filter(
+                "pages and tickets need different severity words",
+                |(page, ticket)| page.unwrap_or("critical") != ticket.unwrap_or("warning"),
+            ),
+        ),
         prop::option::weighted(0.4, windows()),
         prop::option::of(prop::sample::select(vec![
             "https://git.example.invalid/ops/slo/-/blob/main/generated/runbooks",

@@ -66,6 +66,18 @@ impl Analyzer {
             {
                 settings.ticket_label = ticket;
             }
+            // Placed at the value written (the ticket's when both are).
+            if settings.page_label == settings.ticket_label
+                && let Some(written) = severity.ticket.as_ref().or(severity.page.as_ref())
+            {
+                let span = self.inner(written.span());
+                self.error(
+                    Problem::SameSeverityLabel {
+                        value: settings.page_label.clone(),
+                    },
+                    span,
+                );
+            }
         }
         if let Some(windows) = &file.window {
             settings.windows = self.windows(windows, settings.evaluation_interval);

@@ -249,6 +249,10 @@ pub enum Problem {
     InvalidSeverityLabel {
         value: String,
     },
+    /// `[severity]` gives pages and tickets one value.
+    SameSeverityLabel {
+        value: String,
+    },
     LiteralSecret {
         key: String,
         /// The `_file` sibling and the Alertmanager release that added it.
@@ -444,6 +448,7 @@ impl Problem {
             Self::InvalidSeverity { .. } => "invalid-severity",
             Self::UnknownSeverity { .. } => "unknown-severity",
             Self::InvalidSeverityLabel { .. } => "invalid-severity-label",
+            Self::SameSeverityLabel { .. } => "same-severity-label",
             Self::LiteralSecret { .. } => "literal-secret",
             Self::SecretInUrl { .. } => "secret-in-url",
             Self::UnknownReceiver { .. } => "unknown-receiver",

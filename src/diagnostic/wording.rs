@@ -220,6 +220,9 @@ impl Problem {
             Self::InvalidSeverityLabel { value } => {
                 format!("severity label value `{value}` is not a plain word")
             }
+            Self::SameSeverityLabel { value } => {
+                format!("pages and tickets both carry `severity=\"{value}\"`")
+            }
             Self::LiteralSecret { key, .. } => format!("`{key}` holds a literal secret"),
             Self::SecretInUrl { key } => format!("`{key}` is a URL that carries a secret"),
             Self::UnknownReceiver { name, .. } => format!("no receiver named `{name}`"),
@@ -509,6 +512,9 @@ impl Problem {
             }
             Self::InvalidSeverityLabel { .. } => {
                 "use letters, digits, `-`, `_`, `.` or `:`, e.g. `critical`; every alert carries the value and routing matches it".to_owned()
+            }
+            Self::SameSeverityLabel { .. } => {
+                "give `[severity]` page and ticket different values (default `critical` and `warning`): routing sends each to its receiver by this label, and a page mutes its SLO's tickets by it; with one value, tickets would page and an SLO's alerts would mute each other".to_owned()
             }
             Self::LiteralSecret { key, file: Some((file, since)) } => format!(
                 "generated files are committed; read it from a file with `{file} = \"/etc/alertmanager/secrets/...\"` (Alertmanager {since} or later), or write a placeholder such as `\"<{key}>\"` and fill it in at deploy time"

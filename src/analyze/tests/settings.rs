@@ -66,6 +66,20 @@ analysis_error! {
 }
 
 analysis_error! {
+    name: pages_and_tickets_carry_different_severity_labels,
+    settings: "[severity]\npage = \"critical\"\nticket = \"critical\"\n",
+    service: SERVICE,
+    expect: ["same-severity-label slogen.toml:3:11"],
+}
+
+analysis_error! {
+    name: a_page_label_equal_to_the_default_ticket_label_is_placed_at_page,
+    settings: "[severity]\npage = \"warning\"\n",
+    service: SERVICE,
+    expect: ["same-severity-label slogen.toml:2:9"],
+}
+
+analysis_error! {
     name: a_window_names_a_severity_and_one_share_of_the_budget,
     settings: r#"
 [[window]]
