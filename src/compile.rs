@@ -280,13 +280,18 @@ pub(crate) fn generate(
         file.map(|file| Output::new(file, verify::Verified::default(), sink))
     };
     let runbook_pages = || {
+        // The embedded template is written without the template engine.
+        let native = native::runbook::PINNED.applies(templates);
         runbook::pages(project)
             .into_par_iter()
             .map(|page| {
                 let view = page.view(project);
-                renderer
-                    .render(&view.path, "runbook.md.j2", &view)
-                    .map(|file| Output::new(file, verify::Verified::default(), sink))
+                let file = if native {
+                    Ok(native::runbook::runbook_file(&view))
+                } else {
+                    renderer.render(&view.path, native::runbook::PINNED.template, &view)
+                };
+                file.map(|file| Output::new(file, verify::Verified::default(), sink))
             })
             .collect::<Vec<_>>()
     };

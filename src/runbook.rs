@@ -1,7 +1,8 @@
 //! Runbooks: one Markdown page per SLO (covering its burn-rate and no-data
 //! alerts) and one per plain alert, linked from each alert's `runbook_url`.
 //!
-//! In: an [`ir::Project`]. Out: [`RunbookView`]s for `runbook.md.j2`.
+//! In: an [`ir::Project`]. Out: [`RunbookView`]s for `runbook.md.j2`
+//! (`native::runbook` writes them as the template would).
 //! The numbers (burn rates, thresholds, budget spent, exhaustion and
 //! detection times) come from [`crate::math`], the same code as the alerts.
 //!

@@ -246,7 +246,7 @@ fn the_repository_example_is_up_to_date() {
     }
 }
 
-/// The embedded rule, dashboard and catalog templates are written without the
+/// The embedded rule, dashboard, catalog and runbook templates are written without the
 /// template engine (`src/native/`); the same templates given as overrides
 /// go through the engine. Every case, and the example project, must come
 /// out the same both ways, byte for byte.

@@ -7,6 +7,7 @@
 //! rules      ServiceRulesView -> rules.yml.j2's text (one file per service and target)
 //! dashboard  DashboardView    -> dashboard.json.j2's text (one per service, the overview)
 //! catalog    CatalogView      -> catalog.md.j2's text (one page of every SLO)
+//! runbook    RunbookView      -> runbook.md.j2's text (one per SLO and plain alert)
 //! ```
 //!
 //! These templates only lay planned values out as YAML or JSON, yet the
@@ -30,6 +31,7 @@ use crate::render::{DEFAULT_TEMPLATES, Templates};
 pub(crate) mod catalog;
 pub(crate) mod dashboard;
 pub(crate) mod rules;
+pub(crate) mod runbook;
 
 /// An embedded template a writer here follows, and the SHA-256 of the
 /// text it follows.
@@ -42,7 +44,12 @@ pub(crate) struct Pinned {
 }
 
 /// Every template written here.
-pub(crate) const ALL: [Pinned; 3] = [rules::PINNED, dashboard::PINNED, catalog::PINNED];
+pub(crate) const ALL: [Pinned; 4] = [
+    rules::PINNED,
+    dashboard::PINNED,
+    catalog::PINNED,
+    runbook::PINNED,
+];
 
 impl Pinned {
     /// True when files of this template may be written here: the user does
