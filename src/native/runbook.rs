@@ -283,8 +283,6 @@ fn push_all(out: &mut String, parts: &[&str]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compile::parse_and_analyze;
-    use crate::load::Sources;
     use crate::render::{Renderer, Templates};
     use crate::source::SourceFile;
 
@@ -314,12 +312,10 @@ for = "5m"
     /// only, a zero `min_events`, no alerts, no queries, extra receivers.
     #[test]
     fn the_runbook_writer_writes_what_the_template_renders() {
-        let sources = Sources {
-            settings: None,
-            services: vec![SourceFile::new("slo/shop.toml", SERVICE.to_owned())],
-            warnings: Vec::new(),
-        };
-        let (project, diagnostics) = parse_and_analyze(&sources);
+        let source = SourceFile::new("slo/shop.toml", SERVICE.to_owned());
+        let parsed = crate::spec::parse_service(&source);
+        let file = parsed.file.expect("the service file parses");
+        let (project, diagnostics) = crate::analyze::analyze(None, &[(&source, &file)], true);
         let project = project.unwrap_or_else(|| panic!("{diagnostics:?}"));
         let planned: Vec<RunbookView> = crate::runbook::pages(&project)
             .into_iter()
