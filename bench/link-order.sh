@@ -18,25 +18,10 @@ export LC_ALL=C
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
-log() { printf '==> %s\n' "$*" >&2; }
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-
-if ! command -v valgrind >/dev/null; then
-  log "installing valgrind"
-  export DEBIAN_FRONTEND=noninteractive
-  as_root apt-get install -y -qq valgrind >/dev/null 2>&1 || {
-    as_root apt-get update -qq
-    as_root apt-get install -y -qq valgrind >/dev/null
-  }
-fi
-
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
-log "building slogen (release, CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"
-cargo build --release --locked --quiet
-case "$CARGO_TARGET_DIR" in
-  /*) SLOGEN="$CARGO_TARGET_DIR/release/slogen" ;;
-  *) SLOGEN="$ROOT/$CARGO_TARGET_DIR/release/slogen" ;;
-esac
+# shellcheck source=bench/common.sh
+. "$ROOT/bench/common.sh"
+need valgrind valgrind
+build_slogen
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/slogen-order.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT

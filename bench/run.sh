@@ -30,28 +30,14 @@ for size in "${SIZES[@]}"; do
   [[ "$size" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: size must be a positive integer: $size" >&2; exit 2; }
 done
 
-log() { printf '==> %s\n' "$*" >&2; }
-
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+# shellcheck source=bench/common.sh
+. "$ROOT/bench/common.sh"
 
 # GNU time, for -v (the shell keyword `time` reports no peak RSS).
-if [ ! -x /usr/bin/time ]; then
-  log "installing GNU time (Debian package time)"
-  export DEBIAN_FRONTEND=noninteractive
-  as_root apt-get install -y -qq time >/dev/null 2>&1 || {
-    as_root apt-get update -qq
-    as_root apt-get install -y -qq time >/dev/null
-  }
-fi
+need /usr/bin/time time
 
 # slogen, release build of this checkout.
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
-log "building slogen (release, CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"
-cargo build --release --locked --quiet
-case "$CARGO_TARGET_DIR" in
-  /*) SLOGEN="$CARGO_TARGET_DIR/release/slogen" ;;
-  *) SLOGEN="$ROOT/$CARGO_TARGET_DIR/release/slogen" ;;
-esac
+build_slogen
 
 # slokit (cargo install), only when it is not installed yet.
 export PATH="$PATH:${CARGO_HOME:-$HOME/.cargo}/bin"
