@@ -13,7 +13,7 @@ use crate::catalog::{CatalogBurn, CatalogService, CatalogSlo, CatalogView};
 use crate::names::CATALOG_FILE;
 use crate::render::{GeneratedFile, markdown_text};
 
-use super::Pinned;
+use super::{Pinned, push_all, text};
 
 /// The template written here, and the SHA-256 of the text followed.
 pub(crate) const PINNED: Pinned = Pinned {
@@ -236,15 +236,9 @@ fn burn_into(out: &mut String, alert: &CatalogBurn) {
 /// A description and the blank line after it, when there is one (the
 /// template's `{% if description %}`: an empty text is none).
 fn description_into(out: &mut String, description: Option<&str>) {
-    if let Some(text) = description.filter(|text| !text.is_empty()) {
-        out.push_str(&markdown_text(text));
+    if let Some(description) = text(description) {
+        out.push_str(&markdown_text(description));
         out.push_str("\n\n");
-    }
-}
-
-fn push_all(out: &mut String, parts: &[&str]) {
-    for part in parts {
-        out.push_str(part);
     }
 }
 

@@ -85,6 +85,16 @@ pub(crate) fn sha256(text: &str) -> String {
         })
 }
 
+/// Appends each part.
+fn push_all(out: &mut String, parts: &[&str]) {
+    out.extend(parts.iter().copied());
+}
+
+/// A text the templates' `{% if %}` takes as true: there and not empty.
+fn text(value: Option<&str>) -> Option<&str> {
+    value.filter(|text| !text.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,7 @@
 use crate::render::{GeneratedFile, markdown_text};
 use crate::runbook::{AlertFacts, RunbookView, SloFacts};
 
-use super::Pinned;
+use super::{Pinned, push_all, text};
 
 /// The template written here, and the SHA-256 of the text followed.
 pub(crate) const PINNED: Pinned = Pinned {
@@ -74,42 +74,43 @@ pub(crate) fn runbook_file(view: &RunbookView) -> GeneratedFile {
     if let Some(alert) = &view.alert {
         alert_into(&mut out, alert);
     }
+    // The people's sections: their text, or where to write it.
     let notes = &view.notes;
-    out.push_str("## Diagnosis\n\n");
-    match text(notes.diagnosis.as_deref()) {
-        Some(diagnosis) => out.push_str(diagnosis.trim()),
-        None => push_all(
-            &mut out,
-            &[
-                "_Not written yet. Add `diagnosis` to ",
-                &view.notes_table,
-                "; slogen keeps it across rebuilds._",
-            ],
+    let sections = [
+        (
+            "## Diagnosis\n\n",
+            "diagnosis",
+            &notes.diagnosis,
+            "; slogen keeps it across rebuilds._",
         ),
-    }
-    out.push_str("\n\n## Mitigation\n\n");
-    match text(notes.mitigation.as_deref()) {
-        Some(mitigation) => out.push_str(mitigation.trim()),
-        None => push_all(
-            &mut out,
-            &[
-                "_Not written yet. Add `mitigation` to ",
-                &view.notes_table,
-                "._",
-            ],
+        (
+            "\n\n## Mitigation\n\n",
+            "mitigation",
+            &notes.mitigation,
+            "._",
         ),
-    }
-    out.push_str("\n\n## Escalation\n\n");
-    match text(notes.escalation.as_deref()) {
-        Some(escalation) => out.push_str(escalation.trim()),
-        None => push_all(
-            &mut out,
-            &[
-                "_Not written yet. Add `escalation` to ",
-                &view.notes_table,
-                "._",
-            ],
+        (
+            "\n\n## Escalation\n\n",
+            "escalation",
+            &notes.escalation,
+            "._",
         ),
+    ];
+    for (heading, key, note, after) in sections {
+        out.push_str(heading);
+        match text(note.as_deref()) {
+            Some(note) => out.push_str(note.trim()),
+            None => push_all(
+                &mut out,
+                &[
+                    "_Not written yet. Add `",
+                    key,
+                    "` to ",
+                    &view.notes_table,
+                    after,
+                ],
+            ),
+        }
     }
     // As every rendered file ends: in one line break.
     out.truncate(out.trim_end_matches('\n').len());
@@ -267,17 +268,6 @@ fn alert_into(out: &mut String, alert: &AlertFacts) {
         push_all(out, &["\n", description, "\n"]);
     }
     out.push('\n');
-}
-
-/// A text the template's `{% if %}` takes as true: there and not empty.
-fn text(value: Option<&str>) -> Option<&str> {
-    value.filter(|text| !text.is_empty())
-}
-
-fn push_all(out: &mut String, parts: &[&str]) {
-    for part in parts {
-        out.push_str(part);
-    }
 }
 
 #[cfg(test)]
